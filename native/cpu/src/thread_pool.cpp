@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 
@@ -72,15 +73,50 @@ bool ThreadPool::runOneChunk(Job& job) {
 void ThreadPool::retire(const std::shared_ptr<Job>& job) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = std::find(queue_.begin(), queue_.end(), job);
-  if (it != queue_.end()) queue_.erase(it);
+  if (it != queue_.end()) {
+    queue_.erase(it);
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+  }
 }
+
+namespace {
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// How long an idle worker polls for the next job before blocking (KILN_CPU_SPIN_US overrides;
+// 0 = block at once).
+std::chrono::microseconds spinTime() {
+  static const std::chrono::microseconds spin = [] {
+    if (const char* env = std::getenv("KILN_CPU_SPIN_US")) {
+      const int us = std::atoi(env);
+      if (us >= 0 && us <= 100000) return std::chrono::microseconds(us);
+    }
+    return std::chrono::microseconds(300);
+  }();
+  return spin;
+}
+
+}  // namespace
 
 void ThreadPool::workerLoop() {
   for (;;) {
+    if (queued_.load(std::memory_order_acquire) == 0 && spinTime().count() > 0) {
+      const auto deadline = std::chrono::steady_clock::now() + spinTime();
+      for (int i = 0; queued_.load(std::memory_order_acquire) == 0; ++i) {
+        cpuRelax();
+        if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) break;
+      }
+    }
     std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
+      ++sleeping_;
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      --sleeping_;
       if (stopping_) return;
       job = queue_.front();
     }
@@ -102,11 +138,14 @@ void ThreadPool::parallelFor(int64_t count, int64_t grain, const RangeFn& fn) {
   job->grain = grain;
   job->chunks = chunks;
   job->unfinished = chunks;
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(job);
+    queued_.fetch_add(1, std::memory_order_release);
+    wake = sleeping_ > 0;
   }
-  wake_.notify_all();
+  if (wake) wake_.notify_all();
   while (runOneChunk(*job)) {
   }
   retire(job);

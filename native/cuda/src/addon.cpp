@@ -1,5 +1,6 @@
 // kiln_cuda.node: the CUDA binding. Built with CUDA it exports the device/stream/event/memory
-// API; built without (no nvcc) it exports only cudaStatus and memoryStats, which say so.
+// API and the Program executor (createProgram); built without (no nvcc) it exports only cudaStatus
+// and memoryStats, which say so.
 #include <napi.h>
 
 #include "addon_data.h"
@@ -8,6 +9,7 @@
 #if KILN_WITH_CUDA
 #include "device_buffer.h"
 #include "event.h"
+#include "program/program_binding.h"
 #include "stream.h"
 #endif
 
@@ -24,6 +26,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->deviceBuffer = Napi::Persistent(deviceBuffer);
   data->stream = Napi::Persistent(stream);
   data->event = Napi::Persistent(event);
+  Napi::Function program = CudaProgram::define(env);
+  data->program = Napi::Persistent(program);
   env.SetInstanceData(data);
   exports.Set("DeviceBuffer", deviceBuffer);
   exports.Set("Stream", stream);
@@ -32,6 +36,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("createStream", Napi::Function::New(env, Stream::create, "createStream"));
   exports.Set("createEvent", Napi::Function::New(env, Event::create, "createEvent"));
   exports.Set("elapsedTime", Napi::Function::New(env, Event::elapsedTime, "elapsedTime"));
+  exports.Set("CudaProgram", program);
+  exports.Set("createProgram", Napi::Function::New(env, CudaProgram::create, "createProgram"));
 #endif
   return exports;
 }

@@ -10,6 +10,7 @@ struct AddonData {
   Napi::FunctionReference deviceBuffer;
   Napi::FunctionReference stream;
   Napi::FunctionReference event;
+  Napi::FunctionReference program;
 };
 
 inline AddonData& addonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }

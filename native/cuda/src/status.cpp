@@ -114,6 +114,16 @@ Napi::Value MemoryStatsInfo(const Napi::CallbackInfo& info) {
   stats.Set("peakBytes", static_cast<double>(s.peakBytes));
   stats.Set("liveBuffers", static_cast<double>(s.liveBuffers));
   stats.Set("totalAllocations", static_cast<double>(s.totalAllocations));
+  // The driver's view of the current device (covers library handles and workspaces kiln does
+  // not allocate itself); absent where no device is usable.
+  size_t freeBytes = 0, totalBytes = 0;
+  int count = 0;
+  if (cudaGetDeviceCount(&count) == cudaSuccess && count > 0 && cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess) {
+    stats.Set("deviceFreeBytes", static_cast<double>(freeBytes));
+    stats.Set("deviceTotalBytes", static_cast<double>(totalBytes));
+  } else {
+    cudaGetLastError();
+  }
 #else
   for (const char* key : {"bytesInUse", "peakBytes", "liveBuffers", "totalAllocations"}) stats.Set(key, 0);
 #endif

@@ -141,8 +141,11 @@ export interface LayerParamsMap {
   /** inputs [a, b]: numpy matmul with broadcasting batch dims; transposes apply to the last two dims. */
   matrix_multiply: { transposeA: boolean; transposeB: boolean; epilogue?: Epilogue };
   softmax: { axis: number; mode: 'softmax' | 'log_softmax' | 'hardmax' /** opset < 13: coerce to 2-D at axis */; coerce2d?: boolean };
-  /** Concatenates inputs along axis. */
-  concatenation: { axis: number };
+  /**
+   * Concatenates inputs along axis. `inPlace` is set by the builder's concat elimination: each
+   * input is a contiguous slice of the output, so its producer writes there and the copy vanishes.
+   */
+  concatenation: { axis: number; inPlace?: boolean };
   /**
    * Transpose → reshape → transpose, TensorRT's IShuffleLayer. inputs [x, shape?]: a second
    * input supplies the reshape dims at run time. In reshape dims, 0 copies the input dim unless

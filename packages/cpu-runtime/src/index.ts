@@ -8,3 +8,9 @@ export * from './native/index.js';
 export { builtinPlugins } from './plugins/index.js';
 export type { RuntimeValue } from './runtime-value.js';
 export { describeValue, isSequence, TensorSequence } from './runtime-value.js';
+// Window arithmetic (output sizes, SAME pads, ceil mode) shared with the engine's lowering.
+export type { WindowGeometry, WindowSpec } from './kernels/convolution.js';
+export { perDim, windowGeometry } from './kernels/convolution.js';
+export { sliceRange } from './kernels/slice.js';
+export { resolveReshape } from './kernels/shuffle.js';
+export { interpretProgram } from './program/interpret-program.js';

@@ -62,6 +62,9 @@ export interface DeviceMemoryStats {
   peakBytes: number;
   liveBuffers: number;
   totalAllocations: number;
+  /** The driver's free and total memory of the current device, where one is usable. */
+  deviceFreeBytes?: number;
+  deviceTotalBytes?: number;
 }
 
 /** Accounting of DeviceBuffer memory; zeros when the addon is unavailable. */

@@ -1,3 +1,5 @@
+export type { CudaPrecision, CudaProgramInfo, CudaProgramOptions, OpTiming } from './cuda-program.js';
+export { assertCudaProgramAvailable, CudaProgram } from './cuda-program.js';
 export type { CudaDevice, CudaStatus, DeviceMemoryStats } from './cuda-status.js';
 export { cudaStatus, deviceMemoryStats } from './cuda-status.js';
 export type { CopyOptions, FillOptions } from './device-buffer.js';

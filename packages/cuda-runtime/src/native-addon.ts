@@ -47,6 +47,18 @@ export interface NativeMemoryStats {
   peakBytes: number;
   liveBuffers: number;
   totalAllocations: number;
+  deviceFreeBytes?: number;
+  deviceTotalBytes?: number;
+}
+
+export interface NativeCudaProgram {
+  readonly info: import('./cuda-program.js').CudaProgramInfo;
+  readonly disposed: boolean;
+  run(inputs: Float32Array[], outputs: Float32Array[]): Promise<void>;
+  clone(): Promise<NativeCudaProgram>;
+  profile(iterations: number): Promise<import('./cuda-program.js').OpTiming[]>;
+  benchmark(iterations: number): Promise<number[]>;
+  dispose(): Promise<void>;
 }
 
 /** Present in every build of the addon. */
@@ -61,6 +73,7 @@ export interface CudaNativeApi extends CudaNativeBase {
   createStream(device: number): Promise<NativeStream>;
   createEvent(device: number, timing: boolean): Promise<NativeEvent>;
   elapsedTime(start: NativeEvent, end: NativeEvent): Promise<number>;
+  createProgram(program: unknown, options: object): Promise<NativeCudaProgram>;
 }
 
 export type CudaNativeLoad = { ok: true; addon: CudaNativeBase; path: string } | { ok: false; reason: string };

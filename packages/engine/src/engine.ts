@@ -6,6 +6,7 @@ import { type DType, ErrorCode, KilnError, type Shape, type TensorDesc } from '@
 import type { Kernel } from '@kiln/cpu-runtime';
 import type { Backend, ExecutionMode } from './backend.js';
 import { CpuBackend } from './backends/cpu-backend.js';
+import type { CpuKernels } from './backends/native-cpu/plan-executor.js';
 import type { StartWorker } from './backends/worker-runner.js';
 import { ExecutionContext } from './execution-context.js';
 import type { BackendName } from './plan/manifest.js';
@@ -29,6 +30,8 @@ export interface EngineOptions {
   plugins?: ReadonlyMap<string, Kernel<'plugin'>>;
   /** CPU backend only: how to start the execution worker (see CpuBackendOptions.startWorker). */
   startWorker?: StartWorker;
+  /** CPU backend only: 'native' (default) uses kiln_cpu.node where it is built; 'reference' only the TypeScript kernels. */
+  kernels?: CpuKernels;
 }
 
 function engineIO(d: TensorDesc): EngineIO {
@@ -94,8 +97,9 @@ function resolveBackend(options: EngineOptions): Backend {
   const b = options.backend ?? 'cpu';
   if (typeof b !== 'string') return b;
   if (b === 'cpu') {
-    const { execution, plugins, startWorker } = options;
+    const { execution, plugins, startWorker, kernels } = options;
     return new CpuBackend({
+      ...(kernels ? { kernels } : {}),
       ...(execution ? { execution } : {}),
       ...(plugins ? { plugins } : {}),
       ...(startWorker ? { startWorker } : {}),

@@ -189,3 +189,110 @@ describe('plan loading errors', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('memory section', () => {
+  /** x → relu a → reshape v → concat [v, b] (in place) → relu y: views, a slice and in-place writes. */
+  function staticNetwork(): Network {
+    const net = new Network('static');
+    net.addInput({ name: 'x', dtype: 'float32', shape: [1, 2, 4] });
+    const layer = (kind: 'activation' | 'shuffle' | 'concatenation', name: string, inputs: string[], params: object, shape: number[]) =>
+      net.addLayer(kind, { name, inputs, outputs: [{ name, dtype: 'float32', shape }], params: params as never });
+    layer('activation', 'a', ['x'], { type: 'relu' }, [1, 2, 4]);
+    layer('shuffle', 'v', ['a'], { reshape: [1, 2, 4] }, [1, 2, 4]);
+    layer('activation', 'b', ['x'], { type: 'sigmoid' }, [1, 2, 4]);
+    layer('activation', 'a2', ['a'], { type: 'tanh' }, [1, 2, 4]);
+    layer('concatenation', 'c', ['a2', 'b'], { axis: 1, inPlace: true }, [1, 4, 4]);
+    layer('activation', 'y', ['c'], { type: 'relu' }, [1, 4, 4]);
+    net.markOutput('y');
+    net.markOutput('v');
+    return net;
+  }
+
+  async function planWithMemory(): Promise<Plan> {
+    const plan = await buildPlan(staticNetwork(), { rules: [], tune: false });
+    expect(plan.memoryPlan).toBeDefined();
+    return plan;
+  }
+
+  it('round-trips the memory plan byte-identically as its own checksummed section', async () => {
+    const plan = await planWithMemory();
+    expect(plan.memoryPlan!.inPlaceConcats).toEqual(['c']);
+    expect(plan.memoryPlan!.placements.v!.viewOf).toBe('a');
+    expect(plan.memoryPlan!.placements.y!.inPlaceOf).toBe('c');
+    const bytes = serializePlan(plan);
+    const loaded = deserializePlan(bytes);
+    expect(loaded.manifest.sections.map((s) => s.name)).toEqual(['layers', 'weights', 'memory']);
+    for (const s of loaded.manifest.sections) expect(s.offset % 64).toBe(0);
+    expect(loaded.memoryPlan).toEqual(plan.memoryPlan);
+    expect(bytesEqual(serializePlan(loaded), bytes)).toBe(true);
+    expect(bytesEqual(serializePlan(await planWithMemory()), bytes)).toBe(true);
+  });
+
+  it('loads plans without a memory section (dynamic networks, older plans) and engines load plans with one', async () => {
+    const plan = await planWithMemory();
+    const older = deserializePlan(serializePlan({ ...plan, memoryPlan: undefined }));
+    expect(older.memoryPlan).toBeUndefined();
+    expect(older.manifest.sections.map((s) => s.name)).toEqual(['layers', 'weights']);
+    const engine = await Engine.create(serializePlan(plan));
+    expect(engine.outputs.map((o) => o.name)).toEqual(['y', 'v']);
+  });
+
+  it('detects a corrupted memory section by its checksum', async () => {
+    const bytes = serializePlan(await planWithMemory());
+    const plan = deserializePlan(bytes);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const sectionStart = Math.ceil((48 + view.getUint32(12, true)) / 64) * 64;
+    const memory = plan.manifest.sections.find((s) => s.name === 'memory')!;
+    for (let i = 0; i < memory.length; i += 5) {
+      const copy = bytes.slice();
+      copy[sectionStart + memory.offset + i]! ^= 0x41;
+      expectKilnError(() => deserializePlan(copy), ErrorCode.PLAN_CORRUPTED, /'memory' section checksum/);
+    }
+  });
+
+  it('rejects a memory plan that places a tensor outside its arena', async () => {
+    const plan = await planWithMemory();
+    const m = plan.memoryPlan!;
+    const bad = { ...m, placements: { ...m.placements, y: { offset: m.arenaBytes, bytes: 4 } } };
+    expectKilnError(() => deserializePlan(serializePlan({ ...plan, memoryPlan: bad })), ErrorCode.PLAN_CORRUPTED, /'y' outside the arena/);
+  });
+});
+
+describe('tactics section', () => {
+  function convNetwork(): Network {
+    const net = new Network('conv');
+    net.addInput({ name: 'x', dtype: 'float32', shape: [1, 3, 8, 8] });
+    net.addLayer('constant', {
+      name: 'w',
+      inputs: [],
+      outputs: [{ name: 'w', dtype: 'float32', shape: [4, 3, 3, 3] }],
+      params: { value: Tensor.fromValues('float32', [4, 3, 3, 3], Array.from({ length: 108 }, (_, i) => ((i * 7) % 11) / 11 - 0.5)) },
+    });
+    net.addLayer('convolution', {
+      name: 'conv',
+      inputs: ['x', 'w'],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [1, 4, 6, 6] }],
+      params: { kernelShape: [3, 3], strides: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0], dilations: [1, 1], groups: 1, paddingMode: 'explicit' },
+    });
+    net.markOutput('y');
+    return net;
+  }
+  const tactics = {
+    device: 'cpu x64 test 2 threads',
+    choices: { conv: { tactic: 'implicit_gemm', timings: { implicit_gemm: 0.25, im2col_gemm: 0.5 }, source: 'measured' as const, workspaceBytes: 0 } },
+  };
+
+  it('round-trips the chosen tactics byte-identically as their own section', async () => {
+    const plan = { ...(await buildPlan(convNetwork(), { tune: false })), tactics };
+    const bytes = serializePlan(plan);
+    const loaded = deserializePlan(bytes);
+    expect(loaded.tactics).toEqual(tactics);
+    expect(loaded.manifest.sections.map((s) => s.name)).toContain('tactics');
+    expect(bytesEqual(serializePlan(loaded), bytes)).toBe(true);
+  });
+
+  it('rejects a malformed tactics section', async () => {
+    const plan = { ...(await buildPlan(convNetwork(), { tune: false })), tactics: { device: 'x', choices: { conv: { tactic: 3 } } } };
+    expectKilnError(() => deserializePlan(serializePlan(plan as unknown as Plan)), ErrorCode.PLAN_CORRUPTED, /tactics section/);
+  });
+});

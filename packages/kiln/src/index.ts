@@ -8,9 +8,41 @@ export { ConverterRegistry, checkSupport, convertGraph, createOnnxRegistry } fro
 export * from '@kiln/core';
 export { ReferenceExecutor, runReference } from '@kiln/cpu-runtime';
 export { cudaStatus } from '@kiln/cuda-runtime';
-export type { EngineIO, EngineOptions, Plan } from '@kiln/engine';
-export { buildPlan, deserializePlan, Engine, ExecutionContext, serializePlan } from '@kiln/engine';
+export type {
+  BuildOptions,
+  EngineIO,
+  EngineOptions,
+  HybridCounters,
+  HybridEvent,
+  HybridSessionOptions,
+  MemoryPlan,
+  OptimizationProfile,
+  Plan,
+  ShapeRange,
+  TacticChoices,
+} from '@kiln/engine';
+export {
+  buildPlan,
+  deserializePlan,
+  Engine,
+  ExecutionContext,
+  HybridSession,
+  serializePlan,
+  TimingCache,
+  targetOracle,
+} from '@kiln/engine';
 export { decodeTensorProto, encodeTensorProto, exportOnnx, importOnnx, loadOnnxFile } from '@kiln/onnx';
+export type { HybridGraph, PartitionOptions, PartitionReport } from '@kiln/partitioner';
+export { partition, renderPartitionHtml } from '@kiln/partitioner';
+export { createInferenceGraph, InferenceGraph } from './inference-graph/inference-graph.js';
+export type {
+  InferenceGraphOptions,
+  InferenceTarget,
+  PrecisionMode,
+  ResolvedInferenceOptions,
+} from './inference-graph/inference-graph-options.js';
+export type { ModelSourceOptions } from './inference-graph/model-source.js';
+export { INFERENCE_GRAPH_SCHEMA, loadInferenceGraph } from './inference-graph/saved-inference-graph.js';
 export type { LoadedModel, LoadModelOptions } from './load-model.js';
 export { loadModel, toNetwork } from './load-model.js';
 export type { ModelFormat } from './model-format.js';

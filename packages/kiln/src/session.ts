@@ -3,7 +3,16 @@
  * `run()` executes off the JS thread and resolves with named outputs.
  */
 import type { Tensor } from '@kiln/core';
-import { buildPlan, deserializePlan, Engine, type EngineIO, type EngineOptions, type ExecutionContext, type Plan } from '@kiln/engine';
+import {
+  type BuildOptions,
+  buildPlan,
+  deserializePlan,
+  Engine,
+  type EngineIO,
+  type EngineOptions,
+  type ExecutionContext,
+  type Plan,
+} from '@kiln/engine';
 import { type LoadModelOptions, loadModel, readModelBytes, toNetwork } from './load-model.js';
 import { detectModelFormat } from './model-format.js';
 
@@ -11,6 +20,10 @@ export interface SessionOptions extends LoadModelOptions {
   backend?: 'cpu';
   /** CPU backend: run in a worker thread (default when available) or on the calling thread. */
   execution?: EngineOptions['execution'];
+  /** CPU backend: 'native' kernels where kiln_cpu.node is built (default) or 'reference' only. */
+  kernels?: EngineOptions['kernels'];
+  /** Builder settings when a model (not a plan) is given. Tuning defaults to off here, on in `kiln build`. */
+  build?: Omit<BuildOptions, 'backend'>;
 }
 
 export class InferenceSession {
@@ -56,9 +69,13 @@ export async function planFor(model: string | Uint8Array, options: SessionOption
   if (model instanceof Uint8Array) return deserializePlan(model);
   if (detectModelFormat(model) === 'plan') return deserializePlan(readModelBytes(model));
   const { graph } = await loadModel(model, options);
-  return buildPlan(toNetwork(graph, options), { backend: options.backend ?? 'cpu' });
+  return buildPlan(toNetwork(graph, options), { tune: false, ...options.build, backend: options.backend ?? 'cpu' });
 }
 
 export function engineOptions(options: SessionOptions): EngineOptions {
-  return { backend: options.backend ?? 'cpu', ...(options.execution ? { execution: options.execution } : {}) };
+  return {
+    backend: options.backend ?? 'cpu',
+    ...(options.execution ? { execution: options.execution } : {}),
+    ...(options.kernels ? { kernels: options.kernels } : {}),
+  };
 }

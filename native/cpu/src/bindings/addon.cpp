@@ -53,6 +53,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("threadCount", Napi::Function::New(env, ThreadCount, "threadCount"));
   exports.Set("microKernel", Napi::Function::New(env, MicroKernelName, "microKernel"));
   exports.Set("setMicroKernel", Napi::Function::New(env, SetMicroKernel, "setMicroKernel"));
+  RegisterProgramHandle(env);
+  exports.Set("createProgram", Napi::Function::New(env, CreateProgram, "createProgram"));
   return exports;
 }
 

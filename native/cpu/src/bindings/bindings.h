@@ -11,5 +11,8 @@ Napi::Value CpuFeaturesInfo(const Napi::CallbackInfo& info);
 Napi::Value ThreadCount(const Napi::CallbackInfo& info);
 Napi::Value MicroKernelName(const Napi::CallbackInfo& info);
 Napi::Value SetMicroKernel(const Napi::CallbackInfo& info);
+Napi::Value CreateProgram(const Napi::CallbackInfo& info);
+// Stores the ProgramHandle class for this environment (main thread or worker thread).
+void RegisterProgramHandle(Napi::Env env);
 
 }  // namespace kiln::cpu

@@ -3,7 +3,7 @@
  * and runs off the event loop; inputs must not be modified until it settles. Errors are
  * Error objects with `code` (a KilnError ErrorCode name) and `hint`; see toKilnError.
  */
-import type { ActivationSpec, ActivationType } from '@kiln/core';
+import type { ActivationSpec, ActivationType, Program } from '@kiln/core';
 
 /** An activation fused into the epilogue: a name, or a spec with alpha/beta (layers.ts meanings). */
 export type NativeActivation = ActivationType | 'none' | ActivationSpec;
@@ -48,6 +48,23 @@ export interface CpuFeatures {
 
 export type MicroKernelName = 'avx2_fma' | 'generic';
 
+/**
+ * A compiled Program (native/cpu/src/program): prepacked weights shared with its clones, its
+ * own activation arena. Runs are serialized natively; NativeProgram adds the queue and errors.
+ */
+export interface NativeProgramHandle {
+  /** Resolves with fresh output arrays in program.outputs order. */
+  run(inputs: readonly Float32Array[]): Promise<Float32Array[]>;
+  /** Median milliseconds per op over `repeats` runs. */
+  profile(inputs: readonly Float32Array[], repeats: number): Promise<number[]>;
+  /** Shares the definition (prepacked weights), allocates a new arena. */
+  clone(): NativeProgramHandle;
+  /** The tactic each op runs with. */
+  tactics(): string[];
+  /** Drops this handle's arena; an in-flight run finishes first. */
+  dispose(): void;
+}
+
 export interface CpuNativeAddon {
   /**
    * C = activation(alpha·op(a)·op(b) + beta·bias), row-major; a is M×K (K×M when transA), b is
@@ -74,6 +91,8 @@ export interface CpuNativeAddon {
   microKernel(): MicroKernelName;
   /** 'generic' forces the portable micro-kernel (for testing it); returns the kernel now in use. */
   setMicroKernel(choice: 'auto' | 'generic'): MicroKernelName;
+  /** Validates a Program, copies its weights and prepacks GEMM/conv weights (synchronous). */
+  createProgram(program: Program): NativeProgramHandle;
 }
 
 /** The functions a loaded kiln_cpu.node must export; an older build lacking one is not used. */
@@ -85,4 +104,5 @@ export const CPU_NATIVE_FUNCTIONS: readonly (keyof CpuNativeAddon)[] = [
   'threadCount',
   'microKernel',
   'setMicroKernel',
+  'createProgram',
 ];

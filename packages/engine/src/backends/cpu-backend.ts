@@ -8,11 +8,12 @@ import { arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { check, ErrorCode, KilnError } from '@kiln/core';
-import { builtinPlugins, type Kernel, pluginKey, ReferenceExecutor } from '@kiln/cpu-runtime';
+import { builtinPlugins, type Kernel, pluginKey } from '@kiln/cpu-runtime';
 import type { Backend, BackendRunner, ExecutionMode } from '../backend.js';
 import type { DeviceInfo, PluginRef } from '../plan/manifest.js';
 import type { Plan } from '../plan/plan.js';
 import { InlineRunner } from './inline-runner.js';
+import { type CpuKernels, createPlanExecutor } from './native-cpu/plan-executor.js';
 import { type StartWorker, WorkerRunner } from './worker-runner.js';
 
 export interface CpuBackendOptions {
@@ -24,6 +25,8 @@ export interface CpuBackendOptions {
    * (bundlers, test runners). Defaults to dist/engine-worker.js beside this module.
    */
   startWorker?: StartWorker;
+  /** 'native' (default): native kernels where kiln_cpu.node is loaded; 'reference': TypeScript kernels only. */
+  kernels?: CpuKernels;
 }
 
 export function cpuDevice(): DeviceInfo {
@@ -42,8 +45,10 @@ export class CpuBackend implements Backend {
   private readonly execution: ExecutionMode;
   private readonly plugins: ReadonlyMap<string, Kernel<'plugin'>>;
   private readonly startWorker: StartWorker | undefined;
+  private readonly kernels: CpuKernels;
 
   constructor(options: CpuBackendOptions = {}) {
+    this.kernels = options.kernels ?? 'native';
     this.execution = options.execution ?? 'auto';
     this.plugins = options.plugins ?? new Map();
     this.startWorker = options.startWorker ?? defaultStartWorker();
@@ -70,7 +75,7 @@ export class CpuBackend implements Backend {
         });
       }
     }
-    if (start) return new WorkerRunner(start, planBytes());
-    return new InlineRunner(plan.network, new ReferenceExecutor({ plugins: new Map(this.plugins) }));
+    if (start) return new WorkerRunner(start, planBytes(), this.kernels);
+    return new InlineRunner(createPlanExecutor(plan, { kernels: this.kernels, plugins: new Map(this.plugins) }));
   }
 }

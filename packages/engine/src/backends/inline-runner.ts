@@ -1,19 +1,23 @@
-/** Runs a plan on the calling thread with the reference executor (source mode, custom plugins). */
-import type { Network } from '@kiln/core';
-import { feedsToMap, type ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
+/** Runs a plan on the calling thread (source mode, custom plugins); native stages still run off it. */
+import type { RuntimeValue } from '@kiln/cpu-runtime';
 import type { BackendRunner } from '../backend.js';
+import type { PlanExecutor } from './native-cpu/plan-executor.js';
 
 export class InlineRunner implements BackendRunner {
   readonly offThread = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly network: Network,
-    private readonly executor: ReferenceExecutor,
-  ) {}
+  constructor(private readonly executor: PlanExecutor) {}
 
-  async run(feeds: Map<string, RuntimeValue>): Promise<Map<string, RuntimeValue>> {
-    return this.executor.runValues(this.network, feedsToMap(feeds));
+  /** Runs one at a time: native programs own one arena per context. */
+  run(feeds: Map<string, RuntimeValue>): Promise<Map<string, RuntimeValue>> {
+    const next = this.queue.then(() => this.executor.runValues(feeds));
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
-  async dispose(): Promise<void> {}
+  async dispose(): Promise<void> {
+    await this.queue;
+    this.executor.dispose();
+  }
 }

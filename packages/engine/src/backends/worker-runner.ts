@@ -9,7 +9,7 @@ import type { BackendRunner } from '../backend.js';
 import { errorFromWire, fromWire, toWire, type WorkerResponse } from '../worker/wire.js';
 
 /** Starts the worker script (engine-worker) with the given workerData. */
-export type StartWorker = (workerData: { planBytes: Uint8Array }) => Worker;
+export type StartWorker = (workerData: { planBytes: Uint8Array; kernels?: 'native' | 'reference' }) => Worker;
 
 interface Pending {
   resolve(outputs: Map<string, RuntimeValue>): void;
@@ -23,8 +23,8 @@ export class WorkerRunner implements BackendRunner {
   private nextId = 0;
   private failure: KilnError | undefined;
 
-  constructor(startWorker: StartWorker, planBytes: Uint8Array) {
-    this.worker = startWorker({ planBytes });
+  constructor(startWorker: StartWorker, planBytes: Uint8Array, kernels: 'native' | 'reference' = 'native') {
+    this.worker = startWorker({ planBytes, kernels });
     // An idle context must not keep the process alive; a run in flight does.
     this.worker.unref();
     this.worker.on('message', (m: WorkerResponse) => this.settle(m));

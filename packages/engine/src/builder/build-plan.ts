@@ -1,6 +1,6 @@
 /**
- * Network → Plan. Today: validate the network (and its sub-networks), copy it, run the builder
- * rules, record the settings. Tactic selection and the memory plan add their sections later.
+ * Network → Plan: validate the network (and its sub-networks), copy it, run the builder rules,
+ * choose tactics by timing them (native backends), plan the memory, record the settings.
  */
 import {
   type DType,
@@ -15,9 +15,14 @@ import {
   throwIfAborted,
 } from '@kiln/core';
 import { cpuDevice } from '../backends/cpu-backend.js';
+import { cpuTacticProvider } from '../backends/native-cpu/cpu-tactic-provider.js';
+import { buildMemoryPlan } from '../memory/build-memory-plan.js';
+import type { PlanMemoryOptions } from '../memory/memory-plan.js';
 import { PLAN_FORMAT_VERSION, type PluginRef } from '../plan/manifest.js';
 import type { Plan } from '../plan/plan.js';
 import { forEachNetwork } from '../plan/walk-network.js';
+import { selectTactics } from '../tactics/select-tactics.js';
+import type { TimingCache } from '../tactics/timing-cache.js';
 import type { BuilderRule } from './builder-rule.js';
 import { defaultBuilderRules } from './default-rules.js';
 import { runBuilderRules } from './run-rules.js';
@@ -29,6 +34,21 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Replaces the default rule list (tests, experiments). */
   rules?: readonly BuilderRule[];
+  /**
+   * Memory planner settings. Absent: plan when every shape is static, else build without a
+   * memory plan. Given: the plan is required (errors are thrown). false: no memory plan.
+   */
+  memory?: PlanMemoryOptions | false;
+  /**
+   * Time each convolution/GEMM's candidate implementations on this machine and keep the fastest
+   * (`kiln build` does by default). Default false: the executor's own per-shape choice, which
+   * keeps library builds quick. Layers of dynamic-shape parts always keep the executor's default.
+   */
+  tune?: boolean;
+  /** Tactic timings to reuse and extend (see TimingCache.load/save): warm-cache builds are deterministic. */
+  timingCache?: TimingCache;
+  /** Upper bound in bytes on any layer's scratch memory; tactics needing more are not considered. */
+  maxWorkspaceSize?: number;
 }
 
 export async function buildPlan(network: Network, options: BuildOptions = {}): Promise<Plan> {
@@ -55,6 +75,31 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
     message: `${log.length} rewrites, ${network.layers.length} → ${working.layers.length} layers`,
   });
   throwIfAborted(options.signal, 'the build');
+  const provider = options.tune ? cpuTacticProvider() : undefined;
+  if (options.tune === true && !provider) {
+    throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, 'tactic tuning needs the native CPU kernels (kiln_cpu.node), which are not loaded', {
+      hint: 'build them with `pnpm build:native`, or build with tune: false',
+    });
+  }
+  const tactics = provider
+    ? await selectTactics(working, provider, {
+        ...(options.timingCache ? { cache: options.timingCache } : {}),
+        ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+    : undefined;
+  throwIfAborted(options.signal, 'the build');
+  const workspace = new Map(Object.entries(tactics?.choices ?? {}).map(([layer, c]) => [layer, c.workspaceBytes]));
+  const memoryOptions =
+    options.memory === false
+      ? false
+      : {
+          ...options.memory,
+          workspace: new Map([...(options.memory?.workspace ?? []), ...workspace]),
+          ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
+        };
+  const memoryPlan = buildMemoryPlan(working, memoryOptions, options.onProgress, options.memory !== undefined);
   return {
     manifest: {
       formatVersion: PLAN_FORMAT_VERSION,
@@ -63,11 +108,18 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
       device: cpuDevice(),
       precisions: precisionsOf(working),
       plugins: pluginsOf(working),
-      buildSettings: { precision, passes: rules.map((r) => r.name) },
+      buildSettings: {
+        precision,
+        passes: rules.map((r) => r.name),
+        tuned: tactics !== undefined,
+        ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
+      },
       sections: [],
     },
     network: working,
     layerCounts: { before: network.layers.length, after: working.layers.length },
+    ...(memoryPlan ? { memoryPlan } : {}),
+    ...(tactics && Object.keys(tactics.choices).length > 0 ? { tactics } : {}),
   };
 }
 

@@ -27,6 +27,9 @@ export interface BuildSettings {
   precision: 'fp32';
   /** Names of the builder passes that ran, in order. */
   passes: string[];
+  /** Whether tactics were chosen by timing them on the build machine. */
+  tuned?: boolean;
+  maxWorkspaceSize?: number;
 }
 
 export interface SectionEntry {

@@ -10,6 +10,8 @@
  *   sections, each at its manifest offset (relative to the padded end of the manifest), aligned:
  *     'layers'  canonical JSON { network, tensors } (tensors = the weights table)
  *     'weights' one binary blob, every tensor aligned to 64 bytes
+ *     'memory'  canonical JSON MemoryPlan (optional: plans of dynamic networks and older plans lack it)
+ *     'tactics' canonical JSON TacticChoices (optional: untuned builds lack it)
  *
  * The version is read before anything else so a future layout can change everything after it.
  */
@@ -17,8 +19,10 @@ import { ErrorCode, KILN_VERSION, KilnError } from '@kiln/core';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 import { sha256Hex } from './checksum.js';
 import { PLAN_FORMAT_VERSION, type PlanManifest, type SectionEntry } from './manifest.js';
+import { decodeMemoryPlan, encodeMemoryPlan } from './memory-section.js';
 import { decodeNetwork, encodeNetwork } from './network-codec.js';
 import type { Plan } from './plan.js';
+import { decodeTactics, encodeTactics } from './tactics-section.js';
 import { alignUp, corrupted, parseTensorTable, WeightsReader, WeightsWriter } from './weights-blob.js';
 
 const MAGIC = new TextEncoder().encode('KILNPLAN');
@@ -33,6 +37,8 @@ export function serializePlan(plan: Plan): Uint8Array {
     ['layers', layers],
     ['weights', weights.blob()],
   ];
+  if (plan.memoryPlan) blobs.push(['memory', new TextEncoder().encode(canonicalJson(encodeMemoryPlan(plan.memoryPlan)))]);
+  if (plan.tactics) blobs.push(['tactics', new TextEncoder().encode(canonicalJson(encodeTactics(plan.tactics)))]);
   const sections: SectionEntry[] = [];
   let size = 0;
   for (const [name, bytes] of blobs) {
@@ -90,7 +96,14 @@ export function deserializePlan(bytes: Uint8Array): Plan {
   };
   const layers = parseJson(section('layers'), 'layers section') as { network?: unknown; tensors?: unknown };
   const reader = new WeightsReader(parseTensorTable(layers.tensors), section('weights'));
-  return { manifest, network: decodeNetwork(layers.network, reader) };
+  const network = decodeNetwork(layers.network, reader);
+  const has = (name: string) => manifest.sections.some((s) => s.name === name);
+  return {
+    manifest,
+    network,
+    ...(has('memory') ? { memoryPlan: decodeMemoryPlan(parseJson(section('memory'), 'memory section')) } : {}),
+    ...(has('tactics') ? { tactics: decodeTactics(parseJson(section('tactics'), 'tactics section')) } : {}),
+  };
 }
 
 function parseManifest(bytes: Uint8Array): PlanManifest {

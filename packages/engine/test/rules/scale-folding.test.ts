@@ -1,6 +1,8 @@
 import { Network, type Tensor } from '@kiln/core';
 import { randomTensor } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
+import { constantFolding } from '../../src/builder/rules/constant-folding.js';
+import { deadLayerElimination } from '../../src/builder/rules/dead-layer-elimination.js';
 import { scaleFolding } from '../../src/builder/rules/scale-folding.js';
 import { expectSameOutputs, kinds, optimize } from './golden.js';
 
@@ -52,13 +54,20 @@ function shiftAndScale(net: Network): string[] {
   return ['shift', 'mult', ''];
 }
 
+/** Folding without the fusions that follow it in the default list (they would absorb the relu and the matmul shift). */
+const folding = [constantFolding, deadLayerElimination, scaleFolding];
+
 describe('scale-folding', () => {
   it('folds a BatchNorm scale into convolution weights and bias', async () => {
     const before = convBatchNorm(true, shiftAndScale);
-    const after = await optimize(before);
+    const after = await optimize(before, folding);
     expect(kinds(after)).toEqual(['constant', 'constant', 'convolution', 'activation']);
     expect(after.layers[2]!.outputs).toEqual(['s']);
     expectSameOutputs(before, after, { x: randomTensor('float32', [1, 3, 6, 6], 15) });
+    // The default rules then fuse the relu too: one convolution is left.
+    const fused = await optimize(before);
+    expect(kinds(fused)).toEqual(['constant', 'constant', 'convolution']);
+    expectSameOutputs(before, fused, { x: randomTensor('float32', [1, 3, 6, 6], 15) });
   });
 
   it('creates the bias when the convolution had none, and folds a multiplier-only scale', async () => {
@@ -68,7 +77,7 @@ describe('scale-folding', () => {
     };
     for (const build of [() => convBatchNorm(false, shiftAndScale), () => convBatchNorm(false, onlyScale)]) {
       const before = build();
-      const after = await optimize(before);
+      const after = await optimize(before, folding);
       expect(kinds(after)).toEqual(['constant', 'constant', 'convolution', 'activation']);
       expectSameOutputs(before, after, { x: randomTensor('float32', [1, 3, 6, 6], 17) });
     }
@@ -111,7 +120,7 @@ describe('scale-folding', () => {
         params: { mode: 'channel', channelAxis: 1 },
       });
       net.markOutput('y');
-      const after = await optimize(net);
+      const after = await optimize(net, folding);
       expect(kinds(after)).toEqual(['constant', 'matrix_multiply', 'constant', 'scale']);
       const scale = after.layers.find((l) => l.kind === 'scale')!;
       expect(scale.inputs).toEqual(['m', 'shift', '', '']);

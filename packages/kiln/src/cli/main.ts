@@ -4,9 +4,12 @@
  */
 import { KILN_VERSION, KilnError, type Shape } from '@kiln/core';
 import { flag, flagList, type ParsedArgs, parseArgs, usage } from './args.js';
+import { buildModel, formatBuildSummary } from './commands/build.js';
 import { doctorReport, formatDoctor } from './commands/doctor.js';
 import { formatInspect, inspectModel } from './commands/inspect.js';
+import { formatPartition, partitionModel } from './commands/partition.js';
 import { runModel } from './commands/run.js';
+import { ProgressBar } from './progress-bar.js';
 
 const HELP = `kiln ${KILN_VERSION}: optimize trained models into engines and run them from Node.js
 
@@ -15,6 +18,13 @@ Usage: kiln <command> [options]
 Commands:
   doctor                         Node version, native addons, CUDA devices
   inspect MODEL [--json]         format, opsets, inputs/outputs, op histogram, supported ops
+  build MODEL -o FILE.plan       optimize, tune and serialize an engine plan
+        --precision fp32         compute precision (cpu backend: fp32)
+        --timing-cache FILE      reuse and extend tactic timings (warm builds are deterministic)
+        --max-workspace BYTES    bound on any layer's scratch memory
+        --no-tune                skip tactic timing (the executor's defaults)
+  partition MODEL --target cpu|cuda [--min-segment-size N] [--report out.html] [--json out.json]
+                                 engines vs CPU fallback, with reasons (--exclude-ops a,b --max-segments N)
   run MODEL --input NAME=FILE …  run once and write one .npy per output
         --output-dir DIR         where outputs go (default ./kiln-outputs)
         --input-shape NAME=1x28x28x1   shapes for formats that need them
@@ -72,6 +82,66 @@ async function main(argv: string[]): Promise<number> {
       if (!model) throw usage('inspect needs a MODEL path');
       const report = await inspectModel(model, modelOptions(args));
       process.stdout.write(`${flag(args, 'json') ? JSON.stringify(report, null, 2) : formatInspect(report)}\n`);
+      return 0;
+    }
+    case 'build': {
+      const args = parseArgs(
+        rest.map((a) => (a === '-o' ? '--output' : a)),
+        { booleans: ['no-tune', 'json'], values: ['output', 'precision', 'timing-cache', 'max-workspace', ...MODEL_FLAGS] },
+      );
+      const model = args.positionals[0];
+      if (!model) throw usage('build needs a MODEL path');
+      const output = flag(args, 'output');
+      if (!output) throw usage('build needs -o FILE.plan');
+      const workspace = flag(args, 'max-workspace');
+      if (workspace !== undefined && !/^\d+$/.test(workspace)) throw usage(`--max-workspace '${workspace}' should be a byte count`);
+      const bar = new ProgressBar();
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const summary = await buildModel(model, {
+          ...modelOptions(args),
+          output,
+          ...(flag(args, 'precision') ? { precision: flag(args, 'precision')! } : {}),
+          ...(flag(args, 'timing-cache') ? { timingCache: flag(args, 'timing-cache')! } : {}),
+          ...(flag(args, 'no-tune') ? { tune: false } : {}),
+          ...(workspace !== undefined ? { maxWorkspaceSize: Number(workspace) } : {}),
+          onProgress: bar.update,
+          signal: controller.signal,
+        });
+        bar.finish();
+        process.stdout.write(`${flag(args, 'json') ? JSON.stringify(summary, null, 2) : formatBuildSummary(summary)}\n`);
+      } finally {
+        bar.finish();
+        process.off('SIGINT', onSigint);
+      }
+      return 0;
+    }
+    case 'partition': {
+      const args = parseArgs(rest, {
+        values: ['target', 'min-segment-size', 'max-segments', 'exclude-ops', 'report', 'json', ...MODEL_FLAGS],
+      });
+      const model = args.positionals[0];
+      if (!model) throw usage('partition needs a MODEL path');
+      const count = (name: string) => {
+        const v = flag(args, name);
+        if (v !== undefined && !/^\d+$/.test(v)) throw usage(`--${name} takes a whole number, got '${v}'`);
+        return v === undefined ? undefined : Number(v);
+      };
+      const [minimumSegmentSize, maximumSegments] = [count('min-segment-size'), count('max-segments')];
+      const excludeOps = flag(args, 'exclude-ops')?.split(',').filter(Boolean);
+      const [html, json] = [flag(args, 'report'), flag(args, 'json')];
+      const report = await partitionModel(model, {
+        ...modelOptions(args),
+        target: flag(args, 'target') ?? 'cpu',
+        ...(minimumSegmentSize !== undefined ? { minimumSegmentSize } : {}),
+        ...(maximumSegments !== undefined ? { maximumSegments } : {}),
+        ...(excludeOps ? { excludeOps } : {}),
+        ...(html ? { html } : {}),
+        ...(json ? { json } : {}),
+      });
+      process.stdout.write(`${formatPartition(report)}\n`);
       return 0;
     }
     case 'run': {

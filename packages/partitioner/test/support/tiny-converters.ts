@@ -6,8 +6,10 @@
 import { type ConversionContext, type Converter, ConverterRegistry, SUPPORTED, unsupported } from '@kiln/converters';
 import type { ActivationType, ElementwiseOp, UnaryOp } from '@kiln/core';
 
+/** Same dtype and shape as input 0 (every test graph feeds equal shapes), so executors can infer types. */
 function outputSpec(ctx: ConversionContext) {
-  return [{ name: ctx.output(0), dtype: ctx.inputDType(0) ?? 'float32' }];
+  const shape = ctx.inputShape(0);
+  return [{ name: ctx.output(0), dtype: ctx.inputDType(0) ?? 'float32', ...(shape ? { shape } : {}) }];
 }
 
 const binary = (op: string, kind: ElementwiseOp): Converter => ({

@@ -52,7 +52,8 @@ export async function runCpuSuite(options: CpuSuiteOptions): Promise<BenchRow[]>
   const cases = CPU_CASES.filter((c) => !options.models?.length || options.models.includes(c.model));
   for (const c of cases) {
     const path = c.path(options.corpus);
-    const session = await InferenceSession.create(path);
+    // Built the way `kiln build` builds: tactics timed on this machine.
+    const session = await InferenceSession.create(path, { build: { tune: true } });
     const inputName = session.inputNames[0]!;
     const feeds = { [inputName]: c.feeds(options.corpus, inputName) };
     const peer = await openOnnxruntime(path, options.threads);

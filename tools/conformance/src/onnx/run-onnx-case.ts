@@ -57,7 +57,7 @@ export async function runOnnxCase(data: OnnxCaseData): Promise<CaseOutcome> {
     }
     if (data.dataSets.length === 0) return { status: 'skip', reason: 'the case has no test data set', ops };
     const network = convertGraph(graph, createOnnxRegistry());
-    const engine = await Engine.create(await buildPlan(network), { execution: 'inline' });
+    const engine = await Engine.create(await buildPlan(network, { tune: false }), { execution: 'inline' });
     const context = engine.createExecutionContext();
     try {
       for (const [index, dataSet] of data.dataSets.entries()) {

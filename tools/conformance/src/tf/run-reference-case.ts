@@ -105,7 +105,7 @@ export async function runReferenceCase(data: ReferenceCaseData, importModel: Imp
     const request = { model, inputShapes: feedShapes(ref), outputs };
     const { graph, registry } = await importModel(request);
     ops = graphOps(graph);
-    const engine = await Engine.create(await buildPlan(convertGraph(graph, registry)), { execution: 'inline' });
+    const engine = await Engine.create(await buildPlan(convertGraph(graph, registry), { tune: false }), { execution: 'inline' });
     const context = engine.createExecutionContext();
     try {
       for (const c of ref.cases) {

@@ -54,7 +54,7 @@ async function runSignature(data: SavedModelCaseData): Promise<CaseOutcome> {
     return { status: 'skip', reason: `the signature computes ${unknown.join(', ')}, beyond this check's evaluator`, ops };
   const feeds = generateFeeds(graph);
   const expected = evaluateArithmetic(graph, feeds);
-  const engine = await Engine.create(await buildPlan(convertGraph(graph, createTfRegistry())), { execution: 'inline' });
+  const engine = await Engine.create(await buildPlan(convertGraph(graph, createTfRegistry()), { tune: false }), { execution: 'inline' });
   const context = engine.createExecutionContext();
   try {
     const results = await context.run(feeds);

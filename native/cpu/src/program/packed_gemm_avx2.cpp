@@ -1,0 +1,158 @@
+// AVX2/FMA micro-kernel of the program GEMM: a 6×16 tile held in 12 registers, optionally
+// started from a partial sum, finished in registers with the common epilogues (alpha, per-row
+// or per-column bias, residual, none/relu/clip/leaky relu) and stored straight into y. Only
+// these functions carry the avx2/fma target; they run after cpuFeatures() said the CPU has both.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include "packed_gemm.h"
+
+namespace kiln::cpu::program {
+
+static_assert(kPanelRows == 6 && kPanelCols == 16, "the AVX2 kernel holds a 6x16 tile in 12 registers");
+
+namespace {
+
+alignas(32) const int32_t kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+// Lanes [0, count) on, count in [0, 8].
+__attribute__((target("avx2,fma"))) inline __m256i laneMask(int64_t count) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskTable + 8 - count));
+}
+
+bool registerEpilogue(const TileEpilogue* e) {
+  if (e == nullptr) return true;
+  const ActivationKind k = e->activation.kind;
+  const bool act = k == ActivationKind::None || k == ActivationKind::Relu || k == ActivationKind::Clip ||
+                   k == ActivationKind::LeakyRelu;
+  return act && (e->bias == nullptr || e->biasColStride == 0 || e->biasColStride == 1);
+}
+
+struct EpilogueRegs {
+  __m256 alpha, beta, lo, hi, slope, zero;
+  __m256i mask0, mask1;
+  bool scale, full;
+};
+
+// Finishes one row (two vectors) and stores it.
+__attribute__((target("avx2,fma"))) inline void finishRow(const TileEpilogue& e, const EpilogueRegs& r, int64_t i,
+                                                          __m256 v0, __m256 v1, float* out) {
+  if (r.scale) v0 = _mm256_mul_ps(v0, r.alpha), v1 = _mm256_mul_ps(v1, r.alpha);
+  if (e.bias != nullptr) {
+    const float* bias = e.bias + i * e.biasRowStride;
+    if (e.biasColStride == 0) {
+      const __m256 bv = _mm256_mul_ps(r.beta, _mm256_broadcast_ss(bias));
+      v0 = _mm256_add_ps(v0, bv), v1 = _mm256_add_ps(v1, bv);
+    } else if (r.full) {
+      v0 = _mm256_fmadd_ps(r.beta, _mm256_loadu_ps(bias), v0);
+      v1 = _mm256_fmadd_ps(r.beta, _mm256_loadu_ps(bias + 8), v1);
+    } else {
+      v0 = _mm256_fmadd_ps(r.beta, _mm256_maskload_ps(bias, r.mask0), v0);
+      v1 = _mm256_fmadd_ps(r.beta, _mm256_maskload_ps(bias + 8, r.mask1), v1);
+    }
+  }
+  if (e.residual != nullptr) {
+    const float* res = e.residual + i * e.residualStride;
+    if (r.full) {
+      v0 = _mm256_add_ps(v0, _mm256_loadu_ps(res)), v1 = _mm256_add_ps(v1, _mm256_loadu_ps(res + 8));
+    } else {
+      v0 = _mm256_add_ps(v0, _mm256_maskload_ps(res, r.mask0));
+      v1 = _mm256_add_ps(v1, _mm256_maskload_ps(res + 8, r.mask1));
+    }
+  }
+  switch (e.activation.kind) {
+    case ActivationKind::Relu:
+      v0 = _mm256_max_ps(v0, r.zero), v1 = _mm256_max_ps(v1, r.zero);
+      break;
+    case ActivationKind::Clip:
+      v0 = _mm256_min_ps(_mm256_max_ps(v0, r.lo), r.hi), v1 = _mm256_min_ps(_mm256_max_ps(v1, r.lo), r.hi);
+      break;
+    case ActivationKind::LeakyRelu:
+      v0 = _mm256_blendv_ps(_mm256_mul_ps(v0, r.slope), v0, _mm256_cmp_ps(v0, r.zero, _CMP_GE_OQ));
+      v1 = _mm256_blendv_ps(_mm256_mul_ps(v1, r.slope), v1, _mm256_cmp_ps(v1, r.zero, _CMP_GE_OQ));
+      break;
+    default: break;
+  }
+  if (r.full) {
+    _mm256_storeu_ps(out, v0), _mm256_storeu_ps(out + 8, v1);
+  } else {
+    _mm256_maskstore_ps(out, r.mask0, v0), _mm256_maskstore_ps(out + 8, r.mask1, v1);
+  }
+}
+
+}  // namespace
+
+__attribute__((target("avx2,fma"))) bool tileKernelAvx2(int64_t kc, const float* a, const float* b, const float* accIn,
+                                                        int64_t ldIn, float* out, int64_t ldOut, int64_t rows,
+                                                        int64_t cols, const TileEpilogue* epilogue) {
+  if (!registerEpilogue(epilogue)) return false;
+  __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+  if (accIn != nullptr) {
+    const float* c = accIn;
+    c00 = _mm256_loadu_ps(c), c01 = _mm256_loadu_ps(c + 8);
+    c10 = _mm256_loadu_ps(c + ldIn), c11 = _mm256_loadu_ps(c + ldIn + 8);
+    c20 = _mm256_loadu_ps(c + 2 * ldIn), c21 = _mm256_loadu_ps(c + 2 * ldIn + 8);
+    c30 = _mm256_loadu_ps(c + 3 * ldIn), c31 = _mm256_loadu_ps(c + 3 * ldIn + 8);
+    c40 = _mm256_loadu_ps(c + 4 * ldIn), c41 = _mm256_loadu_ps(c + 4 * ldIn + 8);
+    c50 = _mm256_loadu_ps(c + 5 * ldIn), c51 = _mm256_loadu_ps(c + 5 * ldIn + 8);
+  } else {
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_load_ps(b);
+    const __m256 b1 = _mm256_load_ps(b + 8);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 128), _MM_HINT_T0);
+    __m256 ai = _mm256_broadcast_ss(a + 0);
+    c00 = _mm256_fmadd_ps(ai, b0, c00);
+    c01 = _mm256_fmadd_ps(ai, b1, c01);
+    ai = _mm256_broadcast_ss(a + 1);
+    c10 = _mm256_fmadd_ps(ai, b0, c10);
+    c11 = _mm256_fmadd_ps(ai, b1, c11);
+    ai = _mm256_broadcast_ss(a + 2);
+    c20 = _mm256_fmadd_ps(ai, b0, c20);
+    c21 = _mm256_fmadd_ps(ai, b1, c21);
+    ai = _mm256_broadcast_ss(a + 3);
+    c30 = _mm256_fmadd_ps(ai, b0, c30);
+    c31 = _mm256_fmadd_ps(ai, b1, c31);
+    ai = _mm256_broadcast_ss(a + 4);
+    c40 = _mm256_fmadd_ps(ai, b0, c40);
+    c41 = _mm256_fmadd_ps(ai, b1, c41);
+    ai = _mm256_broadcast_ss(a + 5);
+    c50 = _mm256_fmadd_ps(ai, b0, c50);
+    c51 = _mm256_fmadd_ps(ai, b1, c51);
+    a += 6;
+    b += 16;
+  }
+  if (epilogue == nullptr) {
+    float* c = out;
+    _mm256_storeu_ps(c, c00), _mm256_storeu_ps(c + 8, c01);
+    _mm256_storeu_ps(c + ldOut, c10), _mm256_storeu_ps(c + ldOut + 8, c11);
+    _mm256_storeu_ps(c + 2 * ldOut, c20), _mm256_storeu_ps(c + 2 * ldOut + 8, c21);
+    _mm256_storeu_ps(c + 3 * ldOut, c30), _mm256_storeu_ps(c + 3 * ldOut + 8, c31);
+    _mm256_storeu_ps(c + 4 * ldOut, c40), _mm256_storeu_ps(c + 4 * ldOut + 8, c41);
+    _mm256_storeu_ps(c + 5 * ldOut, c50), _mm256_storeu_ps(c + 5 * ldOut + 8, c51);
+    return true;
+  }
+  const TileEpilogue& e = *epilogue;
+  EpilogueRegs r;
+  r.alpha = _mm256_set1_ps(e.alpha);
+  r.beta = _mm256_set1_ps(e.beta);
+  r.scale = e.alpha != 1.0f;
+  r.lo = _mm256_set1_ps(e.activation.alpha);
+  r.hi = _mm256_set1_ps(e.activation.beta);
+  r.slope = _mm256_set1_ps(e.activation.alpha);
+  r.zero = _mm256_setzero_ps();
+  r.full = cols == kPanelCols;
+  r.mask0 = laneMask(cols < 8 ? cols : 8);
+  r.mask1 = laneMask(cols > 8 ? cols - 8 : 0);
+  finishRow(e, r, 0, c00, c01, out);
+  if (rows > 1) finishRow(e, r, 1, c10, c11, out + ldOut);
+  if (rows > 2) finishRow(e, r, 2, c20, c21, out + 2 * ldOut);
+  if (rows > 3) finishRow(e, r, 3, c30, c31, out + 3 * ldOut);
+  if (rows > 4) finishRow(e, r, 4, c40, c41, out + 4 * ldOut);
+  if (rows > 5) finishRow(e, r, 5, c50, c51, out + 5 * ldOut);
+  return true;
+}
+
+}  // namespace kiln::cpu::program
+#endif

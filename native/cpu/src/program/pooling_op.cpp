@@ -1,0 +1,163 @@
+// pool2d (max / average over 2-D windows, NCHW) and global_pool (over all spatial dims).
+// Windows are clipped to the input; average divides by the valid count, or with
+// countIncludePad by the taps inside the padded input.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "program_op.h"
+
+namespace kiln::cpu::program {
+namespace {
+
+struct PoolGeometry {
+  int64_t planes, height, width, outHeight, outWidth;
+  int64_t kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight;
+};
+
+// Valid window taps [lo, hi) along one axis for output coordinate o, and the taps inside the
+// padded extent (for countIncludePad).
+inline void axisTaps(int64_t o, int64_t stride, int64_t pad, int64_t padEnd, int64_t dilation, int64_t window,
+                     int64_t size, int64_t& lo, int64_t& hi, int64_t& padded) {
+  const int64_t start = o * stride - pad;
+  lo = 0, hi = 0, padded = 0;
+  bool seen = false;
+  for (int64_t t = 0; t < window; ++t) {
+    const int64_t c = start + t * dilation;
+    if (c >= -pad && c < size + padEnd) ++padded;
+    if (c >= 0 && c < size) {
+      if (!seen) lo = t, seen = true;
+      hi = t + 1;
+    }
+  }
+}
+
+class Pool2dKernel final : public OpKernel {
+ public:
+  Pool2dKernel(const OpSpec& op, const PoolGeometry& g) : op_(op), g_(g) {}
+  const char* tactic() const override { return "direct"; }
+
+  void run(const RunContext& ctx) const override {
+    const float* x = ctx.ptr(op_.x);
+    float* y = ctx.ptr(op_.y);
+    const bool isMax = op_.type == "max";
+    const int64_t outPlane = g_.outHeight * g_.outWidth;
+    parallelFor(g_.planes, outPlane * g_.kh * g_.kw, [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const float* in = x + p * g_.height * g_.width;
+        float* out = y + p * outPlane;
+        for (int64_t oy = 0; oy < g_.outHeight; ++oy) {
+          int64_t ylo, yhi, ypad;
+          axisTaps(oy, g_.sh, g_.padTop, g_.padBottom, g_.dh, g_.kh, g_.height, ylo, yhi, ypad);
+          for (int64_t ox = 0; ox < g_.outWidth; ++ox) {
+            int64_t xlo, xhi, xpad;
+            axisTaps(ox, g_.sw, g_.padLeft, g_.padRight, g_.dw, g_.kw, g_.width, xlo, xhi, xpad);
+            const int64_t iy0 = oy * g_.sh - g_.padTop, ix0 = ox * g_.sw - g_.padLeft;
+            float acc = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+            int64_t count = 0;
+            bool first = true;
+            for (int64_t ty = ylo; ty < yhi; ++ty) {
+              const int64_t iy = iy0 + ty * g_.dh;
+              if (iy < 0 || iy >= g_.height) continue;
+              const float* row = in + iy * g_.width;
+              for (int64_t tx = xlo; tx < xhi; ++tx) {
+                const int64_t ix = ix0 + tx * g_.dw;
+                if (ix < 0 || ix >= g_.width) continue;
+                const float v = row[ix];
+                if (isMax) {
+                  if (first || v > acc) acc = v;
+                  first = false;
+                } else {
+                  acc += v;
+                }
+                ++count;
+              }
+            }
+            if (!isMax) {
+              const int64_t divisor = op_.countIncludePad ? ypad * xpad : count;
+              acc = divisor > 0 ? acc / static_cast<float>(divisor) : std::numeric_limits<float>::quiet_NaN();
+            }
+            out[oy * g_.outWidth + ox] = acc;
+          }
+        }
+      }
+    });
+  }
+
+ private:
+  OpSpec op_;
+  PoolGeometry g_;
+};
+
+class GlobalPoolKernel final : public OpKernel {
+ public:
+  GlobalPoolKernel(const OpSpec& op, int64_t planes, int64_t plane) : op_(op), planes_(planes), plane_(plane) {}
+  const char* tactic() const override { return "direct"; }
+
+  void run(const RunContext& ctx) const override {
+    const float* x = ctx.ptr(op_.x);
+    float* y = ctx.ptr(op_.y);
+    const bool isMax = op_.type == "max";
+    parallelFor(planes_, plane_, [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const float* in = x + p * plane_;
+        if (isMax) {
+          float m = -std::numeric_limits<float>::infinity();
+          for (int64_t i = 0; i < plane_; ++i) m = (i == 0 || in[i] > m) ? in[i] : m;
+          y[p] = m;
+        } else {
+          // Eight partial sums: vectorizable without -ffast-math, and more accurate.
+          float part[8] = {};
+          int64_t i = 0;
+          for (; i + 8 <= plane_; i += 8)
+            for (int j = 0; j < 8; ++j) part[j] += in[i + j];
+          float s = 0.0f;
+          for (; i < plane_; ++i) s += in[i];
+          for (float v : part) s += v;
+          y[p] = plane_ > 0 ? s / static_cast<float>(plane_) : std::numeric_limits<float>::quiet_NaN();
+        }
+      }
+    });
+  }
+
+ private:
+  OpSpec op_;
+  int64_t planes_, plane_;
+};
+
+}  // namespace
+
+std::unique_ptr<OpKernel> makePool2dKernel(const BuildContext& ctx) {
+  const OpSpec& op = ctx.op();
+  ctx.require(op.x >= 0, -1, "needs x");
+  ctx.require(op.type == "max" || op.type == "average", -1, "type must be 'max' or 'average'");
+  const auto& xs = ctx.shape(op.x);
+  const auto& ys = ctx.shape(op.y);
+  ctx.require(xs.size() == 4, op.x, "x must be [N, C, H, W]");
+  ctx.require(op.window.size() == 2 && op.strides.size() == 2 && op.pads.size() == 4 && op.dilations.size() == 2, -1,
+              "needs window [2], strides [2], pads [4] and dilations [2]");
+  for (int64_t v : op.window) ctx.require(v >= 1, -1, "window dims must be >= 1");
+  for (int64_t v : op.strides) ctx.require(v >= 1, -1, "strides must be >= 1");
+  for (int64_t v : op.dilations) ctx.require(v >= 1, -1, "dilations must be >= 1");
+  for (int64_t v : op.pads) ctx.require(v >= 0, -1, "pads must be >= 0");
+  ctx.require(ys.size() == 4 && ys[0] == xs[0] && ys[1] == xs[1], op.y, "y must be [N, C, OH, OW]");
+  PoolGeometry g{xs[0] * xs[1], xs[2], xs[3], ys[2], ys[3], op.window[0], op.window[1], op.strides[0], op.strides[1],
+                 op.dilations[0], op.dilations[1], op.pads[0], op.pads[1], op.pads[2], op.pads[3]};
+  return std::make_unique<Pool2dKernel>(op, g);
+}
+
+std::unique_ptr<OpKernel> makeGlobalPoolKernel(const BuildContext& ctx) {
+  const OpSpec& op = ctx.op();
+  ctx.require(op.x >= 0, -1, "needs x");
+  ctx.require(op.type == "max" || op.type == "average", -1, "type must be 'max' or 'average'");
+  const auto& xs = ctx.shape(op.x);
+  const auto& ys = ctx.shape(op.y);
+  ctx.require(xs.size() >= 3, op.x, "x must be [N, C, spatial...]");
+  std::vector<int64_t> want(xs.size(), 1);
+  want[0] = xs[0], want[1] = xs[1];
+  ctx.require(ys == want, op.y, "y must be [N, C, 1, ...]");
+  const int64_t planes = xs[0] * xs[1];
+  return std::make_unique<GlobalPoolKernel>(op, planes, planes > 0 ? ctx.value(op.x).size / planes : 0);
+}
+
+}  // namespace kiln::cpu::program

@@ -1,0 +1,64 @@
+// A Program (see @kiln/core program.ts) compiled for the CPU: the definition (values, copied
+// weights, one kernel per op with its prepacked weights) is immutable and shared by clones;
+// each instance owns an activation arena and runs the ops in order, one run at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "kiln/aligned_buffer.h"
+#include "program_op.h"
+
+namespace kiln::cpu::program {
+
+struct ProgramSpec {
+  std::vector<ValueInfo> values;
+  std::vector<std::vector<float>> weights;
+  std::vector<OpSpec> ops;
+  std::vector<int64_t> inputs, outputs;
+  int64_t arenaBytes = 0;
+};
+
+class ProgramDefinition {
+ public:
+  // Validates storage and every op (throws kiln::Failure naming the op) and prepacks weights.
+  explicit ProgramDefinition(ProgramSpec spec);
+
+  const std::vector<ValueInfo>& values() const { return values_; }
+  const std::vector<int64_t>& inputs() const { return inputs_; }
+  const std::vector<int64_t>& outputs() const { return outputs_; }
+  int64_t arenaBytes() const { return arenaBytes_; }
+  size_t opCount() const { return kernels_.size(); }
+  const OpKernel& kernel(size_t i) const { return *kernels_[i]; }
+  const std::vector<const float*>& weightPointers() const { return weightPointers_; }
+
+ private:
+  std::vector<ValueInfo> values_;
+  std::vector<std::vector<float>> weights_;
+  std::vector<const float*> weightPointers_;
+  std::vector<std::unique_ptr<OpKernel>> kernels_;
+  std::vector<int64_t> inputs_, outputs_;
+  int64_t arenaBytes_ = 0;
+};
+
+class ProgramInstance {
+ public:
+  explicit ProgramInstance(std::shared_ptr<const ProgramDefinition> definition);
+
+  const ProgramDefinition& definition() const { return *definition_; }
+  std::shared_ptr<const ProgramDefinition> shared() const { return definition_; }
+
+  // inputs: one pointer per feed (lengths checked by the caller); outputs: one buffer per
+  // program output. opMillis, when given, receives each op's time.
+  void run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs, std::vector<double>* opMillis);
+
+ private:
+  std::shared_ptr<const ProgramDefinition> definition_;
+  AlignedBuffer arena_;
+  std::mutex mutex_;
+};
+
+}  // namespace kiln::cpu::program

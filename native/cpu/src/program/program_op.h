@@ -1,0 +1,128 @@
+// The pieces every op family of the program executor shares: where a value lives, the parsed
+// description of one op (OpSpec, filled from the JS Program by the binding), the context an op
+// runs in, and the build context that op factories validate against and prepack from.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "../activation.h"
+#include "kiln/failure.h"
+
+namespace kiln::cpu::program {
+
+enum class StorageKind { Input, Weight, Arena };
+
+struct ValueInfo {
+  std::string name;
+  std::vector<int64_t> shape;
+  int64_t size = 1;  // element count
+  StorageKind kind = StorageKind::Arena;
+  int64_t index = 0;   // feed or weight index
+  int64_t offset = 0;  // arena byte offset
+};
+
+// One op as the JS Program describes it; fields that an op kind does not use keep defaults.
+struct OpSpec {
+  std::string kind;
+  int64_t index = 0;
+  int64_t x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
+  std::vector<int64_t> inputs;
+  std::vector<int64_t> strides, pads, dilations, window, perm, starts, steps;
+  int64_t groups = 1, axis = 0, channelAxis = 1, size = 0;
+  bool transA = false, transB = false, log = false, countIncludePad = false;
+  double alpha = 1.0, beta = 0.0, biasValue = 0.0, value = 0.0;
+  std::string type, mode, coordinateTransform, nearestMode, tactic;
+  Activation activation;
+};
+
+// Resolves value ids to memory during one run.
+struct RunContext {
+  const std::vector<ValueInfo>* values;
+  const std::vector<const float*>* weights;
+  const std::vector<const float*>* inputs;
+  float* arena;
+
+  // Ops write only arena values (validated at create); inputs and weights are only read.
+  float* ptr(int64_t id) const {
+    const ValueInfo& v = (*values)[static_cast<size_t>(id)];
+    switch (v.kind) {
+      case StorageKind::Input: return const_cast<float*>((*inputs)[static_cast<size_t>(v.index)]);
+      case StorageKind::Weight: return const_cast<float*>((*weights)[static_cast<size_t>(v.index)]);
+      case StorageKind::Arena: break;
+    }
+    return reinterpret_cast<float*>(reinterpret_cast<char*>(arena) + v.offset);
+  }
+};
+
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  virtual void run(const RunContext& ctx) const = 0;
+  // The implementation in use (a tactic name).
+  virtual const char* tactic() const = 0;
+};
+
+// What op factories see at create time: every value, the copied weights (for prepacking), and
+// errors that name the op.
+class BuildContext {
+ public:
+  BuildContext(const std::vector<ValueInfo>& values, const std::vector<const float*>& weights, const OpSpec& op)
+      : values_(values), weights_(weights), op_(op) {}
+
+  const OpSpec& op() const { return op_; }
+  const ValueInfo& value(int64_t id) const { return values_[static_cast<size_t>(id)]; }
+  const std::vector<int64_t>& shape(int64_t id) const { return value(id).shape; }
+  // The weight's data when the value is a weight (prepackable), else null.
+  const float* weightData(int64_t id) const {
+    const ValueInfo& v = value(id);
+    return v.kind == StorageKind::Weight ? weights_[static_cast<size_t>(v.index)] : nullptr;
+  }
+
+  [[noreturn]] void fail(const std::string& message, const std::string& hint = {}) const;
+  // fail() unless `ok`; `valueId` (when ≥ 0) is named in the message.
+  void require(bool ok, int64_t valueId, const std::string& message) const;
+  std::string describe(int64_t id) const;  // "'name' [2, 3]"
+
+ private:
+  const std::vector<ValueInfo>& values_;
+  const std::vector<const float*>& weights_;
+  const OpSpec& op_;
+};
+
+using OpFactory = std::unique_ptr<OpKernel> (*)(const BuildContext& ctx);
+
+std::unique_ptr<OpKernel> makeConv2dKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeGemmKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeBatchedMatmulKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makePool2dKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeGlobalPoolKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeBinaryKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeActivationKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeChannelAffineKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeSoftmaxKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeConcatKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeCopyKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeTransposeKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeSliceKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makePadKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeLrnKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeResizeKernel(const BuildContext& ctx);
+
+// Shared helpers.
+int64_t elementCount(const std::vector<int64_t>& shape);
+// Runs fn(begin, end) over [0, count) on the pool when the work is large enough to pay for it.
+void parallelRange(int64_t count, int64_t costPerItem, void (*fn)(void*, int64_t, int64_t), void* state);
+
+template <typename Fn>
+void parallelFor(int64_t count, int64_t costPerItem, Fn&& fn) {
+  parallelRange(
+      count, costPerItem,
+      [](void* s, int64_t b, int64_t e) { (*static_cast<std::remove_reference_t<Fn>*>(s))(b, e); },
+      const_cast<void*>(static_cast<const void*>(&fn)));
+}
+
+}  // namespace kiln::cpu::program

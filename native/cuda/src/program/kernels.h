@@ -1,0 +1,92 @@
+// Host entry points of kiln's own CUDA kernels for Program ops. Every launcher enqueues on
+// `stream`, never synchronizes (so it can be captured into a CUDA graph), and returns the
+// launch error. `DType` says whether the pointed-to data is float or half.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+#include "activation_spec.h"
+#include "program_spec.h"
+#include "tensor_desc.h"
+
+namespace kiln::cuda {
+
+enum class DType { F32, F16 };
+inline int64_t dtypeBytes(DType t) { return t == DType::F32 ? 4 : 2; }
+
+// dst[c] = src[start + c·step] per dim (src coordinates outside `bound` read `padValue`). `src`
+// is expressed in dst's logical dims (strides permuted for transposes). Converts dtype.
+struct GatherMap {
+  int64_t start[kMaxRank] = {};
+  int64_t step[kMaxRank] = {};
+  int64_t bound[kMaxRank] = {};
+};
+cudaError_t launchGather(void* dst, const TensorDesc& dstDesc, DType dstType, const void* src, const TensorDesc& srcDesc,
+                         DType srcType, const GatherMap& map, float padValue, cudaStream_t stream);
+
+// Reshape: the row-major flat index of dst and src match (shapes differ, counts equal).
+cudaError_t launchReshapeCopy(void* dst, const TensorDesc& dstDesc, DType dstType, const void* src, const TensorDesc& srcDesc,
+                              DType srcType, cudaStream_t stream);
+
+// y = act(a ∘ b); a/b already broadcast to y's logical shape (stride 0 on broadcast dims).
+cudaError_t launchBinary(DType t, BinaryKind op, void* y, const TensorDesc& yDesc, const void* a, const TensorDesc& aDesc,
+                         const void* b, const TensorDesc& bDesc, ActivationSpec act, cudaStream_t stream);
+
+// y = act(x·scale[c] + shift[c]) with c the coordinate along `channelAxis`; scale and shift
+// (contiguous, one per channel, of type t) may be null, which makes this a plain activation.
+cudaError_t launchChannelAffine(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc,
+                                const void* scale, const void* shift, int channelAxis, ActivationSpec act, cudaStream_t stream);
+
+struct Pool2dParams {
+  bool max = true;
+  int window[2], strides[2], pads[4], dilations[2];
+  bool countIncludePad = false;
+};
+cudaError_t launchPool2d(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc, const Pool2dParams& p,
+                         cudaStream_t stream);
+// Mean or max over dims 2.. of x into y (y's spatial dims are 1).
+cudaError_t launchGlobalPool(DType t, bool max, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc,
+                             cudaStream_t stream);
+cudaError_t launchSoftmax(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc, int axis, bool log,
+                          cudaStream_t stream);
+cudaError_t launchLrn(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc, int size, float alpha,
+                      float beta, float bias, cudaStream_t stream);
+struct ResizeParams {
+  int mode, coordTransform, nearestMode;
+};
+cudaError_t launchResize2d(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc, const ResizeParams& p,
+                           cudaStream_t stream);
+
+// Convolution over NCHW logical descs (any strides): implicit GEMM on CUDA cores. w is float
+// [M][C/groups][kH][kW] row-major; bias float [M] or null; residual (y's shape) or null.
+struct ConvParams {
+  int strides[2], pads[4], dilations[2], groups;
+  ActivationSpec act;
+};
+cudaError_t launchImplicitGemmConv(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc,
+                                   const float* w, int kh, int kw, const float* bias, const void* residual,
+                                   const TensorDesc& residualDesc, const ConvParams& p, cudaStream_t stream);
+// Depthwise convolution (groups = C = M): w is float [kH][kW][C] (channel fastest).
+cudaError_t launchDepthwiseConv(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc,
+                                const float* w, int kh, int kw, const float* bias, const void* residual,
+                                const TensorDesc& residualDesc, const ConvParams& p, cudaStream_t stream);
+
+// In place on y (after a library convolution): y = act(y + bias[c] + residual), bias float [C]
+// or null, residual (y's shape) or null.
+cudaError_t launchConvEpilogue(DType t, void* y, const TensorDesc& yDesc, const float* bias, const void* residual,
+                               const TensorDesc& residualDesc, ActivationSpec act, cudaStream_t stream);
+
+// Batched GEMM: y[b] = act(alpha·A[b]·B[b] + beta·bias), A [M,K] and B [K,N] given by element
+// strides (transposes are stride swaps), batch b at offsets aOffsets[b] / bOffsets[b] (device
+// arrays, null = 0). y is row-major [batch, M, N]. bias is broadcast by its desc to [M, N].
+struct GemmShape {
+  int64_t m, n, k, batch;
+  int64_t aRowStride, aColStride, bRowStride, bColStride;
+};
+cudaError_t launchGemm(DType t, void* y, const void* a, const void* b, const GemmShape& s, const int64_t* aOffsets,
+                       const int64_t* bOffsets, float alpha, float beta, const void* bias, const TensorDesc& biasDesc,
+                       ActivationSpec act, cudaStream_t stream);
+
+}  // namespace kiln::cuda

@@ -1,0 +1,89 @@
+// The C++ model of a Program (packages/core/src/program.ts), read from JavaScript once at
+// create time. Values keep their logical (NCHW, row-major) shapes; where they live on the GPU
+// and in which layout is decided later by the layout plan.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "activation_spec.h"
+
+namespace kiln::cuda {
+
+enum class StorageKind { Input, Weight, Arena };
+
+struct ValueSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+  StorageKind storage = StorageKind::Arena;
+  int64_t index = 0;       // input feed / weight number
+  int64_t byteOffset = 0;  // arena byte offset (float32 units in the Program)
+  int64_t elements() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+  }
+};
+
+enum class OpKind {
+  Conv2d,
+  Gemm,
+  BatchedMatmul,
+  Pool2d,
+  GlobalPool,
+  Binary,
+  Activation,
+  ChannelAffine,
+  Softmax,
+  Concat,
+  Copy,
+  Transpose,
+  Lrn,
+  Pad,
+  Slice,
+  Resize2d,
+};
+
+enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow };
+
+// One op; only the fields of its kind are meaningful. Value ids of absent operands are -1.
+struct OpSpec {
+  OpKind kind = OpKind::Copy;
+  std::string label;  // "op 12 (conv2d → 'resnet.conv1')", for errors and profiles
+  int x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
+  std::vector<int> inputs;  // concat
+  int strides[2] = {1, 1};
+  int pads[4] = {0, 0, 0, 0};  // top, left, bottom, right
+  int dilations[2] = {1, 1};
+  int window[2] = {1, 1};
+  int groups = 1;
+  ActivationSpec activation;
+  bool transA = false, transB = false;
+  float alpha = 1.0f, beta = 1.0f;
+  bool maxPool = true;
+  bool countIncludePad = false;
+  BinaryKind binary = BinaryKind::Add;
+  int axis = 0;  // softmax, concat; channel_affine's channel axis
+  bool logSoftmax = false;
+  std::vector<int64_t> perm, padsNd, starts, steps;
+  float padValue = 0.0f;
+  int lrnSize = 1;
+  float lrnAlpha = 0, lrnBeta = 0, lrnBias = 0;
+  int resizeMode = 0;       // 0 nearest, 1 linear
+  int coordTransform = 0;   // 0 half_pixel, 1 pytorch_half_pixel, 2 align_corners, 3 asymmetric
+  int nearestMode = 0;      // 0 round_prefer_floor, 1 round_prefer_ceil, 2 floor, 3 ceil
+  std::string tactic;       // forced by the builder; empty = the executor's choice
+};
+
+struct ProgramSpec {
+  std::vector<ValueSpec> values;
+  std::vector<OpSpec> ops;
+  std::vector<int> inputs, outputs;
+  int64_t arenaBytes = 0;
+  // Host pointers to the weights (Float32Arrays kept alive by the creating promise).
+  std::vector<const float*> weights;
+  std::vector<int64_t> weightLengths;
+};
+
+}  // namespace kiln::cuda

@@ -1,0 +1,153 @@
+/**
+ * Program: the executable form of a built plan that native backends run in one call. The
+ * engine lowers a Network (after the builder passes, for concrete input shapes) into a flat list
+ * of ops over numbered values; a native executor (kiln_cpu.node, later kiln_cuda.node) creates
+ * it once (copying and prepacking weights) and runs it many times, off the JavaScript thread.
+ *
+ * Every value is dense, row-major float32 with a static shape. Where a value lives:
+ *   - 'input':  the caller's feed number `index` (read-only);
+ *   - 'weight': program.weights[index] (read-only, may be prepacked by the executor);
+ *   - 'arena':  bytes [offset, offset + 4·size) of the executor's activation arena, as the
+ *               engine's memory planner placed it. Two values may overlap only when the
+ *               planner made one a view of the other (reshape, concat slice) or when an op
+ *               writes its output over an input it reads elementwise (in-place).
+ * Outputs are copied out of the arena (or inputs/weights) into fresh buffers after the last op.
+ *
+ * Shapes use the layouts of the Network (NCHW for images). Executors may pick another layout
+ * internally (the CUDA backend prefers NHWC) but must honour these logical shapes at the edges.
+ */
+import type { ActivationSpec } from './layers.js';
+
+export type ProgramStorage = { kind: 'input'; index: number } | { kind: 'weight'; index: number } | { kind: 'arena'; offset: number };
+
+export interface ProgramValue {
+  /** The Network tensor this value holds (for errors and debugging). */
+  name: string;
+  shape: number[];
+  storage: ProgramStorage;
+}
+
+/** Binary elementwise ops with numpy broadcasting of a and b to y's shape. */
+export type ProgramBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
+
+/**
+ * One step. Operands are indices into Program.values. `activation` fields are fused epilogues
+ * (ActivationSpec meanings from layers.ts); `tactic` names the implementation the builder chose
+ * (executors list theirs in `tactics(op)`; absent = the executor's own choice).
+ */
+export type ProgramOp =
+  /** NCHW conv, w [M, C/groups, kH, kW]; y = act(conv(x, w) + b + residual). */
+  | {
+      op: 'conv2d';
+      x: number;
+      w: number;
+      b?: number;
+      residual?: number;
+      y: number;
+      strides: [number, number];
+      /** [top, left, bottom, right]. */
+      pads: [number, number, number, number];
+      dilations: [number, number];
+      groups: number;
+      activation?: ActivationSpec;
+      tactic?: string;
+    }
+  /**
+   * y[M,N] = act(alpha·op(a)·op(b) + beta·bias), a [M,K] ([K,M] when transA), b [K,N] ([N,K]
+   * when transB); bias broadcasts to [M,N] (numpy rules: [N], [1,N], [M,1] or [M,N]).
+   */
+  | {
+      op: 'gemm';
+      a: number;
+      b: number;
+      bias?: number;
+      y: number;
+      transA: boolean;
+      transB: boolean;
+      alpha: number;
+      beta: number;
+      activation?: ActivationSpec;
+      tactic?: string;
+    }
+  /** numpy matmul of rank ≥ 2 operands with broadcast batch dims (no transposes: the lowering adds them). */
+  | { op: 'batched_matmul'; a: number; b: number; y: number; tactic?: string }
+  /**
+   * 2-D NCHW pooling; y's shape already accounts for ceil mode. Windows are clipped to the
+   * input; average divides by the window area (countIncludePad, pads counted, clipped at the
+   * padded border) or by the valid element count.
+   */
+  | {
+      op: 'pool2d';
+      type: 'max' | 'average';
+      x: number;
+      y: number;
+      window: [number, number];
+      strides: [number, number];
+      pads: [number, number, number, number];
+      dilations: [number, number];
+      countIncludePad: boolean;
+    }
+  /** Mean or max over the spatial dims of an N C spatial… tensor; y is [N, C, 1, …]. */
+  | { op: 'global_pool'; type: 'max' | 'average'; x: number; y: number }
+  | { op: 'binary'; type: ProgramBinaryOp; a: number; b: number; y: number; activation?: ActivationSpec }
+  | { op: 'activation'; x: number; y: number; activation: ActivationSpec }
+  /** y = act(x·scale[c] + shift[c]) with c the index along `channelAxis`; scale/shift each optional. */
+  | { op: 'channel_affine'; x: number; scale?: number; shift?: number; y: number; channelAxis: number; activation?: ActivationSpec }
+  | { op: 'softmax'; x: number; y: number; axis: number; log: boolean }
+  /** Copies inputs into y along axis (absent when the planner made the inputs slices of y). */
+  | { op: 'concat'; inputs: number[]; y: number; axis: number }
+  /** Same element count, new shape (or a plain copy). Absent when the planner made y a view of x. */
+  | { op: 'copy'; x: number; y: number }
+  | { op: 'transpose'; x: number; y: number; perm: number[] }
+  /** Across-channel LRN (ONNX): y = x / (bias + alpha/size · Σ x²)^beta over `size` channels. */
+  | { op: 'lrn'; x: number; y: number; size: number; alpha: number; beta: number; bias: number }
+  /** Constant padding; pads are ONNX order [begin…, end…] for every axis (may be negative: crops). */
+  | { op: 'pad'; x: number; y: number; pads: number[]; value: number }
+  /** Strided slice: y[i…] = x[starts + i·steps …] per axis (steps may be negative). */
+  | { op: 'slice'; x: number; y: number; starts: number[]; steps: number[] }
+  /**
+   * 2-D resize of the last two dims, 'nearest' (with ONNX nearestMode) or bilinear, with the
+   * ONNX coordinate transform; y's shape gives the output size.
+   */
+  | {
+      op: 'resize2d';
+      x: number;
+      y: number;
+      mode: 'nearest' | 'linear';
+      coordinateTransform: 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric';
+      nearestMode: 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
+    };
+
+export type ProgramOpKind = ProgramOp['op'];
+
+export const PROGRAM_OP_KINDS = [
+  'conv2d',
+  'gemm',
+  'batched_matmul',
+  'pool2d',
+  'global_pool',
+  'binary',
+  'activation',
+  'channel_affine',
+  'softmax',
+  'concat',
+  'copy',
+  'transpose',
+  'lrn',
+  'pad',
+  'slice',
+  'resize2d',
+] as const satisfies readonly ProgramOpKind[];
+
+export interface Program {
+  values: ProgramValue[];
+  /** Weight tensors (float32, row-major), referenced by 'weight' storage. */
+  weights: Float32Array[];
+  ops: ProgramOp[];
+  /** Value ids of the feeds, in feed order (their storage is 'input' with that index). */
+  inputs: number[];
+  /** Value ids returned by run, in order. */
+  outputs: number[];
+  /** Bytes of activation arena the executor allocates (per execution context). */
+  arenaBytes: number;
+}

@@ -1,0 +1,113 @@
+/**
+ * What the native program executor can run each op with, and the scratch memory that costs:
+ * the engine's tactic selection times every listed tactic (NativeProgram.profile) and its
+ * memory planner bounds the workspace with these numbers.
+ */
+import { ErrorCode, KilnError, type ProgramOp, type ProgramValue } from '@kiln/core';
+import { loadCpuNative } from './load-native.js';
+import { checkProgramOp } from './program-validation.js';
+
+/** GEMM blocking of native/cpu/src/program/packed_gemm.cpp (per-thread tile limits). */
+const UNIT_ROWS = 144;
+const UNIT_COLS = 256;
+const MAX_K_BLOCK = 384;
+
+function roundUp(v: number, m: number): number {
+  return Math.ceil(v / m) * m;
+}
+
+function threadCount(): number {
+  const native = loadCpuNative();
+  return native.ok ? native.addon.threadCount() : 1;
+}
+
+/** Per-thread packing + accumulator floats of one GEMM, times the threads. */
+function gemmScratchBytes(m: number, n: number, k: number): number {
+  const mc = Math.min(roundUp(Math.max(m, 1), 6), UNIT_ROWS);
+  const nc = Math.min(roundUp(Math.max(n, 1), 16), UNIT_COLS);
+  const kc = Math.min(Math.max(k, 1), MAX_K_BLOCK);
+  return threadCount() * (mc * kc + nc * kc + mc * nc) * 4;
+}
+
+interface ConvDims {
+  batch: number;
+  groups: number;
+  mg: number;
+  kg: number;
+  pixels: number;
+  pointwise: boolean;
+  depthwise: boolean;
+}
+
+function convDims(op: Extract<ProgramOp, { op: 'conv2d' }>, values: readonly ProgramValue[]): ConvDims {
+  const xs = values[op.x]!.shape;
+  const ws = values[op.w]!.shape;
+  const ys = values[op.y]!.shape;
+  const [kh, kw] = [ws[2]!, ws[3]!];
+  return {
+    batch: xs[0]!,
+    groups: op.groups,
+    mg: ws[0]! / op.groups,
+    kg: ws[1]! * kh * kw,
+    pixels: ys[2]! * ys[3]!,
+    pointwise: kh === 1 && kw === 1 && op.strides.every((s) => s === 1) && op.pads.every((p) => p === 0),
+    depthwise: ws[1] === 1 && op.groups > 1,
+  };
+}
+
+/**
+ * The implementations that can run `op` (first = the default the executor picks without a
+ * tactic). Validates the op first (KilnError naming it when invalid).
+ */
+export function nativeProgramTactics(op: ProgramOp, values: readonly ProgramValue[]): string[] {
+  checkProgramOp(op, 0, values);
+  switch (op.op) {
+    case 'conv2d': {
+      const d = convDims(op, values);
+      return [...(d.depthwise ? ['depthwise_direct'] : []), ...(d.pointwise ? ['pointwise_gemm'] : []), 'implicit_gemm', 'im2col_gemm'];
+    }
+    case 'gemm':
+    case 'batched_matmul':
+      return ['packed_gemm'];
+    default:
+      return ['direct'];
+  }
+}
+
+/** Scratch bytes `op` needs with `tactic` (default: the first of nativeProgramTactics). */
+export function nativeProgramWorkspaceBytes(op: ProgramOp, values: readonly ProgramValue[], tactic?: string): number {
+  const tactics = nativeProgramTactics(op, values);
+  const chosen = tactic ?? tactics[0]!;
+  if (!tactics.includes(chosen)) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `program op (${op.op}): tactic '${chosen}' cannot run this op`, {
+      hint: `valid tactics: ${tactics.join(', ')}`,
+    });
+  }
+  switch (op.op) {
+    case 'conv2d': {
+      const d = convDims(op, values);
+      if (chosen === 'depthwise_direct') return 0;
+      const packing = gemmScratchBytes(d.mg, d.pixels, d.kg);
+      return chosen === 'im2col_gemm' ? packing + d.batch * d.groups * d.kg * d.pixels * 4 : packing;
+    }
+    case 'gemm': {
+      const as = values[op.a]!.shape;
+      const bs = values[op.b]!.shape;
+      const [m, k] = op.transA ? [as[1]!, as[0]!] : [as[0]!, as[1]!];
+      const n = op.transB ? bs[0]! : bs[1]!;
+      return gemmScratchBytes(m, n, k);
+    }
+    case 'batched_matmul': {
+      const as = values[op.a]!.shape;
+      const bs = values[op.b]!.shape;
+      return gemmScratchBytes(as[as.length - 2]!, bs[bs.length - 1]!, as[as.length - 1]!);
+    }
+    case 'lrn': {
+      const xs = values[op.x]!.shape;
+      const plane = xs.slice(2).reduce((a, b) => a * b, 1);
+      return threadCount() * plane * 8;
+    }
+    default:
+      return 0;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Helpers for the NativeProgram tests: a small Program builder that places arena values one
+ * after another (or as views / in place), random data, and the TypeScript reference kernels
+ * called directly on one layer — the oracle every native op is compared with.
+ */
+import { type ActivationSpec, type LayerKind, type LayerParamsMap, type Program, type ProgramOp, type ProgramValue, Tensor } from '@kiln/core';
+import { expectTensorClose, mulberry32 } from '@kiln/testkit';
+import { type KernelContext, loadCpuNative, referenceKernels } from '../../src/index.js';
+
+export const native = loadCpuNative();
+export const skipReason = native.ok ? '' : ` (skipped: ${native.reason})`;
+export const TOL = { rtol: 1e-4, atol: 1e-5 };
+
+export function randomArray(n: number, seed: number, low = -1, high = 1): Float32Array {
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => low + (high - low) * rand());
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export class ProgramBuilder {
+  readonly values: ProgramValue[] = [];
+  readonly weights: Float32Array[] = [];
+  readonly ops: ProgramOp[] = [];
+  readonly inputs: number[] = [];
+  readonly outputs: number[] = [];
+  arenaBytes = 0;
+
+  private add(name: string, shape: readonly number[], storage: ProgramValue['storage']): number {
+    this.values.push({ name, shape: [...shape], storage });
+    return this.values.length - 1;
+  }
+
+  input(name: string, shape: readonly number[]): number {
+    const id = this.add(name, shape, { kind: 'input', index: this.inputs.length });
+    this.inputs.push(id);
+    return id;
+  }
+
+  weight(name: string, shape: readonly number[], data: Float32Array): number {
+    this.weights.push(data);
+    return this.add(name, shape, { kind: 'weight', index: this.weights.length - 1 });
+  }
+
+  /** A fresh arena value after everything placed so far (offsets kept 4-byte, not 64-byte, aligned on purpose). */
+  arena(name: string, shape: readonly number[]): number {
+    const offset = this.arenaBytes;
+    this.arenaBytes += 4 * sizeOf(shape) + 4;
+    return this.add(name, shape, { kind: 'arena', offset });
+  }
+
+  /** A value over another arena value's storage, `elementOffset` elements in (views, in place). */
+  view(name: string, shape: readonly number[], of: number, elementOffset = 0): number {
+    const s = this.values[of]!.storage;
+    if (s.kind !== 'arena') throw new Error('views need an arena value');
+    return this.add(name, shape, { kind: 'arena', offset: s.offset + 4 * elementOffset });
+  }
+
+  op(op: ProgramOp): this {
+    this.ops.push(op);
+    return this;
+  }
+
+  output(id: number): this {
+    this.outputs.push(id);
+    return this;
+  }
+
+  build(): Program {
+    return {
+      values: this.values,
+      weights: this.weights,
+      ops: this.ops,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      arenaBytes: this.arenaBytes,
+    };
+  }
+}
+
+const noContext = {} as KernelContext;
+
+export function tensor(shape: readonly number[], data: Float32Array): Tensor {
+  return new Tensor('float32', shape, data);
+}
+
+/** Runs one reference kernel on a layer built from kind + params. */
+export function reference<K extends LayerKind>(kind: K, params: LayerParamsMap[K], inputs: (Tensor | undefined)[]): Tensor {
+  const kernel = referenceKernels[kind] as unknown as (l: unknown, i: (Tensor | undefined)[], c: KernelContext) => Tensor[];
+  const layer = { name: `ref_${kind}`, kind, inputs: inputs.map((t, i) => (t ? `in${i}` : '')), outputs: ['y'], params };
+  return kernel(layer, inputs, noContext)[0]!;
+}
+
+export function referenceActivation(x: Tensor, activation: ActivationSpec | undefined): Tensor {
+  return activation ? reference('activation', activation, [x]) : x;
+}
+
+export function expectClose(actual: Float32Array, expected: Tensor, tol = TOL): void {
+  expectTensorClose(tensor(expected.shape, actual), expected, tol);
+}
+
+export const ALL_ACTIVATIONS: ActivationSpec[] = [
+  { type: 'relu' },
+  { type: 'sigmoid' },
+  { type: 'tanh' },
+  { type: 'leaky_relu', alpha: 0.1 },
+  { type: 'elu', alpha: 0.7 },
+  { type: 'selu' },
+  { type: 'softsign' },
+  { type: 'softplus' },
+  { type: 'clip', alpha: 0, beta: 0.6 },
+  { type: 'hard_sigmoid', alpha: 0.2, beta: 0.5 },
+  { type: 'scaled_tanh', alpha: 1.5, beta: 0.5 },
+  { type: 'thresholded_relu', alpha: 0.2 },
+  { type: 'gelu_erf' },
+  { type: 'gelu_tanh' },
+  { type: 'celu', alpha: 0.8 },
+  { type: 'mish' },
+  { type: 'swish', alpha: 1.2 },
+  { type: 'hard_swish' },
+  { type: 'shrink', alpha: 0.3, beta: 0.1 },
+];

@@ -1,0 +1,136 @@
+/**
+ * CudaProgram: a Program (packages/core/src/program.ts) executed by kiln_cuda.node. create()
+ * uploads the weights (converted to the precision's storage type and each tactic's layout),
+ * times the candidate tactics of every convolution and GEMM on the device, and allocates one
+ * execution context: a stream, activation memory, pinned staging buffers. The first run
+ * executes op by op; later runs replay a CUDA graph of the whole run. clone() makes another
+ * context over the same weights, for concurrent runs.
+ */
+import { ErrorCode, KilnError, type Program } from '@kiln/core';
+import { callNative, callNativeSync, checkDeviceIndex, requireCudaApi } from './cuda-error.js';
+import type { NativeCudaProgram } from './native-addon.js';
+
+export type CudaPrecision = 'fp32' | 'tf32' | 'fp16';
+
+export interface CudaProgramOptions {
+  /** fp32: exact float math; tf32: tensor cores on float32 data; fp16: half storage, NHWC, tensor cores. */
+  precision?: CudaPrecision;
+  device?: number;
+  /** Replay runs as a CUDA graph after the first (default true). */
+  useGraph?: boolean;
+  /** Store 4-D activations channels-last (default true; tensor cores want NHWC). */
+  channelsLast?: boolean;
+  /** Most library workspace (cuDNN/cuBLASLt) a tactic may use, in bytes (default 256 MiB). */
+  workspaceLimitBytes?: number;
+}
+
+export interface CudaProgramInfo {
+  precision: CudaPrecision;
+  device: number;
+  /** The tactic chosen for each op, in op order (e.g. 'cudnn_fused_algo1', 'depthwise', 'cublaslt0'). */
+  tactics: string[];
+  /** Whether runs replay a captured CUDA graph (true after the first run). */
+  graph: boolean;
+  /** Why graph capture failed, when it did (runs then stay op by op). */
+  graphFailure?: string;
+  /** Device bytes this context owns (arena, inputs, staging, workspace). */
+  contextBytes: number;
+  workspaceBytes: number;
+  sharedWeightBytes: number;
+}
+
+export interface OpTiming {
+  /** "op 3 (conv2d → 'name')". */
+  op: string;
+  tactic: string;
+  /** Mean GPU milliseconds per run. */
+  ms: number;
+}
+
+const PRECISIONS = new Set<string>(['fp32', 'tf32', 'fp16']);
+
+export class CudaProgram {
+  /** @internal */
+  readonly native: NativeCudaProgram;
+  readonly inputShapes: number[][];
+  readonly outputShapes: number[][];
+  /** Runs queue here so callers may call run() without awaiting the previous one. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(native: NativeCudaProgram, inputShapes: number[][], outputShapes: number[][]) {
+    this.native = native;
+    this.inputShapes = inputShapes;
+    this.outputShapes = outputShapes;
+  }
+
+  static async create(program: Program, options: CudaProgramOptions = {}): Promise<CudaProgram> {
+    const addon = requireCudaApi('CudaProgram.create');
+    const precision = options.precision ?? 'fp32';
+    if (!PRECISIONS.has(precision)) {
+      throw new KilnError(ErrorCode.INVALID_ARGUMENT, `CudaProgram.create: precision must be fp32, tf32 or fp16, got '${precision}'`);
+    }
+    const device = checkDeviceIndex(options.device ?? 0, 'CudaProgram.create');
+    const native = await callNative(() => addon.createProgram(program, { ...options, precision, device }));
+    return new CudaProgram(
+      native,
+      program.inputs.map((id) => [...(program.values[id]?.shape ?? [])]),
+      program.outputs.map((id) => [...(program.values[id]?.shape ?? [])]),
+    );
+  }
+
+  get info(): CudaProgramInfo {
+    return this.native.info;
+  }
+
+  get disposed(): boolean {
+    return this.native.disposed;
+  }
+
+  /**
+   * One inference: float32 NCHW inputs in program input order; resolves with new output arrays.
+   * The inputs must not change until the promise settles.
+   */
+  run(inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+    const outputs = this.outputShapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    return this.runInto(inputs, outputs).then(() => outputs);
+  }
+
+  /** Like run, writing into caller-owned output arrays (no allocation per run). */
+  runInto(inputs: readonly Float32Array[], outputs: Float32Array[]): Promise<void> {
+    return this.enqueue(() => callNative(() => this.native.run([...inputs], outputs)));
+  }
+
+  /** Another execution context over the same model: own stream and memory, shared weights. */
+  clone(): Promise<CudaProgram> {
+    return this.enqueue(async () => new CudaProgram(await callNative(() => this.native.clone()), this.inputShapes, this.outputShapes));
+  }
+
+  /** GPU time per op (mean of `iterations` op-by-op runs after a warm-up), with the chosen tactics. */
+  profile(iterations = 10): Promise<OpTiming[]> {
+    return this.enqueue(() => callNative(() => this.native.profile(iterations)));
+  }
+
+  /**
+   * GPU milliseconds of each of `iterations` replays of the ops alone, on device-resident data
+   * (no host copies): what framework benchmarks measure. Resolves after a short warm-up.
+   */
+  benchmark(iterations = 20): Promise<number[]> {
+    return this.enqueue(() => callNative(() => this.native.benchmark(iterations)));
+  }
+
+  /** Frees the context's device memory (the weights go with the last context). */
+  dispose(): Promise<void> {
+    return this.enqueue(() => callNative(() => this.native.dispose()));
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Throws the NATIVE_UNAVAILABLE reason when CudaProgram cannot run here; never loads anything twice. */
+export function assertCudaProgramAvailable(): void {
+  callNativeSync(() => requireCudaApi('CudaProgram'));
+}

@@ -1,0 +1,3 @@
+export { CudaBackend, type CudaBackendOptions } from './cuda-backend.js';
+export { cudaDevice } from './cuda-device.js';
+export { CudaRunner, type CudaRunnerOptions } from './cuda-runner.js';

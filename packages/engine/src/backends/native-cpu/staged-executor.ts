@@ -1,0 +1,147 @@
+/**
+ * Runs a plan's network stage by stage: native stages as compiled Programs (one native
+ * asynchronous call each, compiled on first use for the actual input shapes and cached by
+ * them), reference stages with the TypeScript kernels. A layer whose lowering fails for the
+ * actual shapes moves to the reference kernels, and the stages are split again.
+ */
+import { ErrorCode, isKilnError, KilnError, type Network, type Program, Tensor } from '@kiln/core';
+import { type Kernel, ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
+import { type CompiledStage, type CompileOptions, compileStage } from '../../lowering/compile-stage.js';
+import { stageAsNetwork } from '../../lowering/stage-network.js';
+import { networkConstants, type Stage, splitStages } from '../../lowering/stages.js';
+
+/** A created Program (NativeProgram on the CPU). */
+export interface ProgramRunner {
+  run(inputs: readonly Float32Array[]): Promise<Float32Array[]>;
+  dispose(): void;
+}
+
+export type CreateProgram = (program: Program) => ProgramRunner;
+
+export interface StagedExecutorOptions extends CompileOptions {
+  createProgram: CreateProgram;
+  plugins?: Map<string, Kernel<'plugin'>>;
+  /** Cached compiled programs per native stage (distinct input shapes); the oldest is dropped past it. */
+  maxShapesPerStage?: number;
+}
+
+interface NativeEntry {
+  compiled: CompiledStage;
+  runner: ProgramRunner;
+}
+
+interface PreparedStage {
+  stage: Stage;
+  /** Reference stages run this network. */
+  network?: Network;
+  /** Native stages: compiled programs by input-shape key. */
+  programs: Map<string, NativeEntry>;
+}
+
+/** Thrown inside a run when a layer cannot lower for the actual shapes: re-split without it. */
+class Restage extends Error {
+  constructor(readonly layer: string) {
+    super(`restage without ${layer}`);
+  }
+}
+
+export class StagedExecutor {
+  private readonly constants;
+  private readonly forceReference = new Set<string>();
+  private stages: PreparedStage[] = [];
+  private readonly reference: ReferenceExecutor;
+
+  constructor(
+    private readonly network: Network,
+    private readonly options: StagedExecutorOptions,
+  ) {
+    this.constants = networkConstants(network);
+    this.reference = new ReferenceExecutor(options.plugins ? { plugins: options.plugins } : {});
+    this.prepare();
+  }
+
+  /** How the network is split now: 'native' / 'reference' per stage, with layer counts. */
+  describe(): { kind: Stage['kind']; layers: number }[] {
+    return this.stages.map((s) => ({ kind: s.stage.kind, layers: s.stage.layers.length }));
+  }
+
+  async runValues(feeds: ReadonlyMap<string, RuntimeValue>): Promise<Map<string, RuntimeValue>> {
+    for (;;) {
+      try {
+        return await this.runOnce(feeds);
+      } catch (e) {
+        if (!(e instanceof Restage)) throw e;
+        this.forceReference.add(e.layer);
+        this.dispose();
+        this.prepare();
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.stages) for (const entry of s.programs.values()) entry.runner.dispose();
+    for (const s of this.stages) s.programs.clear();
+  }
+
+  private prepare(): void {
+    this.stages = splitStages(this.network, this.constants, this.forceReference).map((stage) => ({
+      stage,
+      ...(stage.kind === 'reference' ? { network: stageAsNetwork(this.network, stage) } : {}),
+      programs: new Map(),
+    }));
+  }
+
+  private async runOnce(feeds: ReadonlyMap<string, RuntimeValue>): Promise<Map<string, RuntimeValue>> {
+    const values = new Map<string, RuntimeValue>(feeds);
+    for (const [name, t] of this.constants) values.set(name, t);
+    for (const prepared of this.stages) {
+      const { stage } = prepared;
+      if (prepared.network) {
+        const feedsOf = new Map(stage.inputs.map((n) => [n, values.get(n)!]));
+        for (const [name, v] of this.reference.runValues(prepared.network, feedsOf)) values.set(name, v);
+        continue;
+      }
+      const inputs = stage.inputs.map((n) => {
+        const v = values.get(n);
+        if (!(v instanceof Tensor) || v.dtype !== 'float32') {
+          throw new KilnError(
+            ErrorCode.RUNTIME_ERROR,
+            `native stage input '${n}' is ${v ? v.toString() : 'missing'}, not a float32 tensor`,
+          );
+        }
+        return v;
+      });
+      const entry = this.programFor(prepared, inputs);
+      const outputs = await entry.runner.run(inputs.map((t) => t.data as Float32Array));
+      entry.compiled.outputNames.forEach((name, i) => {
+        const value = entry.compiled.program.values[entry.compiled.program.outputs[i]!]!;
+        values.set(name, new Tensor('float32', value.shape, outputs[i]!));
+      });
+    }
+    return new Map(this.network.outputs.map((o) => [o, values.get(o)!]));
+  }
+
+  private programFor(prepared: PreparedStage, inputs: readonly Tensor[]): NativeEntry {
+    const key = inputs.map((t) => t.shape.join('x')).join(';');
+    const cached = prepared.programs.get(key);
+    if (cached) return cached;
+    const shapes = new Map(prepared.stage.inputs.map((n, i) => [n, inputs[i]!.shape as number[]]));
+    let compiled: CompiledStage;
+    try {
+      compiled = compileStage(this.network, prepared.stage, shapes, this.constants, this.options);
+    } catch (e) {
+      const layer = isKilnError(e, ErrorCode.UNSUPPORTED_LAYER) ? e.layer?.name : undefined;
+      if (layer && !this.forceReference.has(layer) && prepared.stage.layers.some((l) => l.name === layer)) throw new Restage(layer);
+      throw e;
+    }
+    const entry = { compiled, runner: this.options.createProgram(compiled.program) };
+    const limit = this.options.maxShapesPerStage ?? 8;
+    if (prepared.programs.size >= limit) {
+      const oldest = prepared.programs.keys().next().value!;
+      prepared.programs.get(oldest)!.runner.dispose();
+      prepared.programs.delete(oldest);
+    }
+    prepared.programs.set(key, entry);
+    return entry;
+  }
+}

@@ -1,0 +1,28 @@
+/** The lowering table: layer kind → lowerer. Kinds absent here never lower (see program-support.ts). */
+import type { LowererTable } from '../lowerer.js';
+import { lowerConvolution, lowerMatrixMultiply } from './convolution.js';
+import { lowerConcatenation, lowerPadding, lowerResize, lowerShuffle, lowerSlice, lowerSplit, lowerView } from './data-movement.js';
+import { lowerActivation, lowerElementwise, lowerLrn, lowerScale, lowerSoftmax } from './pointwise.js';
+import { lowerPooling, lowerReduce } from './pooling.js';
+
+export const lowerers: LowererTable = {
+  identity: lowerView,
+  cast: lowerView,
+  squeeze: lowerView,
+  unsqueeze: lowerView,
+  shuffle: lowerShuffle,
+  concatenation: lowerConcatenation,
+  padding: lowerPadding,
+  slice: lowerSlice,
+  split: lowerSplit,
+  resize: lowerResize,
+  convolution: lowerConvolution,
+  matrix_multiply: lowerMatrixMultiply,
+  pooling: lowerPooling,
+  reduce: lowerReduce,
+  elementwise: lowerElementwise,
+  activation: lowerActivation,
+  scale: lowerScale,
+  softmax: lowerSoftmax,
+  lrn: lowerLrn,
+};

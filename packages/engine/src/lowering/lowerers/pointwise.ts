@@ -1,0 +1,106 @@
+/**
+ * Elementwise and per-channel layers: elementwise → binary, activation, scale → channel_affine
+ * (or binary ops for elementwise scales), softmax, lrn.
+ */
+import { broadcastShapes, type Layer, type ProgramBinaryOp } from '@kiln/core';
+import { loweringError, product } from '../lowerer.js';
+import type { ProgramAssembler } from '../program-assembler.js';
+
+const BINARY: Partial<Record<Layer<'elementwise'>['params']['op'], ProgramBinaryOp>> = {
+  add: 'add',
+  sub: 'sub',
+  mul: 'mul',
+  div: 'div',
+  max: 'max',
+  min: 'min',
+  pow: 'pow',
+};
+
+export function lowerElementwise(layer: Layer<'elementwise'>, asm: ProgramAssembler): void {
+  const type = BINARY[layer.params.op];
+  if (!type) throw loweringError(layer, `elementwise '${layer.params.op}'`);
+  const [aName, bName] = layer.inputs as [string, string];
+  const out = broadcastShapes([asm.shape(aName), asm.shape(bName)]);
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, out);
+  asm.emit({ op: 'binary', type, a: asm.ref(aName), b: asm.ref(bName), y: asm.ref(yName) });
+}
+
+export function lowerActivation(layer: Layer<'activation'>, asm: ProgramAssembler): void {
+  const xName = layer.inputs[0]!;
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, asm.shape(xName));
+  asm.emit({ op: 'activation', x: asm.ref(xName), y: asm.ref(yName), activation: { ...layer.params } });
+}
+
+/** y = (x·scale + shift) per channel, per tensor or elementwise (no power: programSupport refuses it). */
+export function lowerScale(layer: Layer<'scale'>, asm: ProgramAssembler): void {
+  const [xName, shiftName, scaleName, powerName] = layer.inputs as [string, string?, string?, string?];
+  if (powerName) throw loweringError(layer, 'scale with a power input');
+  const x = asm.shape(xName);
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, x);
+  const { mode } = layer.params;
+  const y = asm.ref(yName);
+  if (mode === 'elementwise') {
+    // Two broadcast ops; the second runs in place on y.
+    let from = asm.ref(xName);
+    if (scaleName) {
+      asm.emit({ op: 'binary', type: 'mul', a: from, b: asm.ref(scaleName), y });
+      from = y;
+    }
+    if (shiftName) asm.emit({ op: 'binary', type: 'add', a: from, b: asm.ref(shiftName), y });
+    else if (!scaleName) asm.emit({ op: 'copy', x: from, y });
+    return;
+  }
+  const axis = layer.params.channelAxis < 0 ? layer.params.channelAxis + x.length : layer.params.channelAxis;
+  const channels = mode === 'channel' ? x[axis] : 1;
+  if (channels === undefined) throw loweringError(layer, `channel axis ${layer.params.channelAxis} of [${x.join(',')}]`);
+  const operand = (name: string | undefined, what: string) => {
+    if (!name) return undefined;
+    const size = product(asm.shape(name));
+    if (mode === 'channel') {
+      if (size !== channels) throw loweringError(layer, `${what} has ${size} values for ${channels} channels`);
+      return asm.ref(name, [channels]);
+    }
+    // Per tensor: spread the one value over a single channel axis of length 1 (axis 0 of a flat view).
+    if (size !== 1) throw loweringError(layer, `uniform ${what} has ${size} values`);
+    return asm.ref(name, [1]);
+  };
+  const scale = operand(scaleName, 'scale');
+  const shift = operand(shiftName, 'shift');
+  const flat = mode === 'uniform';
+  asm.emit({
+    op: 'channel_affine',
+    x: flat ? asm.ref(xName, [1, product(x)]) : asm.ref(xName),
+    ...(scale !== undefined ? { scale } : {}),
+    ...(shift !== undefined ? { shift } : {}),
+    y: flat ? asm.ref(yName, [1, product(x)]) : y,
+    channelAxis: flat ? 0 : axis,
+  });
+}
+
+export function lowerSoftmax(layer: Layer<'softmax'>, asm: ProgramAssembler): void {
+  const { mode, coerce2d } = layer.params;
+  if (mode === 'hardmax') throw loweringError(layer, 'hardmax');
+  const xName = layer.inputs[0]!;
+  const x = asm.shape(xName);
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, x);
+  const axis = layer.params.axis < 0 ? layer.params.axis + x.length : layer.params.axis;
+  const log = mode === 'log_softmax';
+  if (coerce2d) {
+    // opset < 13: softmax over everything from axis on, i.e. axis 1 of a 2-D view.
+    const view = [product(x.slice(0, axis)), product(x.slice(axis))];
+    asm.emit({ op: 'softmax', x: asm.ref(xName, view), y: asm.ref(yName, view), axis: 1, log });
+    return;
+  }
+  asm.emit({ op: 'softmax', x: asm.ref(xName), y: asm.ref(yName), axis, log });
+}
+
+export function lowerLrn(layer: Layer<'lrn'>, asm: ProgramAssembler): void {
+  const xName = layer.inputs[0]!;
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, asm.shape(xName));
+  asm.emit({ op: 'lrn', x: asm.ref(xName), y: asm.ref(yName), ...layer.params });
+}

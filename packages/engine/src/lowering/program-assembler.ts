@@ -1,0 +1,81 @@
+/**
+ * Collects a Program while layers are lowered: values keyed by (tensor, shape) — one tensor may
+ * be seen under several shapes (a 1-D conv's input viewed as 2-D) and all of them share its
+ * storage — weights, ops and the static shape of every tensor. Storage is filled in at the end,
+ * once the memory planner has placed the tensors.
+ */
+import { ErrorCode, KilnError, type ProgramOp, type ProgramStorage, type ProgramValue, type Tensor } from '@kiln/core';
+
+export interface PendingValue {
+  name: string;
+  /** The Network tensor whose bytes this value reads (synthetic weights use their own name). */
+  tensor: string;
+  shape: number[];
+}
+
+/** An op with a note saying when the memory plan makes it unnecessary. */
+export interface PendingOp {
+  op: ProgramOp;
+  /** Data movement that vanishes when the planner made `tensor` a view at the same bytes. */
+  elidableWhenView?: string;
+  /** A concat copy that vanishes when the planner eliminated this concatenation layer. */
+  elidableConcat?: string;
+}
+
+export class ProgramAssembler {
+  readonly values: PendingValue[] = [];
+  readonly ops: PendingOp[] = [];
+  /** Static shape of every tensor seen so far (stage inputs, constants, layer outputs). */
+  readonly shapes = new Map<string, number[]>();
+  /** Weight data by tensor name: stage constants and synthetic weights the lowering made. */
+  readonly weightData = new Map<string, Float32Array>();
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly constants: ReadonlyMap<string, Tensor>) {}
+
+  shape(tensor: string): number[] {
+    const s = this.shapes.get(tensor);
+    if (!s) throw new KilnError(ErrorCode.INTERNAL, `lowering reached '${tensor}' before its shape was known`);
+    return s;
+  }
+
+  setShape(tensor: string, shape: readonly number[]): void {
+    this.shapes.set(tensor, [...shape]);
+  }
+
+  /** The constant value of a tensor, when it is one. */
+  constant(tensor: string): Tensor | undefined {
+    return tensor ? this.constants.get(tensor) : undefined;
+  }
+
+  /** The value id of `tensor` seen with `shape` (its own shape by default). */
+  ref(tensor: string, shape?: readonly number[]): number {
+    const s = shape ? [...shape] : this.shape(tensor);
+    const key = `${tensor}\u0000${s.join(',')}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push({ name: shape ? `${tensor}[${s.join('x')}]` : tensor, tensor, shape: s });
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** A weight the lowering computed (an expanded scale, a transposed matrix …). */
+  syntheticWeight(name: string, data: Float32Array, shape: readonly number[]): number {
+    this.weightData.set(name, data);
+    this.shapes.set(name, [...shape]);
+    return this.ref(name, shape);
+  }
+
+  emit(op: ProgramOp, notes: Omit<PendingOp, 'op'> = {}): void {
+    this.ops.push({ op, ...notes });
+  }
+}
+
+/** Where each pending value's tensor lives, as the memory plan decided. */
+export type StorageOf = (tensor: string) => ProgramStorage;
+
+export function finalizeValues(values: readonly PendingValue[], storageOf: StorageOf): ProgramValue[] {
+  return values.map((v) => ({ name: v.name, shape: v.shape, storage: storageOf(v.tensor) }));
+}

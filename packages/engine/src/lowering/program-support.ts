@@ -1,0 +1,124 @@
+/**
+ * Which layers lower to native Program ops (packages/core/src/program.ts): the native
+ * backends' layer support table. The partitioner's `cpu` and `cuda` targets ask it, and the
+ * lowering splits a plan into native stages and reference-kernel layers with the same answer,
+ * so a "supported" verdict here always means "runs natively".
+ *
+ * Only float32 tensors lower; shape-dependent parameters (reshape dims, pads, slice bounds,
+ * resize sizes) must be constants, since a Program is compiled for static shapes.
+ */
+import type { AnyLayer, Network } from '@kiln/core';
+
+export type ProgramSupport = { supported: true } | { supported: false; reason: string };
+
+const SUPPORTED: ProgramSupport = { supported: true };
+const no = (reason: string): ProgramSupport => ({ supported: false, reason });
+
+/** Layer kinds that never need a kernel: they become views, weights or nothing. */
+const FREE_KINDS = new Set(['constant', 'identity', 'squeeze', 'unsqueeze']);
+
+const BINARY_OPS = new Set(['add', 'sub', 'mul', 'div', 'max', 'min', 'pow']);
+const RESIZE_TRANSFORMS = new Set(['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric']);
+
+/**
+ * Whether `layer` of `network` lowers to native ops. `isConstant` says whether a tensor's value
+ * is known at build time (produced by a constant layer); parameters read from tensors need it.
+ */
+export function programSupport(layer: AnyLayer, network: Network, isConstant: (tensor: string) => boolean): ProgramSupport {
+  // Constants of any dtype are weights or shape operands read at lowering time, never executed.
+  if (layer.kind === 'constant') return SUPPORTED;
+  for (const t of [...layer.inputs, ...layer.outputs]) {
+    if (!t) continue;
+    const desc = network.tensors.get(t);
+    if (!desc) continue;
+    if (desc.valueKind === 'sequence') return no(`'${t}' is a tensor sequence (reference kernels only)`);
+    if (desc.dtype !== 'float32' && !isShapeOperand(layer, t)) {
+      return no(`'${t}' is ${desc.dtype}; native kernels compute float32 only`);
+    }
+  }
+  if (FREE_KINDS.has(layer.kind)) {
+    if ((layer.kind === 'squeeze' || layer.kind === 'unsqueeze') && layer.inputs[1] && !isConstant(layer.inputs[1])) {
+      return no('its axes are computed at run time');
+    }
+    return SUPPORTED;
+  }
+  switch (layer.kind) {
+    case 'cast':
+      return SUPPORTED; // float32 → float32 (checked above): a view
+    case 'convolution': {
+      const p = layer.params;
+      if (p.layout === 'channels_last') return no('channels-last convolution');
+      // ONNX may leave kernel_shape out: the weights' rank tells it then.
+      const weightRank = network.tensors.get(layer.inputs[1] ?? '')?.shape?.length;
+      const spatial = p.kernelShape.length || (weightRank !== undefined ? weightRank - 2 : 0);
+      if (spatial < 1 || spatial > 2) return no(`${spatial}-D convolution (1-D and 2-D lower)`);
+      return SUPPORTED;
+    }
+    case 'matrix_multiply':
+      return SUPPORTED;
+    case 'pooling': {
+      const p = layer.params;
+      if (p.type === 'lp') return no('Lp pooling');
+      if (layer.outputs.length > 1 && layer.outputs[1]) return no('max pooling with an indices output');
+      if (!p.global && p.window.length !== 2) return no(`${p.window.length}-D pooling (2-D and global lower)`);
+      return SUPPORTED;
+    }
+    case 'elementwise':
+      return BINARY_OPS.has(layer.params.op) ? SUPPORTED : no(`elementwise '${layer.params.op}'`);
+    case 'activation':
+      return SUPPORTED;
+    case 'scale': {
+      if (layer.inputs[3]) return no('scale with a power input');
+      return SUPPORTED;
+    }
+    case 'softmax':
+      return layer.params.mode === 'hardmax' ? no('hardmax') : SUPPORTED;
+    case 'concatenation':
+      return SUPPORTED;
+    case 'shuffle':
+      return layer.inputs[1] && !isConstant(layer.inputs[1]) ? no('its reshape dims are computed at run time') : SUPPORTED;
+    case 'lrn':
+      return SUPPORTED;
+    case 'padding': {
+      if (layer.params.mode !== 'constant') return no(`'${layer.params.mode}' padding`);
+      const operands = layer.inputs.slice(1).filter(Boolean);
+      return operands.every(isConstant) ? SUPPORTED : no('its pads are computed at run time');
+    }
+    case 'slice': {
+      const operands = layer.inputs.slice(1).filter(Boolean);
+      return operands.every(isConstant) ? SUPPORTED : no('its bounds are computed at run time');
+    }
+    case 'split': {
+      return !layer.inputs[1] || isConstant(layer.inputs[1]) ? SUPPORTED : no('its sizes are computed at run time');
+    }
+    case 'resize': {
+      const p = layer.params;
+      if (p.mode === 'cubic') return no('cubic resize');
+      if (p.antialias) return no('antialiased resize');
+      if (!RESIZE_TRANSFORMS.has(p.coordinateTransform)) return no(`coordinate transform '${p.coordinateTransform}'`);
+      if (p.keepAspectRatioPolicy !== 'stretch') return no(`keep-aspect-ratio policy '${p.keepAspectRatioPolicy}'`);
+      const operands = layer.inputs.slice(1).filter(Boolean);
+      return operands.every(isConstant) ? SUPPORTED : no('its scales or sizes are computed at run time');
+    }
+    case 'reduce': {
+      const p = layer.params;
+      if (p.op !== 'mean' && p.op !== 'max') return no(`reduce '${p.op}'`);
+      if (layer.inputs[1] || p.axes === null) return no('reduce axes given as an input or left to run time');
+      const rank = network.tensors.get(layer.inputs[0]!)?.shape?.length;
+      if (rank === undefined) return no('reduce over an input of unknown rank');
+      // Trailing axes reduce like a global pool over a reshaped view.
+      const axes = p.axes.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
+      const trailing = axes.length > 0 && axes.every((a, i) => a === rank - axes.length + i);
+      return trailing ? SUPPORTED : no(`reduce over axes [${p.axes.join(', ')}] (only trailing axes lower)`);
+    }
+    default:
+      return no(`no native kernel for '${layer.kind}' layers`);
+  }
+}
+
+/** Inputs that only carry shapes/indices (int64 constants) rather than data. */
+function isShapeOperand(layer: AnyLayer, tensor: string): boolean {
+  const index = layer.inputs.indexOf(tensor);
+  if (index <= 0) return false;
+  return ['shuffle', 'squeeze', 'unsqueeze', 'padding', 'slice', 'split', 'resize', 'reduce'].includes(layer.kind);
+}

@@ -1,0 +1,167 @@
+/**
+ * Tactic selection (auto-tuning): every tunable op of the lowered plan (convolutions, GEMMs) is
+ * timed on this device with its real shapes under each candidate implementation, and the
+ * fastest is kept. Timings come from the timing cache when it has the op's signature, so a
+ * warm-cache build times nothing and chooses the same tactics.
+ */
+import {
+  emitProgress,
+  type Network,
+  type Program,
+  type ProgramOp,
+  type ProgramValue,
+  type ProgressListener,
+  throwIfAborted,
+} from '@kiln/core';
+import { compileStage } from '../lowering/compile-stage.js';
+import { networkConstants, splitStages } from '../lowering/stages.js';
+import { opOperands, withOperands } from './op-operands.js';
+import type { TacticChoice, TacticChoices } from './tactic-choices.js';
+import type { TimingCache } from './timing-cache.js';
+
+/** What a backend offers for tuning: its candidates, their scratch needs and a way to time them. */
+export interface TacticProvider {
+  /** Device identity for the timing cache ("cpu x64 avx2_fma 2 threads", a GPU name + capability). */
+  readonly device: string;
+  candidates(op: ProgramOp, values: readonly ProgramValue[]): string[];
+  workspaceBytes(op: ProgramOp, values: readonly ProgramValue[], tactic: string): number;
+  /** Median milliseconds of one run of a program. */
+  time(program: Program, inputs: readonly Float32Array[]): Promise<number>;
+}
+
+export interface SelectTacticsOptions {
+  /**
+   * Shapes to tune network inputs for (TensorRT's "opt" shapes). Default: each input's declared
+   * shape with symbolic dims taken as 1 (batch 1).
+   */
+  inputShapes?: ReadonlyMap<string, readonly number[]>;
+  cache?: TimingCache;
+  maxWorkspaceSize?: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+const TUNABLE = new Set<ProgramOp['op']>(['conv2d', 'gemm', 'batched_matmul']);
+
+/** A stable description of an op for the timing cache: its kind, params and operand shapes. */
+export function opSignature(op: ProgramOp, values: readonly ProgramValue[]): string {
+  const described = withOperands(op, (id) => {
+    const v = values[id]!;
+    return `${v.storage.kind === 'weight' ? 'w' : 'a'}[${v.shape.join('x')}]` as unknown as number;
+  });
+  const { tactic: _tactic, ...rest } = described as ProgramOp & { tactic?: string };
+  return JSON.stringify(rest, Object.keys(rest).sort());
+}
+
+/** The op alone as a program: activations become inputs, weights stay weights, the output is the arena. */
+export function singleOpProgram(op: ProgramOp, program: Program): { program: Program; inputs: Float32Array[] } {
+  const values: ProgramValue[] = [];
+  const weights: Float32Array[] = [];
+  const inputs: Float32Array[] = [];
+  const inputIds: number[] = [];
+  const remap = new Map<number, number>();
+  const output = opOperands(op).output;
+  let seed = 1;
+  const mapped = withOperands(op, (id) => {
+    const existing = remap.get(id);
+    if (existing !== undefined) return existing;
+    const v = program.values[id]!;
+    const next = values.length;
+    remap.set(id, next);
+    if (id === output) {
+      values.push({ name: v.name, shape: v.shape, storage: { kind: 'arena', offset: 0 } });
+    } else if (v.storage.kind === 'weight') {
+      weights.push(program.weights[v.storage.index]!);
+      values.push({ name: v.name, shape: v.shape, storage: { kind: 'weight', index: weights.length - 1 } });
+    } else {
+      const data = new Float32Array(v.shape.reduce((a, b) => a * b, 1));
+      // Deterministic, non-degenerate data: timings must not depend on zeros or denormals.
+      for (let i = 0; i < data.length; i++) data[i] = (((i * 2654435761 + seed) >>> 8) % 2001) / 1000 - 1;
+      seed++;
+      values.push({ name: v.name, shape: v.shape, storage: { kind: 'input', index: inputs.length } });
+      inputIds.push(next);
+      inputs.push(data);
+    }
+    return next;
+  });
+  const y = values[remap.get(output)!]!;
+  return {
+    program: {
+      values,
+      weights,
+      ops: [mapped],
+      inputs: inputIds,
+      outputs: [remap.get(output)!],
+      arenaBytes: 4 * y.shape.reduce((a, b) => a * b, 1),
+    },
+    inputs,
+  };
+}
+
+/**
+ * Chooses a tactic for every tunable op of the network's native stages whose input shapes are
+ * static. Layers of dynamic-shape stages keep the executor's default.
+ */
+export async function selectTactics(
+  network: Network,
+  provider: TacticProvider,
+  options: SelectTacticsOptions = {},
+): Promise<TacticChoices> {
+  const constants = networkConstants(network);
+  const choices: Record<string, TacticChoice> = {};
+  const stages = splitStages(network, constants).filter((s) => s.kind === 'native');
+  const networkInputs = new Map(network.inputs.map((i) => [i.name, i]));
+  for (const stage of stages) {
+    const shapes = new Map<string, number[]>();
+    for (const name of stage.inputs) {
+      const given = options.inputShapes?.get(name);
+      const shape = network.tensors.get(name)?.shape;
+      if (given) shapes.set(name, [...given]);
+      else if (shape?.every((d): d is number => typeof d === 'number')) shapes.set(name, [...shape] as number[]);
+      else if (shape && networkInputs.has(name)) shapes.set(name, shape.map((d) => (typeof d === 'number' ? d : 1)));
+    }
+    if (shapes.size !== stage.inputs.length) continue;
+    const compiled = compileStage(network, stage, shapes, constants);
+    const { program } = compiled;
+    const tunable = program.ops.map((op, i) => ({ op, layer: compiled.opLayers[i]! })).filter((t) => TUNABLE.has(t.op.op));
+    for (const [k, { op, layer }] of tunable.entries()) {
+      throwIfAborted(options.signal, 'the build');
+      if (choices[layer]) continue;
+      const candidates = provider
+        .candidates(op, program.values)
+        .filter(
+          (t) => options.maxWorkspaceSize === undefined || provider.workspaceBytes(op, program.values, t) <= options.maxWorkspaceSize,
+        );
+      if (candidates.length === 0) continue;
+      const signature = opSignature(op, program.values);
+      let timings = options.cache?.get(signature, provider.device);
+      const source: TacticChoice['source'] = timings && candidates.every((c) => timings![c] !== undefined) ? 'cache' : 'measured';
+      if (source === 'measured') {
+        timings = {};
+        const single = singleOpProgram(op, program);
+        for (const tactic of candidates) {
+          throwIfAborted(options.signal, 'the build');
+          single.program.ops[0] = { ...single.program.ops[0]!, tactic } as ProgramOp;
+          timings[tactic] = await provider.time(single.program, single.inputs);
+        }
+        options.cache?.set(signature, provider.device, timings);
+      }
+      const best = candidates.reduce((a, b) => (timings![b]! < timings![a]! ? b : a));
+      choices[layer] = {
+        tactic: best,
+        timings: Object.fromEntries(candidates.map((c) => [c, timings![c]!])),
+        source,
+        workspaceBytes: provider.workspaceBytes(op, program.values, best),
+      };
+      emitProgress(options.onProgress, {
+        phase: 'tactics',
+        item: layer,
+        done: k + 1,
+        total: tunable.length,
+        tacticsTried: source === 'cache' ? 0 : candidates.length,
+        message: `${op.op}: ${best} (${source === 'cache' ? 'timing cache' : `timed ${candidates.length} tactics`})`,
+      });
+    }
+  }
+  return { device: provider.device, choices };
+}

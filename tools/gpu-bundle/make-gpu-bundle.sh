@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Packs what a GPU host with no registry and no Node needs to build and run kiln's CUDA code,
+# into .gpu/ (git-ignored; about 35 MB):
+#   .gpu/node.xz                       this machine's Node binary, compressed
+#   .gpu/bundle/*.mjs                  the CLI, the GPU benchmark, the memory-growth check and the
+#                                      GPU unit tests, each with every JavaScript dependency inlined
+#   .gpu/bundle/node_modules/@kiln/*   where the addon loaders look (build-native.sh fills cuda)
+#   .gpu/native/                       native/ sources plus the Node-API headers, for cmake there
+#   .gpu/build-native.sh               builds kiln_cuda.node on the host (cuDNN/cuBLASLt when found)
+# Run `pnpm build` first (the cpu addon is copied when built). On the host:
+#   bash .gpu/build-native.sh && xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
+#   /tmp/node .gpu/bundle/gpu-tests.mjs
+#   python3 tools/bench/gpu/bench_gpu.py --node /tmp/node --bundle .gpu/bundle ...
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=.gpu
+rm -rf "$out/bundle" "$out/native" && mkdir -p "$out/bundle"
+[ -f "$out/node.xz" ] || xz -T2 -9 -c "$(command -v node)" > "$out/node.xz"
+esbuild=$(find node_modules/.pnpm -path '*/node_modules/esbuild/bin/esbuild' | head -n 1)
+bundle() { # entry outfile [extra esbuild args]
+  local entry=$1 outfile=$2
+  shift 2
+  NODE_PATH=node_modules/.pnpm/node_modules "$esbuild" "$entry" --bundle --platform=node --format=esm --target=node20 \
+    --tsconfig=tsconfig.dev.json --outfile="$out/bundle/$outfile" --log-level=warning \
+    --external:onnxruntime-node \
+    --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" "$@"
+}
+bundle packages/kiln/src/cli/main.ts kiln.mjs
+bundle tools/bench/gpu/kiln-gpu-bench.ts kiln-gpu-bench.mjs
+bundle tools/bench/gpu/memory-growth.ts memory-growth.mjs
+# The GPU unit tests, with vitest replaced by a minimal runner (vitest-shim.ts).
+tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
+trap 'rm -f "$tests"' EXIT
+for f in packages/cuda-runtime/test/*.test.ts; do echo "import '../../$f';" >> "$tests"; done
+bundle "$tests" gpu-tests.mjs --alias:vitest=./tools/gpu-bundle/vitest-shim.ts
+for pkg in cpu-runtime cuda-runtime; do
+  dest=$out/bundle/node_modules/@kiln/$pkg
+  mkdir -p "$dest/build/Release"
+  printf '{ "name": "@kiln/%s", "main": "index.js" }\n' "$pkg" > "$dest/package.json"
+  echo 'module.exports = {};' > "$dest/index.js"
+done
+[ -f packages/cpu-runtime/build/Release/kiln_cpu.node ] && cp packages/cpu-runtime/build/Release/kiln_cpu.node "$out/bundle/node_modules/@kiln/cpu-runtime/build/Release/"
+# Native sources and the headers cmake-js would have supplied.
+mkdir -p "$out/native/headers/node-api" "$out/native/headers/node-addon-api"
+cp -r native/CMakeLists.txt native/common native/cuda native/cpu "$out/native/"
+napi_headers=$(dirname "$(find node_modules/.pnpm -path '*node-api-headers/include/node_api.h' | head -n 1)")
+addon_api=$(dirname "$(find node_modules/.pnpm -path '*node-addon-api/napi.h' | head -n 1)")
+cp "$napi_headers"/*.h "$out/native/headers/node-api/"
+cp "$addon_api"/napi.h "$addon_api"/napi-inl.h "$addon_api"/napi-inl.deprecated.h "$out/native/headers/node-addon-api/" 2>/dev/null || cp "$addon_api"/napi*.h "$out/native/headers/node-addon-api/"
+cp tools/gpu-bundle/build-native.sh "$out/build-native.sh"
+du -sh "$out"
