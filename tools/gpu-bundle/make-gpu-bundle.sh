@@ -7,9 +7,10 @@
 #   .gpu/bundle/node_modules/@kiln/*   where the addon loaders look (build-native.sh fills cuda)
 #   .gpu/native/                       native/ sources plus the Node-API headers, for cmake there
 #   .gpu/build-native.sh               builds kiln_cuda.node on the host (cuDNN/cuBLASLt when found)
+#   .gpu/corpus/                       the corpus model of the GPU backend test
 # Run `pnpm build` first (the cpu addon is copied when built). On the host:
 #   bash .gpu/build-native.sh && xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
-#   /tmp/node .gpu/bundle/gpu-tests.mjs
+#   KILN_CORPUS=.gpu/corpus /tmp/node .gpu/bundle/gpu-tests.mjs
 #   python3 tools/bench/gpu/bench_gpu.py --node /tmp/node --bundle .gpu/bundle ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,7 +32,7 @@ bundle tools/bench/gpu/memory-growth.ts memory-growth.mjs
 # The GPU unit tests, with vitest replaced by a minimal runner (vitest-shim.ts).
 tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
 trap 'rm -f "$tests"' EXIT
-for f in packages/cuda-runtime/test/*.test.ts; do echo "import '../../$f';" >> "$tests"; done
+for f in packages/cuda-runtime/test/*.test.ts tools/gpu-bundle/test/*.test.ts; do echo "import '../../$f';" >> "$tests"; done
 bundle "$tests" gpu-tests.mjs --alias:vitest=./tools/gpu-bundle/vitest-shim.ts
 for pkg in cpu-runtime cuda-runtime; do
   dest=$out/bundle/node_modules/@kiln/$pkg
@@ -48,4 +49,8 @@ addon_api=$(dirname "$(find node_modules/.pnpm -path '*node-addon-api/napi.h' | 
 cp "$napi_headers"/*.h "$out/native/headers/node-api/"
 cp "$addon_api"/napi.h "$addon_api"/napi-inl.h "$addon_api"/napi-inl.deprecated.h "$out/native/headers/node-addon-api/" 2>/dev/null || cp "$addon_api"/napi*.h "$out/native/headers/node-addon-api/"
 cp tools/gpu-bundle/build-native.sh "$out/build-native.sh"
+# The corpus model the backend test runs (KILN_CORPUS=.gpu/corpus on the host), when present.
+corpus=${KILN_CORPUS:-../shared/corpus}
+model=onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx
+if [ -f "$corpus/$model" ]; then mkdir -p "$out/corpus/$(dirname $model)" && cp "$corpus/$model" "$out/corpus/$model"; fi
 du -sh "$out"

@@ -249,6 +249,13 @@ void bench(const char* name, ProgramSpec spec, int runs, int top) {
   }
   std::printf("%s: %zu ops, min %.1f ms, median %.1f ms over %d runs (%d threads)\n", name, ops, total.front(),
               total[total.size() / 2], runs, kiln::cpu::ThreadPool::instance().concurrency());
+  for (size_t i = 0; i < ops; ++i) {
+    std::string kind = def->kernel(i).tactic();
+    byKind[kind] += median[i];
+  }
+  std::printf("  median ms by tactic:");
+  for (auto& [k, v] : byKind) std::printf(" %s %.1f", k.c_str(), v);
+  std::printf("\n");
   std::vector<size_t> order(ops);
   for (size_t i = 0; i < ops; ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return median[a] > median[b]; });

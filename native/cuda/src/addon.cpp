@@ -9,6 +9,7 @@
 #if KILN_WITH_CUDA
 #include "device_buffer.h"
 #include "event.h"
+#include "nvrtc/cuda_module.h"
 #include "program/program_binding.h"
 #include "stream.h"
 #endif
@@ -28,6 +29,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->event = Napi::Persistent(event);
   Napi::Function program = CudaProgram::define(env);
   data->program = Napi::Persistent(program);
+  Napi::Function module = CudaModule::define(env);
+  data->module = Napi::Persistent(module);
   env.SetInstanceData(data);
   exports.Set("DeviceBuffer", deviceBuffer);
   exports.Set("Stream", stream);
@@ -38,6 +41,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("elapsedTime", Napi::Function::New(env, Event::elapsedTime, "elapsedTime"));
   exports.Set("CudaProgram", program);
   exports.Set("createProgram", Napi::Function::New(env, CudaProgram::create, "createProgram"));
+  exports.Set("CudaModule", module);
+  exports.Set("compileCuda", Napi::Function::New(env, CudaModule::compile, "compileCuda"));
+  exports.Set("nvrtcStatus", Napi::Function::New(env, CudaModule::status, "nvrtcStatus"));
 #endif
   return exports;
 }

@@ -11,6 +11,7 @@ struct AddonData {
   Napi::FunctionReference stream;
   Napi::FunctionReference event;
   Napi::FunctionReference program;
+  Napi::FunctionReference module;
 };
 
 inline AddonData& addonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }

@@ -36,6 +36,13 @@ DeviceBuffer::DeviceBuffer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<De
   allocation_ = takeAdopted<Allocation>(info, "DeviceBuffer", "allocate(bytes, device)");
 }
 
+DeviceBuffer* DeviceBuffer::fromValue(Napi::Value value) {
+  if (!value.IsObject()) return nullptr;
+  Napi::Object object = value.As<Napi::Object>();
+  if (!object.InstanceOf(addonData(value.Env()).deviceBuffer.Value())) return nullptr;
+  return Unwrap(object);
+}
+
 DeviceBuffer::~DeviceBuffer() {
   if (!freed_) recordFree(allocation_.bytes);  // the UniqueDeviceMemory member frees the memory
 }

@@ -22,6 +22,13 @@ class DeviceBuffer : public Napi::ObjectWrap<DeviceBuffer> {
   explicit DeviceBuffer(const Napi::CallbackInfo& info);
   ~DeviceBuffer() override;
 
+  // The DeviceBuffer passed as `value`, or nullptr when it is something else.
+  static DeviceBuffer* fromValue(Napi::Value value);
+  void* data() const { return allocation_.memory.get(); }
+  int device() const { return allocation_.device; }
+  bool freed() const { return freed_; }
+  InFlight& inFlight() { return inFlight_; }
+
  private:
   struct Allocation {
     UniqueDeviceMemory memory;

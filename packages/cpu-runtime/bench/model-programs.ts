@@ -12,11 +12,14 @@ import type { Program, ProgramOp, ProgramValue } from '@kiln/core';
 import { loadCpuNative, NativeProgram } from '../src/index.js';
 
 let seed = 12345;
+/** LCG noise in [-scale, scale), written in place (little garbage for V8's GC threads). */
 function random(n: number, scale: number): Float32Array {
-  return Float32Array.from({ length: n }, () => {
-    seed = (seed * 1664525 + 1013904223) >>> 0;
-    return (seed / 2 ** 32 - 0.5) * 2 * scale;
-  });
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    out[i] = (seed / 2 ** 32 - 0.5) * 2 * scale;
+  }
+  return out;
 }
 
 class ModelBuilder {
@@ -33,7 +36,12 @@ class ModelBuilder {
   }
 
   weight(name: string, shape: number[], scale: number): number {
-    this.weights.push(random(shape.reduce((a, b) => a * b, 1), scale));
+    this.weights.push(
+      random(
+        shape.reduce((a, b) => a * b, 1),
+        scale,
+      ),
+    );
     this.values.push({ name, shape, storage: { kind: 'weight', index: this.weights.length - 1 } });
     return this.values.length - 1;
   }
@@ -50,7 +58,14 @@ class ModelBuilder {
     return id;
   }
 
-  conv(name: string, x: number, m: number, k: number, stride: number, opts: { residual?: number; relu?: boolean; into?: number } = {}): number {
+  conv(
+    name: string,
+    x: number,
+    m: number,
+    k: number,
+    stride: number,
+    opts: { residual?: number; relu?: boolean; into?: number } = {},
+  ): number {
     const [n, c, h, w] = this.values[x]!.shape as [number, number, number, number];
     const pad = Math.floor(k / 2);
     const oh = Math.floor((h + 2 * pad - k) / stride) + 1;
@@ -59,8 +74,17 @@ class ModelBuilder {
     const b = this.weight(`${name}.b`, [m], 0.1);
     const y = opts.into ?? this.value(name, [n, m, oh, ow]);
     this.ops.push({
-      op: 'conv2d', x, w: wt, b, y, strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1], groups: 1,
-      ...(opts.residual !== undefined ? { residual: opts.residual } : {}), ...(opts.relu ? { activation: { type: 'relu' } } : {}),
+      op: 'conv2d',
+      x,
+      w: wt,
+      b,
+      y,
+      strides: [stride, stride],
+      pads: [pad, pad, pad, pad],
+      dilations: [1, 1],
+      groups: 1,
+      ...(opts.residual !== undefined ? { residual: opts.residual } : {}),
+      ...(opts.relu ? { activation: { type: 'relu' } } : {}),
       ...(this.convTactic ? { tactic: this.convTactic } : {}),
     } as ProgramOp);
     return y;
@@ -79,7 +103,17 @@ class ModelBuilder {
     const [n, c, h] = this.values[x]!.shape as [number, number, number];
     const o = Math.floor((h + 2 * p - k) / s) + 1;
     const y = into ?? this.value(name, [n, c, o, o]);
-    this.ops.push({ op: 'pool2d', type, x, y, window: [k, k], strides: [s, s], pads: [p, p, p, p], dilations: [1, 1], countIncludePad: false });
+    this.ops.push({
+      op: 'pool2d',
+      type,
+      x,
+      y,
+      window: [k, k],
+      strides: [s, s],
+      pads: [p, p, p, p],
+      dilations: [1, 1],
+      countIncludePad: false,
+    });
     return y;
   }
 
@@ -102,7 +136,12 @@ class ModelBuilder {
     const firstDef = new Map<number, number>();
     this.ops.forEach((op, i) => {
       for (const [key, v] of Object.entries(op)) {
-        const ids = key === 'inputs' ? (v as number[]) : typeof v === 'number' && ['x', 'w', 'b', 'a', 'bias', 'scale', 'shift', 'residual', 'y'].includes(key) ? [v] : [];
+        const ids =
+          key === 'inputs'
+            ? (v as number[])
+            : typeof v === 'number' && ['x', 'w', 'b', 'a', 'bias', 'scale', 'shift', 'residual', 'y'].includes(key)
+              ? [v]
+              : [];
         for (const id of ids) {
           const r = root(id);
           lastUse.set(r, i);
@@ -137,7 +176,14 @@ function resnet50(tactic?: string): Program {
   let h = b.conv('conv1', x, 64, 7, 2, { relu: true });
   h = b.pool('pool1', 'max', h, 3, 2, 1);
   let channels = 64;
-  for (const [stage, [width, blocks]] of ([[64, 3], [128, 4], [256, 6], [512, 3]] as const).entries()) {
+  for (const [stage, [width, blocks]] of (
+    [
+      [64, 3],
+      [128, 4],
+      [256, 6],
+      [512, 3],
+    ] as const
+  ).entries()) {
     for (let i = 0; i < blocks; i++) {
       const stride = i === 0 && stage > 0 ? 2 : 1;
       const name = `layer${stage + 1}.${i}`;
@@ -189,6 +235,7 @@ function densenet121(tactic?: string): Program {
 async function bench(name: string, program: Program, runs: number): Promise<void> {
   const prog = NativeProgram.create(program);
   const input = random(3 * 224 * 224, 1);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // let V8's GC threads settle (2 cores)
   for (let i = 0; i < 3; i++) await prog.run([input]);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -199,17 +246,29 @@ async function bench(name: string, program: Program, runs: number): Promise<void
   times.sort((a, b) => a - b);
   const perOp = await prog.profile([input], Math.max(3, Math.floor(runs / 2)));
   const byKind = new Map<string, number>();
-  program.ops.forEach((op, i) => byKind.set(op.op, (byKind.get(op.op) ?? 0) + perOp[i]!));
-  const kinds = [...byKind.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+  program.ops.forEach((op, i) => {
+    byKind.set(op.op, (byKind.get(op.op) ?? 0) + perOp[i]!);
+  });
+  const kinds = [...byKind.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(', ');
   if (process.env.KILN_BENCH_TOP) {
-    const top = perOp.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, Number(process.env.KILN_BENCH_TOP));
+    const top = perOp
+      .map((ms, i) => ({ ms, i }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, Number(process.env.KILN_BENCH_TOP));
     for (const { ms, i } of top) {
       const op = program.ops[i]! as { y: number; x?: number };
       const x = op.x !== undefined ? program.values[op.x]!.shape.join('×') : '';
-      console.log(`  op ${i} ${op.op} ${program.values[op.y]!.name} x ${x} → ${program.values[op.y]!.shape.join('×')} [${prog.tactics()[i]}]: ${ms.toFixed(2)} ms`);
+      console.log(
+        `  op ${i} ${op.op} ${program.values[op.y]!.name} x ${x} → ${program.values[op.y]!.shape.join('×')} [${prog.tactics()[i]}]: ${ms.toFixed(2)} ms`,
+      );
     }
   }
-  console.log(`${name}: ${program.ops.length} ops, arena ${(program.arenaBytes / 2 ** 20).toFixed(1)} MiB; min ${times[0]!.toFixed(1)} ms, median ${times[times.length >> 1]!.toFixed(1)} ms over ${runs} runs; per kind (median ms): ${kinds}`);
+  console.log(
+    `${name}: ${program.ops.length} ops, arena ${(program.arenaBytes / 2 ** 20).toFixed(1)} MiB; min ${times[0]!.toFixed(1)} ms, median ${times[times.length >> 1]!.toFixed(1)} ms over ${runs} runs; per kind (median ms): ${kinds}`,
+  );
   prog.dispose();
 }
 

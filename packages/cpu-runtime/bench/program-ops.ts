@@ -80,12 +80,20 @@ function merge(shapes: ConvShape[]): ConvShape[] {
   return [...byKey.values()];
 }
 
+/** LCG noise in [-0.5, 0.5), written in place (no garbage: V8 GC threads would steal a core mid-timing). */
 function random(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
   let a = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 2 ** 32 - 0.5;
-  });
+  for (let i = 0; i < n; i++) {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    out[i] = a / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** Lets background work (GC, compilation) settle before a measurement on a 2-core machine. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 30));
 }
 
 function convProgram(s: ConvShape, tactic?: string) {
@@ -97,17 +105,32 @@ function convProgram(s: ConvShape, tactic?: string) {
     { name: 'y', shape: [1, s.m, oh, oh], storage: { kind: 'arena', offset: 0 } },
   ];
   const op: ProgramOp = {
-    op: 'conv2d', x: 0, w: 1, b: 2, y: 3, strides: [s.s, s.s], pads: [s.p, s.p, s.p, s.p], dilations: [1, 1], groups: 1,
-    activation: { type: 'relu' }, ...(tactic ? { tactic } : {}),
+    op: 'conv2d',
+    x: 0,
+    w: 1,
+    b: 2,
+    y: 3,
+    strides: [s.s, s.s],
+    pads: [s.p, s.p, s.p, s.p],
+    dilations: [1, 1],
+    groups: 1,
+    activation: { type: 'relu' },
+    ...(tactic ? { tactic } : {}),
   };
   const program = {
-    values, weights: [random(s.m * s.c * s.k * s.k, 1), random(s.m, 2)], ops: [op], inputs: [0], outputs: [3], arenaBytes: 4 * s.m * oh * oh,
+    values,
+    weights: [random(s.m * s.c * s.k * s.k, 1), random(s.m, 2)],
+    ops: [op],
+    inputs: [0],
+    outputs: [3],
+    arenaBytes: 4 * s.m * oh * oh,
   };
   return { program, flops: 2 * s.m * oh * oh * s.c * s.k * s.k, x: random(s.c * s.h * s.h, 3) };
 }
 
 async function timeProgram(program: ReturnType<typeof convProgram>['program'], x: Float32Array, repeats: number): Promise<number> {
   const prog = NativeProgram.create(program);
+  await settle();
   await prog.profile([x], 2); // warm-up: thread-local buffers, caches
   const [ms] = await prog.profile([x], repeats);
   prog.dispose();
@@ -126,23 +149,36 @@ interface Row {
 async function benchModel(model: string, shapes: ConvShape[], repeats: number): Promise<Row[]> {
   const rows: Row[] = [];
   console.log(`\n${model}: conv2d (+bias+relu), batch 1, GFLOP/s per tactic`);
-  console.log(`${'shape (C→M k/s @H)'.padEnd(26)}${'×'.padStart(3)}  ${'pointwise'.padStart(10)} ${'implicit'.padStart(10)} ${'im2col'.padStart(10)}  best ms`);
+  console.log(
+    `${'shape (C→M k/s @H)'.padEnd(26)}${'×'.padStart(3)}  ${'pointwise'.padStart(10)} ${'direct'.padStart(10)} ${'implicit'.padStart(10)} ${'im2col'.padStart(10)}  best ms`,
+  );
   for (const s of shapes) {
     const { program, flops, x } = convProgram(s);
     const tactics = nativeProgramTactics(program.ops[0]!, program.values);
-    const row: Row = { model, shape: `${s.c}→${s.m} ${s.k}×${s.k}/${s.s} @${s.h}`, count: s.count, gflop: flops / 1e9, tactics: {}, best: '' };
+    const row: Row = {
+      model,
+      shape: `${s.c}→${s.m} ${s.k}×${s.k}/${s.s} @${s.h}`,
+      count: s.count,
+      gflop: flops / 1e9,
+      tactics: {},
+      best: '',
+    };
     for (const t of tactics) {
       const ms = await timeProgram(convProgram(s, t).program, x, repeats);
       row.tactics[t] = { ms, gflops: flops / (ms * 1e6) };
     }
     row.best = Object.entries(row.tactics).sort((a, b) => a[1].ms - b[1].ms)[0]![0];
     const cell = (t: string) => (row.tactics[t] ? row.tactics[t]!.gflops.toFixed(1) : '-').padStart(10);
-    console.log(`${row.shape.padEnd(26)}${String(s.count).padStart(3)}  ${cell('pointwise_gemm')} ${cell('implicit_gemm')} ${cell('im2col_gemm')}  ${row.tactics[row.best]!.ms.toFixed(3)}`);
+    console.log(
+      `${row.shape.padEnd(26)}${String(s.count).padStart(3)}  ${cell('pointwise_gemm')} ${cell('direct_gemm')} ${cell('implicit_gemm')} ${cell('im2col_gemm')}  ${row.tactics[row.best]!.ms.toFixed(3)}`,
+    );
     rows.push(row);
   }
   const totalMs = rows.reduce((t, r) => t + r.count * r.tactics[r.best]!.ms, 0);
   const totalGflop = rows.reduce((t, r) => t + r.count * r.gflop, 0);
-  console.log(`${model} convs: ${totalGflop.toFixed(2)} GFLOP in ${totalMs.toFixed(1)} ms with the best tactics (${(totalGflop / totalMs * 1e3).toFixed(1)} GFLOP/s)`);
+  console.log(
+    `${model} convs: ${totalGflop.toFixed(2)} GFLOP in ${totalMs.toFixed(1)} ms with the best tactics (${((totalGflop / totalMs) * 1e3).toFixed(1)} GFLOP/s)`,
+  );
   return rows;
 }
 
@@ -158,7 +194,9 @@ async function benchExtras(repeats: number): Promise<Record<string, number>> {
     ] as ProgramValue[],
     weights: [random(2048000, 4), random(1000, 5)],
     ops: [{ op: 'gemm', a: 0, b: 1, bias: 2, y: 3, transA: false, transB: true, alpha: 1, beta: 1 }] as ProgramOp[],
-    inputs: [0], outputs: [3], arenaBytes: 4000,
+    inputs: [0],
+    outputs: [3],
+    arenaBytes: 4000,
   };
   out['gemm 1×2048·2048×1000 ms'] = await timeProgram(fc as never, random(2048, 6), repeats);
   // DenseNet pre-activation on a mid-block concat buffer: [1, 256, 28, 28].
@@ -172,7 +210,9 @@ async function benchExtras(repeats: number): Promise<Record<string, number>> {
     ] as ProgramValue[],
     weights: [random(256, 7), random(256, 8)],
     ops: [{ op: 'channel_affine', x: 0, scale: 1, shift: 2, y: 3, channelAxis: 1, activation: { type: 'relu' } }] as ProgramOp[],
-    inputs: [0], outputs: [3], arenaBytes: 4 * n,
+    inputs: [0],
+    outputs: [3],
+    arenaBytes: 4 * n,
   };
   out['channel_affine+relu 256×28² ms'] = await timeProgram(affine as never, random(n, 9), repeats);
   for (const [k, v] of Object.entries(out)) console.log(`${k}: ${v.toFixed(3)}`);

@@ -18,7 +18,7 @@ export interface CudaProgramOptions {
   device?: number;
   /** Replay runs as a CUDA graph after the first (default true). */
   useGraph?: boolean;
-  /** Store 4-D activations channels-last (default true; tensor cores want NHWC). */
+  /** Store 4-D activations channels-last (default: true for tf32/fp16, which tensor cores want NHWC for; false for fp32). */
   channelsLast?: boolean;
   /** Most library workspace (cuDNN/cuBLASLt) a tactic may use, in bytes (default 256 MiB). */
   workspaceLimitBytes?: number;

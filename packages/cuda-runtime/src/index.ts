@@ -1,3 +1,5 @@
+export type { CompileCudaOptions, KernelArg, KernelScalar, LaunchOptions, NvrtcStatus } from './cuda-module.js';
+export { CudaModule, nvrtcStatus } from './cuda-module.js';
 export type { CudaPrecision, CudaProgramInfo, CudaProgramOptions, OpTiming } from './cuda-program.js';
 export { assertCudaProgramAvailable, CudaProgram } from './cuda-program.js';
 export type { CudaDevice, CudaStatus, DeviceMemoryStats } from './cuda-status.js';

@@ -61,6 +61,12 @@ export interface NativeCudaProgram {
   dispose(): Promise<void>;
 }
 
+export interface NativeCudaModule {
+  readonly log: string;
+  launch(kernel: string, grid: number[], block: number[], sharedBytes: number, args: unknown[], stream?: NativeStream): Promise<void>;
+  unload(): void;
+}
+
 /** Present in every build of the addon. */
 export interface CudaNativeBase {
   cudaStatus(): NativeCudaStatus;
@@ -74,6 +80,8 @@ export interface CudaNativeApi extends CudaNativeBase {
   createEvent(device: number, timing: boolean): Promise<NativeEvent>;
   elapsedTime(start: NativeEvent, end: NativeEvent): Promise<number>;
   createProgram(program: unknown, options: object): Promise<NativeCudaProgram>;
+  compileCuda(source: string, name: string, options: string[], device: number): Promise<NativeCudaModule>;
+  nvrtcStatus(): { available: boolean; version?: number; path?: string; reason?: string };
 }
 
 export type CudaNativeLoad = { ok: true; addon: CudaNativeBase; path: string } | { ok: false; reason: string };

@@ -290,46 +290,62 @@ function dataOps(): { program: Program; inputs: Float32Array[]; expected: Float3
   return { program: p.build(outs), inputs: [xData], expected, shapes };
 }
 
-/** conv → relu (y1), 1×1 conv (y2), then y1 + y2 with relu written in place over y1: the add folds into the second conv. */
+/** conv → relu (y1), 3×3 conv (y2), 1×1 conv (y3), then y3 + y1 with relu written in place over y1: the add folds into the last conv. */
 function residualInPlace(): { program: Program; inputs: Float32Array[]; expected: Float32Array[]; shapes: number[][] } {
   const p = new ProgramBuilder();
   const xs = [2, 8, 6, 6];
+  const same = { strides: [1, 1], dilations: [1, 1], groups: 1 };
   const xData = randomArray(size(xs), 21);
   const x = p.input('x', xs, xData);
   const w1 = p.weight('w1', [8, 8, 3, 3], randomArray(576, 22, -0.3, 0.3));
-  const c1 = conv2d(xData, xs, p.get(w1), [8, 8, 3, 3], { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], groups: 1, act: relu });
+  const c1 = conv2d(xData, xs, p.get(w1), [8, 8, 3, 3], { ...same, pads: [1, 1, 1, 1], act: relu });
   const y1 = p.value('y1', xs);
   p.op(
     { op: 'conv2d', x, w: w1, y: y1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], groups: 1, activation: { type: 'relu' } },
     c1.y,
   );
-  const w2 = p.weight('w2', [8, 8, 1, 1], randomArray(64, 23, -0.5, 0.5));
-  const b2 = p.weight('b2', [8], randomArray(8, 24));
-  const c2 = conv2d(c1.y, xs, p.get(w2), [8, 8, 1, 1], {
-    bias: p.get(b2),
-    strides: [1, 1],
-    pads: [0, 0, 0, 0],
-    dilations: [1, 1],
-    groups: 1,
-  });
+  const w2 = p.weight('w2', [8, 8, 3, 3], randomArray(576, 23, -0.3, 0.3));
+  const c2 = conv2d(c1.y, xs, p.get(w2), [8, 8, 3, 3], { ...same, pads: [1, 1, 1, 1] });
   const y2 = p.value('y2', xs);
-  p.op({ op: 'conv2d', x: y1, w: w2, b: b2, y: y2, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], groups: 1 }, c2.y);
-  const y3 = p.alias('y3', y1);
+  p.op({ op: 'conv2d', x: y1, w: w2, y: y2, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], groups: 1 }, c2.y);
+  const w3 = p.weight('w3', [8, 8, 1, 1], randomArray(64, 24, -0.5, 0.5));
+  const b3 = p.weight('b3', [8], randomArray(8, 25));
+  const c3 = conv2d(c2.y, xs, p.get(w3), [8, 8, 1, 1], { ...same, bias: p.get(b3), pads: [0, 0, 0, 0] });
+  const y3 = p.value('y3', xs);
+  p.op({ op: 'conv2d', x: y2, w: w3, b: b3, y: y3, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], groups: 1 }, c3.y);
+  const y4 = p.alias('y4', y1);
   p.op(
-    { op: 'binary', type: 'add', a: y2, b: y1, y: y3, activation: { type: 'relu' } },
-    c2.y.map((v, i) => relu(v + (c1.y[i] ?? 0))),
+    { op: 'binary', type: 'add', a: y3, b: y1, y: y4, activation: { type: 'relu' } },
+    c3.y.map((v, i) => relu(v + (c1.y[i] ?? 0))),
   );
-  return { program: p.build([y3]), inputs: [xData], expected: [p.get(y3)], shapes: [xs] };
+  return { program: p.build([y4]), inputs: [xData], expected: [p.get(y4)], shapes: [xs] };
+}
+
+// kiln's own kernels, and the cuBLASLt 1×1 path (offered only in builds with cuBLASLt).
+const CONV_TACTICS = ['implicit_gemm', 'direct_nhwc', 'depthwise_nhwc', 'depthwise', 'cublaslt_conv0'];
+
+/** Creates the program with `tactic` forced on op `index`, or undefined when that tactic is not offered there. */
+async function createForced(
+  program: Program,
+  index: number,
+  tactic: string | undefined,
+  precision: CudaPrecision,
+): Promise<CudaProgram | undefined> {
+  const ops = program.ops.map((o, i) => (i === index && tactic ? { ...o, tactic } : o)) as Program['ops'];
+  return CudaProgram.create({ ...program, ops }, { precision, channelsLast: true }).catch((e: unknown) => {
+    if (/is not available here/.test(String((e as Error).message))) return undefined;
+    throw e;
+  });
 }
 
 describe.skipIf(!gpu)(`CudaProgram${skipNote}`, () => {
   for (const precision of ['fp32', 'fp16'] as const) {
     it(`folds an in-place residual add into the convolution in ${precision}`, async () => {
       const { program, inputs, expected, shapes } = residualInPlace();
-      for (const tactic of [undefined, 'implicit_gemm']) {
-        const ops = program.ops.map((o, i) => (i === 1 && tactic ? { ...o, tactic } : o)) as Program['ops'];
-        const prog = await CudaProgram.create({ ...program, ops }, { precision });
-        expect(prog.info.tactics).toHaveLength(2);
+      for (const tactic of [undefined, ...CONV_TACTICS]) {
+        const prog = await createForced(program, 2, tactic, precision);
+        if (!prog) continue;
+        expect(prog.info.tactics).toHaveLength(3);
         const [out] = await prog.run(inputs);
         close(out as Float32Array, expected[0] as Float32Array, shapes[0] as number[], precision);
         await prog.dispose();
@@ -357,6 +373,26 @@ describe.skipIf(!gpu)(`CudaProgram${skipNote}`, () => {
       const outs = await prog.run(inputs);
       for (const [i, o] of outs.entries()) close(o, expected[i] as Float32Array, shapes[i] as number[], precision);
       await prog.dispose();
+    });
+  }
+
+  for (const precision of ['fp32', 'fp16'] as const) {
+    it(`matches the reference with every convolution kernel it offers (${precision})`, async () => {
+      const { program, inputs, expected, shapes } = smallCnn();
+      let ran = 0;
+      for (const [index, op] of program.ops.entries()) {
+        if (op.op !== 'conv2d') continue;
+        for (const tactic of CONV_TACTICS) {
+          const prog = await createForced(program, index, tactic, precision);
+          if (!prog) continue;
+          ran += 1;
+          expect(prog.info.tactics[index]).toBe(tactic);
+          const outs = await prog.run(inputs);
+          close(outs[2] as Float32Array, expected[2] as Float32Array, shapes[2] as number[], precision);
+          await prog.dispose();
+        }
+      }
+      expect(ran).toBeGreaterThanOrEqual(5);
     });
   }
 

@@ -89,6 +89,7 @@ def main():
     ap.add_argument("--precisions", default="fp32,tf32,fp16")
     ap.add_argument("--compile-batches", default="", help="batches to time torch.compile at (FP16); empty: skip")
     ap.add_argument("--compile-mode", default="max-autotune")
+    ap.add_argument("--compile-models", default="", help="models to time torch.compile for (default: all)")
     ap.add_argument("--iters", type=int, default=50)
     ap.add_argument("--json", default="")
     ap.add_argument("--profile", action="store_true", help="print Kiln's slowest ops per configuration")
@@ -130,7 +131,7 @@ def main():
                     else:
                         peers[(name, b, p, "torch-eager")] = time_cuda(lambda: m32(xc), a.iters)
                     print(f"torch-eager {name} {p} b{b}: {peers[(name, b, p, 'torch-eager')]:.3f} ms", flush=True)
-                if b in compile_batches and "fp16" in precisions:
+                if b in compile_batches and "fp16" in precisions and (not a.compile_models or name in a.compile_models.split(",")):
                     set_tf32(False)
                     mh = MODELS[name](weights=None)
                     mh.load_state_dict(model.state_dict())
@@ -168,7 +169,7 @@ def main():
             if ms is None:
                 continue
             rows.append({"model": name, "batch": b, "precision": p, "kiln_ms": r["kiln_ms"], "peer": peer, "peer_ms": ms,
-                         "ratio": ms / r["kiln_ms"], "note": f"kiln build {r['build_cold_ms']:.0f}/{r['build_warm_ms']:.0f} ms cold/warm; run() {r['run_latency_ms']:.3f} ms"})
+                         "ratio": ms / r["kiln_ms"], "note": f"kiln build {r['build_cold_ms']:.0f}/{r['build_warm_ms'] or float('nan'):.0f} ms cold/warm; run() {r['run_latency_ms']:.3f} ms"})
 
     print(f"\n{'model':<13}{'batch':>6} {'prec':<5}{'kiln ms':>9}{'img/s':>9}  {'peer':<14}{'peer ms':>9}{'ratio':>7}")
     for r in rows:

@@ -1,5 +1,6 @@
 /**
- * `pnpm bench --suite cpu [--json FILE] [--models a,b] [--iterations N] [--warmup N]`:
+ * `pnpm bench --suite cpu|build|partition [--json FILE] [--models a,b] [--iterations N] [--warmup N]
+ * [--target cpu|cuda]`:
  * runs a benchmark suite, prints a table, writes JSON. Timings are medians.
  */
 import { existsSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { type BenchReport, formatTable, writeJson } from './report.js';
 import { formatBuildTable, runBuildSuite } from './suites/build.js';
 import { runCpuSuite } from './suites/cpu.js';
+import { formatPartitionTable, runPartitionSuite } from './suites/partition.js';
 
 function reportHeader(suite: string): Omit<BenchReport, 'rows'> {
   return {
@@ -34,6 +36,7 @@ async function main(): Promise<number> {
       warmup: { type: 'string', default: '1' },
       threads: { type: 'string' },
       corpus: { type: 'string' },
+      target: { type: 'string', default: 'cuda' },
     },
   });
   const corpus = resolve(values.corpus ?? process.env.KILN_CORPUS ?? '../shared/corpus');
@@ -49,8 +52,14 @@ async function main(): Promise<number> {
     if (values.json) writeJson(values.json, { ...reportHeader(values.suite), rows });
     return 0;
   }
+  if (values.suite === 'partition') {
+    const rows = await runPartitionSuite(corpus, values.target, models, log);
+    process.stdout.write(`${formatPartitionTable(rows)}\n`);
+    if (values.json) writeJson(values.json, { ...reportHeader(values.suite), target: values.target, rows });
+    return 0;
+  }
   if (values.suite !== 'cpu') {
-    process.stderr.write(`bench: unknown suite '${values.suite}' (available: cpu, build)\n`);
+    process.stderr.write(`bench: unknown suite '${values.suite}' (available: cpu, build, partition)\n`);
     return 1;
   }
   const rows = await runCpuSuite({

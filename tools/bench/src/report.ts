@@ -39,7 +39,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
-export function writeJson(path: string, report: BenchReport): void {
+export function writeJson(path: string, report: BenchReport | Record<string, unknown>): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -3,6 +3,9 @@
 //   implicit_gemm    any conv: B panels packed straight from the image (no im2col buffer)
 //   im2col_gemm      any conv: the im2col matrix is materialized once, then a plain GEMM
 //   depthwise_direct one input channel per group: a direct sliding window
+//   direct_gemm      the image is copied once with its zero padding (split into one plane per
+//                    column phase when strided, so a tap's pixels are contiguous), and the
+//                    micro-kernel reads each tap's 16 pixels from it in place (no B packing)
 // GEMM tactics use W as A, prepacked once when W is a weight.
 #include <algorithm>
 #include <cstring>
@@ -16,7 +19,7 @@
 namespace kiln::cpu::program {
 namespace {
 
-enum class ConvTactic { Pointwise, Implicit, Im2col, Depthwise };
+enum class ConvTactic { Pointwise, Implicit, Im2col, Depthwise, Direct };
 
 const char* tacticName(ConvTactic t) {
   switch (t) {
@@ -24,6 +27,7 @@ const char* tacticName(ConvTactic t) {
     case ConvTactic::Implicit: return "implicit_gemm";
     case ConvTactic::Im2col: return "im2col_gemm";
     case ConvTactic::Depthwise: return "depthwise_direct";
+    case ConvTactic::Direct: return "direct_gemm";
   }
   return "implicit_gemm";
 }
@@ -34,8 +38,14 @@ std::vector<ConvTactic> validTactics(const Conv2dGeometry& g) {
   const bool pointwise = g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 &&
                          g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0;
   if (pointwise) t.push_back(ConvTactic::Pointwise);
+  // direct_gemm is the default where output rows fill 16-pixel tiles and packing B would cost
+  // the most: stride 1, or strided with few input channels (an RGB stem).
+  const bool unitStride = g.strideH == 1 && g.strideW == 1;
+  const bool directFirst = !pointwise && g.outWidth >= 12 && (unitStride || g.groupChannels() <= 8);
+  if (directFirst) t.push_back(ConvTactic::Direct);
   t.push_back(ConvTactic::Implicit);
   t.push_back(ConvTactic::Im2col);
+  if (!directFirst) t.push_back(ConvTactic::Direct);
   return t;
 }
 
@@ -43,6 +53,14 @@ class Conv2dKernel final : public OpKernel {
  public:
   Conv2dKernel(const BuildContext& ctx, const Conv2dGeometry& g, ConvTactic tactic)
       : g_(g), tactic_(tactic), op_(ctx.op()) {
+    if (tactic_ == ConvTactic::Direct) {
+      const int64_t taps = g.kernelH * g.kernelW;
+      for (int64_t k = 0; k < g.groupChannels() * taps; ++k) {
+        const int64_t c = k / taps, ky = (k % taps) / g.kernelW, kx = k % g.kernelW;
+        const int64_t t = kx * g.dilationW, phase = t % g.strideW, shift = t / g.strideW;
+        offsets_.push_back(c * paddedPlane() + phase * phasePlane() + ky * g.dilationH * paddedWidth() + shift);
+      }
+    }
     const float* w = ctx.weightData(op_.w);
     if (w != nullptr && tactic_ != ConvTactic::Depthwise) {
       const int64_t mg = g.groupOutChannels(), kg = g.groupChannels() * g.kernelH * g.kernelW;
@@ -55,8 +73,10 @@ class Conv2dKernel final : public OpKernel {
   }
 
   const char* tactic() const override { return tacticName(tactic_); }
+  bool ownsPackedCopy(int64_t id) const override { return id == op_.w && !packed_.empty(); }
 
   void run(const RunContext& ctx) const override {
+    if (tactic_ == ConvTactic::Direct) return runDirect(ctx);
     const float* x = ctx.ptr(op_.x);
     const float* w = ctx.ptr(op_.w);
     const float* bias = op_.b >= 0 ? ctx.ptr(op_.b) : nullptr;
@@ -135,10 +155,138 @@ class Conv2dKernel final : public OpKernel {
     });
   }
 
+  // Padded image of the direct tactic, per channel: strideW phase planes (phase p holds padded
+  // columns p, p + strideW, …), each paddedHeight rows of paddedWidth floats — 16 floats of
+  // slack so a tile's 16-wide reads past the last output column stay inside the buffer.
+  int64_t paddedHeight() const { return g_.height + g_.padTop + g_.padBottom; }
+  int64_t paddedWidth() const {
+    return (g_.width + g_.padLeft + g_.padRight + g_.strideW - 1) / g_.strideW + kPanelCols;
+  }
+  int64_t phasePlane() const { return paddedHeight() * paddedWidth(); }
+  int64_t paddedPlane() const { return g_.strideW * phasePlane(); }
+
+  void runDirect(const RunContext& ctx) const {
+    const float* x = ctx.ptr(op_.x);
+    const float* w = ctx.ptr(op_.w);
+    const float* bias = op_.b >= 0 ? ctx.ptr(op_.b) : nullptr;
+    const float* residual = op_.residual >= 0 ? ctx.ptr(op_.residual) : nullptr;
+    float* y = ctx.ptr(op_.y);
+    const int64_t cg = g_.groupChannels(), mg = g_.groupOutChannels();
+    const int64_t kg = cg * g_.kernelH * g_.kernelW;
+    const int64_t pixels = g_.outHeight * g_.outWidth;
+    const int64_t items = g_.batch * g_.groups;
+    const int64_t wp = paddedWidth(), plane = paddedPlane();
+    const int64_t planes = g_.batch * g_.channels;
+    thread_local AlignedBuffer paddedBuffer;
+    float* padded = paddedBuffer.reserve(static_cast<size_t>(planes * plane + kPanelCols));
+    // Copy the image into its zero border (and column phases), rows split over the pool.
+    const int64_t sw = g_.strideW;
+    parallelFor(planes * sw * paddedHeight(), wp, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t py = r % paddedHeight(), phase = (r / paddedHeight()) % sw, p = r / (paddedHeight() * sw);
+        float* out = padded + p * plane + phase * phasePlane() + py * wp;
+        const int64_t iy = py - g_.padTop;
+        if (iy < 0 || iy >= g_.height) {
+          std::fill(out, out + wp, 0.0f);
+          continue;
+        }
+        const float* in = x + p * g_.height * g_.width + iy * g_.width;
+        if (sw == 1) {
+          std::fill(out, out + g_.padLeft, 0.0f);
+          std::memcpy(out + g_.padLeft, in, sizeof(float) * static_cast<size_t>(g_.width));
+          std::fill(out + g_.padLeft + g_.width, out + wp, 0.0f);
+          continue;
+        }
+        for (int64_t i = 0; i < wp; ++i) {
+          const int64_t ix = i * sw + phase - g_.padLeft;
+          out[i] = ix >= 0 && ix < g_.width ? in[ix] : 0.0f;
+        }
+      }
+    });
+    std::fill(padded + planes * plane, padded + planes * plane + kPanelCols, 0.0f);
+    // Units: (image·group, row tile, band of output rows).
+    const int threads = ThreadPool::instance().concurrency();
+    const int64_t kBlock = chooseKBlock(kg);
+    const int64_t rowTiles = std::max<int64_t>(1, (mg + 143) / 144);
+    const int64_t mc = (mg + rowTiles * kPanelRows - 1) / (rowTiles * kPanelRows) * kPanelRows;
+    const int64_t perRow = (g_.outWidth + kPanelCols - 1) / kPanelCols;
+    int64_t bands = std::max<int64_t>(1, std::min<int64_t>(g_.outHeight, (4 * threads + items * rowTiles - 1) / (items * rowTiles)));
+    // Bands of at most 16 tiles keep a unit's accumulators and B rows cache-resident.
+    bands = std::max(bands, (g_.outHeight * perRow + 15) / 16);
+    bands = std::min(bands, g_.outHeight);
+    int64_t bandRows = (g_.outHeight + bands - 1) / bands;
+    bands = (g_.outHeight + bandRows - 1) / bandRows;
+    // Few units: make their count a multiple of the threads so none idles at the end.
+    while ((items * rowTiles * bands) % threads != 0 && items * rowTiles * bands < 8 * threads && bandRows > 1) {
+      --bandRows;
+      bands = (g_.outHeight + bandRows - 1) / bandRows;
+    }
+    const OffsetTileKernel kernel = activeOffsetTileKernel();
+    ThreadPool::instance().parallelFor(items * rowTiles * bands, 1, [&](int64_t begin, int64_t end) {
+      thread_local AlignedBuffer packedA, accBuffer;
+      for (int64_t u = begin; u < end; ++u) {
+        const int64_t item = u / (rowTiles * bands), rt = (u / bands) % rowTiles, band = u % bands;
+        const int64_t n = item / g_.groups, grp = item % g_.groups;
+        const int64_t i0 = rt * mc, rows = std::min(mc, mg - i0);
+        if (rows <= 0) continue;
+        const int64_t oy0 = band * bandRows, oy1 = std::min(g_.outHeight, oy0 + bandRows);
+        const float* image = padded + (n * g_.channels + grp * cg) * plane;
+        const int64_t outOffset = (n * g_.outChannels + grp * mg) * pixels;
+        GemmEpilogue e;
+        e.bias = bias != nullptr ? bias + grp * mg : nullptr;
+        e.biasRowStride = 1;
+        e.residual = residual != nullptr ? residual + outOffset : nullptr;
+        e.residualStride = pixels;
+        e.activation = op_.activation;
+        const int64_t tiles = (oy1 - oy0) * perRow;
+        const int64_t ldAcc = tiles * kPanelCols;
+        const int64_t rowsPad = (rows + kPanelRows - 1) / kPanelRows * kPanelRows;
+        float* acc = kg > kBlock ? accBuffer.reserve(static_cast<size_t>(rowsPad * ldAcc)) : nullptr;
+        for (int64_t k0 = 0; k0 < kg; k0 += kBlock) {
+          const int64_t kcb = std::min(kBlock, kg - k0);
+          const bool first = k0 == 0, last = k0 + kcb >= kg;
+          const float* pa;
+          if (!packed_.empty()) {
+            pa = packed_[static_cast<size_t>(grp)]->block(i0, k0, kcb);
+          } else {
+            float* buf = packedA.reserve(static_cast<size_t>(rowsPad * kcb));
+            packLines(MatrixView{w + grp * mg * kg, kg, 1}, i0, rows, k0, kcb, kPanelRows, buf);
+            pa = buf;
+          }
+          const int64_t* offs = offsets_.data() + k0;
+          for (int64_t t = 0; t < tiles; ++t) {
+            const int64_t oy = oy0 + t / perRow, ox0 = (t % perRow) * kPanelCols;
+            const float* base = image + oy * g_.strideH * wp + ox0;
+            const int64_t cols = std::min(kPanelCols, g_.outWidth - ox0);
+            for (int64_t ip = 0; ip < rows; ip += kPanelRows) {
+              const float* aPanel = pa + (ip / kPanelRows) * kcb * kPanelRows;
+              float* partial = acc != nullptr ? acc + ip * ldAcc + t * kPanelCols : nullptr;
+              const float* accIn = first ? nullptr : partial;
+              if (!last) {
+                kernel(kcb, aPanel, base, offs, accIn, ldAcc, partial, ldAcc, kPanelRows, kPanelCols, nullptr);
+                continue;
+              }
+              const int64_t tileRows = std::min(kPanelRows, rows - ip);
+              const int64_t j = oy * g_.outWidth + ox0;
+              const TileEpilogue te = tileEpilogueAt(e, i0 + ip, j);
+              float* dst = y + outOffset + (i0 + ip) * pixels + j;
+              if (!kernel(kcb, aPanel, base, offs, accIn, ldAcc, dst, pixels, tileRows, cols, &te)) {
+                alignas(64) float tile[kPanelRows * kPanelCols];
+                kernel(kcb, aPanel, base, offs, accIn, ldAcc, tile, kPanelCols, kPanelRows, kPanelCols, nullptr);
+                applyTileEpilogue(te, tileRows, cols, tile, kPanelCols, dst, pixels);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
   Conv2dGeometry g_;
   ConvTactic tactic_;
   OpSpec op_;
   std::vector<std::unique_ptr<PackedPanels>> packed_;
+  std::vector<int64_t> offsets_;  // direct_gemm: row k of the im2col matrix → offset in the padded image
 };
 
 }  // namespace

@@ -31,6 +31,10 @@ class GemmKernel final : public OpKernel {
   }
 
   const char* tactic() const override { return kPackedGemm; }
+  // (a and b may be the same value: then both must be packed.)
+  bool ownsPackedCopy(int64_t id) const override {
+    return (id == op_.a || id == op_.b) && (id != op_.a || packedA_) && (id != op_.b || packedB_);
+  }
 
   void run(const RunContext& ctx) const override {
     GemmProblem p{m_, n_, k_, {}, {}, ctx.ptr(op_.y), n_, {}};
@@ -77,6 +81,9 @@ class BatchedMatmulKernel final : public OpKernel {
   }
 
   const char* tactic() const override { return kPackedGemm; }
+  bool ownsPackedCopy(int64_t id) const override {
+    return (id == op_.a || id == op_.b) && (id != op_.a || !packedA_.empty()) && (id != op_.b || !packedB_.empty());
+  }
 
   void run(const RunContext& ctx) const override {
     const float* a = ctx.ptr(op_.a);

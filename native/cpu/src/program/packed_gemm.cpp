@@ -14,6 +14,10 @@ namespace kiln::cpu::program {
 #if defined(__x86_64__)
 bool tileKernelAvx2(int64_t kc, const float* a, const float* b, const float* accIn, int64_t ldIn, float* out,
                     int64_t ldOut, int64_t rows, int64_t cols, const TileEpilogue* epilogue);
+bool halfTileKernelAvx2(int64_t kc, const float* a, const float* b, const float* accIn, int64_t ldIn, float* out,
+                        int64_t ldOut, int64_t rows, int64_t cols, const TileEpilogue* epilogue);
+bool offsetTileKernelAvx2(int64_t kc, const float* a, const float* base, const int64_t* offsets, const float* accIn,
+                          int64_t ldIn, float* out, int64_t ldOut, int64_t rows, int64_t cols, const TileEpilogue* epilogue);
 #endif
 
 namespace {
@@ -47,6 +51,17 @@ bool tileKernelGeneric(int64_t kc, const float* a, const float* b, const float* 
     for (int64_t j = 0; j < kPanelCols; ++j) row[j] = in != nullptr ? in[j] + t[j] : t[j];
   }
   return true;
+}
+
+// Portable: gathers the 16-wide B panel, then runs the packed kernel.
+bool offsetTileKernelGeneric(int64_t kc, const float* a, const float* base, const int64_t* offsets, const float* accIn,
+                             int64_t ldIn, float* out, int64_t ldOut, int64_t rows, int64_t cols, const TileEpilogue* epilogue) {
+  if (epilogue != nullptr) return false;
+  thread_local std::vector<float> panel;
+  panel.resize(static_cast<size_t>(kc * kPanelCols));
+  for (int64_t k = 0; k < kc; ++k)
+    for (int64_t j = 0; j < kPanelCols; ++j) panel[static_cast<size_t>(k * kPanelCols + j)] = base[offsets[k] + j];
+  return tileKernelGeneric(kc, a, panel.data(), accIn, ldIn, out, ldOut, rows, cols, nullptr);
 }
 
 // The epilogue of the tile whose top-left element is (i, j).
@@ -184,7 +199,8 @@ struct ThreadScratch {
   std::vector<Im2colRun> runs;
 };
 
-void runUnit(const GemmProblem& g, const UnitPlan& plan, int64_t unit, TileKernel kernel, ThreadScratch& s) {
+void runUnit(const GemmProblem& g, const UnitPlan& plan, int64_t unit, TileKernel fullKernel, TileKernel halfKernel,
+             ThreadScratch& s) {
   const int64_t i0 = (unit / plan.tilesN) * plan.mc, j0 = (unit % plan.tilesN) * plan.nc;
   const int64_t mc = std::min(plan.mc, g.m - i0), nc = std::min(plan.nc, g.n - j0);
   const int64_t mcPad = roundUp(mc, kPanelRows), ncPad = roundUp(nc, kPanelCols);
@@ -219,6 +235,7 @@ void runUnit(const GemmProblem& g, const UnitPlan& plan, int64_t unit, TileKerne
     }
     for (int64_t jp = 0; jp < nc; jp += kPanelCols) {
       const float* bPanel = pb + (jp / kPanelCols) * kcb * kPanelCols;
+      const TileKernel kernel = nc - jp <= kPanelCols / 2 ? halfKernel : fullKernel;
       for (int64_t ip = 0; ip < mc; ip += kPanelRows) {
         const float* aPanel = pa + (ip / kPanelRows) * kcb * kPanelRows;
         float* partial = acc != nullptr ? acc + ip * ncPad + jp : nullptr;
@@ -294,6 +311,22 @@ void packLines(const MatrixView& lines, int64_t l0, int64_t count, int64_t k0, i
         for (int64_t k = 0; k < kcb; ++k) panel[k * width + l] = 0.0f;
     }
   }
+}
+
+TileEpilogue tileEpilogueAt(const GemmEpilogue& e, int64_t i, int64_t j) { return tileEpilogue(e, i, j); }
+
+TileKernel activeHalfTileKernel() {
+#if defined(__x86_64__)
+  if (useAvx2()) return halfTileKernelAvx2;
+#endif
+  return tileKernelGeneric;
+}
+
+OffsetTileKernel activeOffsetTileKernel() {
+#if defined(__x86_64__)
+  if (useAvx2()) return offsetTileKernelAvx2;
+#endif
+  return offsetTileKernelGeneric;
 }
 
 TileKernel activeTileKernel() {
@@ -385,12 +418,12 @@ void runGemms(const std::vector<GemmProblem>& input) {
       problems[sp.problem].b.packed = sp.panels.get();
     }
   }
-  const TileKernel kernel = activeTileKernel();
+  const TileKernel kernel = activeTileKernel(), halfKernel = activeHalfTileKernel();
   pool.parallelFor(total, 1, [&](int64_t begin, int64_t end) {
     thread_local ThreadScratch scratch;
     for (int64_t u = begin; u < end; ++u) {
       const size_t p = static_cast<size_t>(std::upper_bound(firstUnit.begin(), firstUnit.end(), u) - firstUnit.begin() - 1);
-      runUnit(problems[p], plans[p], u - firstUnit[p], kernel, scratch);
+      runUnit(problems[p], plans[p], u - firstUnit[p], kernel, halfKernel, scratch);
     }
   });
 }

@@ -35,7 +35,7 @@ struct EpilogueRegs {
 };
 
 // Finishes one row (two vectors) and stores it.
-__attribute__((target("avx2,fma"))) inline void finishRow(const TileEpilogue& e, const EpilogueRegs& r, int64_t i,
+__attribute__((target("avx2,fma"), always_inline)) inline void finishRow(const TileEpilogue& e, const EpilogueRegs& r, int64_t i,
                                                           __m256 v0, __m256 v1, float* out) {
   if (r.scale) v0 = _mm256_mul_ps(v0, r.alpha), v1 = _mm256_mul_ps(v1, r.alpha);
   if (e.bias != nullptr) {
@@ -80,58 +80,20 @@ __attribute__((target("avx2,fma"))) inline void finishRow(const TileEpilogue& e,
   }
 }
 
-}  // namespace
-
-__attribute__((target("avx2,fma"))) bool tileKernelAvx2(int64_t kc, const float* a, const float* b, const float* accIn,
-                                                        int64_t ldIn, float* out, int64_t ldOut, int64_t rows,
-                                                        int64_t cols, const TileEpilogue* epilogue) {
-  if (!registerEpilogue(epilogue)) return false;
-  __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-  if (accIn != nullptr) {
-    const float* c = accIn;
-    c00 = _mm256_loadu_ps(c), c01 = _mm256_loadu_ps(c + 8);
-    c10 = _mm256_loadu_ps(c + ldIn), c11 = _mm256_loadu_ps(c + ldIn + 8);
-    c20 = _mm256_loadu_ps(c + 2 * ldIn), c21 = _mm256_loadu_ps(c + 2 * ldIn + 8);
-    c30 = _mm256_loadu_ps(c + 3 * ldIn), c31 = _mm256_loadu_ps(c + 3 * ldIn + 8);
-    c40 = _mm256_loadu_ps(c + 4 * ldIn), c41 = _mm256_loadu_ps(c + 4 * ldIn + 8);
-    c50 = _mm256_loadu_ps(c + 5 * ldIn), c51 = _mm256_loadu_ps(c + 5 * ldIn + 8);
-  } else {
-    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
-  }
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
-    _mm_prefetch(reinterpret_cast<const char*>(b + 128), _MM_HINT_T0);
-    __m256 ai = _mm256_broadcast_ss(a + 0);
-    c00 = _mm256_fmadd_ps(ai, b0, c00);
-    c01 = _mm256_fmadd_ps(ai, b1, c01);
-    ai = _mm256_broadcast_ss(a + 1);
-    c10 = _mm256_fmadd_ps(ai, b0, c10);
-    c11 = _mm256_fmadd_ps(ai, b1, c11);
-    ai = _mm256_broadcast_ss(a + 2);
-    c20 = _mm256_fmadd_ps(ai, b0, c20);
-    c21 = _mm256_fmadd_ps(ai, b1, c21);
-    ai = _mm256_broadcast_ss(a + 3);
-    c30 = _mm256_fmadd_ps(ai, b0, c30);
-    c31 = _mm256_fmadd_ps(ai, b1, c31);
-    ai = _mm256_broadcast_ss(a + 4);
-    c40 = _mm256_fmadd_ps(ai, b0, c40);
-    c41 = _mm256_fmadd_ps(ai, b1, c41);
-    ai = _mm256_broadcast_ss(a + 5);
-    c50 = _mm256_fmadd_ps(ai, b0, c50);
-    c51 = _mm256_fmadd_ps(ai, b1, c51);
-    a += 6;
-    b += 16;
-  }
+// Stores the 12 accumulators raw (epilogue null) or finished with the epilogue. Inlined, with
+// the accumulators as separate arguments, so they never leave registers.
+__attribute__((target("avx2,fma"), always_inline)) inline void storeTile(
+    __m256 c00, __m256 c01, __m256 c10, __m256 c11, __m256 c20, __m256 c21, __m256 c30, __m256 c31, __m256 c40,
+    __m256 c41, __m256 c50, __m256 c51, float* out, int64_t ldOut, int64_t rows, int64_t cols,
+    const TileEpilogue* epilogue) {
   if (epilogue == nullptr) {
-    float* c = out;
-    _mm256_storeu_ps(c, c00), _mm256_storeu_ps(c + 8, c01);
-    _mm256_storeu_ps(c + ldOut, c10), _mm256_storeu_ps(c + ldOut + 8, c11);
-    _mm256_storeu_ps(c + 2 * ldOut, c20), _mm256_storeu_ps(c + 2 * ldOut + 8, c21);
-    _mm256_storeu_ps(c + 3 * ldOut, c30), _mm256_storeu_ps(c + 3 * ldOut + 8, c31);
-    _mm256_storeu_ps(c + 4 * ldOut, c40), _mm256_storeu_ps(c + 4 * ldOut + 8, c41);
-    _mm256_storeu_ps(c + 5 * ldOut, c50), _mm256_storeu_ps(c + 5 * ldOut + 8, c51);
-    return true;
+    _mm256_storeu_ps(out, c00), _mm256_storeu_ps(out + 8, c01);
+    _mm256_storeu_ps(out + ldOut, c10), _mm256_storeu_ps(out + ldOut + 8, c11);
+    _mm256_storeu_ps(out + 2 * ldOut, c20), _mm256_storeu_ps(out + 2 * ldOut + 8, c21);
+    _mm256_storeu_ps(out + 3 * ldOut, c30), _mm256_storeu_ps(out + 3 * ldOut + 8, c31);
+    _mm256_storeu_ps(out + 4 * ldOut, c40), _mm256_storeu_ps(out + 4 * ldOut + 8, c41);
+    _mm256_storeu_ps(out + 5 * ldOut, c50), _mm256_storeu_ps(out + 5 * ldOut + 8, c51);
+    return;
   }
   const TileEpilogue& e = *epilogue;
   EpilogueRegs r;
@@ -151,8 +113,116 @@ __attribute__((target("avx2,fma"))) bool tileKernelAvx2(int64_t kc, const float*
   if (rows > 3) finishRow(e, r, 3, c30, c31, out + 3 * ldOut);
   if (rows > 4) finishRow(e, r, 4, c40, c41, out + 4 * ldOut);
   if (rows > 5) finishRow(e, r, 5, c50, c51, out + 5 * ldOut);
+}
+
+// Twelve named accumulators (an array would be spilled to the stack by the compiler).
+#define KILN_DECLARE_ACC(accIn, ldIn)                                                               \
+  __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;                                \
+  if (accIn != nullptr) {                                                                           \
+    const float* p_ = accIn;                                                                        \
+    c00 = _mm256_loadu_ps(p_), c01 = _mm256_loadu_ps(p_ + 8);                                       \
+    c10 = _mm256_loadu_ps(p_ + ldIn), c11 = _mm256_loadu_ps(p_ + ldIn + 8);                         \
+    c20 = _mm256_loadu_ps(p_ + 2 * ldIn), c21 = _mm256_loadu_ps(p_ + 2 * ldIn + 8);                 \
+    c30 = _mm256_loadu_ps(p_ + 3 * ldIn), c31 = _mm256_loadu_ps(p_ + 3 * ldIn + 8);                 \
+    c40 = _mm256_loadu_ps(p_ + 4 * ldIn), c41 = _mm256_loadu_ps(p_ + 4 * ldIn + 8);                 \
+    c50 = _mm256_loadu_ps(p_ + 5 * ldIn), c51 = _mm256_loadu_ps(p_ + 5 * ldIn + 8);                 \
+  } else {                                                                                          \
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();    \
+  }
+
+// One k step: the 6 broadcasts of A against the two B vectors.
+#define KILN_STEP(a, b0, b1)                                                   \
+  {                                                                            \
+    __m256 ai = _mm256_broadcast_ss(a + 0);                                    \
+    c00 = _mm256_fmadd_ps(ai, b0, c00), c01 = _mm256_fmadd_ps(ai, b1, c01);    \
+    ai = _mm256_broadcast_ss(a + 1);                                           \
+    c10 = _mm256_fmadd_ps(ai, b0, c10), c11 = _mm256_fmadd_ps(ai, b1, c11);    \
+    ai = _mm256_broadcast_ss(a + 2);                                           \
+    c20 = _mm256_fmadd_ps(ai, b0, c20), c21 = _mm256_fmadd_ps(ai, b1, c21);    \
+    ai = _mm256_broadcast_ss(a + 3);                                           \
+    c30 = _mm256_fmadd_ps(ai, b0, c30), c31 = _mm256_fmadd_ps(ai, b1, c31);    \
+    ai = _mm256_broadcast_ss(a + 4);                                           \
+    c40 = _mm256_fmadd_ps(ai, b0, c40), c41 = _mm256_fmadd_ps(ai, b1, c41);    \
+    ai = _mm256_broadcast_ss(a + 5);                                           \
+    c50 = _mm256_fmadd_ps(ai, b0, c50), c51 = _mm256_fmadd_ps(ai, b1, c51);    \
+  }
+
+#define KILN_STORE(out, ldOut, rows, cols, epilogue) \
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, out, ldOut, rows, cols, epilogue);
+
+}  // namespace
+
+__attribute__((target("avx2,fma"))) bool tileKernelAvx2(int64_t kc, const float* a, const float* b, const float* accIn,
+                                                        int64_t ldIn, float* out, int64_t ldOut, int64_t rows,
+                                                        int64_t cols, const TileEpilogue* epilogue) {
+  if (!registerEpilogue(epilogue)) return false;
+  KILN_DECLARE_ACC(accIn, ldIn)
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_load_ps(b);
+    const __m256 b1 = _mm256_load_ps(b + 8);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 128), _MM_HINT_T0);
+    KILN_STEP(a, b0, b1)
+    a += 6;
+    b += 16;
+  }
+  KILN_STORE(out, ldOut, rows, cols, epilogue)
   return true;
 }
+
+__attribute__((target("avx2,fma"))) bool offsetTileKernelAvx2(int64_t kc, const float* a, const float* base,
+                                                              const int64_t* offsets, const float* accIn, int64_t ldIn,
+                                                              float* out, int64_t ldOut, int64_t rows, int64_t cols,
+                                                              const TileEpilogue* epilogue) {
+  if (!registerEpilogue(epilogue)) return false;
+  KILN_DECLARE_ACC(accIn, ldIn)
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* b = base + offsets[k];
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    KILN_STEP(a, b0, b1)
+    a += 6;
+  }
+  KILN_STORE(out, ldOut, rows, cols, epilogue)
+  return true;
+}
+
+// The left half (6×8) of the tile, for a last column panel with at most 8 live columns (a 7×7
+// image has 49 pixels: three full panels and one column). Raw stores write 8 columns only.
+__attribute__((target("avx2,fma"))) bool halfTileKernelAvx2(int64_t kc, const float* a, const float* b,
+                                                            const float* accIn, int64_t ldIn, float* out, int64_t ldOut,
+                                                            int64_t rows, int64_t cols, const TileEpilogue* epilogue) {
+  if (!registerEpilogue(epilogue)) return false;
+  __m256 c00, c10, c20, c30, c40, c50;
+  if (accIn != nullptr) {
+    c00 = _mm256_loadu_ps(accIn), c10 = _mm256_loadu_ps(accIn + ldIn), c20 = _mm256_loadu_ps(accIn + 2 * ldIn);
+    c30 = _mm256_loadu_ps(accIn + 3 * ldIn), c40 = _mm256_loadu_ps(accIn + 4 * ldIn), c50 = _mm256_loadu_ps(accIn + 5 * ldIn);
+  } else {
+    c00 = c10 = c20 = c30 = c40 = c50 = _mm256_setzero_ps();
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_load_ps(b);
+    c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c00);
+    c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c10);
+    c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c20);
+    c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c30);
+    c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c40);
+    c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c50);
+    a += 6;
+    b += 16;
+  }
+  if (epilogue == nullptr) {
+    _mm256_storeu_ps(out, c00), _mm256_storeu_ps(out + ldOut, c10), _mm256_storeu_ps(out + 2 * ldOut, c20);
+    _mm256_storeu_ps(out + 3 * ldOut, c30), _mm256_storeu_ps(out + 4 * ldOut, c40), _mm256_storeu_ps(out + 5 * ldOut, c50);
+    return true;
+  }
+  const __m256 z = _mm256_setzero_ps();
+  storeTile(c00, z, c10, z, c20, z, c30, z, c40, z, c50, z, out, ldOut, rows, cols < 8 ? cols : 8, epilogue);
+  return true;
+}
+
+#undef KILN_DECLARE_ACC
+#undef KILN_STORE
+#undef KILN_STEP
 
 }  // namespace kiln::cpu::program
 #endif

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "program_op.h"
 
@@ -17,24 +18,36 @@ struct PoolGeometry {
 
 // Valid window taps [lo, hi) along one axis for output coordinate o, and the taps inside the
 // padded extent (for countIncludePad).
-inline void axisTaps(int64_t o, int64_t stride, int64_t pad, int64_t padEnd, int64_t dilation, int64_t window,
-                     int64_t size, int64_t& lo, int64_t& hi, int64_t& padded) {
-  const int64_t start = o * stride - pad;
-  lo = 0, hi = 0, padded = 0;
-  bool seen = false;
-  for (int64_t t = 0; t < window; ++t) {
-    const int64_t c = start + t * dilation;
-    if (c >= -pad && c < size + padEnd) ++padded;
-    if (c >= 0 && c < size) {
-      if (!seen) lo = t, seen = true;
-      hi = t + 1;
+struct AxisTaps {
+  int64_t start;  // input coordinate of tap 0
+  int64_t lo, hi, padded;
+};
+
+std::vector<AxisTaps> axisTaps(int64_t outSize, int64_t stride, int64_t pad, int64_t padEnd, int64_t dilation,
+                               int64_t window, int64_t size) {
+  std::vector<AxisTaps> taps(static_cast<size_t>(outSize));
+  for (int64_t o = 0; o < outSize; ++o) {
+    AxisTaps& t = taps[static_cast<size_t>(o)];
+    t.start = o * stride - pad;
+    t.lo = 0, t.hi = 0, t.padded = 0;
+    bool seen = false;
+    for (int64_t w = 0; w < window; ++w) {
+      const int64_t c = t.start + w * dilation;
+      if (c >= -pad && c < size + padEnd) ++t.padded;
+      if (c >= 0 && c < size) {
+        if (!seen) t.lo = w, seen = true;
+        t.hi = w + 1;
+      }
     }
   }
+  return taps;
 }
 
 class Pool2dKernel final : public OpKernel {
  public:
-  Pool2dKernel(const OpSpec& op, const PoolGeometry& g) : op_(op), g_(g) {}
+  Pool2dKernel(const OpSpec& op, const PoolGeometry& g)
+      : op_(op), g_(g), rows_(axisTaps(g.outHeight, g.sh, g.padTop, g.padBottom, g.dh, g.kh, g.height)),
+        cols_(axisTaps(g.outWidth, g.sw, g.padLeft, g.padRight, g.dw, g.kw, g.width)) {}
   const char* tactic() const override { return "direct"; }
 
   void run(const RunContext& ctx) const override {
@@ -42,42 +55,48 @@ class Pool2dKernel final : public OpKernel {
     float* y = ctx.ptr(op_.y);
     const bool isMax = op_.type == "max";
     const int64_t outPlane = g_.outHeight * g_.outWidth;
-    parallelFor(g_.planes, outPlane * g_.kh * g_.kw, [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
+    // Work items are output rows of every plane, so even one image splits evenly.
+    parallelFor(g_.planes * g_.outHeight, g_.outWidth * g_.kh * g_.kw, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t p = r / g_.outHeight, oy = r % g_.outHeight;
         const float* in = x + p * g_.height * g_.width;
-        float* out = y + p * outPlane;
-        for (int64_t oy = 0; oy < g_.outHeight; ++oy) {
-          int64_t ylo, yhi, ypad;
-          axisTaps(oy, g_.sh, g_.padTop, g_.padBottom, g_.dh, g_.kh, g_.height, ylo, yhi, ypad);
+        float* out = y + p * outPlane + oy * g_.outWidth;
+        const AxisTaps& ty = rows_[static_cast<size_t>(oy)];
+        if (ty.hi <= ty.lo) {
+          // The window misses the image: max of nothing is -inf, an average of nothing NaN.
           for (int64_t ox = 0; ox < g_.outWidth; ++ox) {
-            int64_t xlo, xhi, xpad;
-            axisTaps(ox, g_.sw, g_.padLeft, g_.padRight, g_.dw, g_.kw, g_.width, xlo, xhi, xpad);
-            const int64_t iy0 = oy * g_.sh - g_.padTop, ix0 = ox * g_.sw - g_.padLeft;
-            float acc = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
-            int64_t count = 0;
-            bool first = true;
-            for (int64_t ty = ylo; ty < yhi; ++ty) {
-              const int64_t iy = iy0 + ty * g_.dh;
-              if (iy < 0 || iy >= g_.height) continue;
-              const float* row = in + iy * g_.width;
-              for (int64_t tx = xlo; tx < xhi; ++tx) {
-                const int64_t ix = ix0 + tx * g_.dw;
-                if (ix < 0 || ix >= g_.width) continue;
-                const float v = row[ix];
-                if (isMax) {
-                  if (first || v > acc) acc = v;
-                  first = false;
-                } else {
-                  acc += v;
-                }
-                ++count;
+            const AxisTaps& tx = cols_[static_cast<size_t>(ox)];
+            out[ox] = isMax ? -std::numeric_limits<float>::infinity()
+                            : (op_.countIncludePad && ty.padded * tx.padded > 0 ? 0.0f : std::numeric_limits<float>::quiet_NaN());
+          }
+          continue;
+        }
+        for (int64_t ox = 0; ox < g_.outWidth; ++ox) {
+          const AxisTaps& tx = cols_[static_cast<size_t>(ox)];
+          if (tx.hi <= tx.lo) {
+            out[ox] = isMax ? -std::numeric_limits<float>::infinity()
+                            : (op_.countIncludePad && ty.padded * tx.padded > 0 ? 0.0f : std::numeric_limits<float>::quiet_NaN());
+            continue;
+          }
+          if (isMax) {
+            // The first valid element, then strictly greater ones (NaN there propagates).
+            float acc = in[(ty.start + ty.lo * g_.dh) * g_.width + tx.start + tx.lo * g_.dw];
+            for (int64_t wy = ty.lo; wy < ty.hi; ++wy) {
+              const float* row = in + (ty.start + wy * g_.dh) * g_.width + tx.start;
+              for (int64_t wx = tx.lo; wx < tx.hi; ++wx) {
+                const float v = row[wx * g_.dw];
+                acc = v > acc ? v : acc;
               }
             }
-            if (!isMax) {
-              const int64_t divisor = op_.countIncludePad ? ypad * xpad : count;
-              acc = divisor > 0 ? acc / static_cast<float>(divisor) : std::numeric_limits<float>::quiet_NaN();
+            out[ox] = acc;
+          } else {
+            float acc = 0.0f;
+            for (int64_t wy = ty.lo; wy < ty.hi; ++wy) {
+              const float* row = in + (ty.start + wy * g_.dh) * g_.width + tx.start;
+              for (int64_t wx = tx.lo; wx < tx.hi; ++wx) acc += row[wx * g_.dw];
             }
-            out[oy * g_.outWidth + ox] = acc;
+            const int64_t divisor = op_.countIncludePad ? ty.padded * tx.padded : (ty.hi - ty.lo) * (tx.hi - tx.lo);
+            out[ox] = acc / static_cast<float>(divisor);
           }
         }
       }
@@ -87,6 +106,7 @@ class Pool2dKernel final : public OpKernel {
  private:
   OpSpec op_;
   PoolGeometry g_;
+  std::vector<AxisTaps> rows_, cols_;
 };
 
 class GlobalPoolKernel final : public OpKernel {

@@ -174,6 +174,31 @@ ProgramDefinition::ProgramDefinition(ProgramSpec spec) {
     if (make == nullptr) ctx.fail("unknown op kind", "see PROGRAM_OP_KINDS in @kiln/core program.ts");
     kernels_.push_back(make(ctx));
   }
+  releasePackedWeights(spec.ops);
+}
+
+// Weights that every reader keeps packed are not needed raw: free them (a ResNet-50 would
+// otherwise hold its conv weights twice).
+void ProgramDefinition::releasePackedWeights(const std::vector<OpSpec>& ops) {
+  std::vector<bool> needed(weights_.size(), false);
+  auto markRaw = [&](int64_t id) {
+    if (id < 0) return;
+    const ValueInfo& v = values_[static_cast<size_t>(id)];
+    if (v.kind == StorageKind::Weight) needed[static_cast<size_t>(v.index)] = true;
+  };
+  for (int64_t id : outputs_) markRaw(id);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const OpSpec& op = ops[i];
+    std::vector<int64_t> ids = {op.x, op.w, op.b, op.residual, op.y, op.a, op.bias, op.scale, op.shift};
+    ids.insert(ids.end(), op.inputs.begin(), op.inputs.end());
+    for (int64_t id : ids)
+      if (id >= 0 && !kernels_[i]->ownsPackedCopy(id)) markRaw(id);
+  }
+  for (size_t w = 0; w < weights_.size(); ++w) {
+    if (needed[w]) continue;
+    std::vector<float>().swap(weights_[w]);
+    weightPointers_[w] = nullptr;
+  }
 }
 
 ProgramInstance::ProgramInstance(std::shared_ptr<const ProgramDefinition> definition) : definition_(std::move(definition)) {

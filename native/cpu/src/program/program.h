@@ -36,6 +36,8 @@ class ProgramDefinition {
   const std::vector<const float*>& weightPointers() const { return weightPointers_; }
 
  private:
+  void releasePackedWeights(const std::vector<OpSpec>& ops);
+
   std::vector<ValueInfo> values_;
   std::vector<std::vector<float>> weights_;
   std::vector<const float*> weightPointers_;

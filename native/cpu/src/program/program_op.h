@@ -64,6 +64,9 @@ class OpKernel {
   virtual void run(const RunContext& ctx) const = 0;
   // The implementation in use (a tactic name).
   virtual const char* tactic() const = 0;
+  // True when the kernel never reads this operand's raw data at run time because it keeps its
+  // own packed copy (so the program may drop the raw weight).
+  virtual bool ownsPackedCopy(int64_t /*valueId*/) const { return false; }
 };
 
 // What op factories see at create time: every value, the copied weights (for prepacking), and

@@ -45,7 +45,9 @@ TensorDescPtr tensorDesc(const TensorDesc& d, cudnnDataType_t type) {
 // Process-wide cache of cudnnFind results: identical convolutions (ResNet repeats its blocks)
 // are timed once.
 std::mutex cacheMutex;
-std::map<std::string, cudnnConvolutionFwdAlgoPerf_t> findCache;
+std::map<std::string, std::vector<cudnnConvolutionFwdAlgoPerf_t>> findCache;
+// How many of cuDNN's fastest algorithms kiln times itself (with and without the fused epilogue).
+constexpr size_t kAlgorithmsTried = 3;
 
 std::string shapeKey(const OpSpec& op, const TensorDesc& x, const TensorDesc& y, int64_t kh, int64_t kw, DType t, Precision p) {
   std::string key;
@@ -155,48 +157,56 @@ std::vector<CompiledOp> cudnnConvCandidates(ProgramModel& m, ProgramContext& ctx
   bd.stride[2] = bd.stride[3] = 1;
   TensorDescPtr biasDesc = tensorDesc(bd, type);
 
-  // The best algorithm for this shape, timed by cuDNN on the context's buffers.
+  // The fastest algorithms for this shape, timed by cuDNN on the context's buffers.
   const std::string key = shapeKey(op, xd, yd, kh, kw, m.storage, m.options.precision);
-  cudnnConvolutionFwdAlgoPerf_t best{};
-  bool found = false;
+  std::vector<cudnnConvolutionFwdAlgoPerf_t> best;
   {
     std::lock_guard<std::mutex> lock(cacheMutex);
     auto hit = findCache.find(key);
-    if (hit != findCache.end()) {
-      best = hit->second;
-      found = true;
-    }
+    if (hit != findCache.end()) best = hit->second;
   }
-  if (!found) {
+  if (best.empty()) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int returned = 0;
     checkCudnn(cudnnFindConvolutionForwardAlgorithmEx(ctx.vendor().cudnn, xDesc.get(), ctx.ptr(op.x), rawFilter, wBuf->get(), rawConv,
                                                       yDesc.get(), ctx.ptr(op.y), CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf,
                                                       ctx.workspace(), static_cast<size_t>(ctx.workspaceBytes())),
                "cudnnFindConvolutionForwardAlgorithmEx");
-    for (int i = 0; i < returned; ++i) {
+    for (int i = 0; i < returned && best.size() < kAlgorithmsTried; ++i) {
       if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
       if (static_cast<int64_t>(perf[i].memory) > ctx.workspaceBytes()) continue;
       // FP32 mode must not use TF32 tensor-core math.
-      if (m.options.precision == Precision::FP32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
-      best = perf[i];
-      found = true;
-      break;
+      if (m.options.precision == Precision::FP32 && perf[i].mathType != CUDNN_FMA_MATH && perf[i].mathType != CUDNN_DEFAULT_MATH) continue;
+      best.push_back(perf[i]);
     }
-    if (!found) return {};
+    if (best.empty()) return {};
     std::lock_guard<std::mutex> lock(cacheMutex);
     findCache[key] = best;
   }
+  // Each algorithm runs with the math type cuDNN timed it with.
+  auto convFor = [&](cudnnMathType_t mathType) {
+    cudnnConvolutionDescriptor_t raw = nullptr;
+    checkCudnn(cudnnCreateConvolutionDescriptor(&raw), "cudnnCreateConvolutionDescriptor");
+    ConvDescPtr desc(raw, cudnnDestroyConvolutionDescriptor);
+    checkCudnn(cudnnSetConvolution2dDescriptor(raw, op.pads[0], op.pads[1], op.strides[0], op.strides[1], op.dilations[0], op.dilations[1],
+                                               CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+               "cudnnSetConvolution2dDescriptor");
+    checkCudnn(cudnnSetConvolutionGroupCount(raw, op.groups), "cudnnSetConvolutionGroupCount");
+    checkCudnn(cudnnSetConvolutionMathType(raw, mathType), "cudnnSetConvolutionMathType");
+    return desc;
+  };
   // The fused call with IDENTITY only runs IMPLICIT_PRECOMP_GEMM; its workspace must be asked for.
   size_t precompBytes = 0;
   const bool precompOk = cudnnGetConvolutionForwardWorkspaceSize(ctx.vendor().cudnn, xDesc.get(), rawFilter, rawConv, yDesc.get(),
                                                                  CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM,
-                                                                 &precompBytes) == CUDNN_STATUS_SUCCESS;
+                                                                 &precompBytes) == CUDNN_STATUS_SUCCESS &&
+                         static_cast<int64_t>(precompBytes) <= ctx.workspaceBytes();
 
   const int x = op.x, y = op.y, residual = op.residual;
   const DType t = m.storage;
   const TensorDesc rd = residual >= 0 ? m.plan.values[residual].desc : TensorDesc{};
   const ActivationSpec act = op.activation;
+  const int64_t elt = dtypeBytes(t);
   std::vector<CompiledOp> candidates;
 
   cudnnActivationMode_t mode;
@@ -207,72 +217,75 @@ std::vector<CompiledOp> cudnnConvCandidates(ProgramModel& m, ProgramContext& ctx
     checkCudnn(cudnnCreateActivationDescriptor(&rawAct), "cudnnCreateActivationDescriptor");
     ActDescPtr actDesc(rawAct, cudnnDestroyActivationDescriptor);
     checkCudnn(cudnnSetActivationDescriptor(rawAct, mode, CUDNN_NOT_PROPAGATE_NAN, coef), "cudnnSetActivationDescriptor");
-    std::vector<std::pair<cudnnConvolutionFwdAlgo_t, size_t>> algos;
-    if (mode != CUDNN_ACTIVATION_IDENTITY) algos.emplace_back(best.algo, best.memory);
-    if (precompOk && (mode == CUDNN_ACTIVATION_IDENTITY || best.algo != CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM) &&
-        static_cast<int64_t>(precompBytes) <= ctx.workspaceBytes()) {
-      algos.emplace_back(CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, precompBytes);
+    std::vector<std::pair<cudnnConvolutionFwdAlgoPerf_t, bool>> algos;  // (perf, from find)
+    if (mode != CUDNN_ACTIVATION_IDENTITY) {
+      for (const auto& perf : best) algos.emplace_back(perf, true);
     }
-    for (const auto& [algo, bytes] : algos) {
-      const size_t wsBytes = bytes;
+    bool precompListed = false;
+    for (const auto& [perf, found] : algos) precompListed = precompListed || perf.algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
+    if (precompOk && !precompListed) {
+      cudnnConvolutionFwdAlgoPerf_t perf = best.front();
+      perf.algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
+      perf.memory = precompBytes;
+      perf.mathType = math;
+      algos.emplace_back(perf, false);
+    }
+    for (const auto& [perf, found] : algos) {
+      const cudnnConvolutionFwdAlgo_t algo = perf.algo;
+      const size_t wsBytes = perf.memory;
+      ConvDescPtr conv = convFor(perf.mathType);
       candidates.push_back({"cudnn_fused_algo" + std::to_string(static_cast<int>(algo)),
                             [=](ProgramContext& ctx) {
                               const float one = 1.0f, zero = 0.0f;
-                              void* out = static_cast<char*>(ctx.ptr(y)) + yd.offset * dtypeBytes(t);
-                              const void* z = residual >= 0 ? static_cast<const char*>(ctx.ptr(residual)) + rd.offset * dtypeBytes(t) : out;
+                              void* out = static_cast<char*>(ctx.ptr(y)) + yd.offset * elt;
+                              const void* z = residual >= 0 ? static_cast<const char*>(ctx.ptr(residual)) + rd.offset * elt : out;
                               checkCudnn(cudnnConvolutionBiasActivationForward(
-                                             ctx.vendor().cudnn, &one, xDesc.get(), static_cast<const char*>(ctx.ptr(x)) + xd.offset * dtypeBytes(t),
-                                             wDesc.get(), wBuf->get(), convDesc.get(), algo, ctx.workspace(), wsBytes,
-                                             residual >= 0 ? &one : &zero, yDesc.get(), z, biasDesc.get(), biasBuf->get(), actDesc.get(),
-                                             yDesc.get(), out),
+                                             ctx.vendor().cudnn, &one, xDesc.get(), static_cast<const char*>(ctx.ptr(x)) + xd.offset * elt,
+                                             wDesc.get(), wBuf->get(), conv.get(), algo, ctx.workspace(), wsBytes, residual >= 0 ? &one : &zero,
+                                             yDesc.get(), z, biasDesc.get(), biasBuf->get(), actDesc.get(), yDesc.get(), out),
                                          op.label + ": cudnnConvolutionBiasActivationForward");
                             },
                             static_cast<int64_t>(wsBytes)});
     }
   }
-  // Plain convolution, then bias/residual/activation in one kiln pass.
-  // The epilogue runs vectorized when y is dense and the residual shares its layout.
-  const bool nhwcY = isNhwc(yd) && yd.offset == 0;
-  bool rowMajorY = yd.offset == 0;
-  for (int i = 3, s = 1; i >= 0; --i) {
-    if (yd.shape[i] != 1 && yd.stride[i] != s) rowMajorY = false;
-    s *= static_cast<int>(yd.shape[i]);
-  }
-  const bool fastEpilogue = fitsFast(yd.count()) && (nhwcY || rowMajorY) && (residual < 0 || residualMatches);
-  const int64_t epiCount = yd.count(), epiChannels = yd.shape[1], epiInner = nhwcY ? 1 : yd.shape[2] * yd.shape[3];
-  const cudnnConvolutionFwdAlgo_t algo = best.algo;
-  const size_t wsBytes = best.memory;
-  // A residual stored where y goes (an in-place add folded into this convolution) is added by
-  // cuDNN itself (beta = 1) before it is overwritten; the epilogue then skips it.
+  // Plain convolution, then bias/residual/activation in one kiln pass. A residual stored where
+  // y goes (an in-place add folded into this convolution) is added by cuDNN itself (beta = 1)
+  // before it is overwritten; the epilogue then skips it.
   const ValuePlacement& yp = m.plan.values[y];
   const bool residualInPlace = residual >= 0 && m.spec.values[residual].storage == StorageKind::Arena &&
                                m.plan.values[residual].arenaElement == yp.arenaElement && residualMatches;
   const int epilogueResidual = residualInPlace ? -1 : residual;
-  const bool plainNeedsEpilogue = op.b >= 0 || epilogueResidual >= 0 || act.kind != ActKind::None;
-  candidates.push_back({"cudnn_algo" + std::to_string(static_cast<int>(algo)) + (plainNeedsEpilogue ? "+epilogue" : ""),
-                        [=](ProgramContext& ctx) {
-                          const float one = 1.0f, zero = 0.0f;
-                          const int residual = epilogueResidual;
-                          const bool needsEpilogue = plainNeedsEpilogue;
-                          void* out = static_cast<char*>(ctx.ptr(y)) + yd.offset * dtypeBytes(t);
-                          checkCudnn(cudnnConvolutionForward(ctx.vendor().cudnn, &one, xDesc.get(),
-                                                             static_cast<const char*>(ctx.ptr(x)) + xd.offset * dtypeBytes(t), wDesc.get(),
-                                                             wBuf->get(), convDesc.get(), algo, ctx.workspace(), wsBytes,
-                                                             residualInPlace ? &one : &zero, yDesc.get(), out),
-                                     op.label + ": cudnnConvolutionForward");
-                          if (needsEpilogue && fastEpilogue) {
-                            const cudaError_t e = launchEpilogueFast(t, ctx.ptr(y), residual >= 0 ? ctx.ptr(residual) : nullptr,
-                                                                     biasFloat ? static_cast<const float*>(biasFloat->get()) : nullptr, act,
-                                                                     epiCount, epiChannels, epiInner, ctx.stream());
-                            if (e != cudaSuccess) throw cudaFailure(e, (op.label + ": conv epilogue kernel").c_str());
-                          } else if (needsEpilogue) {
-                            const cudaError_t e = launchConvEpilogue(t, ctx.ptr(y), yd,
-                                                                     biasFloat ? static_cast<const float*>(biasFloat->get()) : nullptr,
-                                                                     residual >= 0 ? ctx.ptr(residual) : nullptr, rd, act, ctx.stream());
-                            if (e != cudaSuccess) throw cudaFailure(e, (op.label + ": conv epilogue kernel").c_str());
-                          }
-                        },
-                        static_cast<int64_t>(wsBytes)});
+  const bool needsEpilogue = op.b >= 0 || epilogueResidual >= 0 || act.kind != ActKind::None;
+  const bool nhwcY = isNhwc(yd) && yd.offset == 0;
+  bool rowMajorY = yd.offset == 0;
+  for (int i = 3, stride = 1; i >= 0; --i) {
+    if (yd.shape[i] != 1 && yd.stride[i] != stride) rowMajorY = false;
+    stride *= static_cast<int>(yd.shape[i]);
+  }
+  const bool fastEpilogue = fitsFast(yd.count()) && (nhwcY || rowMajorY) && (epilogueResidual < 0 || residualMatches);
+  const int64_t epiCount = yd.count(), epiChannels = yd.shape[1], epiInner = nhwcY ? 1 : yd.shape[2] * yd.shape[3];
+  for (const auto& perf : best) {
+    const cudnnConvolutionFwdAlgo_t algo = perf.algo;
+    const size_t wsBytes = perf.memory;
+    ConvDescPtr conv = convFor(perf.mathType);
+    candidates.push_back(
+        {"cudnn_algo" + std::to_string(static_cast<int>(algo)) + (needsEpilogue ? "+epilogue" : ""),
+         [=](ProgramContext& ctx) {
+           const float one = 1.0f, zero = 0.0f;
+           void* out = static_cast<char*>(ctx.ptr(y)) + yd.offset * elt;
+           checkCudnn(cudnnConvolutionForward(ctx.vendor().cudnn, &one, xDesc.get(), static_cast<const char*>(ctx.ptr(x)) + xd.offset * elt,
+                                              wDesc.get(), wBuf->get(), conv.get(), algo, ctx.workspace(), wsBytes,
+                                              residualInPlace ? &one : &zero, yDesc.get(), out),
+                      op.label + ": cudnnConvolutionForward");
+           if (!needsEpilogue) return;
+           const float* biasPtr = biasFloat ? static_cast<const float*>(biasFloat->get()) : nullptr;
+           const void* res = epilogueResidual >= 0 ? ctx.ptr(epilogueResidual) : nullptr;
+           const cudaError_t e = fastEpilogue ? launchEpilogueFast(t, ctx.ptr(y), res, biasPtr, act, epiCount, epiChannels, epiInner, ctx.stream())
+                                              : launchConvEpilogue(t, ctx.ptr(y), yd, biasPtr, res, rd, act, ctx.stream());
+           if (e != cudaSuccess) throw cudaFailure(e, (op.label + ": conv epilogue kernel").c_str());
+         },
+         static_cast<int64_t>(wsBytes)});
+  }
   return candidates;
 }
 

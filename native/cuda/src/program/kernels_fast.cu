@@ -182,6 +182,56 @@ __global__ void poolNhwcKernel(T* y, const T* x, FastConvShape s, bool max, bool
   }
 }
 
+// Direct convolution for few input channels (stems, MobileNet expansions): one thread per
+// output pixel and V output channels, all weights in shared memory as [kH][kW][C][M] floats.
+template <typename T, int V>
+__global__ void directNhwcKernel(T* y, const T* x, const float* w, const float* bias, const T* residual, FastConvShape s, unsigned m,
+                                 ActivationSpec act) {
+  extern __shared__ float ws[];
+  const unsigned weights = s.kh * s.kw * s.c * m;
+  for (unsigned i = threadIdx.x; i < weights; i += blockDim.x) ws[i] = w[i];
+  __syncthreads();
+  const unsigned mv = m / V;
+  const unsigned total = s.n * s.oh * s.ow * mv;
+  for (unsigned k = blockIdx.x * blockDim.x + threadIdx.x; k < total; k += gridDim.x * blockDim.x) {
+    const unsigned m0 = (k % mv) * V;
+    unsigned p = k / mv;
+    const unsigned ow = p % s.ow;
+    p /= s.ow;
+    const unsigned oh = p % s.oh;
+    const unsigned n = p / s.oh;
+    float acc[V];
+#pragma unroll
+    for (int j = 0; j < V; ++j) acc[j] = bias != nullptr ? bias[m0 + j] : 0.0f;
+    const int h0 = static_cast<int>(oh * s.sh) - s.pt, w0 = static_cast<int>(ow * s.sw) - s.pl;
+    for (int fh = 0; fh < s.kh; ++fh) {
+      const int ih = h0 + fh * s.dh;
+      if (ih < 0 || ih >= static_cast<int>(s.h)) continue;
+      for (int fw = 0; fw < s.kw; ++fw) {
+        const int iw = w0 + fw * s.dw;
+        if (iw < 0 || iw >= static_cast<int>(s.w)) continue;
+        const T* xp = x + ((static_cast<size_t>(n) * s.h + ih) * s.w + iw) * s.c;
+        const float* wp = ws + ((fh * s.kw + fw) * s.c) * m + m0;
+        for (unsigned c = 0; c < s.c; ++c) {
+          const float xv = loadF(xp + c);
+#pragma unroll
+          for (int j = 0; j < V; ++j) acc[j] += xv * wp[c * m + j];
+        }
+      }
+    }
+    const size_t out = ((static_cast<size_t>(n) * s.oh + oh) * s.ow + ow) * m + m0;
+    if (residual != nullptr) {
+      float r[V];
+      loadVec<T, V>(residual + out, r);
+#pragma unroll
+      for (int j = 0; j < V; ++j) acc[j] += r[j];
+    }
+#pragma unroll
+    for (int j = 0; j < V; ++j) acc[j] = applyActivation(acc[j], act);
+    storeVec<T, V>(y + out, acc);
+  }
+}
+
 bool aligned(const void* p, int bytes) { return p == nullptr || reinterpret_cast<uintptr_t>(p) % bytes == 0; }
 
 // Elements per thread: 16 bytes when every pointer and the channel count allow it.
@@ -279,6 +329,21 @@ cudaError_t launchDepthwiseNhwc(DType t, void* y, const void* x, const float* w,
     const unsigned total = s.n * s.oh * s.ow * (s.c / V);
     depthwiseNhwcKernel<T, V><<<blocksFor(total), 256, 0, stream>>>(static_cast<T*>(y), static_cast<const T*>(x), w, bias,
                                                                      static_cast<const T*>(residual), s, act);
+    return cudaGetLastError();
+  });
+}
+
+cudaError_t launchDirectNhwc(DType t, void* y, const void* x, const float* w, const float* bias, const void* residual,
+                             const FastConvShape& s, unsigned m, ActivationSpec act, cudaStream_t stream) {
+  const size_t shared = static_cast<size_t>(s.kh) * s.kw * s.c * m * sizeof(float);
+  if (shared > kDirectConvMaxSharedBytes) return cudaErrorInvalidValue;
+  const int width = widthFor(t, m, {y, residual});
+  return dispatch(t, width, [&](auto tag, auto v) -> cudaError_t {
+    using T = decltype(tag);
+    constexpr int V = decltype(v)::value;
+    const unsigned total = s.n * s.oh * s.ow * (m / V);
+    directNhwcKernel<T, V><<<blocksFor(total), 256, shared, stream>>>(static_cast<T*>(y), static_cast<const T*>(x), w, bias,
+                                                                       static_cast<const T*>(residual), s, m, act);
     return cudaGetLastError();
   });
 }

@@ -29,6 +29,11 @@ struct FastConvShape {
 // Depthwise convolution over NHWC x/y (residual NHWC or null); w is float [kH][kW][C].
 cudaError_t launchDepthwiseNhwc(DType t, void* y, const void* x, const float* w, const float* bias, const void* residual,
                                 const FastConvShape& s, ActivationSpec act, cudaStream_t stream);
+// Dense convolution (groups 1) over NHWC x/y for small C·kH·kW·M: w is float [kH][kW][C][M],
+// held in shared memory (at most kDirectConvMaxSharedBytes).
+constexpr size_t kDirectConvMaxSharedBytes = 48 * 1024;
+cudaError_t launchDirectNhwc(DType t, void* y, const void* x, const float* w, const float* bias, const void* residual,
+                             const FastConvShape& s, unsigned m, ActivationSpec act, cudaStream_t stream);
 cudaError_t launchPoolNhwc(DType t, void* y, const void* x, const FastConvShape& s, bool max, bool countIncludePad, cudaStream_t stream);
 
 }  // namespace kiln::cuda

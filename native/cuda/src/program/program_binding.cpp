@@ -31,6 +31,8 @@ ExecutorOptions readOptions(const Args& args, size_t index) {
     else if (p == "fp16") options.precision = Precision::FP16;
     else args.fail("options.precision must be 'fp32', 'tf32' or 'fp16'");
   }
+  // FP32 convolutions run fastest channels-first in cuDNN; tensor-core precisions want NHWC.
+  options.channelsLast = options.precision != Precision::FP32;
   options.device = static_cast<int>(f.integer("device", 0, 0, 1023));
   if (f.has("useGraph")) options.useGraph = o.Get("useGraph").ToBoolean().Value();
   if (f.has("channelsLast")) options.channelsLast = o.Get("channelsLast").ToBoolean().Value();

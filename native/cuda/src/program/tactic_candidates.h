@@ -14,6 +14,8 @@ std::vector<CompiledOp> cudnnConvCandidates(ProgramModel& model, ProgramContext&
 #endif
 #if KILN_HAVE_CUBLASLT
 std::vector<CompiledOp> cublasLtGemmCandidates(ProgramModel& model, ProgramContext& context, int index);
+// 1×1 stride-1 convolutions over channels-last data, as one GEMM (bias, ReLU, residual fused).
+std::vector<CompiledOp> cublasLtConvCandidates(ProgramModel& model, ProgramContext& context, int index);
 #endif
 
 // Host-side weight preparation shared by the tactics.

@@ -5,12 +5,12 @@ export type {
   CpuNativeAddon,
   MicroKernelName,
   NativeActivation,
+  NativeProgramHandle,
   SgemmOptions,
 } from './cpu-native-api.js';
 export { CPU_NATIVE_FUNCTIONS } from './cpu-native-api.js';
 export type { CpuNativeLoad } from './load-native.js';
 export { loadCpuNative } from './load-native.js';
 export { nativeErrorToKilnError } from './native-error.js';
-export type { NativeProgramHandle } from './cpu-native-api.js';
 export { NativeProgram } from './native-program.js';
 export { nativeProgramTactics, nativeProgramWorkspaceBytes } from './program-tactics.js';

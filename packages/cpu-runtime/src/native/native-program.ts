@@ -21,8 +21,9 @@ interface FeedInfo {
 function describeFeeds(program: Program): FeedInfo[] {
   return program.inputs.map((id) => {
     const v = program.values[id]!;
-    const readerIndex = program.ops.findIndex((op) => Object.entries(op).some(([key, val]) =>
-      key !== 'y' && (val === id || (key === 'inputs' && Array.isArray(val) && val.includes(id)))));
+    const readerIndex = program.ops.findIndex((op) =>
+      Object.entries(op).some(([key, val]) => key !== 'y' && (val === id || (key === 'inputs' && Array.isArray(val) && val.includes(id)))),
+    );
     return {
       name: v.name,
       size: v.shape.reduce((a, b) => a * b, 1),
@@ -109,18 +110,26 @@ export class NativeProgram {
 
   private checkInputs(what: string, inputs: readonly Float32Array[]): void {
     if (!Array.isArray(inputs) || inputs.length !== this.feeds.length) {
-      throw new KilnError(ErrorCode.INVALID_ARGUMENT, `NativeProgram.${what}: got ${Array.isArray(inputs) ? inputs.length : 'no'} inputs but the program has ${this.feeds.length}`, {
-        hint: 'pass one Float32Array per program input, in program.inputs order',
-      });
+      throw new KilnError(
+        ErrorCode.INVALID_ARGUMENT,
+        `NativeProgram.${what}: got ${Array.isArray(inputs) ? inputs.length : 'no'} inputs but the program has ${this.feeds.length}`,
+        {
+          hint: 'pass one Float32Array per program input, in program.inputs order',
+        },
+      );
     }
     inputs.forEach((x, i) => {
       const feed = this.feeds[i]!;
       if (x instanceof Float32Array && x.length === feed.size) return;
       const got = x instanceof Float32Array ? `${x.length} elements` : 'not a Float32Array';
-      throw new KilnError(ErrorCode.INVALID_ARGUMENT, `NativeProgram.${what}: input ${i} '${feed.name}' [${feed.shape.join(', ')}] needs a Float32Array of ${feed.size} elements, got ${got}`, {
-        ...(feed.reader ? { layer: { name: feed.name, kind: feed.reader.kind, index: feed.reader.index } } : {}),
-        hint: 'feed tensors of the shapes the program was built for',
-      });
+      throw new KilnError(
+        ErrorCode.INVALID_ARGUMENT,
+        `NativeProgram.${what}: input ${i} '${feed.name}' [${feed.shape.join(', ')}] needs a Float32Array of ${feed.size} elements, got ${got}`,
+        {
+          ...(feed.reader ? { layer: { name: feed.name, kind: feed.reader.kind, index: feed.reader.index } } : {}),
+          hint: 'feed tensors of the shapes the program was built for',
+        },
+      );
     });
   }
 

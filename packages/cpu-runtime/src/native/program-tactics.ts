@@ -11,6 +11,8 @@ import { checkProgramOp } from './program-validation.js';
 const UNIT_ROWS = 144;
 const UNIT_COLS = 256;
 const MAX_K_BLOCK = 384;
+/** Output width from which direct_gemm is listed before the packed tactics. */
+const DIRECT_MIN_WIDTH = 12;
 
 function roundUp(v: number, m: number): number {
   return Math.ceil(v / m) * m;
@@ -37,6 +39,10 @@ interface ConvDims {
   pixels: number;
   pointwise: boolean;
   depthwise: boolean;
+  /** direct_gemm is the default for wide outputs when stride 1 or few input channels (C/groups). */
+  unitStride: boolean;
+  groupChannels: number;
+  outWidth: number;
 }
 
 function convDims(op: Extract<ProgramOp, { op: 'conv2d' }>, values: readonly ProgramValue[]): ConvDims {
@@ -52,6 +58,9 @@ function convDims(op: Extract<ProgramOp, { op: 'conv2d' }>, values: readonly Pro
     pixels: ys[2]! * ys[3]!,
     pointwise: kh === 1 && kw === 1 && op.strides.every((s) => s === 1) && op.pads.every((p) => p === 0),
     depthwise: ws[1] === 1 && op.groups > 1,
+    unitStride: op.strides.every((s) => s === 1),
+    groupChannels: ws[1]!,
+    outWidth: ys[3]!,
   };
 }
 
@@ -63,8 +72,18 @@ export function nativeProgramTactics(op: ProgramOp, values: readonly ProgramValu
   checkProgramOp(op, 0, values);
   switch (op.op) {
     case 'conv2d': {
+      // Same order as conv_op.cpp's validTactics.
       const d = convDims(op, values);
-      return [...(d.depthwise ? ['depthwise_direct'] : []), ...(d.pointwise ? ['pointwise_gemm'] : []), 'implicit_gemm', 'im2col_gemm'];
+      const directFirst = !d.pointwise && d.outWidth >= DIRECT_MIN_WIDTH && (d.unitStride || d.groupChannels <= 8);
+      const directLast = !directFirst;
+      return [
+        ...(d.depthwise ? ['depthwise_direct'] : []),
+        ...(d.pointwise ? ['pointwise_gemm'] : []),
+        ...(directFirst ? ['direct_gemm'] : []),
+        'implicit_gemm',
+        'im2col_gemm',
+        ...(directLast ? ['direct_gemm'] : []),
+      ];
     }
     case 'gemm':
     case 'batched_matmul':
@@ -87,6 +106,17 @@ export function nativeProgramWorkspaceBytes(op: ProgramOp, values: readonly Prog
     case 'conv2d': {
       const d = convDims(op, values);
       if (chosen === 'depthwise_direct') return 0;
+      if (chosen === 'direct_gemm') {
+        // The zero-padded copy of the input (one plane per column phase), plus per-thread A
+        // panels and partial sums.
+        const xs = values[op.x]!.shape;
+        const sw = op.strides[1];
+        const phaseWidth = Math.ceil((xs[3]! + op.pads[1] + op.pads[3]) / sw) + 16;
+        const padded = xs[0]! * xs[1]! * sw * (xs[2]! + op.pads[0] + op.pads[2]) * phaseWidth + 16;
+        const rows = Math.min(roundUp(d.mg, 6), UNIT_ROWS);
+        const kc = Math.min(d.kg, MAX_K_BLOCK);
+        return 4 * (padded + threadCount() * (rows * kc + rows * 16 * 16));
+      }
       const packing = gemmScratchBytes(d.mg, d.pixels, d.kg);
       return chosen === 'im2col_gemm' ? packing + d.batch * d.groups * d.kg * d.pixels * 4 : packing;
     }

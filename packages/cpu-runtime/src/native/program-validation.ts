@@ -4,7 +4,7 @@
  * value ids in range, storage kinds and bounds, and each op's shapes (program.ts semantics).
  * The native side repeats the checks that memory safety depends on.
  */
-import { ErrorCode, KilnError, type Program, type ProgramOp, type ProgramValue } from '@kiln/core';
+import { ErrorCode, KilnError, type Program, type ProgramOp, type ProgramOpKind, type ProgramValue } from '@kiln/core';
 
 function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
@@ -39,8 +39,11 @@ export class OpChecker {
   id(field: string, id: number | undefined, optional = false): number | undefined {
     if (id === undefined && optional) return undefined;
     if (!Number.isInteger(id) || id! < 0 || id! >= this.values.length) {
-      this.fail(`${field} = ${String(id)} is not a value id (the program has ${this.values.length} values)`, undefined,
-        'operands are indices into program.values');
+      this.fail(
+        `${field} = ${String(id)} is not a value id (the program has ${this.values.length} values)`,
+        undefined,
+        'operands are indices into program.values',
+      );
     }
     return id;
   }
@@ -70,8 +73,26 @@ export function windowOutput(size: number, kernel: number, stride: number, padBe
 }
 
 const ACTIVATIONS = new Set([
-  'relu', 'sigmoid', 'tanh', 'leaky_relu', 'elu', 'selu', 'softsign', 'softplus', 'clip', 'hard_sigmoid', 'scaled_tanh',
-  'thresholded_relu', 'gelu_erf', 'gelu_tanh', 'celu', 'mish', 'swish', 'hard_swish', 'shrink', 'none',
+  'relu',
+  'sigmoid',
+  'tanh',
+  'leaky_relu',
+  'elu',
+  'selu',
+  'softsign',
+  'softplus',
+  'clip',
+  'hard_sigmoid',
+  'scaled_tanh',
+  'thresholded_relu',
+  'gelu_erf',
+  'gelu_tanh',
+  'celu',
+  'mish',
+  'swish',
+  'hard_swish',
+  'shrink',
+  'none',
 ]);
 
 function checkActivation(c: OpChecker, activation: { type: string } | undefined): void {
@@ -92,7 +113,11 @@ function checkConv(c: OpChecker, op: Extract<ProgramOp, { op: 'conv2d' }>): void
   c.require(ints(op.dilations, 2) && op.dilations.every((s) => s >= 1), 'dilations must be two integers >= 1');
   c.require(ints(op.pads, 4) && op.pads.every((s) => s >= 0), 'pads must be four integers >= 0 [top, left, bottom, right]');
   const g = op.groups;
-  c.require(Number.isInteger(g) && g >= 1 && xs[1]! % g === 0 && ws[0]! % g === 0, `groups = ${g} must divide the input and output channels`, w);
+  c.require(
+    Number.isInteger(g) && g >= 1 && xs[1]! % g === 0 && ws[0]! % g === 0,
+    `groups = ${g} must divide the input and output channels`,
+    w,
+  );
   c.require(ws[1]! * g === xs[1], `w[1] · groups must equal the input channels ${xs[1]}`, w);
   const oh = windowOutput(xs[2]!, ws[2]!, op.strides[0], op.pads[0], op.pads[2], op.dilations[0]);
   const ow = windowOutput(xs[3]!, ws[3]!, op.strides[1], op.pads[1], op.pads[3], op.dilations[1]);
@@ -120,8 +145,11 @@ function checkGemm(c: OpChecker, op: Extract<ProgramOp, { op: 'gemm' }>): void {
   if (bias !== undefined) {
     const s = c.shape(bias);
     const full = [...new Array<number>(Math.max(0, 2 - s.length)).fill(1), ...s];
-    c.require(s.length <= 2 && (full[0] === 1 || full[0] === m) && (full[1] === 1 || full[1] === n),
-      `the bias must broadcast to [M, N] = [${m}, ${n}]`, bias);
+    c.require(
+      s.length <= 2 && (full[0] === 1 || full[0] === m) && (full[1] === 1 || full[1] === n),
+      `the bias must broadcast to [M, N] = [${m}, ${n}]`,
+      bias,
+    );
   }
   c.require(Number.isFinite(op.alpha) && Number.isFinite(op.beta), 'alpha and beta must be finite numbers');
   checkActivation(c, op.activation);
@@ -202,9 +230,16 @@ function checkChannelAffine(c: OpChecker, op: Extract<ProgramOp, { op: 'channel_
   const y = c.id('y', op.y)!;
   const xs = c.shape(x);
   c.require(sameShape(c.shape(y), xs), `must have x's shape ${shapeText(xs)}`, y);
-  c.require(Number.isInteger(op.channelAxis) && op.channelAxis >= 0 && op.channelAxis < xs.length, `channelAxis ${op.channelAxis} is not an axis of x`, x);
+  c.require(
+    Number.isInteger(op.channelAxis) && op.channelAxis >= 0 && op.channelAxis < xs.length,
+    `channelAxis ${op.channelAxis} is not an axis of x`,
+    x,
+  );
   const channels = xs[op.channelAxis]!;
-  for (const [field, id] of [['scale', op.scale], ['shift', op.shift]] as const) {
+  for (const [field, id] of [
+    ['scale', op.scale],
+    ['shift', op.shift],
+  ] as const) {
     const v = c.id(field, id, true);
     if (v !== undefined) c.require(c.size(v) === channels, `${field} must have one value per channel (${channels})`, v);
   }
@@ -226,7 +261,11 @@ function checkConcat(c: OpChecker, op: Extract<ProgramOp, { op: 'concat' }>): vo
   op.inputs.forEach((id, i) => {
     c.id(`inputs[${i}]`, id);
     const s = c.shape(id);
-    c.require(s.length === ys.length && s.every((d, j) => j === axis || d === ys[j]), `differs from y ${shapeText(ys)} outside the concat axis`, id);
+    c.require(
+      s.length === ys.length && s.every((d, j) => j === axis || d === ys[j]),
+      `differs from y ${shapeText(ys)} outside the concat axis`,
+      id,
+    );
     total += s[axis]!;
   });
   c.require(total === ys[axis], `the inputs' sizes along axis ${axis} add up to ${total}, not ${ys[axis]}`, y);
@@ -237,9 +276,19 @@ function checkTranspose(c: OpChecker, op: Extract<ProgramOp, { op: 'transpose' }
   const y = c.id('y', op.y)!;
   const xs = c.shape(x);
   const perm = op.perm;
-  c.require(ints(perm, xs.length) && new Set(perm).size === xs.length && perm.every((p) => p >= 0 && p < xs.length),
-    `perm [${perm?.join(', ')}] is not a permutation of x's axes`, x);
-  c.require(sameShape(c.shape(y), perm.map((p) => xs[p]!)), "must be x's shape permuted by perm", y);
+  c.require(
+    ints(perm, xs.length) && new Set(perm).size === xs.length && perm.every((p) => p >= 0 && p < xs.length),
+    `perm [${perm?.join(', ')}] is not a permutation of x's axes`,
+    x,
+  );
+  c.require(
+    sameShape(
+      c.shape(y),
+      perm.map((p) => xs[p]!),
+    ),
+    "must be x's shape permuted by perm",
+    y,
+  );
 }
 
 function checkSlice(c: OpChecker, op: Extract<ProgramOp, { op: 'slice' }>): void {
@@ -247,16 +296,22 @@ function checkSlice(c: OpChecker, op: Extract<ProgramOp, { op: 'slice' }>): void
   const y = c.id('y', op.y)!;
   const xs = c.shape(x);
   const ys = c.shape(y);
-  c.require(ints(op.starts, xs.length) && ints(op.steps, xs.length) && ys.length === xs.length,
-    "starts and steps need one integer per axis of x, and y x's rank", x);
+  c.require(
+    ints(op.starts, xs.length) && ints(op.steps, xs.length) && ys.length === xs.length,
+    "starts and steps need one integer per axis of x, and y x's rank",
+    x,
+  );
   xs.forEach((d, i) => {
     const start = op.starts[i]!;
     const step = op.steps[i]!;
     c.require(step !== 0, 'steps must be non-zero', x);
     if (ys[i]! > 0) {
       const last = start + (ys[i]! - 1) * step;
-      c.require(start >= 0 && start < d && last >= 0 && last < d,
-        `axis ${i}: start ${start} with step ${step} reads outside x for y's ${ys[i]} elements`, x);
+      c.require(
+        start >= 0 && start < d && last >= 0 && last < d,
+        `axis ${i}: start ${start} with step ${step} reads outside x for y's ${ys[i]} elements`,
+        x,
+      );
     }
   });
 }
@@ -286,50 +341,65 @@ function checkResize(c: OpChecker, op: Extract<ProgramOp, { op: 'resize2d' }>): 
   const y = c.id('y', op.y)!;
   const xs = c.shape(x);
   const ys = c.shape(y);
-  c.require(xs.length >= 2 && ys.length === xs.length && xs.slice(0, -2).every((d, i) => d === ys[i]),
-    'x and y need the same rank >= 2 and may differ only in the last two dims', y);
+  c.require(
+    xs.length >= 2 && ys.length === xs.length && xs.slice(0, -2).every((d, i) => d === ys[i]),
+    'x and y need the same rank >= 2 and may differ only in the last two dims',
+    y,
+  );
   c.require(op.mode === 'nearest' || op.mode === 'linear', `mode '${op.mode}' must be 'nearest' or 'linear'`);
-  c.require(['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'].includes(op.coordinateTransform),
-    `unknown coordinateTransform '${op.coordinateTransform}'`);
-  c.require(op.mode !== 'nearest' || ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'].includes(op.nearestMode),
-    `unknown nearestMode '${op.nearestMode}'`);
+  c.require(
+    ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'].includes(op.coordinateTransform),
+    `unknown coordinateTransform '${op.coordinateTransform}'`,
+  );
+  c.require(
+    op.mode !== 'nearest' || ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'].includes(op.nearestMode),
+    `unknown nearestMode '${op.nearestMode}'`,
+  );
   const inPlane = xs[xs.length - 1]! * xs[xs.length - 2]!;
   c.require(inPlane > 0 || ys[ys.length - 1]! * ys[ys.length - 2]! === 0, 'cannot resize an empty image to a non-empty one', x);
 }
 
+function checkActivationOp(c: OpChecker, op: Extract<ProgramOp, { op: 'activation' }>): void {
+  checkSameSize(c, c.id('x', op.x)!, c.id('y', op.y)!);
+  c.require(op.activation !== undefined, 'needs an activation');
+  checkActivation(c, op.activation);
+}
+
+function checkSoftmax(c: OpChecker, op: Extract<ProgramOp, { op: 'softmax' }>): void {
+  const x = c.id('x', op.x)!;
+  const y = c.id('y', op.y)!;
+  c.require(sameShape(c.shape(y), c.shape(x)), "must have x's shape", y);
+  if (c.shape(x).length > 0) checkAxis(c, op.axis, c.shape(x).length, x);
+}
+
+type Checker<K extends ProgramOpKind> = (c: OpChecker, op: Extract<ProgramOp, { op: K }>) => void;
+
+/** One checker per op kind. */
+const CHECKERS: { [K in ProgramOpKind]: Checker<K> } = {
+  conv2d: checkConv,
+  gemm: checkGemm,
+  batched_matmul: checkBatchedMatmul,
+  pool2d: checkPool,
+  global_pool: checkGlobalPool,
+  binary: checkBinary,
+  activation: checkActivationOp,
+  channel_affine: checkChannelAffine,
+  softmax: checkSoftmax,
+  concat: checkConcat,
+  copy: (c, op) => checkSameSize(c, c.id('x', op.x)!, c.id('y', op.y)!),
+  transpose: checkTranspose,
+  lrn: checkLrn,
+  pad: checkPad,
+  slice: checkSlice,
+  resize2d: checkResize,
+};
+
 /** Checks one op's operands and shapes. */
 export function checkProgramOp(op: ProgramOp, index: number, values: readonly ProgramValue[]): void {
-  const c = new OpChecker(op, index, values);
-  switch (op.op) {
-    case 'conv2d': return checkConv(c, op);
-    case 'gemm': return checkGemm(c, op);
-    case 'batched_matmul': return checkBatchedMatmul(c, op);
-    case 'pool2d': return checkPool(c, op);
-    case 'global_pool': return checkGlobalPool(c, op);
-    case 'binary': return checkBinary(c, op);
-    case 'activation': {
-      checkSameSize(c, c.id('x', op.x)!, c.id('y', op.y)!);
-      c.require(op.activation !== undefined, 'needs an activation');
-      return checkActivation(c, op.activation);
-    }
-    case 'channel_affine': return checkChannelAffine(c, op);
-    case 'softmax': {
-      const x = c.id('x', op.x)!;
-      const y = c.id('y', op.y)!;
-      c.require(sameShape(c.shape(y), c.shape(x)), "must have x's shape", y);
-      if (c.shape(x).length > 0) checkAxis(c, op.axis, c.shape(x).length, x);
-      return;
-    }
-    case 'concat': return checkConcat(c, op);
-    case 'copy': return checkSameSize(c, c.id('x', op.x)!, c.id('y', op.y)!);
-    case 'transpose': return checkTranspose(c, op);
-    case 'lrn': return checkLrn(c, op);
-    case 'pad': return checkPad(c, op);
-    case 'slice': return checkSlice(c, op);
-    case 'resize2d': return checkResize(c, op);
-    default:
-      c.fail(`unknown op kind '${(op as { op: string }).op}'`, undefined, 'see PROGRAM_OP_KINDS in @kiln/core');
-  }
+  const c: OpChecker = new OpChecker(op, index, values);
+  const check = CHECKERS[op.op] as Checker<ProgramOpKind> | undefined;
+  if (!check) c.fail(`unknown op kind '${(op as { op: string }).op}'`, undefined, 'see PROGRAM_OP_KINDS in @kiln/core');
+  check(c, op as never);
 }
 
 function programError(message: string, hint?: string): KilnError {
@@ -339,7 +409,13 @@ function programError(message: string, hint?: string): KilnError {
 /** Validates storage, feeds/outputs and every op; throws a KilnError naming what is wrong. */
 export function validateProgram(program: Program): void {
   const { values, weights, inputs, outputs, arenaBytes } = program;
-  if (!Array.isArray(values) || !Array.isArray(weights) || !Array.isArray(program.ops) || !Array.isArray(inputs) || !Array.isArray(outputs)) {
+  if (
+    !Array.isArray(values) ||
+    !Array.isArray(weights) ||
+    !Array.isArray(program.ops) ||
+    !Array.isArray(inputs) ||
+    !Array.isArray(outputs)
+  ) {
     throw programError('needs values, weights, ops, inputs and outputs arrays');
   }
   if (!Number.isInteger(arenaBytes) || arenaBytes < 0) throw programError(`arenaBytes ${arenaBytes} must be an integer >= 0`);
@@ -356,13 +432,17 @@ export function validateProgram(program: Program): void {
       }
     } else if (s?.kind === 'weight') {
       const w = weights[s.index];
-      if (!Number.isInteger(s.index) || !w) throw programError(`${what} reads weight ${s.index} but the program has ${weights.length} weights`);
+      if (!Number.isInteger(s.index) || !w)
+        throw programError(`${what} reads weight ${s.index} but the program has ${weights.length} weights`);
       if (!(w instanceof Float32Array)) throw programError(`weight ${s.index} (for ${what}) must be a Float32Array`);
-      if (w.length !== size) throw programError(`${what} ${shapeText(v.shape)} needs ${size} elements but weight ${s.index} has ${w.length}`);
+      if (w.length !== size)
+        throw programError(`${what} ${shapeText(v.shape)} needs ${size} elements but weight ${s.index} has ${w.length}`);
     } else if (s?.kind === 'arena') {
       if (!Number.isInteger(s.offset) || s.offset < 0 || s.offset % 4 !== 0 || s.offset + 4 * size > arenaBytes) {
-        throw programError(`${what} occupies arena bytes [${s.offset}, ${s.offset + 4 * size}) outside the arena of ${arenaBytes} bytes`,
-          'arena offsets must be multiples of 4 and every arena value must fit in arenaBytes');
+        throw programError(
+          `${what} occupies arena bytes [${s.offset}, ${s.offset + 4 * size}) outside the arena of ${arenaBytes} bytes`,
+          'arena offsets must be multiples of 4 and every arena value must fit in arenaBytes',
+        );
       }
     } else {
       throw programError(`${what} has storage kind '${(s as { kind?: string } | undefined)?.kind}'; use 'input', 'weight' or 'arena'`);

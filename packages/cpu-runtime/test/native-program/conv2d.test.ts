@@ -36,8 +36,12 @@ function convProgram(c: ConvCase, tactic: string | undefined, weightsAsInputs: b
   const pads = c.pads ?? [0, 0, 0, 0];
   const dilations = c.dilations ?? [1, 1];
   const groups = c.groups ?? 1;
-  const y = [c.x[0], c.w[0], outSize(c.x[2], c.w[2], strides[0], pads[0], pads[2], dilations[0]),
-    outSize(c.x[3], c.w[3], strides[1], pads[1], pads[3], dilations[1])];
+  const y = [
+    c.x[0],
+    c.w[0],
+    outSize(c.x[2], c.w[2], strides[0], pads[0], pads[2], dilations[0]),
+    outSize(c.x[3], c.w[3], strides[1], pads[1], pads[3], dilations[1]),
+  ];
   const xData = randomArray(sizeOf(c.x), 1);
   const wData = randomArray(sizeOf(c.w), 2);
   const bData = randomArray(c.w[0], 3);
@@ -65,14 +69,33 @@ function convProgram(c: ConvCase, tactic: string | undefined, weightsAsInputs: b
   }
   const out = p.arena('y', y);
   p.op({
-    op: 'conv2d', x, w, y: out, strides, pads, dilations, groups,
-    ...(b !== undefined ? { b } : {}), ...(residual !== undefined ? { residual } : {}),
-    ...(c.activation ? { activation: c.activation } : {}), ...(tactic ? { tactic } : {}),
+    op: 'conv2d',
+    x,
+    w,
+    y: out,
+    strides,
+    pads,
+    dilations,
+    groups,
+    ...(b !== undefined ? { b } : {}),
+    ...(residual !== undefined ? { residual } : {}),
+    ...(c.activation ? { activation: c.activation } : {}),
+    ...(tactic ? { tactic } : {}),
   }).output(out);
-  const ref = reference('convolution', {
-    kernelShape: [c.w[2], c.w[3]], strides, padsBegin: [pads[0], pads[1]], padsEnd: [pads[2], pads[3]], dilations, groups,
-    paddingMode: 'explicit', epilogue: { ...(c.residual ? { residualInput: 3 } : {}), ...(c.activation ? { activation: c.activation } : {}) },
-  }, [tensor(c.x, xData), tensor(c.w, wData), c.bias ? tensor([c.w[0]], bData) : undefined, c.residual ? tensor(y, rData) : undefined]);
+  const ref = reference(
+    'convolution',
+    {
+      kernelShape: [c.w[2], c.w[3]],
+      strides,
+      padsBegin: [pads[0], pads[1]],
+      padsEnd: [pads[2], pads[3]],
+      dilations,
+      groups,
+      paddingMode: 'explicit',
+      epilogue: { ...(c.residual ? { residualInput: 3 } : {}), ...(c.activation ? { activation: c.activation } : {}) },
+    },
+    [tensor(c.x, xData), tensor(c.w, wData), c.bias ? tensor([c.w[0]], bData) : undefined, c.residual ? tensor(y, rData) : undefined],
+  );
   return { program: p.build(), feeds, ref };
 }
 
@@ -86,10 +109,53 @@ const CASES: ConvCase[] = [
   { name: 'groups 2', x: [1, 6, 8, 8], w: [4, 3, 3, 3], groups: 2, pads: [1, 1, 1, 1], bias: true },
   { name: 'depthwise 3×3 stride 2', x: [1, 8, 11, 11], w: [8, 1, 3, 3], groups: 8, strides: [2, 2], pads: [1, 1, 1, 1], bias: true },
   { name: 'depthwise multiplier 2', x: [1, 3, 9, 7], w: [6, 1, 3, 3], groups: 3, pads: [1, 1, 1, 1] },
-  { name: 'batch 2, residual, relu', x: [2, 7, 6, 5], w: [9, 7, 3, 3], pads: [1, 1, 1, 1], bias: true, residual: true, activation: { type: 'relu' } },
+  {
+    name: 'batch 2, residual, relu',
+    x: [2, 7, 6, 5],
+    w: [9, 7, 3, 3],
+    pads: [1, 1, 1, 1],
+    bias: true,
+    residual: true,
+    activation: { type: 'relu' },
+  },
   { name: 'large K (multi k-block)', x: [1, 96, 9, 9], w: [20, 96, 3, 3], pads: [1, 1, 1, 1], bias: true, residual: true },
-  { name: 'many output channels (B packed once, shared by row tiles)', x: [1, 8, 9, 10], w: [160, 8, 3, 3], pads: [1, 1, 1, 1], bias: true, residual: true, activation: { type: 'relu' } },
+  {
+    name: 'many output channels (B packed once, shared by row tiles)',
+    x: [1, 8, 9, 10],
+    w: [160, 8, 3, 3],
+    pads: [1, 1, 1, 1],
+    bias: true,
+    residual: true,
+    activation: { type: 'relu' },
+  },
   { name: 'stride 3, uneven pads', x: [1, 4, 17, 16], w: [5, 4, 3, 3], strides: [3, 3], pads: [2, 1, 0, 2] },
+  {
+    name: 'wide rows, dilation and asymmetric pads (direct_gemm first)',
+    x: [2, 6, 7, 37],
+    w: [13, 6, 3, 5],
+    pads: [2, 0, 1, 3],
+    dilations: [1, 2],
+    bias: true,
+    residual: true,
+    activation: { type: 'leaky_relu', alpha: 0.1 },
+  },
+  {
+    name: 'deep and wide (multi k-block direct tiles)',
+    x: [1, 70, 5, 33],
+    w: [9, 70, 3, 3],
+    pads: [1, 1, 1, 1],
+    bias: true,
+    activation: { type: 'relu' },
+  },
+  {
+    name: 'RGB stem-like 5×5 stride 2 (direct_gemm first)',
+    x: [1, 3, 9, 40],
+    w: [8, 3, 5, 5],
+    strides: [2, 2],
+    pads: [2, 2, 2, 2],
+    bias: true,
+    activation: { type: 'relu' },
+  },
   { name: 'many rows and columns', x: [1, 16, 30, 29], w: [150, 16, 1, 1], bias: true, activation: { type: 'clip', alpha: 0, beta: 0.5 } },
 ];
 
@@ -115,20 +181,27 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
 
   it('lists only valid tactics', () => {
     const dw = convProgram(CASES[7]!, undefined, false).program;
-    expect(nativeProgramTactics(dw.ops[0]!, dw.values)).toEqual(['depthwise_direct', 'implicit_gemm', 'im2col_gemm']);
+    expect(nativeProgramTactics(dw.ops[0]!, dw.values)).toEqual(['depthwise_direct', 'implicit_gemm', 'im2col_gemm', 'direct_gemm']);
     const pw = convProgram(CASES[0]!, undefined, false).program;
-    expect(nativeProgramTactics(pw.ops[0]!, pw.values)).toEqual(['pointwise_gemm', 'implicit_gemm', 'im2col_gemm']);
+    expect(nativeProgramTactics(pw.ops[0]!, pw.values)).toEqual(['pointwise_gemm', 'implicit_gemm', 'im2col_gemm', 'direct_gemm']);
     const k3 = convProgram(CASES[2]!, undefined, false).program;
-    expect(nativeProgramTactics(k3.ops[0]!, k3.values)).toEqual(['implicit_gemm', 'im2col_gemm']);
+    expect(nativeProgramTactics(k3.ops[0]!, k3.values)).toEqual(['implicit_gemm', 'im2col_gemm', 'direct_gemm']);
+    const wide = convProgram(CASES[CASES.length - 1]!, undefined, false).program;
+    expect(nativeProgramTactics(wide.ops[0]!, wide.values)).toEqual(['pointwise_gemm', 'implicit_gemm', 'im2col_gemm', 'direct_gemm']);
+    const rows = convProgram({ name: 'wide 3×3', x: [1, 3, 6, 14], w: [4, 3, 3, 3], pads: [1, 1, 1, 1] }, undefined, false).program;
+    expect(nativeProgramTactics(rows.ops[0]!, rows.values)).toEqual(['direct_gemm', 'implicit_gemm', 'im2col_gemm']);
+    const stem = convProgram(CASES.find((c) => c.name.startsWith('RGB stem'))!, undefined, false).program;
+    expect(nativeProgramTactics(stem.ops[0]!, stem.values)).toEqual(['direct_gemm', 'implicit_gemm', 'im2col_gemm']);
     expect(() => NativeProgram.create({ ...k3, ops: [{ ...k3.ops[0]!, tactic: 'pointwise_gemm' } as never] })).toThrow(/pointwise_gemm/);
   });
 
   it('fuses every activation type with bias and residual', async () => {
     for (const activation of ALL_ACTIVATIONS) {
       for (const tactic of ['implicit_gemm', 'depthwise_direct']) {
-        const c: ConvCase = tactic === 'depthwise_direct'
-          ? { name: 'dw', x: [1, 4, 6, 7], w: [4, 1, 3, 3], groups: 4, pads: [1, 1, 1, 1], bias: true, residual: true, activation }
-          : { name: 'act', x: [1, 5, 6, 7], w: [9, 5, 3, 3], pads: [1, 1, 1, 1], bias: true, residual: true, activation };
+        const c: ConvCase =
+          tactic === 'depthwise_direct'
+            ? { name: 'dw', x: [1, 4, 6, 7], w: [4, 1, 3, 3], groups: 4, pads: [1, 1, 1, 1], bias: true, residual: true, activation }
+            : { name: 'act', x: [1, 5, 6, 7], w: [9, 5, 3, 3], pads: [1, 1, 1, 1], bias: true, residual: true, activation };
         const { program, feeds, ref } = convProgram(c, tactic, false);
         const prog = NativeProgram.create(program);
         const [y] = await prog.run(feeds);
@@ -137,27 +210,74 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
     }
   });
 
-  it('accumulates in place over its residual (y shares the residual storage)', async () => {
-    const xShape = [1, 40, 8, 9];
-    const wShape = [24, 40, 3, 3];
-    const yShape = [1, 24, 8, 9];
-    const xData = randomArray(sizeOf(xShape), 5);
-    const wData = randomArray(sizeOf(wShape), 6);
-    const rData = randomArray(sizeOf(yShape), 7);
-    const p = new ProgramBuilder();
-    const x = p.input('x', xShape);
-    const r0 = p.input('r', yShape);
-    const w = p.weight('w', wShape, wData);
-    const r = p.arena('r_copy', yShape);
-    const y = p.view('y', yShape, r);
-    p.op({ op: 'copy', x: r0, y: r });
-    p.op({ op: 'conv2d', x, w, residual: r, y, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], groups: 1, activation: { type: 'relu' }, tactic: 'implicit_gemm' });
-    p.output(y);
-    const ref = reference('convolution', {
-      kernelShape: [3, 3], strides: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], dilations: [1, 1], groups: 1, paddingMode: 'explicit',
-      epilogue: { residualInput: 3, activation: { type: 'relu' } },
-    }, [tensor(xShape, xData), tensor(wShape, wData), undefined, tensor(yShape, rData)]);
-    const [out] = await NativeProgram.create(p.build()).run([xData, rData]);
-    expectClose(out!, ref);
+  it('runs every tactic on the portable micro-kernel too', async () => {
+    const loaded = native;
+    if (!loaded.ok) return;
+    loaded.addon.setMicroKernel('generic');
+    try {
+      for (const c of [CASES[2]!, CASES[9]!, CASES[12]!, CASES[14]!]) {
+        const probe = convProgram(c, undefined, false);
+        for (const tactic of nativeProgramTactics(probe.program.ops[0]!, probe.program.values)) {
+          const { program, feeds, ref } = convProgram(c, tactic, false);
+          const [y] = await NativeProgram.create(program).run(feeds);
+          expectClose(y!, ref);
+        }
+      }
+    } finally {
+      loaded.addon.setMicroKernel('auto');
+    }
   });
+
+  for (const tactic of ['implicit_gemm', 'im2col_gemm', 'direct_gemm']) {
+    it(`${tactic} accumulates in place over its residual (y shares the residual storage)`, async () => {
+      await checkInPlaceResidual(tactic);
+    });
+  }
 });
+
+/** A conv whose y is a view of its residual: every output element is read before it is written. */
+async function checkInPlaceResidual(tactic: string): Promise<void> {
+  const xShape = [1, 48, 8, 30];
+  const wShape = [24, 48, 3, 3];
+  const yShape = [1, 24, 8, 30];
+  const xData = randomArray(sizeOf(xShape), 5);
+  const wData = randomArray(sizeOf(wShape), 6);
+  const rData = randomArray(sizeOf(yShape), 7);
+  const p = new ProgramBuilder();
+  const x = p.input('x', xShape);
+  const r0 = p.input('r', yShape);
+  const w = p.weight('w', wShape, wData);
+  const r = p.arena('r_copy', yShape);
+  const y = p.view('y', yShape, r);
+  p.op({ op: 'copy', x: r0, y: r });
+  p.op({
+    op: 'conv2d',
+    x,
+    w,
+    residual: r,
+    y,
+    strides: [1, 1],
+    pads: [1, 1, 1, 1],
+    dilations: [1, 1],
+    groups: 1,
+    activation: { type: 'relu' },
+    tactic,
+  });
+  p.output(y);
+  const ref = reference(
+    'convolution',
+    {
+      kernelShape: [3, 3],
+      strides: [1, 1],
+      padsBegin: [1, 1],
+      padsEnd: [1, 1],
+      dilations: [1, 1],
+      groups: 1,
+      paddingMode: 'explicit',
+      epilogue: { residualInput: 3, activation: { type: 'relu' } },
+    },
+    [tensor(xShape, xData), tensor(wShape, wData), undefined, tensor(yShape, rData)],
+  );
+  const [out] = await NativeProgram.create(p.build()).run([xData, rData]);
+  expectClose(out!, ref);
+}

@@ -13,7 +13,9 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
       const shape = [2, 3, 4, 5];
       const xData = randomArray(sizeOf(shape), 51, -4, 4);
       for (const axis of [0, 1, 2, 3, -1]) {
-        const ref = reference('softmax', { axis: axis < 0 ? axis + 4 : axis, mode: log ? 'log_softmax' : 'softmax' }, [tensor(shape, xData)]);
+        const ref = reference('softmax', { axis: axis < 0 ? axis + 4 : axis, mode: log ? 'log_softmax' : 'softmax' }, [
+          tensor(shape, xData),
+        ]);
         const p = new ProgramBuilder();
         const x = p.input('x', shape);
         const y = p.arena('y', shape);
@@ -25,12 +27,20 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
   }
 
   it('concat on axes 0–3, and skips inputs already written into their slice of y', async () => {
-    const parts = [[2, 3, 4, 5], [2, 3, 4, 5], [2, 3, 4, 5]];
+    const parts = [
+      [2, 3, 4, 5],
+      [2, 3, 4, 5],
+      [2, 3, 4, 5],
+    ];
     const datas = parts.map((s, i) => randomArray(sizeOf(s), 52 + i));
     for (let axis = 0; axis < 4; axis++) {
       const shapes = parts.map((s, i) => s.map((d, j) => (j === axis ? d + i : d)));
       const values = shapes.map((s, i) => randomArray(sizeOf(s), 60 + i));
-      const ref = reference('concatenation', { axis }, shapes.map((s, i) => tensor(s, values[i]!)));
+      const ref = reference(
+        'concatenation',
+        { axis },
+        shapes.map((s, i) => tensor(s, values[i]!)),
+      );
       const p = new ProgramBuilder();
       const ins = shapes.map((s, i) => p.input(`x${i}`, s));
       const y = p.arena('y', ref.shape);
@@ -44,8 +54,13 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
     const b = p.input('b', [1, 4, 3, 3]);
     const y = p.arena('y', [1, 6, 3, 3]);
     const a = p.view('a', [1, 2, 3, 3], y);
-    p.op({ op: 'copy', x: a0, y: a }).op({ op: 'concat', inputs: [a, b], y, axis: 1 }).output(y);
-    const ref = reference('concatenation', { axis: 1 }, [tensor([1, 2, 3, 3], datas[0]!.subarray(0, 18)), tensor([1, 4, 3, 3], datas[1]!.subarray(0, 36))]);
+    p.op({ op: 'copy', x: a0, y: a })
+      .op({ op: 'concat', inputs: [a, b], y, axis: 1 })
+      .output(y);
+    const ref = reference('concatenation', { axis: 1 }, [
+      tensor([1, 2, 3, 3], datas[0]!.subarray(0, 18)),
+      tensor([1, 4, 3, 3], datas[1]!.subarray(0, 36)),
+    ]);
     const [out] = await NativeProgram.create(p.build()).run([datas[0]!.slice(0, 18), datas[1]!.slice(0, 36)]);
     expectClose(out!, ref);
   });
@@ -62,11 +77,26 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
 
   it('transpose with several permutations of ranks 2–5', async () => {
     const cases: [number[], number[]][] = [
-      [[3, 5], [1, 0]],
-      [[2, 3, 4], [2, 0, 1]],
-      [[2, 3, 4, 5], [0, 2, 3, 1]],
-      [[2, 3, 4, 5], [3, 1, 0, 2]],
-      [[2, 1, 3, 2, 4], [4, 2, 0, 3, 1]],
+      [
+        [3, 5],
+        [1, 0],
+      ],
+      [
+        [2, 3, 4],
+        [2, 0, 1],
+      ],
+      [
+        [2, 3, 4, 5],
+        [0, 2, 3, 1],
+      ],
+      [
+        [2, 3, 4, 5],
+        [3, 1, 0, 2],
+      ],
+      [
+        [2, 1, 3, 2, 4],
+        [4, 2, 0, 3, 1],
+      ],
     ];
     for (const [shape, perm] of cases) {
       const xData = randomArray(sizeOf(shape), 57);

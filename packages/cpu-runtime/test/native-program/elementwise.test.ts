@@ -1,16 +1,39 @@
 import type { ProgramBinaryOp } from '@kiln/core';
 import { describe, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
-import { ALL_ACTIVATIONS, expectClose, native, ProgramBuilder, randomArray, reference, referenceActivation, sizeOf, skipReason, tensor } from './program-harness.js';
+import {
+  ALL_ACTIVATIONS,
+  expectClose,
+  native,
+  ProgramBuilder,
+  randomArray,
+  reference,
+  referenceActivation,
+  sizeOf,
+  skipReason,
+  tensor,
+} from './program-harness.js';
 
 const BROADCASTS: [number[], number[]][] = [
   [[7], [7]],
   [[7], [1]],
   [[3, 5], [5]],
-  [[3, 1], [1, 5]],
-  [[2, 3, 4], [3, 1]],
-  [[2, 1, 4, 5], [3, 1, 1]],
-  [[1, 3, 1, 2, 5], [2, 1, 4, 1, 5]],
+  [
+    [3, 1],
+    [1, 5],
+  ],
+  [
+    [2, 3, 4],
+    [3, 1],
+  ],
+  [
+    [2, 1, 4, 5],
+    [3, 1, 1],
+  ],
+  [
+    [1, 3, 1, 2, 5],
+    [2, 1, 4, 1, 5],
+  ],
   [[4, 1, 3, 5, 2], []],
 ];
 
@@ -89,11 +112,20 @@ describe.skipIf(!native.ok)(`NativeProgram binary, activation and channel_affine
       const c = shape[axis]!;
       const sData = randomArray(c, 47);
       const tData = randomArray(c, 48);
-      for (const [useScale, useShift] of [[true, true], [true, false], [false, true]] as const) {
+      for (const [useScale, useShift] of [
+        [true, true],
+        [true, false],
+        [false, true],
+      ] as const) {
         const activation = axis === 1 ? { type: 'relu' as const } : undefined;
-        const ref = referenceActivation(reference('scale', { mode: 'channel', channelAxis: axis }, [
-          tensor(shape, xData), useShift ? tensor([c], tData) : undefined, useScale ? tensor([c], sData) : undefined,
-        ]), activation);
+        const ref = referenceActivation(
+          reference('scale', { mode: 'channel', channelAxis: axis }, [
+            tensor(shape, xData),
+            useShift ? tensor([c], tData) : undefined,
+            useScale ? tensor([c], sData) : undefined,
+          ]),
+          activation,
+        );
         const p = new ProgramBuilder();
         const x0 = p.input('x0', shape);
         const x = p.arena('x', shape);
@@ -101,7 +133,15 @@ describe.skipIf(!native.ok)(`NativeProgram binary, activation and channel_affine
         const shift = useShift ? p.weight('t', [c], tData) : undefined;
         const y = p.view('y', shape, x);
         p.op({ op: 'copy', x: x0, y: x });
-        p.op({ op: 'channel_affine', x, y, channelAxis: axis, ...(scale !== undefined ? { scale } : {}), ...(shift !== undefined ? { shift } : {}), ...(activation ? { activation } : {}) });
+        p.op({
+          op: 'channel_affine',
+          x,
+          y,
+          channelAxis: axis,
+          ...(scale !== undefined ? { scale } : {}),
+          ...(shift !== undefined ? { shift } : {}),
+          ...(activation ? { activation } : {}),
+        });
         p.output(y);
         const [out] = await NativeProgram.create(p.build()).run([xData]);
         expectClose(out!, ref);

@@ -1,7 +1,18 @@
 import type { ActivationSpec } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeProgramTactics } from '../../src/index.js';
-import { expectClose, native, TOL, ProgramBuilder, randomArray, reference, referenceActivation, sizeOf, skipReason, tensor } from './program-harness.js';
+import {
+  expectClose,
+  native,
+  ProgramBuilder,
+  randomArray,
+  reference,
+  referenceActivation,
+  sizeOf,
+  skipReason,
+  TOL,
+  tensor,
+} from './program-harness.js';
 
 interface GemmCase {
   m: number;
@@ -32,9 +43,22 @@ async function checkGemm(c: GemmCase, weights: boolean, tol = TOL): Promise<void
   }
   const bias = c.bias ? p.weight('bias', c.bias, biasData!) : undefined;
   const y = p.arena('y', [c.m, c.n]);
-  p.op({ op: 'gemm', a, b, y, transA: c.transA, transB: c.transB, alpha: c.alpha, beta: c.beta,
-    ...(bias !== undefined ? { bias } : {}), ...(c.activation ? { activation: c.activation } : {}) }).output(y);
-  const product = reference('matrix_multiply', { transposeA: c.transA, transposeB: c.transB }, [tensor(aShape, aData), tensor(bShape, bData)]);
+  p.op({
+    op: 'gemm',
+    a,
+    b,
+    y,
+    transA: c.transA,
+    transB: c.transB,
+    alpha: c.alpha,
+    beta: c.beta,
+    ...(bias !== undefined ? { bias } : {}),
+    ...(c.activation ? { activation: c.activation } : {}),
+  }).output(y);
+  const product = reference('matrix_multiply', { transposeA: c.transA, transposeB: c.transB }, [
+    tensor(aShape, aData),
+    tensor(bShape, bData),
+  ]);
   const prod = product.toFloat64();
   const expected = new Float32Array(c.m * c.n);
   const bs = c.bias ? [...new Array<number>(2 - c.bias.length).fill(1), ...c.bias] : [1, 1];
@@ -57,16 +81,45 @@ describe.skipIf(!native.ok)(`NativeProgram gemm and batched_matmul${skipReason}`
       for (const transB of [false, true])
         for (const bias of biasShapes) {
           const activation: ActivationSpec | undefined = i % 3 === 0 ? { type: 'relu' } : i % 3 === 1 ? { type: 'sigmoid' } : undefined;
-          await checkGemm({ m: 17, n: 23, k: 31, transA, transB, ...(bias ? { bias } : {}), alpha: 0.75, beta: 1.5, ...(activation ? { activation } : {}) }, i % 2 === 0);
+          await checkGemm(
+            {
+              m: 17,
+              n: 23,
+              k: 31,
+              transA,
+              transB,
+              ...(bias ? { bias } : {}),
+              alpha: 0.75,
+              beta: 1.5,
+              ...(activation ? { activation } : {}),
+            },
+            i % 2 === 0,
+          );
           i++;
         }
   });
 
   it('handles batch-1 fully connected, deep reductions and wide outputs', async () => {
     // float32 accumulation over 2048 terms of ±1 values: absolute error up to ~1e-4 against float64.
-    await checkGemm({ m: 1, n: 1000, k: 2048, transA: false, transB: true, bias: [1000], alpha: 1, beta: 1 }, true, { rtol: 1e-4, atol: 5e-4 });
+    await checkGemm({ m: 1, n: 1000, k: 2048, transA: false, transB: true, bias: [1000], alpha: 1, beta: 1 }, true, {
+      rtol: 1e-4,
+      atol: 5e-4,
+    });
     await checkGemm({ m: 3, n: 5, k: 1100, transA: false, transB: false, alpha: 1, beta: 1 }, false);
-    await checkGemm({ m: 130, n: 300, k: 70, transA: true, transB: false, bias: [130, 1], alpha: 2, beta: 0.5, activation: { type: 'leaky_relu', alpha: 0.2 } }, true);
+    await checkGemm(
+      {
+        m: 130,
+        n: 300,
+        k: 70,
+        transA: true,
+        transB: false,
+        bias: [130, 1],
+        alpha: 2,
+        beta: 0.5,
+        activation: { type: 'leaky_relu', alpha: 0.2 },
+      },
+      true,
+    );
   });
 
   it('lists packed_gemm', () => {
@@ -74,15 +127,32 @@ describe.skipIf(!native.ok)(`NativeProgram gemm and batched_matmul${skipReason}`
     const a = p.input('a', [2, 3]);
     const b = p.input('b', [3, 4]);
     const y = p.arena('y', [2, 4]);
-    expect(nativeProgramTactics({ op: 'gemm', a, b, y, transA: false, transB: false, alpha: 1, beta: 1 }, p.values)).toEqual(['packed_gemm']);
+    expect(nativeProgramTactics({ op: 'gemm', a, b, y, transA: false, transB: false, alpha: 1, beta: 1 }, p.values)).toEqual([
+      'packed_gemm',
+    ]);
   });
 
   const bmmCases: [number[], number[]][] = [
-    [[5, 7], [7, 3]],
-    [[2, 5, 7], [2, 7, 3]],
-    [[2, 1, 5, 7], [3, 7, 9]],
-    [[4, 6], [2, 3, 6, 5]],
-    [[2, 3, 1, 4, 5], [3, 2, 5, 6]],
+    [
+      [5, 7],
+      [7, 3],
+    ],
+    [
+      [2, 5, 7],
+      [2, 7, 3],
+    ],
+    [
+      [2, 1, 5, 7],
+      [3, 7, 9],
+    ],
+    [
+      [4, 6],
+      [2, 3, 6, 5],
+    ],
+    [
+      [2, 3, 1, 4, 5],
+      [3, 2, 5, 6],
+    ],
   ];
   for (const [aShape, bShape] of bmmCases) {
     it(`batched_matmul ${JSON.stringify(aShape)} × ${JSON.stringify(bShape)} (weight and computed b)`, async () => {

@@ -24,7 +24,11 @@ describe.skipIf(!native.ok)(`NativeProgram lrn and resize2d${skipReason}`, () =>
 
   const transforms: Transform[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
   const nearestModes: NearestMode[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
-  const sizes: [number, number][] = [[9, 14], [3, 2], [1, 7]];
+  const sizes: [number, number][] = [
+    [9, 14],
+    [3, 2],
+    [1, 7],
+  ];
   for (const mode of ['nearest', 'linear'] as const) {
     it(`resize2d ${mode}: every coordinate transform${mode === 'nearest' ? ' and nearest mode' : ''}, up and down`, async () => {
       const shape = [2, 3, 5, 6];
@@ -33,10 +37,20 @@ describe.skipIf(!native.ok)(`NativeProgram lrn and resize2d${skipReason}`, () =>
         for (const nearestMode of mode === 'nearest' ? nearestModes : (['round_prefer_floor'] as const)) {
           for (const [oh, ow] of sizes) {
             const outShape = [2, 3, oh, ow];
-            const ref = reference('resize', {
-              mode, coordinateTransform, nearestMode, cubicCoeffA: -0.75, excludeOutside: false, extrapolationValue: 0,
-              antialias: false, keepAspectRatioPolicy: 'stretch',
-            }, [tensor(shape, xData), undefined, undefined, Tensor.fromValues('int64', [4], outShape.map(BigInt))]);
+            const ref = reference(
+              'resize',
+              {
+                mode,
+                coordinateTransform,
+                nearestMode,
+                cubicCoeffA: -0.75,
+                excludeOutside: false,
+                extrapolationValue: 0,
+                antialias: false,
+                keepAspectRatioPolicy: 'stretch',
+              },
+              [tensor(shape, xData), undefined, undefined, Tensor.fromValues('int64', [4], outShape.map(BigInt))],
+            );
             const p = new ProgramBuilder();
             const x = p.input('x', shape);
             const y = p.arena('y', outShape);

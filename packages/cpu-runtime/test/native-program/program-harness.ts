@@ -3,7 +3,15 @@
  * after another (or as views / in place), random data, and the TypeScript reference kernels
  * called directly on one layer — the oracle every native op is compared with.
  */
-import { type ActivationSpec, type LayerKind, type LayerParamsMap, type Program, type ProgramOp, type ProgramValue, Tensor } from '@kiln/core';
+import {
+  type ActivationSpec,
+  type LayerKind,
+  type LayerParamsMap,
+  type Program,
+  type ProgramOp,
+  type ProgramValue,
+  Tensor,
+} from '@kiln/core';
 import { expectTensorClose, mulberry32 } from '@kiln/testkit';
 import { type KernelContext, loadCpuNative, referenceKernels } from '../../src/index.js';
 

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { type ActivationSpec, ErrorCode, KilnError, Network, type Program, Tensor } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, ReferenceExecutor } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, sizeOf, skipReason, tensor } from './program-harness.js';
+import { expectClose, native, ProgramBuilder, randomArray, reference, sizeOf, skipReason, tensor } from './program-harness.js';
 
 const C = 16;
 const X_SHAPE = [1, C, 10, 10];
@@ -26,11 +26,53 @@ function residualBlock() {
   constant('b2', [C], b2);
   constant('fc', [10, C], fc);
   constant('fcb', [10], fcb);
-  const conv = { kernelShape: [3, 3], strides: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], dilations: [1, 1], groups: 1, paddingMode: 'explicit' as const };
+  const conv = {
+    kernelShape: [3, 3],
+    strides: [1, 1],
+    padsBegin: [1, 1],
+    padsEnd: [1, 1],
+    dilations: [1, 1],
+    groups: 1,
+    paddingMode: 'explicit' as const,
+  };
   net.addLayer('convolution', { inputs: ['x', 'w1', 'b1'], outputs: ['c1'], params: { ...conv, epilogue: { activation: relu } } });
-  net.addLayer('convolution', { inputs: ['c1', 'w2', 'b2', 'x'], outputs: ['c2'], params: { ...conv, epilogue: { residualInput: 3, activation: relu } } });
-  net.addLayer('pooling', { inputs: ['c2'], outputs: ['p'], params: { type: 'max', global: false, window: [2, 2], strides: [2, 2], padsBegin: [0, 0], padsEnd: [0, 0], dilations: [1, 1], paddingMode: 'explicit', ceilMode: false, countIncludePad: false } });
-  net.addLayer('pooling', { inputs: ['p'], outputs: ['g'], params: { type: 'average', global: true, window: [], strides: [], padsBegin: [], padsEnd: [], dilations: [], paddingMode: 'explicit', ceilMode: false, countIncludePad: false } });
+  net.addLayer('convolution', {
+    inputs: ['c1', 'w2', 'b2', 'x'],
+    outputs: ['c2'],
+    params: { ...conv, epilogue: { residualInput: 3, activation: relu } },
+  });
+  net.addLayer('pooling', {
+    inputs: ['c2'],
+    outputs: ['p'],
+    params: {
+      type: 'max',
+      global: false,
+      window: [2, 2],
+      strides: [2, 2],
+      padsBegin: [0, 0],
+      padsEnd: [0, 0],
+      dilations: [1, 1],
+      paddingMode: 'explicit',
+      ceilMode: false,
+      countIncludePad: false,
+    },
+  });
+  net.addLayer('pooling', {
+    inputs: ['p'],
+    outputs: ['g'],
+    params: {
+      type: 'average',
+      global: true,
+      window: [],
+      strides: [],
+      padsBegin: [],
+      padsEnd: [],
+      dilations: [],
+      paddingMode: 'explicit',
+      ceilMode: false,
+      countIncludePad: false,
+    },
+  });
   net.addLayer('shuffle', { inputs: ['g'], outputs: ['flat'], params: { reshape: [1, C] } });
   net.addLayer('matrix_multiply', { inputs: ['flat', 'fc'], outputs: ['mm'], params: { transposeA: false, transposeB: true } });
   net.addLayer('elementwise', { inputs: ['mm', 'fcb'], outputs: ['logits'], params: { op: 'add' } });
@@ -55,10 +97,25 @@ function residualBlock() {
   const prob = p.view('prob', [1, 10], logits); // softmax over its input's storage is not allowed: give it its own
   p.values[prob]!.storage = { kind: 'arena', offset: p.arenaBytes };
   p.arenaBytes += 64;
-  const geo = { strides: [1, 1] as [number, number], pads: [1, 1, 1, 1] as [number, number, number, number], dilations: [1, 1] as [number, number], groups: 1 };
+  const geo = {
+    strides: [1, 1] as [number, number],
+    pads: [1, 1, 1, 1] as [number, number, number, number],
+    dilations: [1, 1] as [number, number],
+    groups: 1,
+  };
   p.op({ op: 'conv2d', x, w: vw1, b: vb1, y: c1, ...geo, activation: relu });
   p.op({ op: 'conv2d', x: c1, w: vw2, b: vb2, residual: x, y: c2, ...geo, activation: relu });
-  p.op({ op: 'pool2d', type: 'max', x: c2, y: pool, window: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], countIncludePad: false });
+  p.op({
+    op: 'pool2d',
+    type: 'max',
+    x: c2,
+    y: pool,
+    window: [2, 2],
+    strides: [2, 2],
+    pads: [0, 0, 0, 0],
+    dilations: [1, 1],
+    countIncludePad: false,
+  });
   p.op({ op: 'global_pool', type: 'average', x: pool, y: g });
   p.op({ op: 'gemm', a: flat, b: vfc, bias: vfcb, y: logits, transA: false, transB: true, alpha: 1, beta: 1 });
   p.op({ op: 'softmax', x: logits, y: prob, axis: 1, log: false });
@@ -98,6 +155,30 @@ describe.skipIf(!native.ok)(`NativeProgram programs${skipReason}`, () => {
     const prog = NativeProgram.create(copy);
     for (const w of copy.weights) w.fill(Number.NaN);
     await checkAgainstReference(prog, 91);
+  });
+
+  it('keeps a packed weight raw when another op or an output still reads it', async () => {
+    const wData = randomArray(12, 100);
+    const aData = randomArray(8, 101);
+    const p = new ProgramBuilder();
+    const a = p.input('a', [2, 4]);
+    const w = p.weight('w', [4, 3], wData);
+    const y = p.arena('y', [2, 3]);
+    const z = p.arena('z', [4, 3]);
+    p.op({ op: 'gemm', a, b: w, y, transA: false, transB: false, alpha: 1, beta: 1 });
+    p.op({ op: 'binary', type: 'mul', a: w, b: w, y: z });
+    p.output(y).output(z).output(w);
+    const [outY, outZ, outW] = await NativeProgram.create(p.build()).run([aData]);
+    const ref = reference('matrix_multiply', { transposeA: false, transposeB: false }, [tensor([2, 4], aData), tensor([4, 3], wData)]);
+    expectClose(outY!, ref);
+    expectClose(
+      outZ!,
+      tensor(
+        [4, 3],
+        wData.map((v) => v * v),
+      ),
+    );
+    expect(Array.from(outW!)).toEqual(Array.from(wData));
   });
 
   it('serializes concurrent runs on one instance and keeps each result', async () => {
@@ -155,7 +236,10 @@ describe.skipIf(!native.ok)(`NativeProgram programs${skipReason}`, () => {
     const prog = NativeProgram.create(program);
     await expect(prog.run([new Float32Array(5)])).rejects.toThrow(/input 0 'x'.*1600/);
     await expect(prog.run([])).rejects.toThrow(/got 0 inputs/);
-    await expect(prog.run([new Float32Array(5)])).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, layer: { kind: 'conv2d', index: 0 } });
+    await expect(prog.run([new Float32Array(5)])).rejects.toMatchObject({
+      code: ErrorCode.INVALID_ARGUMENT,
+      layer: { kind: 'conv2d', index: 0 },
+    });
   });
 
   it('loads and runs in a worker thread (context-aware addon)', async () => {
@@ -172,7 +256,10 @@ describe.skipIf(!native.ok)(`NativeProgram programs${skipReason}`, () => {
     const y = p.arena('y', [2, 3]);
     p.op({ op: 'activation', x, y, activation: { type: 'relu' } }).output(y);
     const result = await new Promise<unknown>((resolve, reject) => {
-      const worker = new Worker(code, { eval: true, workerData: { path: loaded.path, program: p.build(), x: Float32Array.of(-1, 2, -3, 4, -5, 6) } });
+      const worker = new Worker(code, {
+        eval: true,
+        workerData: { path: loaded.path, program: p.build(), x: Float32Array.of(-1, 2, -3, 4, -5, 6) },
+      });
       worker.once('message', (m) => {
         resolve(m);
         void worker.terminate();

@@ -62,6 +62,13 @@ const dropout: Converter = {
     if (!ctx.output(1)) return;
     // Opsets before 10 type the mask like the input; later ones make it bool.
     const maskType = ctx.opset < 10 ? dtypeOf(ctx, 0) : 'bool';
+    const known = ctx.inputShape(0);
+    if (known?.every((d): d is number => typeof d === 'number')) {
+      // A static shape makes the mask a fill the builder folds into a constant: no shape op at run time.
+      const dims = ctx.constant(Tensor.fromValues('int64', [known.length], known.map(BigInt)), `${ctx.node.name || 'Dropout'}/mask_shape`);
+      ctx.addLayer('fill', { mode: 'constant_of_shape', dtype: maskType, value: 1 }, [dims], [out(ctx, 1, maskType, known)]);
+      return;
+    }
     const shapeOf = ctx.addLayer('shape', {}, [ctx.input(0)], [{ dtype: 'int64' }])[0]!;
     const one = ctx.constant(Tensor.scalar(maskType, 1), `${ctx.node.name || 'Dropout'}/keep`);
     ctx.addLayer('expand', {}, [one, shapeOf], [out(ctx, 1, maskType, ctx.inputShape(0) ?? null)]);

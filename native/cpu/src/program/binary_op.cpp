@@ -1,31 +1,17 @@
-// binary (numpy-broadcast add/sub/mul/div/max/min/pow with a fused activation), activation and
-// channel_affine. All three may run in place (y over x / a / b): each output element is
-// computed from inputs at the same position before it is stored.
+// binary: numpy-broadcast add/sub/mul/div/max/min/pow with a fused activation. May run in place
+// (y over a or b): each output element is computed from inputs at the same position before it
+// is stored.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "activation_span.h"
 #include "program_op.h"
 
 namespace kiln::cpu::program {
 namespace {
 
 enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow };
-
-// Applies an activation to a span; the common ones get a loop the compiler vectorizes.
-void activateSpan(const Activation& act, float* v, int64_t n) {
-  switch (act.kind) {
-    case ActivationKind::None: return;
-    case ActivationKind::Relu:
-      for (int64_t i = 0; i < n; ++i) v[i] = v[i] > 0.0f ? v[i] : 0.0f;
-      return;
-    case ActivationKind::Clip:
-      for (int64_t i = 0; i < n; ++i) v[i] = std::min(std::max(v[i], act.alpha), act.beta);
-      return;
-    default:
-      for (int64_t i = 0; i < n; ++i) v[i] = applyActivation(act, v[i]);
-  }
-}
 
 template <BinaryKind K>
 inline float combine(float a, float b) {
@@ -109,51 +95,6 @@ class BinaryKernel final : public OpKernel {
   std::vector<int64_t> dims_, as_, bs_;
 };
 
-class ActivationKernel final : public OpKernel {
- public:
-  ActivationKernel(const OpSpec& op, int64_t size) : op_(op), size_(size) {}
-  const char* tactic() const override { return "direct"; }
-  void run(const RunContext& ctx) const override {
-    const float* x = ctx.ptr(op_.x);
-    float* y = ctx.ptr(op_.y);
-    parallelFor(size_, 4, [&](int64_t begin, int64_t end) {
-      if (x != y) std::copy(x + begin, x + end, y + begin);
-      activateSpan(op_.activation, y + begin, end - begin);
-    });
-  }
-
- private:
-  OpSpec op_;
-  int64_t size_;
-};
-
-class ChannelAffineKernel final : public OpKernel {
- public:
-  ChannelAffineKernel(const OpSpec& op, int64_t outer, int64_t channels, int64_t inner)
-      : op_(op), outer_(outer), channels_(channels), inner_(inner) {}
-  const char* tactic() const override { return "direct"; }
-  void run(const RunContext& ctx) const override {
-    const float* x = ctx.ptr(op_.x);
-    float* y = ctx.ptr(op_.y);
-    const float* scale = op_.scale >= 0 ? ctx.ptr(op_.scale) : nullptr;
-    const float* shift = op_.shift >= 0 ? ctx.ptr(op_.shift) : nullptr;
-    parallelFor(outer_ * channels_, inner_, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const int64_t c = r % channels_;
-        const float s = scale != nullptr ? scale[c] : 1.0f, t = shift != nullptr ? shift[c] : 0.0f;
-        const float* in = x + r * inner_;
-        float* out = y + r * inner_;
-        for (int64_t i = 0; i < inner_; ++i) out[i] = in[i] * s + t;
-        activateSpan(op_.activation, out, inner_);
-      }
-    });
-  }
-
- private:
-  OpSpec op_;
-  int64_t outer_, channels_, inner_;
-};
-
 const std::pair<const char*, BinaryKind> kBinaryKinds[] = {
     {"add", BinaryKind::Add}, {"sub", BinaryKind::Sub}, {"mul", BinaryKind::Mul}, {"div", BinaryKind::Div},
     {"max", BinaryKind::Max}, {"min", BinaryKind::Min}, {"pow", BinaryKind::Pow},
@@ -207,29 +148,6 @@ std::unique_ptr<OpKernel> makeBinaryKernel(const BuildContext& ctx) {
   }
   if (md.empty()) md = {1}, ma = {0}, mb = {0};
   return std::make_unique<BinaryKernel>(op, kind, md, ma, mb);
-}
-
-std::unique_ptr<OpKernel> makeActivationKernel(const BuildContext& ctx) {
-  const OpSpec& op = ctx.op();
-  ctx.require(op.x >= 0, -1, "needs x");
-  ctx.require(ctx.value(op.x).size == ctx.value(op.y).size, op.y, "must have x's element count");
-  return std::make_unique<ActivationKernel>(op, ctx.value(op.y).size);
-}
-
-std::unique_ptr<OpKernel> makeChannelAffineKernel(const BuildContext& ctx) {
-  const OpSpec& op = ctx.op();
-  ctx.require(op.x >= 0, -1, "needs x");
-  const auto& xs = ctx.shape(op.x);
-  ctx.require(ctx.shape(op.y) == xs, op.y, "must have x's shape");
-  ctx.require(op.channelAxis >= 0 && op.channelAxis < static_cast<int64_t>(xs.size()), op.x,
-              "channelAxis " + std::to_string(op.channelAxis) + " is not an axis of x");
-  const int64_t channels = xs[static_cast<size_t>(op.channelAxis)];
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < op.channelAxis; ++d) outer *= xs[static_cast<size_t>(d)];
-  for (size_t d = static_cast<size_t>(op.channelAxis) + 1; d < xs.size(); ++d) inner *= xs[d];
-  if (op.scale >= 0) ctx.require(ctx.value(op.scale).size == channels, op.scale, "must have one value per channel");
-  if (op.shift >= 0) ctx.require(ctx.value(op.shift).size == channels, op.shift, "must have one value per channel");
-  return std::make_unique<ChannelAffineKernel>(op, outer, channels, inner);
 }
 
 }  // namespace kiln::cpu::program
