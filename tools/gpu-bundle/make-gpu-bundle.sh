@@ -32,7 +32,7 @@ bundle tools/bench/gpu/memory-growth.ts memory-growth.mjs
 # The GPU unit tests, with vitest replaced by a minimal runner (vitest-shim.ts).
 tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
 trap 'rm -f "$tests"' EXIT
-for f in packages/cuda-runtime/test/*.test.ts tools/gpu-bundle/test/*.test.ts; do echo "import '../../$f';" >> "$tests"; done
+for f in packages/cuda-runtime/test/*.test.ts packages/engine/test/cuda-*.test.ts; do echo "import '../../$f';" >> "$tests"; done
 bundle "$tests" gpu-tests.mjs --alias:vitest=./tools/gpu-bundle/vitest-shim.ts
 for pkg in cpu-runtime cuda-runtime; do
   dest=$out/bundle/node_modules/@kiln/$pkg

@@ -40,7 +40,9 @@ ThreadPool& ThreadPool::instance() {
 }
 
 ThreadPool::ThreadPool(int threads) {
-  for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { workerLoop(); });
+  for (int i = 1; i < threads; ++i) {
+    workers_.emplace_back([this] { workerLoop(); });
+  }
 }
 
 ThreadPool::~ThreadPool() {

@@ -233,7 +233,9 @@ function densenet121(tactic?: string): Program {
 }
 
 async function bench(name: string, program: Program, runs: number): Promise<void> {
+  const t0 = performance.now();
   const prog = NativeProgram.create(program);
+  const createMs = performance.now() - t0;
   const input = random(3 * 224 * 224, 1);
   await new Promise((resolve) => setTimeout(resolve, 100)); // let V8's GC threads settle (2 cores)
   for (let i = 0; i < 3; i++) await prog.run([input]);
@@ -267,7 +269,7 @@ async function bench(name: string, program: Program, runs: number): Promise<void
     }
   }
   console.log(
-    `${name}: ${program.ops.length} ops, arena ${(program.arenaBytes / 2 ** 20).toFixed(1)} MiB; min ${times[0]!.toFixed(1)} ms, median ${times[times.length >> 1]!.toFixed(1)} ms over ${runs} runs; per kind (median ms): ${kinds}`,
+    `${name}: ${program.ops.length} ops, create ${createMs.toFixed(0)} ms, arena ${(program.arenaBytes / 2 ** 20).toFixed(1)} MiB; min ${times[0]!.toFixed(1)} ms, median ${times[times.length >> 1]!.toFixed(1)} ms over ${runs} runs; per kind (median ms): ${kinds}`,
   );
   prog.dispose();
 }

@@ -435,3 +435,27 @@ describe.skipIf(!gpu)(`CudaProgram${skipNote}`, () => {
     await expect(CudaProgram.create(bad as Program)).rejects.toThrow(/tactic 'no_such_tactic' is not available/);
   });
 });
+
+describe('CudaProgram without a usable GPU, and Program validation', () => {
+  it.runIf(!gpu)('rejects create with a KilnError that says why', async () => {
+    const { program } = smallCnn();
+    const error = await CudaProgram.create(program).catch((e: unknown) => e);
+    expect(isKilnError(error, ErrorCode.CUDA_ERROR) || isKilnError(error, ErrorCode.NATIVE_UNAVAILABLE)).toBe(true);
+    expect(isKilnError(error) ? error.hint : '').toMatch(/\S/);
+  });
+
+  it.runIf(status.compiledWithCuda)('checks the Program before any CUDA call, naming the op', async () => {
+    const { program } = smallCnn();
+    const badOp = { ...program, ops: [{ ...program.ops[0], op: 'fft' } as unknown as Program['ops'][number]] };
+    await expect(CudaProgram.create(badOp)).rejects.toSatisfy(
+      (e: unknown) =>
+        isKilnError(e, ErrorCode.INVALID_ARGUMENT) && /program\.ops\[0\].*unknown op 'fft'/.test(String((e as Error).message)),
+    );
+    const badValue = {
+      ...program,
+      values: program.values.map((v, i) => (i === 0 ? { ...v, storage: { kind: 'arena' as const, offset: 2 } } : v)),
+    };
+    await expect(CudaProgram.create(badValue)).rejects.toThrow(/offset must be a multiple of 4/);
+    await expect(CudaProgram.create(program, { precision: 'int8' as never })).rejects.toThrow(/precision must be fp32, tf32 or fp16/);
+  });
+});

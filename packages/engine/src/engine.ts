@@ -6,6 +6,7 @@ import { type DType, ErrorCode, KilnError, type Shape, type TensorDesc } from '@
 import type { Kernel } from '@kiln/cpu-runtime';
 import type { Backend, ExecutionMode } from './backend.js';
 import { CpuBackend } from './backends/cpu-backend.js';
+import { CudaBackend } from './backends/cuda/cuda-backend.js';
 import type { CpuKernels } from './backends/native-cpu/plan-executor.js';
 import type { StartWorker } from './backends/worker-runner.js';
 import { ExecutionContext } from './execution-context.js';
@@ -30,6 +31,8 @@ export interface EngineOptions {
   plugins?: ReadonlyMap<string, Kernel<'plugin'>>;
   /** CPU backend only: how to start the execution worker (see CpuBackendOptions.startWorker). */
   startWorker?: StartWorker;
+  /** CUDA backend only: the device to run on (default 0). */
+  device?: number;
   /** CPU backend only: 'native' (default) uses kiln_cpu.node where it is built; 'reference' only the TypeScript kernels. */
   kernels?: CpuKernels;
 }
@@ -57,7 +60,7 @@ export class Engine {
   static async create(planOrBytes: Plan | Uint8Array, options: EngineOptions = {}): Promise<Engine> {
     const bytes = planOrBytes instanceof Uint8Array ? planOrBytes : undefined;
     const plan = bytes ? deserializePlan(bytes) : (planOrBytes as Plan);
-    const backend = resolveBackend(options);
+    const backend = resolveBackend(plan, options);
     if (plan.manifest.backend !== backend.name) {
       throw new KilnError(
         ErrorCode.PLAN_BACKEND_MISMATCH,
@@ -93,9 +96,18 @@ export class Engine {
   }
 }
 
-function resolveBackend(options: EngineOptions): Backend {
-  const b = options.backend ?? 'cpu';
+/** The backend named by the options, or the one the plan was built for. */
+function resolveBackend(plan: Plan, options: EngineOptions): Backend {
+  const b = options.backend ?? plan.manifest.backend;
   if (typeof b !== 'string') return b;
+  if (b === 'cuda') {
+    const backend = new CudaBackend({
+      precision: plan.manifest.buildSettings.precision,
+      ...(options.device !== undefined ? { device: options.device } : {}),
+    });
+    checkDevice(plan, backend);
+    return backend;
+  }
   if (b === 'cpu') {
     const { execution, plugins, startWorker, kernels } = options;
     return new CpuBackend({
@@ -108,4 +120,17 @@ function resolveBackend(options: EngineOptions): Backend {
   throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, `the '${b}' backend is not available in this installation`, {
     hint: "run on the 'cpu' backend (rebuild the plan with backend: 'cpu')",
   });
+}
+
+/** A CUDA plan runs only on the GPU model and compute capability it was built and tuned for. */
+function checkDevice(plan: Plan, backend: Backend): void {
+  const built = plan.manifest.device;
+  const here = backend.device();
+  if (built.type !== here.type || built.arch !== here.arch) {
+    throw new KilnError(
+      ErrorCode.PLAN_DEVICE_MISMATCH,
+      `the plan was built for ${built.type} (compute ${built.arch}), but this device is ${here.type} (compute ${here.arch})`,
+      { hint: "rebuild the plan on this machine: buildPlan(network, { backend: 'cuda' })" },
+    );
+  }
 }

@@ -17,7 +17,8 @@ import { type LoadModelOptions, loadModel, readModelBytes, toNetwork } from './l
 import { detectModelFormat } from './model-format.js';
 
 export interface SessionOptions extends LoadModelOptions {
-  backend?: 'cpu';
+  /** 'cpu' (default) or 'cuda' (plans built for this machine's GPU). */
+  backend?: 'cpu' | 'cuda';
   /** CPU backend: run in a worker thread (default when available) or on the calling thread. */
   execution?: EngineOptions['execution'];
   /** CPU backend: 'native' kernels where kiln_cpu.node is built (default) or 'reference' only. */
@@ -74,7 +75,7 @@ export async function planFor(model: string | Uint8Array, options: SessionOption
 
 export function engineOptions(options: SessionOptions): EngineOptions {
   return {
-    backend: options.backend ?? 'cpu',
+    ...(options.backend ? { backend: options.backend } : {}),
     ...(options.execution ? { execution: options.execution } : {}),
     ...(options.kernels ? { kernels: options.kernels } : {}),
   };

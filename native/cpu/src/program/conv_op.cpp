@@ -19,6 +19,8 @@
 namespace kiln::cpu::program {
 namespace {
 
+constexpr int64_t kDirectKBlock = 192;
+
 enum class ConvTactic { Pointwise, Implicit, Im2col, Depthwise, Direct };
 
 const char* tacticName(ConvTactic t) {
@@ -65,7 +67,7 @@ class Conv2dKernel final : public OpKernel {
     if (w != nullptr && tactic_ != ConvTactic::Depthwise) {
       const int64_t mg = g.groupOutChannels(), kg = g.groupChannels() * g.kernelH * g.kernelW;
       for (int64_t grp = 0; grp < g.groups; ++grp) {
-        auto packed = std::make_unique<PackedPanels>(mg, kg, chooseKBlock(kg), kPanelRows);
+        auto packed = std::make_unique<PackedPanels>(mg, kg, kBlock(kg), kPanelRows);
         packed->packFrom(MatrixView{w + grp * mg * kg, kg, 1});
         packed_.push_back(std::move(packed));
       }
@@ -155,6 +157,10 @@ class Conv2dKernel final : public OpKernel {
     });
   }
 
+  // direct_gemm reads B rows scattered over the image (one cache line or two per k step), so
+  // it uses shallower k-blocks than packed B to keep a tile's B rows in L1.
+  int64_t kBlock(int64_t k) const { return tactic_ == ConvTactic::Direct ? chooseKBlock(k, kDirectKBlock) : chooseKBlock(k); }
+
   // Padded image of the direct tactic, per channel: strideW phase planes (phase p holds padded
   // columns p, p + strideW, …), each paddedHeight rows of paddedWidth floats — 16 floats of
   // slack so a tile's 16-wide reads past the last output column stay inside the buffer.
@@ -206,8 +212,8 @@ class Conv2dKernel final : public OpKernel {
     std::fill(padded + planes * plane, padded + planes * plane + kPanelCols, 0.0f);
     // Units: (image·group, row tile, band of output rows).
     const int threads = ThreadPool::instance().concurrency();
-    const int64_t kBlock = chooseKBlock(kg);
-    const int64_t rowTiles = std::max<int64_t>(1, (mg + 143) / 144);
+    const int64_t kBlock = this->kBlock(kg);
+    const int64_t rowTiles = std::max<int64_t>(1, (mg + 143) / 144);  // ≤ 144 rows, as in the GEMM engine
     const int64_t mc = (mg + rowTiles * kPanelRows - 1) / (rowTiles * kPanelRows) * kPanelRows;
     const int64_t perRow = (g_.outWidth + kPanelCols - 1) / kPanelCols;
     int64_t bands = std::max<int64_t>(1, std::min<int64_t>(g_.outHeight, (4 * threads + items * rowTiles - 1) / (items * rowTiles)));

@@ -22,7 +22,6 @@ bool offsetTileKernelAvx2(int64_t kc, const float* a, const float* base, const i
 
 namespace {
 
-constexpr int64_t kMaxKBlock = 384;
 constexpr int64_t kUnitRows = 144;  // an A block of 144 × kc stays in L2 while B panels stream
 constexpr int64_t kUnitCols = 256;
 
@@ -258,9 +257,9 @@ void runUnit(const GemmProblem& g, const UnitPlan& plan, int64_t unit, TileKerne
 
 }  // namespace
 
-int64_t chooseKBlock(int64_t k) {
-  if (k <= kMaxKBlock) return std::max<int64_t>(k, 1);
-  return ceilDiv(k, ceilDiv(k, kMaxKBlock));
+int64_t chooseKBlock(int64_t k, int64_t maxBlock) {
+  if (k <= maxBlock) return std::max<int64_t>(k, 1);
+  return ceilDiv(k, ceilDiv(k, maxBlock));
 }
 
 PackedPanels::PackedPanels(int64_t count, int64_t k, int64_t kBlock, int64_t width)
@@ -285,16 +284,30 @@ void PackedPanels::packFrom(const MatrixView& lines) {
   }
 }
 
-void packLines(const MatrixView& lines, int64_t l0, int64_t count, int64_t k0, int64_t kcb, int64_t width, float* dst) {
+namespace {
+
+// The packing loop, inlined into a portable and an AVX2-compiled entry point.
+[[gnu::always_inline]] inline void packLinesBody(const MatrixView& lines, int64_t l0, int64_t count, int64_t k0,
+                                                 int64_t kcb, int64_t width, float* dst) {
   for (int64_t p = 0; p < count; p += width) {
     const int64_t n = std::min(width, count - p);
     float* panel = dst + (p / width) * kcb * width;
     const float* base = lines.data + (l0 + p) * lines.rowStride + k0 * lines.colStride;
     if (lines.rowStride == 1) {
-      // Lines adjacent in memory (row-major B seen as columns): copy `n` floats per k.
+      // Lines adjacent in memory (row-major B seen as columns): copy `n` floats per k, with a
+      // fixed-size loop for full B panels (two vector moves instead of a memcpy call).
+      if (n == kPanelCols && width == kPanelCols) {
+        for (int64_t k = 0; k < kcb; ++k) {
+          const float* in = base + k * lines.colStride;
+          float* out = panel + k * kPanelCols;
+          for (int64_t l = 0; l < kPanelCols; ++l) out[l] = in[l];
+        }
+        continue;
+      }
       for (int64_t k = 0; k < kcb; ++k) {
         float* out = panel + k * width;
-        std::memcpy(out, base + k * lines.colStride, sizeof(float) * static_cast<size_t>(n));
+        const float* in = base + k * lines.colStride;
+        for (int64_t l = 0; l < n; ++l) out[l] = in[l];
         for (int64_t l = n; l < width; ++l) out[l] = 0.0f;
       }
     } else {
@@ -311,6 +324,28 @@ void packLines(const MatrixView& lines, int64_t l0, int64_t count, int64_t k0, i
         for (int64_t k = 0; k < kcb; ++k) panel[k * width + l] = 0.0f;
     }
   }
+}
+
+void packLinesGeneric(const MatrixView& lines, int64_t l0, int64_t count, int64_t k0, int64_t kcb, int64_t width,
+                      float* dst) {
+  packLinesBody(lines, l0, count, k0, kcb, width, dst);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) void packLinesAvx2(const MatrixView& lines, int64_t l0, int64_t count, int64_t k0,
+                                                       int64_t kcb, int64_t width, float* dst) {
+  packLinesBody(lines, l0, count, k0, kcb, width, dst);
+}
+#endif
+
+}  // namespace
+
+void packLines(const MatrixView& lines, int64_t l0, int64_t count, int64_t k0, int64_t kcb, int64_t width, float* dst) {
+#if defined(__x86_64__)
+  static const bool avx2 = cpuFeatures().avx2 && cpuFeatures().fma;
+  if (avx2) return packLinesAvx2(lines, l0, count, k0, kcb, width, dst);
+#endif
+  packLinesGeneric(lines, l0, count, k0, kcb, width, dst);
 }
 
 TileEpilogue tileEpilogueAt(const GemmEpilogue& e, int64_t i, int64_t j) { return tileEpilogue(e, i, j); }
@@ -350,12 +385,6 @@ void applyTileEpilogue(const TileEpilogue& e, int64_t rows, int64_t cols, const 
       out[j] = applyActivation(e.activation, v);
     }
   }
-}
-
-int64_t gemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads) {
-  const UnitPlan p = planUnits(m, n, k, threads, 1);
-  const int64_t mcPad = roundUp(p.mc, kPanelRows), ncPad = roundUp(p.nc, kPanelCols);
-  return threads * (mcPad * p.kc + ncPad * p.kc + mcPad * ncPad);
 }
 
 void runGemms(const std::vector<GemmProblem>& input) {

@@ -22,7 +22,7 @@ constexpr int64_t kPanelRows = 6;   // micro-tile rows (A panel width)
 constexpr int64_t kPanelCols = 16;  // micro-tile columns (B panel width)
 
 // k-block depth used for a reduction of length k (prepacked panels are laid out with it).
-int64_t chooseKBlock(int64_t k);
+int64_t chooseKBlock(int64_t k, int64_t maxBlock = 384);
 
 // y[i, j] = act(alpha·acc + beta·bias[i·biasRowStride + j·biasColStride] + residual[i·residualStride + j])
 struct GemmEpilogue {
@@ -91,9 +91,6 @@ struct GemmProblem {
 // job so every core stays busy even when each GEMM is small.
 void runGemms(const std::vector<GemmProblem>& problems);
 inline void runGemm(const GemmProblem& p) { runGemms({p}); }
-
-// Scratch floats one thread needs for a problem of that size (packing + accumulator).
-int64_t gemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads);
 
 // The epilogue of one micro-tile, with pointers already moved to the tile's first element.
 struct TileEpilogue {

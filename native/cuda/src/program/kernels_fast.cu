@@ -250,9 +250,8 @@ unsigned blocksFor(unsigned items) {
   return wanted < 1 ? 1 : (wanted > 65535u * 8 ? 65535u * 8 : wanted);
 }
 
-template <int V, typename Launch>
+template <typename Launch>
 cudaError_t withWidth(int width, Launch&& launch) {
-  (void)V;
   switch (width) {
     case 8: return launch(std::integral_constant<int, 8>{});
     case 4: return launch(std::integral_constant<int, 4>{});
@@ -265,7 +264,7 @@ template <typename Launch>
 cudaError_t dispatch(DType t, int width, Launch&& launch) {
   // float runs at most 4 wide (16 bytes).
   if (t == DType::F32 && width > 4) width = 4;
-  return withWidth<0>(width, [&](auto v) -> cudaError_t {
+  return withWidth(width, [&](auto v) -> cudaError_t {
     constexpr int V = decltype(v)::value;
     if (t == DType::F32) {
       if constexpr (V <= 4) return launch(float{}, v);

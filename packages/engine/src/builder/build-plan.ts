@@ -15,10 +15,11 @@ import {
   throwIfAborted,
 } from '@kiln/core';
 import { cpuDevice } from '../backends/cpu-backend.js';
+import { cudaDevice } from '../backends/cuda/cuda-device.js';
 import { cpuTacticProvider } from '../backends/native-cpu/cpu-tactic-provider.js';
 import { buildMemoryPlan } from '../memory/build-memory-plan.js';
 import type { PlanMemoryOptions } from '../memory/memory-plan.js';
-import { PLAN_FORMAT_VERSION, type PluginRef } from '../plan/manifest.js';
+import { type BackendName, PLAN_FORMAT_VERSION, type PlanPrecision, type PluginRef } from '../plan/manifest.js';
 import type { Plan } from '../plan/plan.js';
 import { forEachNetwork } from '../plan/walk-network.js';
 import { selectTactics } from '../tactics/select-tactics.js';
@@ -28,8 +29,11 @@ import { defaultBuilderRules } from './default-rules.js';
 import { runBuilderRules } from './run-rules.js';
 
 export interface BuildOptions {
-  backend?: 'cpu';
-  precision?: 'fp32';
+  backend?: BackendName;
+  /** cpu: fp32. cuda: fp32, tf32 or fp16. */
+  precision?: PlanPrecision;
+  /** CUDA: the device to build for (default 0). */
+  device?: number;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   /** Replaces the default rule list (tests, experiments). */
@@ -54,16 +58,19 @@ export interface BuildOptions {
 export async function buildPlan(network: Network, options: BuildOptions = {}): Promise<Plan> {
   const backend = options.backend ?? 'cpu';
   const precision = options.precision ?? 'fp32';
-  if (backend !== 'cpu') {
-    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `backend '${String(backend)}' is not available in this build`, {
-      hint: "use backend: 'cpu'",
+  if (backend !== 'cpu' && backend !== 'cuda') {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `backend '${String(backend)}' does not exist`, {
+      hint: "use backend: 'cpu' or 'cuda'",
     });
   }
-  if (precision !== 'fp32') {
-    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `precision '${String(precision)}' is not supported yet`, {
-      hint: "use precision: 'fp32'",
+  const precisions = backend === 'cpu' ? ['fp32'] : ['fp32', 'tf32', 'fp16'];
+  if (!precisions.includes(precision)) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `precision '${String(precision)}' is not available on the ${backend} backend`, {
+      hint: `use precision: ${precisions.map((p) => `'${p}'`).join(' | ')}`,
     });
   }
+  // A CUDA plan is built for a device, as TensorRT's are: its name and capability go in the manifest.
+  const device = backend === 'cuda' ? cudaDevice(options.device ?? 0) : cpuDevice();
   throwIfAborted(options.signal, 'the build');
   emitProgress(options.onProgress, { phase: 'validate', total: network.layers.length, message: `${network.layers.length} layers` });
   validateNetwork(network);
@@ -75,8 +82,9 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
     message: `${log.length} rewrites, ${network.layers.length} → ${working.layers.length} layers`,
   });
   throwIfAborted(options.signal, 'the build');
-  const provider = options.tune ? cpuTacticProvider() : undefined;
-  if (options.tune === true && !provider) {
+  // CUDA tactics are timed on the device when an execution context creates its programs.
+  const provider = options.tune && backend === 'cpu' ? cpuTacticProvider() : undefined;
+  if (options.tune === true && backend === 'cpu' && !provider) {
     throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, 'tactic tuning needs the native CPU kernels (kiln_cpu.node), which are not loaded', {
       hint: 'build them with `pnpm build:native`, or build with tune: false',
     });
@@ -105,7 +113,7 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
       formatVersion: PLAN_FORMAT_VERSION,
       kilnVersion: KILN_VERSION,
       backend,
-      device: cpuDevice(),
+      device,
       precisions: precisionsOf(working),
       plugins: pluginsOf(working),
       buildSettings: {

@@ -23,8 +23,12 @@ export interface PluginRef {
   version: string;
 }
 
+/** Compute precision a plan was built for. */
+export type PlanPrecision = 'fp32' | 'tf32' | 'fp16';
+
 export interface BuildSettings {
-  precision: 'fp32';
+  /** cpu: fp32; cuda: fp32, tf32 (tensor cores on float32 data) or fp16 (half storage, NHWC). */
+  precision: PlanPrecision;
   /** Names of the builder passes that ran, in order. */
   passes: string[];
   /** Whether tactics were chosen by timing them on the build machine. */

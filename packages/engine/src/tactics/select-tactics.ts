@@ -118,7 +118,11 @@ export async function selectTactics(
       const shape = network.tensors.get(name)?.shape;
       if (given) shapes.set(name, [...given]);
       else if (shape?.every((d): d is number => typeof d === 'number')) shapes.set(name, [...shape] as number[]);
-      else if (shape && networkInputs.has(name)) shapes.set(name, shape.map((d) => (typeof d === 'number' ? d : 1)));
+      else if (shape && networkInputs.has(name))
+        shapes.set(
+          name,
+          shape.map((d) => (typeof d === 'number' ? d : 1)),
+        );
     }
     if (shapes.size !== stage.inputs.length) continue;
     const compiled = compileStage(network, stage, shapes, constants);

@@ -19,7 +19,8 @@ Commands:
   doctor                         Node version, native addons, CUDA devices
   inspect MODEL [--json]         format, opsets, inputs/outputs, op histogram, supported ops
   build MODEL -o FILE.plan       optimize, tune and serialize an engine plan
-        --precision fp32         compute precision (cpu backend: fp32)
+        --backend cpu|cuda       target backend (default cpu; cuda builds for this machine's GPU)
+        --precision P            cpu: fp32; cuda: fp32 | tf32 | fp16
         --timing-cache FILE      reuse and extend tactic timings (warm builds are deterministic)
         --max-workspace BYTES    bound on any layer's scratch memory
         --no-tune                skip tactic timing (the executor's defaults)
@@ -87,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     case 'build': {
       const args = parseArgs(
         rest.map((a) => (a === '-o' ? '--output' : a)),
-        { booleans: ['no-tune', 'json'], values: ['output', 'precision', 'timing-cache', 'max-workspace', ...MODEL_FLAGS] },
+        { booleans: ['no-tune', 'json'], values: ['output', 'backend', 'precision', 'timing-cache', 'max-workspace', ...MODEL_FLAGS] },
       );
       const model = args.positionals[0];
       if (!model) throw usage('build needs a MODEL path');
@@ -103,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
         const summary = await buildModel(model, {
           ...modelOptions(args),
           output,
+          ...(flag(args, 'backend') ? { backend: flag(args, 'backend')! } : {}),
           ...(flag(args, 'precision') ? { precision: flag(args, 'precision')! } : {}),
           ...(flag(args, 'timing-cache') ? { timingCache: flag(args, 'timing-cache')! } : {}),
           ...(flag(args, 'no-tune') ? { tune: false } : {}),

@@ -61,7 +61,8 @@ export function corpusModels(corpus: string): CorpusModel[] {
     if (existsSync(join(frozenRef, d, 'reference.json'))) models.push({ name: `${d} (frozen)`, ...fromReference(join(frozenRef, d)) });
   }
   const saved = join(corpus, 'tf/savedmodel');
-  for (const m of list(saved)) for (const v of list(join(saved, m))) models.push({ name: `${m}/${v} (SavedModel)`, path: join(saved, m, v) });
+  for (const m of list(saved))
+    for (const v of list(join(saved, m))) models.push({ name: `${m}/${v} (SavedModel)`, path: join(saved, m, v) });
   const tfjs = join(corpus, 'tf/tfjs/models');
   for (const f of list(tfjs)) if (f.endsWith('.json')) models.push({ name: `${f.replace('.json', '')} (TF.js)`, path: join(tfjs, f) });
   const uff = join(corpus, 'uff');
@@ -104,13 +105,18 @@ export async function runPartitionSuite(
       transfers: report.transfers.total,
       fallback,
     });
-    log(`${m.name}: ${report.nodesBefore} → ${report.nodesAfter} nodes, ${report.coverage.toFixed(1)}% in ${report.segments.length} engines`);
+    log(
+      `${m.name}: ${report.nodesBefore} → ${report.nodesAfter} nodes, ${report.coverage.toFixed(1)}% in ${report.segments.length} engines`,
+    );
   }
   return rows;
 }
 
 export function formatPartitionTable(rows: readonly PartitionRow[]): string {
-  const lines = ['| model | format | nodes before → after | engines | coverage | transfers | on the CPU |', '|---|---|---|---:|---:|---:|---|'];
+  const lines = [
+    '| model | format | nodes before → after | engines | coverage | transfers | on the CPU |',
+    '|---|---|---|---:|---:|---:|---|',
+  ];
   for (const r of rows) {
     lines.push(
       `| ${r.model} | ${r.format} | ${r.nodes_before} → ${r.nodes_after} | ${r.engines} | ${r.coverage.toFixed(1)}% | ${r.transfers} | ${r.fallback.slice(0, 4).join(', ') || '—'} |`,

@@ -10,6 +10,7 @@ import { type LoadModelOptions, loadModel, toNetwork } from '../../load-model.js
 
 export interface BuildCommandOptions extends LoadModelOptions {
   output: string;
+  backend?: string;
   precision?: string;
   timingCache?: string;
   tune?: boolean;
@@ -30,20 +31,26 @@ export interface BuildSummary {
 
 export async function buildModel(model: string, options: BuildCommandOptions): Promise<BuildSummary> {
   const t0 = performance.now();
+  const backend = options.backend ?? 'cpu';
   const precision = options.precision ?? 'fp32';
-  if (precision !== 'fp32') {
-    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `--precision ${precision} is not available for the cpu backend`, {
-      hint: 'use --precision fp32 (fp16 and int8 arrive with the CUDA backend and the quantizer)',
+  if (backend !== 'cpu' && backend !== 'cuda') {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `--backend ${backend} does not exist`, { hint: 'use --backend cpu or --backend cuda' });
+  }
+  const precisions = backend === 'cpu' ? ['fp32'] : ['fp32', 'tf32', 'fp16'];
+  if (!precisions.includes(precision)) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `--precision ${precision} is not available for the ${backend} backend`, {
+      hint: `use --precision ${precisions.join(' | ')}${backend === 'cpu' ? ' (fp16/tf32 need --backend cuda; int8 arrives with the quantizer)' : ''}`,
     });
   }
   const { graph } = await loadModel(model, options);
   const network = toNetwork(graph, options);
   const cache = options.timingCache ? TimingCache.load(options.timingCache) : undefined;
   const plan = await buildPlan(network, {
-    backend: 'cpu',
-    precision: 'fp32',
-    // Tuning needs the native kernels; without them the plan runs on the reference kernels anyway.
-    tune: options.tune ?? loadCpuNative().ok,
+    backend,
+    precision: precision as 'fp32' | 'tf32' | 'fp16',
+    // CPU tuning needs the native kernels (without them the plan runs on the reference kernels);
+    // CUDA contexts time their tactics on the device when they start.
+    tune: backend === 'cpu' && (options.tune ?? loadCpuNative().ok),
     ...(cache ? { timingCache: cache } : {}),
     ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { convertGraph, createOnnxRegistry } from '@kiln/converters';
 import type { Tensor } from '@kiln/core';
 import { cudaStatus } from '@kiln/cuda-runtime';
-import { buildPlan, CpuBackend } from '@kiln/engine';
 import { loadOnnxFile } from '@kiln/onnx';
 import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, randomTensor } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
-import { CudaBackend } from '../../../packages/engine/src/backends/cuda/index.js';
+import { buildPlan, CpuBackend, CudaBackend } from '../src/index.js';
 
 const status = cudaStatus();
 const corpus = corpusDir();

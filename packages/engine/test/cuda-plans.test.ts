@@ -1,0 +1,100 @@
+/**
+ * CUDA plans through buildPlan and Engine: the precision each backend accepts, the device a plan
+ * records, and the load-time device check. Without a GPU, building or loading a CUDA plan says
+ * so (NATIVE_UNAVAILABLE); on a GPU host the plan runs and matches the CPU backend.
+ */
+import { ErrorCode, KilnError, Network, type Tensor } from '@kiln/core';
+import { cudaStatus } from '@kiln/cuda-runtime';
+import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import { describe, expect, it } from 'vitest';
+import { buildPlan, Engine } from '../src/index.js';
+
+const gpu = cudaStatus().devices.length > 0;
+
+function convNetwork(): Network {
+  const net = new Network('conv');
+  net.addInput({ name: 'x', dtype: 'float32', shape: [2, 3, 16, 16] });
+  const w = randomTensor('float32', [8, 3, 3, 3], 3);
+  net.addLayer('constant', {
+    name: 'w',
+    inputs: [],
+    outputs: [{ name: 'w', dtype: 'float32', shape: [8, 3, 3, 3] }],
+    params: { value: w },
+  });
+  net.addLayer('convolution', {
+    name: 'conv',
+    inputs: ['x', 'w'],
+    outputs: [{ name: 'c', dtype: 'float32', shape: [2, 8, 16, 16] }],
+    params: {
+      kernelShape: [3, 3],
+      strides: [1, 1],
+      padsBegin: [1, 1],
+      padsEnd: [1, 1],
+      dilations: [1, 1],
+      groups: 1,
+      paddingMode: 'explicit',
+      epilogue: { activation: { type: 'relu' } },
+    },
+  });
+  net.addLayer('pooling', {
+    name: 'pool',
+    inputs: ['c'],
+    outputs: [{ name: 'y', dtype: 'float32', shape: [2, 8, 1, 1] }],
+    params: {
+      type: 'average',
+      global: true,
+      window: [],
+      strides: [],
+      padsBegin: [],
+      padsEnd: [],
+      dilations: [],
+      paddingMode: 'explicit',
+      ceilMode: false,
+      countIncludePad: false,
+    },
+  });
+  net.markOutput('y');
+  return net;
+}
+
+describe('CUDA plans', () => {
+  it('refuses precisions a backend does not have', async () => {
+    await expect(buildPlan(convNetwork(), { precision: 'fp16' })).rejects.toThrow(/not available on the cpu backend/);
+    await expect(buildPlan(convNetwork(), { backend: 'cuda', precision: 'int8' as never })).rejects.toThrow(KilnError);
+  });
+
+  it.skipIf(gpu)('says when there is no CUDA device to build for or to load on', async () => {
+    await expect(buildPlan(convNetwork(), { backend: 'cuda', precision: 'fp16' })).rejects.toSatisfy(
+      (e: unknown) => e instanceof KilnError && e.code === ErrorCode.NATIVE_UNAVAILABLE,
+    );
+    const cpuPlan = await buildPlan(convNetwork());
+    const cudaPlan = {
+      ...cpuPlan,
+      manifest: { ...cpuPlan.manifest, backend: 'cuda' as const, device: { type: 'NVIDIA H100 80GB HBM3', arch: '9.0' } },
+    };
+    await expect(Engine.create(cudaPlan)).rejects.toSatisfy(
+      (e: unknown) => e instanceof KilnError && e.code === ErrorCode.NATIVE_UNAVAILABLE,
+    );
+  });
+
+  it.skipIf(!gpu)('builds for this GPU, refuses another GPU model, and matches the CPU backend', async () => {
+    const x = randomTensor('float32', [2, 3, 16, 16], 9);
+    const cpu = await Engine.create(await buildPlan(convNetwork()), { execution: 'inline' });
+    const expected = await cpu.createExecutionContext().run({ x });
+    for (const precision of ['fp32', 'tf32', 'fp16'] as const) {
+      const plan = await buildPlan(convNetwork(), { backend: 'cuda', precision });
+      expect(plan.manifest.backend).toBe('cuda');
+      expect(plan.manifest.buildSettings.precision).toBe(precision);
+      const engine = await Engine.create(plan);
+      const ctx = engine.createExecutionContext();
+      const out = await ctx.run({ x });
+      const tol = precision === 'fp16' ? { rtol: 1e-2, atol: 1e-2 } : { rtol: 1e-3, atol: 1e-4 };
+      expectTensorClose(out.y as Tensor, expected.y as Tensor, tol);
+      await ctx.dispose();
+      const elsewhere = { ...plan, manifest: { ...plan.manifest, device: { type: 'Some Other GPU', arch: '7.5' } } };
+      await expect(Engine.create(elsewhere)).rejects.toSatisfy(
+        (e: unknown) => e instanceof KilnError && e.code === ErrorCode.PLAN_DEVICE_MISMATCH,
+      );
+    }
+  });
+});
