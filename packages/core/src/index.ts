@@ -30,10 +30,10 @@ export { attr, Graph } from './graph.js';
 export type * from './layers.js';
 export { LAYER_KINDS, SEQUENCE_LAYER_KINDS } from './layers.js';
 export type { Layout, TensorDesc } from './network.js';
-export type * from './program.js';
-export { PROGRAM_OP_KINDS } from './program.js';
 export { Network } from './network.js';
 export { hasNumpyDType, parseNpy, serializeNpy, tensorFromLittleEndian, tensorToLittleEndian } from './npy.js';
+export type * from './program.js';
+export { PROGRAM_OP_KINDS } from './program.js';
 export type { Dim, Shape } from './shape.js';
 export {
   broadcastShapes,

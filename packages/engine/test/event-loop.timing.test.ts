@@ -6,8 +6,8 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Network, Tensor } from '@kiln/core';
-import { describe, expect, it } from 'vitest';
 import { loadCpuNative } from '@kiln/cpu-runtime';
+import { describe, expect, it } from 'vitest';
 import { buildPlan, type CpuKernels, Engine, type ExecutionMode } from '../src/index.js';
 import { startSourceWorker } from './fixtures/source-worker.js';
 
@@ -27,7 +27,11 @@ function matmulNetwork(): Network {
 }
 
 /** Runs the plan back to back for `ms` while sampling event-loop delay; returns p99 in ms. */
-async function p99WhileRunning(execution: ExecutionMode, ms: number, kernels: CpuKernels = 'native'): Promise<{ p99: number; runs: number }> {
+async function p99WhileRunning(
+  execution: ExecutionMode,
+  ms: number,
+  kernels: CpuKernels = 'native',
+): Promise<{ p99: number; runs: number }> {
   const engine = await Engine.create(await buildPlan(matmulNetwork()), { execution, kernels, startWorker: startSourceWorker });
   const ctx = engine.createExecutionContext();
   const feeds = {
@@ -66,11 +70,15 @@ describe('event loop while a plan runs', () => {
     expect(worker.p99).toBeLessThan(5);
   });
 
-  it.skipIf(!loadCpuNative().ok)('keeps p99 under 5 ms inline with the native kernels (one native async call per run)', { retry: 2 }, async () => {
-    const inline = await p99WhileRunning('inline', 2000, 'native');
-    expect(inline.runs).toBeGreaterThan(3);
-    expect(inline.p99).toBeLessThan(5);
-  });
+  it.skipIf(!loadCpuNative().ok)(
+    'keeps p99 under 5 ms inline with the native kernels (one native async call per run)',
+    { retry: 2 },
+    async () => {
+      const inline = await p99WhileRunning('inline', 2000, 'native');
+      expect(inline.runs).toBeGreaterThan(3);
+      expect(inline.p99).toBeLessThan(5);
+    },
+  );
 
   it('(control) blocks the loop for a whole run when executing inline on the reference kernels', async () => {
     const inline = await p99WhileRunning('inline', 1000, 'reference');

@@ -266,20 +266,36 @@ describe('tactics section', () => {
       name: 'w',
       inputs: [],
       outputs: [{ name: 'w', dtype: 'float32', shape: [4, 3, 3, 3] }],
-      params: { value: Tensor.fromValues('float32', [4, 3, 3, 3], Array.from({ length: 108 }, (_, i) => ((i * 7) % 11) / 11 - 0.5)) },
+      params: {
+        value: Tensor.fromValues(
+          'float32',
+          [4, 3, 3, 3],
+          Array.from({ length: 108 }, (_, i) => ((i * 7) % 11) / 11 - 0.5),
+        ),
+      },
     });
     net.addLayer('convolution', {
       name: 'conv',
       inputs: ['x', 'w'],
       outputs: [{ name: 'y', dtype: 'float32', shape: [1, 4, 6, 6] }],
-      params: { kernelShape: [3, 3], strides: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0], dilations: [1, 1], groups: 1, paddingMode: 'explicit' },
+      params: {
+        kernelShape: [3, 3],
+        strides: [1, 1],
+        padsBegin: [0, 0],
+        padsEnd: [0, 0],
+        dilations: [1, 1],
+        groups: 1,
+        paddingMode: 'explicit',
+      },
     });
     net.markOutput('y');
     return net;
   }
   const tactics = {
     device: 'cpu x64 test 2 threads',
-    choices: { conv: { tactic: 'implicit_gemm', timings: { implicit_gemm: 0.25, im2col_gemm: 0.5 }, source: 'measured' as const, workspaceBytes: 0 } },
+    choices: {
+      conv: { tactic: 'implicit_gemm', timings: { implicit_gemm: 0.25, im2col_gemm: 0.5 }, source: 'measured' as const, workspaceBytes: 0 },
+    },
   };
 
   it('round-trips the chosen tactics byte-identically as their own section', async () => {
