@@ -19,8 +19,17 @@ export interface AlternatingResult {
 }
 
 /**
+ * Idle time before each timed run. Thread pools keep spinning for a while after a run
+ * (onnxruntime's by default, kiln's for 300 µs); without a pause the next contender would
+ * start on cores still busy with the previous one's spinning threads.
+ */
+export const SETTLE_MS = 50;
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+/**
  * Warms both up, then alternates a, b, a, b… for `iterations` rounds (b first on odd rounds
- * so neither always runs on a cache the other just warmed).
+ * so neither always runs on a cache the other just warmed), each timed run after SETTLE_MS idle.
  */
 export async function alternate(
   a: () => Promise<unknown>,
@@ -28,6 +37,10 @@ export async function alternate(
   iterations: number,
   warmup: number,
 ): Promise<AlternatingResult> {
+  const timed = async (fn: () => Promise<unknown>) => {
+    await settle();
+    return timeOnce(fn);
+  };
   for (let i = 0; i < warmup; i++) {
     await a();
     await b();
@@ -35,11 +48,11 @@ export async function alternate(
   const result: AlternatingResult = { a: [], b: [] };
   for (let i = 0; i < iterations; i++) {
     if (i % 2 === 0) {
-      result.a.push(await timeOnce(a));
-      result.b.push(await timeOnce(b));
+      result.a.push(await timed(a));
+      result.b.push(await timed(b));
     } else {
-      result.b.push(await timeOnce(b));
-      result.a.push(await timeOnce(a));
+      result.b.push(await timed(b));
+      result.a.push(await timed(a));
     }
   }
   return result;

@@ -20,6 +20,7 @@ namespace kiln::cpu::program {
 namespace {
 
 constexpr int64_t kDirectKBlock = 192;
+constexpr int64_t kDirectMaxOutChannels = 48;
 
 enum class ConvTactic { Pointwise, Implicit, Im2col, Depthwise, Direct };
 
@@ -40,10 +41,11 @@ std::vector<ConvTactic> validTactics(const Conv2dGeometry& g) {
   const bool pointwise = g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 &&
                          g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0;
   if (pointwise) t.push_back(ConvTactic::Pointwise);
-  // direct_gemm is the default where output rows fill 16-pixel tiles and packing B would cost
-  // the most: stride 1, or strided with few input channels (an RGB stem).
-  const bool unitStride = g.strideH == 1 && g.strideW == 1;
-  const bool directFirst = !pointwise && g.outWidth >= 12 && (unitStride || g.groupChannels() <= 8);
+  // direct_gemm is the default where packing B would cost the most relative to the math: few
+  // output channels to share each packed element (DenseNet's 128→32 3×3) or few input channels
+  // (an RGB stem), with output rows wide enough to fill 16-pixel tiles.
+  const bool directFirst =
+      !pointwise && g.outWidth >= 12 && (g.groupOutChannels() <= kDirectMaxOutChannels || g.groupChannels() <= 8);
   if (directFirst) t.push_back(ConvTactic::Direct);
   t.push_back(ConvTactic::Implicit);
   t.push_back(ConvTactic::Im2col);
@@ -78,7 +80,9 @@ class Conv2dKernel final : public OpKernel {
   bool ownsPackedCopy(int64_t id) const override { return id == op_.w && !packed_.empty(); }
 
   void run(const RunContext& ctx) const override {
-    if (tactic_ == ConvTactic::Direct) return runDirect(ctx);
+    // direct_gemm needs a reduction to read; an empty one (no input channels) is only the
+    // epilogue, which the GEMM path below handles.
+    if (tactic_ == ConvTactic::Direct && g_.groupChannels() > 0) return runDirect(ctx);
     const float* x = ctx.ptr(op_.x);
     const float* w = ctx.ptr(op_.w);
     const float* bias = op_.b >= 0 ? ctx.ptr(op_.b) : nullptr;
@@ -110,7 +114,7 @@ class Conv2dKernel final : public OpKernel {
                                         g_.padTop, g_.padLeft, g_.dilationH, g_.dilationW, g_.outWidth});
         if (tactic_ == ConvTactic::Pointwise) {
           p.b.lines = MatrixView{image, 1, inPlane};
-        } else if (tactic_ == ConvTactic::Implicit) {
+        } else if (tactic_ == ConvTactic::Implicit || tactic_ == ConvTactic::Direct) {
           p.b.im2col = &sources.back();
         } else {
           float* cols = columns + (n * g_.groups + grp) * kg * pixels;
@@ -166,8 +170,14 @@ class Conv2dKernel final : public OpKernel {
   // slack so a tile's 16-wide reads past the last output column stay inside the buffer.
   int64_t paddedHeight() const { return g_.height + g_.padTop + g_.padBottom; }
   int64_t paddedWidth() const {
+    if (flatTiles()) return g_.width + g_.padLeft + g_.padRight;
     return (g_.width + g_.padLeft + g_.padRight + g_.strideW - 1) / g_.strideW + kPanelCols;
   }
+  // Stride 1: tiles are 16 consecutive positions of the padded image's rows laid end to end
+  // (positions past the output width are computed and dropped), so narrow maps fill tiles too
+  // (a 7-wide map wastes 2 of every 9 positions instead of 9 of 16). Strided: 16 pixels of one
+  // output row per tile.
+  bool flatTiles() const { return g_.strideH == 1 && g_.strideW == 1; }
   int64_t phasePlane() const { return paddedHeight() * paddedWidth(); }
   int64_t paddedPlane() const { return g_.strideW * phasePlane(); }
 
@@ -181,6 +191,7 @@ class Conv2dKernel final : public OpKernel {
     const int64_t kg = cg * g_.kernelH * g_.kernelW;
     const int64_t pixels = g_.outHeight * g_.outWidth;
     const int64_t items = g_.batch * g_.groups;
+    if (items == 0 || mg == 0 || pixels == 0) return;
     const int64_t wp = paddedWidth(), plane = paddedPlane();
     const int64_t planes = g_.batch * g_.channels;
     thread_local AlignedBuffer paddedBuffer;
@@ -210,32 +221,37 @@ class Conv2dKernel final : public OpKernel {
       }
     });
     std::fill(padded + planes * plane, padded + planes * plane + kPanelCols, 0.0f);
-    // Units: (image·group, row tile, band of output rows).
+    // Units: (image·group, row tile, band of tiles).
     const int threads = ThreadPool::instance().concurrency();
     const int64_t kBlock = this->kBlock(kg);
     const int64_t rowTiles = std::max<int64_t>(1, (mg + 143) / 144);  // ≤ 144 rows, as in the GEMM engine
     const int64_t mc = (mg + rowTiles * kPanelRows - 1) / (rowTiles * kPanelRows) * kPanelRows;
+    const bool flat = flatTiles();
     const int64_t perRow = (g_.outWidth + kPanelCols - 1) / kPanelCols;
-    int64_t bands = std::max<int64_t>(1, std::min<int64_t>(g_.outHeight, (4 * threads + items * rowTiles - 1) / (items * rowTiles)));
+    // Flat: positions [0, span) hold every output (row oy at oy·wp); the rest is padding.
+    const int64_t span = (g_.outHeight - 1) * wp + g_.outWidth;
+    const int64_t totalTiles = flat ? (span + kPanelCols - 1) / kPanelCols : g_.outHeight * perRow;
+    const int64_t groupsOfRows = items * rowTiles;
     // Bands of at most 16 tiles keep a unit's accumulators and B rows cache-resident.
-    bands = std::max(bands, (g_.outHeight * perRow + 15) / 16);
-    bands = std::min(bands, g_.outHeight);
-    int64_t bandRows = (g_.outHeight + bands - 1) / bands;
-    bands = (g_.outHeight + bandRows - 1) / bandRows;
+    int64_t bands = std::max((4 * threads + groupsOfRows - 1) / groupsOfRows, (totalTiles + 15) / 16);
+    bands = std::max<int64_t>(1, std::min(bands, totalTiles));
+    int64_t bandTiles = (totalTiles + bands - 1) / bands;
+    bands = (totalTiles + bandTiles - 1) / bandTiles;
     // Few units: make their count a multiple of the threads so none idles at the end.
-    while ((items * rowTiles * bands) % threads != 0 && items * rowTiles * bands < 8 * threads && bandRows > 1) {
-      --bandRows;
-      bands = (g_.outHeight + bandRows - 1) / bandRows;
+    while ((groupsOfRows * bands) % threads != 0 && groupsOfRows * bands < 8 * threads && bandTiles > 1) {
+      --bandTiles;
+      bands = (totalTiles + bandTiles - 1) / bandTiles;
     }
-    const OffsetTileKernel kernel = activeOffsetTileKernel();
-    ThreadPool::instance().parallelFor(items * rowTiles * bands, 1, [&](int64_t begin, int64_t end) {
+    OffsetTileKernel byRows[kPanelRows + 1] = {};
+    for (int64_t r = 1; r <= kPanelRows; ++r) byRows[r] = activeOffsetTileKernelForRows(r);
+    ThreadPool::instance().parallelFor(groupsOfRows * bands, 1, [&](int64_t begin, int64_t end) {
       thread_local AlignedBuffer packedA, accBuffer;
       for (int64_t u = begin; u < end; ++u) {
         const int64_t item = u / (rowTiles * bands), rt = (u / bands) % rowTiles, band = u % bands;
         const int64_t n = item / g_.groups, grp = item % g_.groups;
         const int64_t i0 = rt * mc, rows = std::min(mc, mg - i0);
         if (rows <= 0) continue;
-        const int64_t oy0 = band * bandRows, oy1 = std::min(g_.outHeight, oy0 + bandRows);
+        const int64_t t0 = band * bandTiles, t1 = std::min(totalTiles, t0 + bandTiles);
         const float* image = padded + (n * g_.channels + grp * cg) * plane;
         const int64_t outOffset = (n * g_.outChannels + grp * mg) * pixels;
         GemmEpilogue e;
@@ -244,7 +260,7 @@ class Conv2dKernel final : public OpKernel {
         e.residual = residual != nullptr ? residual + outOffset : nullptr;
         e.residualStride = pixels;
         e.activation = op_.activation;
-        const int64_t tiles = (oy1 - oy0) * perRow;
+        const int64_t tiles = t1 - t0;
         const int64_t ldAcc = tiles * kPanelCols;
         const int64_t rowsPad = (rows + kPanelRows - 1) / kPanelRows * kPanelRows;
         float* acc = kg > kBlock ? accBuffer.reserve(static_cast<size_t>(rowsPad * ldAcc)) : nullptr;
@@ -260,26 +276,61 @@ class Conv2dKernel final : public OpKernel {
             pa = buf;
           }
           const int64_t* offs = offsets_.data() + k0;
-          for (int64_t t = 0; t < tiles; ++t) {
-            const int64_t oy = oy0 + t / perRow, ox0 = (t % perRow) * kPanelCols;
-            const float* base = image + oy * g_.strideH * wp + ox0;
-            const int64_t cols = std::min(kPanelCols, g_.outWidth - ox0);
+          for (int64_t t = t0; t < t1; ++t) {
+            // The tile's first output (oy, ox0), its padded-image base, and whether its 16
+            // positions are 16 consecutive outputs of one row (then y is written directly).
+            int64_t oy, ox0;
+            const float* base;
+            bool contiguous;
+            int64_t cols;
+            if (flat) {
+              oy = (t * kPanelCols) / wp, ox0 = (t * kPanelCols) % wp;
+              base = image + t * kPanelCols;
+              cols = kPanelCols;
+              contiguous = ox0 + kPanelCols <= g_.outWidth;
+            } else {
+              oy = t / perRow, ox0 = (t % perRow) * kPanelCols;
+              base = image + oy * g_.strideH * wp + ox0;
+              cols = std::min(kPanelCols, g_.outWidth - ox0);
+              contiguous = true;
+            }
             for (int64_t ip = 0; ip < rows; ip += kPanelRows) {
+              // A last panel with fewer live rows computes only those (in every k-block alike).
+              const OffsetTileKernel kernel = byRows[std::min(kPanelRows, rows - ip)];
               const float* aPanel = pa + (ip / kPanelRows) * kcb * kPanelRows;
-              float* partial = acc != nullptr ? acc + ip * ldAcc + t * kPanelCols : nullptr;
+              float* partial = acc != nullptr ? acc + ip * ldAcc + (t - t0) * kPanelCols : nullptr;
               const float* accIn = first ? nullptr : partial;
               if (!last) {
                 kernel(kcb, aPanel, base, offs, accIn, ldAcc, partial, ldAcc, kPanelRows, kPanelCols, nullptr);
                 continue;
               }
               const int64_t tileRows = std::min(kPanelRows, rows - ip);
-              const int64_t j = oy * g_.outWidth + ox0;
-              const TileEpilogue te = tileEpilogueAt(e, i0 + ip, j);
-              float* dst = y + outOffset + (i0 + ip) * pixels + j;
-              if (!kernel(kcb, aPanel, base, offs, accIn, ldAcc, dst, pixels, tileRows, cols, &te)) {
-                alignas(64) float tile[kPanelRows * kPanelCols];
-                kernel(kcb, aPanel, base, offs, accIn, ldAcc, tile, kPanelCols, kPanelRows, kPanelCols, nullptr);
-                applyTileEpilogue(te, tileRows, cols, tile, kPanelCols, dst, pixels);
+              float* yRows = y + outOffset + (i0 + ip) * pixels;
+              if (contiguous) {
+                const int64_t j = oy * g_.outWidth + ox0;
+                const TileEpilogue te = tileEpilogueAt(e, i0 + ip, j);
+                if (kernel(kcb, aPanel, base, offs, accIn, ldAcc, yRows + j, pixels, tileRows, cols, &te)) continue;
+              }
+              alignas(64) float tile[kPanelRows * kPanelCols];
+              kernel(kcb, aPanel, base, offs, accIn, ldAcc, tile, kPanelCols, kPanelRows, kPanelCols, nullptr);
+              if (contiguous) {
+                const int64_t j = oy * g_.outWidth + ox0;
+                applyTileEpilogue(tileEpilogueAt(e, i0 + ip, j), tileRows, cols, tile, kPanelCols, yRows + j, pixels);
+                continue;
+              }
+              // A flat tile across a row end: finish each run of real outputs on its own.
+              for (int64_t c = 0; c < kPanelCols;) {
+                const int64_t pos = t * kPanelCols + c;
+                if (pos >= span) break;
+                const int64_t ry = pos / wp, rx = pos % wp;
+                if (rx >= g_.outWidth) {
+                  c += wp - rx;  // skip the padding positions up to the next row
+                  continue;
+                }
+                const int64_t len = std::min(kPanelCols - c, g_.outWidth - rx);
+                const int64_t j = ry * g_.outWidth + rx;
+                applyTileEpilogue(tileEpilogueAt(e, i0 + ip, j), tileRows, len, tile + c, kPanelCols, yRows + j, pixels);
+                c += len;
               }
             }
           }

@@ -14,6 +14,8 @@ namespace kiln::cpu::program {
 #if defined(__x86_64__)
 bool tileKernelAvx2(int64_t kc, const float* a, const float* b, const float* accIn, int64_t ldIn, float* out,
                     int64_t ldOut, int64_t rows, int64_t cols, const TileEpilogue* epilogue);
+TileKernel tailTileKernelAvx2For(int64_t rows);
+OffsetTileKernel tailOffsetTileKernelAvx2For(int64_t rows);
 bool halfTileKernelAvx2(int64_t kc, const float* a, const float* b, const float* accIn, int64_t ldIn, float* out,
                         int64_t ldOut, int64_t rows, int64_t cols, const TileEpilogue* epilogue);
 bool offsetTileKernelAvx2(int64_t kc, const float* a, const float* base, const int64_t* offsets, const float* accIn,
@@ -198,8 +200,11 @@ struct ThreadScratch {
   std::vector<Im2colRun> runs;
 };
 
-void runUnit(const GemmProblem& g, const UnitPlan& plan, int64_t unit, TileKernel fullKernel, TileKernel halfKernel,
-             ThreadScratch& s) {
+struct Kernels {
+  TileKernel full, half, byRows[kPanelRows + 1];
+};
+
+void runUnit(const GemmProblem& g, const UnitPlan& plan, int64_t unit, const Kernels& kernels, ThreadScratch& s) {
   const int64_t i0 = (unit / plan.tilesN) * plan.mc, j0 = (unit % plan.tilesN) * plan.nc;
   const int64_t mc = std::min(plan.mc, g.m - i0), nc = std::min(plan.nc, g.n - j0);
   const int64_t mcPad = roundUp(mc, kPanelRows), ncPad = roundUp(nc, kPanelCols);
@@ -234,8 +239,10 @@ void runUnit(const GemmProblem& g, const UnitPlan& plan, int64_t unit, TileKerne
     }
     for (int64_t jp = 0; jp < nc; jp += kPanelCols) {
       const float* bPanel = pb + (jp / kPanelCols) * kcb * kPanelCols;
-      const TileKernel kernel = nc - jp <= kPanelCols / 2 ? halfKernel : fullKernel;
+      const bool halfPanel = nc - jp <= kPanelCols / 2;
       for (int64_t ip = 0; ip < mc; ip += kPanelRows) {
+        // Same choice in every k-block: partial sums hold only the rows and columns computed.
+        const TileKernel kernel = halfPanel ? kernels.half : kernels.byRows[std::min(kPanelRows, mc - ip)];
         const float* aPanel = pa + (ip / kPanelRows) * kcb * kPanelRows;
         float* partial = acc != nullptr ? acc + ip * ncPad + jp : nullptr;
         const float* accIn = first ? nullptr : partial;
@@ -357,6 +364,20 @@ TileKernel activeHalfTileKernel() {
   return tileKernelGeneric;
 }
 
+TileKernel activeTileKernelForRows(int64_t rows) {
+#if defined(__x86_64__)
+  if (useAvx2()) return tailTileKernelAvx2For(rows);
+#endif
+  return tileKernelGeneric;
+}
+
+OffsetTileKernel activeOffsetTileKernelForRows(int64_t rows) {
+#if defined(__x86_64__)
+  if (useAvx2()) return tailOffsetTileKernelAvx2For(rows);
+#endif
+  return offsetTileKernelGeneric;
+}
+
 OffsetTileKernel activeOffsetTileKernel() {
 #if defined(__x86_64__)
   if (useAvx2()) return offsetTileKernelAvx2;
@@ -447,12 +468,13 @@ void runGemms(const std::vector<GemmProblem>& input) {
       problems[sp.problem].b.packed = sp.panels.get();
     }
   }
-  const TileKernel kernel = activeTileKernel(), halfKernel = activeHalfTileKernel();
+  Kernels kernels{activeTileKernel(), activeHalfTileKernel(), {}};
+  for (int64_t r = 1; r <= kPanelRows; ++r) kernels.byRows[r] = activeTileKernelForRows(r);
   pool.parallelFor(total, 1, [&](int64_t begin, int64_t end) {
     thread_local ThreadScratch scratch;
     for (int64_t u = begin; u < end; ++u) {
       const size_t p = static_cast<size_t>(std::upper_bound(firstUnit.begin(), firstUnit.end(), u) - firstUnit.begin() - 1);
-      runUnit(problems[p], plans[p], u - firstUnit[p], kernel, halfKernel, scratch);
+      runUnit(problems[p], plans[p], u - firstUnit[p], kernels, scratch);
     }
   });
 }

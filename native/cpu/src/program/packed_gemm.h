@@ -112,12 +112,16 @@ TileKernel activeTileKernel();
 // A kernel for column panels with at most 8 live columns (only those are computed and stored;
 // the portable build uses the full kernel).
 TileKernel activeHalfTileKernel();
+// Kernels for a last row panel with `rows` (1…6) live rows: only those rows are computed and
+// stored, in every k-block alike (the portable build uses the full kernels).
+TileKernel activeTileKernelForRows(int64_t rows);
 // The same tile with B read in place instead of from a packed panel: step k's 16 values are
 // base[offsets[k] .. offsets[k] + 15] (a zero-padded image read by a stride-1 convolution).
 using OffsetTileKernel = bool (*)(int64_t kc, const float* a, const float* base, const int64_t* offsets,
                                   const float* accIn, int64_t ldIn, float* out, int64_t ldOut, int64_t rows, int64_t cols,
                                   const TileEpilogue* epilogue);
 OffsetTileKernel activeOffsetTileKernel();
+OffsetTileKernel activeOffsetTileKernelForRows(int64_t rows);
 // The epilogue of the tile whose top-left element is (i, j) of the GEMM's output.
 TileEpilogue tileEpilogueAt(const GemmEpilogue& e, int64_t i, int64_t j);
 // Applies the epilogue to a rows × cols tile: dst[i, j] from acc[i, j] (row stride ldAcc).

@@ -220,6 +220,96 @@ __attribute__((target("avx2,fma"))) bool halfTileKernelAvx2(int64_t kc, const fl
   return true;
 }
 
+// Tiles of the last row panel when it has fewer than 6 live rows (M = 32 leaves 2): only those
+// rows are computed and stored, so a 2-row tail costs a third of a full panel. Offsets: B is
+// read in place as in offsetTileKernelAvx2.
+template <int R, bool Offsets>
+__attribute__((target("avx2,fma"))) bool tailTileKernelAvx2(int64_t kc, const float* a, const float* b,
+                                                            const int64_t* offsets, const float* accIn, int64_t ldIn,
+                                                            float* out, int64_t ldOut, int64_t rows, int64_t cols,
+                                                            const TileEpilogue* epilogue) {
+  if (!registerEpilogue(epilogue)) return false;
+  __m256 c[R][2];
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i) {
+    c[i][0] = accIn != nullptr ? _mm256_loadu_ps(accIn + i * ldIn) : _mm256_setzero_ps();
+    c[i][1] = accIn != nullptr ? _mm256_loadu_ps(accIn + i * ldIn + 8) : _mm256_setzero_ps();
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* bk = Offsets ? b + offsets[k] : b;
+    const __m256 b0 = Offsets ? _mm256_loadu_ps(bk) : _mm256_load_ps(bk);
+    const __m256 b1 = Offsets ? _mm256_loadu_ps(bk + 8) : _mm256_load_ps(bk + 8);
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+      c[i][0] = _mm256_fmadd_ps(ai, b0, c[i][0]);
+      c[i][1] = _mm256_fmadd_ps(ai, b1, c[i][1]);
+    }
+    a += 6;
+    if (!Offsets) b += 16;
+  }
+  if (epilogue == nullptr) {
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) {
+      _mm256_storeu_ps(out + i * ldOut, c[i][0]);
+      _mm256_storeu_ps(out + i * ldOut + 8, c[i][1]);
+    }
+    return true;
+  }
+  const TileEpilogue& e = *epilogue;
+  EpilogueRegs r;
+  r.alpha = _mm256_set1_ps(e.alpha);
+  r.beta = _mm256_set1_ps(e.beta);
+  r.scale = e.alpha != 1.0f;
+  r.lo = _mm256_set1_ps(e.activation.alpha);
+  r.hi = _mm256_set1_ps(e.activation.beta);
+  r.slope = _mm256_set1_ps(e.activation.alpha);
+  r.zero = _mm256_setzero_ps();
+  r.full = cols == kPanelCols;
+  r.mask0 = laneMask(cols < 8 ? cols : 8);
+  r.mask1 = laneMask(cols > 8 ? cols - 8 : 0);
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i)
+    if (i < rows) finishRow(e, r, i, c[i][0], c[i][1], out + i * ldOut);
+  return true;
+}
+
+template <int R>
+bool tailTileKernel(int64_t kc, const float* a, const float* b, const float* accIn, int64_t ldIn, float* out,
+                    int64_t ldOut, int64_t rows, int64_t cols, const TileEpilogue* epilogue) {
+  return tailTileKernelAvx2<R, false>(kc, a, b, nullptr, accIn, ldIn, out, ldOut, rows, cols, epilogue);
+}
+
+template <int R>
+bool tailOffsetTileKernel(int64_t kc, const float* a, const float* base, const int64_t* offsets, const float* accIn,
+                          int64_t ldIn, float* out, int64_t ldOut, int64_t rows, int64_t cols,
+                          const TileEpilogue* epilogue) {
+  return tailTileKernelAvx2<R, true>(kc, a, base, offsets, accIn, ldIn, out, ldOut, rows, cols, epilogue);
+}
+
+// Kernels by live row count (1…5; 6 is the full kernel).
+TileKernel tailTileKernelAvx2For(int64_t rows) {
+  switch (rows) {
+    case 1: return tailTileKernel<1>;
+    case 2: return tailTileKernel<2>;
+    case 3: return tailTileKernel<3>;
+    case 4: return tailTileKernel<4>;
+    case 5: return tailTileKernel<5>;
+    default: return tileKernelAvx2;
+  }
+}
+
+OffsetTileKernel tailOffsetTileKernelAvx2For(int64_t rows) {
+  switch (rows) {
+    case 1: return tailOffsetTileKernel<1>;
+    case 2: return tailOffsetTileKernel<2>;
+    case 3: return tailOffsetTileKernel<3>;
+    case 4: return tailOffsetTileKernel<4>;
+    case 5: return tailOffsetTileKernel<5>;
+    default: return offsetTileKernelAvx2;
+  }
+}
+
 #undef KILN_DECLARE_ACC
 #undef KILN_STORE
 #undef KILN_STEP

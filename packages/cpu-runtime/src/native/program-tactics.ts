@@ -11,8 +11,9 @@ import { checkProgramOp } from './program-validation.js';
 const UNIT_ROWS = 144;
 const UNIT_COLS = 256;
 const MAX_K_BLOCK = 384;
-/** Output width from which direct_gemm is listed before the packed tactics. */
+/** direct_gemm is listed first for output rows this wide with few output or input channels. */
 const DIRECT_MIN_WIDTH = 12;
+const DIRECT_MAX_OUT_CHANNELS = 48;
 
 function roundUp(v: number, m: number): number {
   return Math.ceil(v / m) * m;
@@ -39,8 +40,7 @@ interface ConvDims {
   pixels: number;
   pointwise: boolean;
   depthwise: boolean;
-  /** direct_gemm is the default for wide outputs when stride 1 or few input channels (C/groups). */
-  unitStride: boolean;
+  /** Input channels per group (direct_gemm is the default when few). */
   groupChannels: number;
   outWidth: number;
 }
@@ -58,7 +58,6 @@ function convDims(op: Extract<ProgramOp, { op: 'conv2d' }>, values: readonly Pro
     pixels: ys[2]! * ys[3]!,
     pointwise: kh === 1 && kw === 1 && op.strides.every((s) => s === 1) && op.pads.every((p) => p === 0),
     depthwise: ws[1] === 1 && op.groups > 1,
-    unitStride: op.strides.every((s) => s === 1),
     groupChannels: ws[1]!,
     outWidth: ys[3]!,
   };
@@ -74,7 +73,7 @@ export function nativeProgramTactics(op: ProgramOp, values: readonly ProgramValu
     case 'conv2d': {
       // Same order as conv_op.cpp's validTactics.
       const d = convDims(op, values);
-      const directFirst = !d.pointwise && d.outWidth >= DIRECT_MIN_WIDTH && (d.unitStride || d.groupChannels <= 8);
+      const directFirst = !d.pointwise && d.outWidth >= DIRECT_MIN_WIDTH && (d.mg <= DIRECT_MAX_OUT_CHANNELS || d.groupChannels <= 8);
       const directLast = !directFirst;
       return [
         ...(d.depthwise ? ['depthwise_direct'] : []),

@@ -179,6 +179,35 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
     });
   }
 
+  it('handles empty batches and empty reductions with every tactic', async () => {
+    const empty = convProgram({ name: 'batch 0', x: [0, 3, 9, 20], w: [4, 3, 3, 3], pads: [1, 1, 1, 1], bias: true }, undefined, false);
+    for (const tactic of nativeProgramTactics(empty.program.ops[0]!, empty.program.values)) {
+      const { program, feeds } = convProgram(
+        { name: 'batch 0', x: [0, 3, 9, 20], w: [4, 3, 3, 3], pads: [1, 1, 1, 1], bias: true },
+        tactic,
+        false,
+      );
+      const [y] = await NativeProgram.create(program).run(feeds);
+      expect(y).toHaveLength(0);
+    }
+    // No input channels: y is the bias (then the activation) everywhere.
+    const p = new ProgramBuilder();
+    const x = p.input('x', [1, 0, 4, 20]);
+    const w = p.weight('w', [3, 0, 3, 3], new Float32Array(0));
+    const b = p.weight('b', [3], Float32Array.of(-1, 0.5, 2));
+    const y = p.arena('y', [1, 3, 4, 20]);
+    p.op({ op: 'conv2d', x, w, b, y, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], groups: 1, activation: { type: 'relu' } });
+    p.output(y);
+    const program = p.build();
+    for (const tactic of nativeProgramTactics(program.ops[0]!, program.values)) {
+      const [out] = await NativeProgram.create({ ...program, ops: [{ ...program.ops[0]!, tactic } as never] }).run([new Float32Array(0)]);
+      expect(Array.from(out!.subarray(0, 1))).toEqual([0]);
+      expect(Array.from(out!.subarray(80, 81))).toEqual([0.5]);
+      expect(Array.from(out!.subarray(160, 161))).toEqual([2]);
+      expect(new Set(out!.subarray(160))).toEqual(new Set([2]));
+    }
+  });
+
   it('lists only valid tactics', () => {
     const dw = convProgram(CASES[7]!, undefined, false).program;
     expect(nativeProgramTactics(dw.ops[0]!, dw.values)).toEqual(['depthwise_direct', 'implicit_gemm', 'im2col_gemm', 'direct_gemm']);
@@ -197,7 +226,7 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
 
   it('fuses every activation type with bias and residual', async () => {
     for (const activation of ALL_ACTIVATIONS) {
-      for (const tactic of ['implicit_gemm', 'depthwise_direct']) {
+      for (const tactic of ['implicit_gemm', 'direct_gemm', 'depthwise_direct']) {
         const c: ConvCase =
           tactic === 'depthwise_direct'
             ? { name: 'dw', x: [1, 4, 6, 7], w: [4, 1, 3, 3], groups: 4, pads: [1, 1, 1, 1], bias: true, residual: true, activation }

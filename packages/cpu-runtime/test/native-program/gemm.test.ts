@@ -122,6 +122,17 @@ describe.skipIf(!native.ok)(`NativeProgram gemm and batched_matmul${skipReason}`
     );
   });
 
+  it('an empty reduction (K = 0) leaves only beta·bias and the activation', async () => {
+    const p = new ProgramBuilder();
+    const a = p.input('a', [3, 0]);
+    const b = p.weight('b', [0, 5], new Float32Array(0));
+    const bias = p.weight('bias', [5], Float32Array.of(1, -2, 3, -4, 5));
+    const y = p.arena('y', [3, 5]);
+    p.op({ op: 'gemm', a, b, bias, y, transA: false, transB: false, alpha: 2, beta: 0.5, activation: { type: 'relu' } }).output(y);
+    const [out] = await NativeProgram.create(p.build()).run([new Float32Array(0)]);
+    expect(Array.from(out!)).toEqual([0.5, 0, 1.5, 0, 2.5, 0.5, 0, 1.5, 0, 2.5, 0.5, 0, 1.5, 0, 2.5]);
+  });
+
   it('lists packed_gemm', () => {
     const p = new ProgramBuilder();
     const a = p.input('a', [2, 3]);
