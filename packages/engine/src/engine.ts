@@ -7,7 +7,7 @@ import type { Kernel } from '@kiln/cpu-runtime';
 import type { Backend, ExecutionMode } from './backend.js';
 import { CpuBackend } from './backends/cpu-backend.js';
 import { CudaBackend } from './backends/cuda/cuda-backend.js';
-import type { CpuKernels } from './backends/native-cpu/plan-executor.js';
+import { type CpuKernels, planTacticOptions } from './backends/native-cpu/plan-executor.js';
 import type { StartWorker } from './backends/worker-runner.js';
 import { ExecutionContext } from './execution-context.js';
 import type { BackendName } from './plan/manifest.js';
@@ -103,6 +103,8 @@ function resolveBackend(plan: Plan, options: EngineOptions): Backend {
   if (b === 'cuda') {
     const backend = new CudaBackend({
       precision: plan.manifest.buildSettings.precision,
+      // The tactics the build timed on this device model are forced, so contexts start without timing.
+      compile: planTacticOptions(plan),
       ...(options.device !== undefined ? { device: options.device } : {}),
     });
     checkDevice(plan, backend);

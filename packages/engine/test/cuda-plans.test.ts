@@ -7,7 +7,7 @@ import { ErrorCode, KilnError, Network, type Tensor } from '@kiln/core';
 import { cudaStatus } from '@kiln/cuda-runtime';
 import { expectTensorClose, randomTensor } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, Engine } from '../src/index.js';
+import { buildPlan, deserializePlan, Engine, serializePlan, TimingCache } from '../src/index.js';
 
 const gpu = cudaStatus().devices.length > 0;
 
@@ -96,5 +96,38 @@ describe('CUDA plans', () => {
         (e: unknown) => e instanceof KilnError && e.code === ErrorCode.PLAN_DEVICE_MISMATCH,
       );
     }
+  });
+
+  it.skipIf(!gpu)('times tactics on the device at build, caches them, and a warm build chooses the same without timing', async () => {
+    const cache = new TimingCache();
+    const cold = await buildPlan(convNetwork(), { backend: 'cuda', precision: 'fp16', tune: true, timingCache: cache });
+    const layers = Object.keys(cold.tactics?.choices ?? {});
+    expect(layers).toContain('conv');
+    expect(Object.values(cold.tactics!.choices).every((c) => c.source === 'measured')).toBe(true);
+    const warm = await buildPlan(convNetwork(), {
+      backend: 'cuda',
+      precision: 'fp16',
+      tune: true,
+      timingCache: TimingCache.parse(cache.serialize()),
+    });
+    expect(Object.values(warm.tactics!.choices).every((c) => c.source === 'cache')).toBe(true);
+    expect(Object.fromEntries(Object.entries(warm.tactics!.choices).map(([k, c]) => [k, c.tactic]))).toEqual(
+      Object.fromEntries(Object.entries(cold.tactics!.choices).map(([k, c]) => [k, c.tactic])),
+    );
+    const warmAgain = await buildPlan(convNetwork(), {
+      backend: 'cuda',
+      precision: 'fp16',
+      tune: true,
+      timingCache: TimingCache.parse(cache.serialize()),
+    });
+    expect(Buffer.compare(Buffer.from(serializePlan(warmAgain)), Buffer.from(serializePlan(warm)))).toBe(0);
+    // The plan's tactics are forced in execution contexts and the results still match the CPU.
+    const x = randomTensor('float32', [2, 3, 16, 16], 10);
+    const expected = await (await Engine.create(await buildPlan(convNetwork()), { execution: 'inline' }))
+      .createExecutionContext()
+      .run({ x });
+    const ctx = (await Engine.create(deserializePlan(serializePlan(warm)))).createExecutionContext();
+    expectTensorClose((await ctx.run({ x })).y as Tensor, expected.y as Tensor, { rtol: 1e-2, atol: 1e-2 });
+    await ctx.dispose();
   });
 });

@@ -16,6 +16,7 @@ import {
 } from '@kiln/core';
 import { cpuDevice } from '../backends/cpu-backend.js';
 import { cudaDevice } from '../backends/cuda/cuda-device.js';
+import { selectCudaTactics } from '../backends/cuda/cuda-tactics.js';
 import { cpuTacticProvider } from '../backends/native-cpu/cpu-tactic-provider.js';
 import { buildMemoryPlan } from '../memory/build-memory-plan.js';
 import type { PlanMemoryOptions } from '../memory/memory-plan.js';
@@ -82,21 +83,30 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
     message: `${log.length} rewrites, ${network.layers.length} → ${working.layers.length} layers`,
   });
   throwIfAborted(options.signal, 'the build');
-  // CUDA tactics are timed on the device when an execution context creates its programs.
+  // CUDA tactics are timed by kiln_cuda.node itself (selectCudaTactics); the CPU's one op at a time.
   const provider = options.tune && backend === 'cpu' ? cpuTacticProvider() : undefined;
   if (options.tune === true && backend === 'cpu' && !provider) {
     throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, 'tactic tuning needs the native CPU kernels (kiln_cpu.node), which are not loaded', {
       hint: 'build them with `pnpm build:native`, or build with tune: false',
     });
   }
+  const tacticOptions = {
+    ...(options.timingCache ? { cache: options.timingCache } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   const tactics = provider
     ? await selectTactics(working, provider, {
-        ...(options.timingCache ? { cache: options.timingCache } : {}),
+        ...tacticOptions,
         ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
       })
-    : undefined;
+    : backend === 'cuda' && options.tune
+      ? await selectCudaTactics(working, device, {
+          ...tacticOptions,
+          precision: precision as PlanPrecision,
+          ...(options.device !== undefined ? { device: options.device } : {}),
+        })
+      : undefined;
   throwIfAborted(options.signal, 'the build');
   const workspace = new Map(Object.entries(tactics?.choices ?? {}).map(([layer, c]) => [layer, c.workspaceBytes]));
   const memoryOptions =

@@ -25,6 +25,8 @@ import type { Stage } from './stages.js';
 export interface CompileOptions {
   /** Implementation per layer name (conv2d/gemm ops), from the builder's tactic selection. */
   tactics?: ReadonlyMap<string, string>;
+  /** Network input shapes the tactics were chosen for; runs with other shapes ignore them. */
+  tacticShapes?: ReadonlyMap<string, readonly number[]>;
   alignment?: number;
   /** Scratch bytes each layer needs with its tactic, for the workspace bound. */
   workspace?: ReadonlyMap<string, number>;

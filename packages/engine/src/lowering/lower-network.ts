@@ -60,3 +60,13 @@ function shapeOf(shapes: ReadonlyMap<string, number[]>, name: string): number[] 
   if (!s) throw new KilnError(ErrorCode.INVALID_SHAPE, `no shape known for '${name}'`, { hint: 'pass a shape for every network input' });
   return s;
 }
+
+/** Whether chosen tactics apply to a run with these network input shapes (the shapes they were timed for). */
+export function tacticsApply(options: CompileOptions, inputShapes: ReadonlyMap<string, readonly number[]>): boolean {
+  if (!options.tactics?.size || !options.tacticShapes) return true;
+  for (const [name, tuned] of options.tacticShapes) {
+    const actual = inputShapes.get(name);
+    if (!actual || actual.length !== tuned.length || actual.some((d, i) => d !== tuned[i])) return false;
+  }
+  return true;
+}

@@ -12,7 +12,7 @@ export function encodeTactics(tactics: TacticChoices): JsonValue {
   for (const [layer, c] of Object.entries(tactics.choices)) {
     choices[layer] = { tactic: c.tactic, timings: { ...c.timings }, source: c.source, workspaceBytes: c.workspaceBytes };
   }
-  return { device: tactics.device, choices };
+  return { device: tactics.device, choices, ...(tactics.inputShapes ? { inputShapes: { ...tactics.inputShapes } } : {}) };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,5 +40,10 @@ export function decodeTactics(value: unknown): TacticChoices {
       workspaceBytes: c.workspaceBytes as number,
     };
   }
-  return { device: value.device, choices };
+  const shapes = value.inputShapes;
+  if (shapes !== undefined) {
+    const valid = isRecord(shapes) && Object.values(shapes).every((d) => Array.isArray(d) && d.every((n) => Number.isInteger(n) && n >= 0));
+    if (!valid) throw bad("has malformed 'inputShapes'");
+  }
+  return { device: value.device, choices, ...(shapes ? { inputShapes: shapes as Record<string, number[]> } : {}) };
 }

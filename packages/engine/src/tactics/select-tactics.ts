@@ -43,6 +43,16 @@ export interface SelectTacticsOptions {
 
 const TUNABLE = new Set<ProgramOp['op']>(['conv2d', 'gemm', 'batched_matmul']);
 
+/** The network input shapes tactics are timed for: given ones, else declared dims with symbolic ones as 1. */
+export function tuningShapes(network: Network, given?: ReadonlyMap<string, readonly number[]>): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const input of network.inputs) {
+    const shape = given?.get(input.name) ?? input.shape?.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+    if (shape) shapes[input.name] = [...shape];
+  }
+  return shapes;
+}
+
 /** A stable description of an op for the timing cache: its kind, params and operand shapes. */
 export function opSignature(op: ProgramOp, values: readonly ProgramValue[]): string {
   const described = withOperands(op, (id) => {
@@ -167,5 +177,5 @@ export async function selectTactics(
       });
     }
   }
-  return { device: provider.device, choices };
+  return { device: provider.device, choices, inputShapes: tuningShapes(network, options.inputShapes) };
 }

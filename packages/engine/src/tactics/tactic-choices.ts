@@ -15,5 +15,11 @@ export interface TacticChoice {
 export interface TacticChoices {
   /** The device the tactics were timed on (timing-cache key part). */
   device: string;
+  /**
+   * The network input shapes the tactics were timed for. Tactics are forced only for runs with
+   * these shapes; other shapes get the executor's own choice (an algorithm chosen for batch 1
+   * may not exist for batch 32).
+   */
+  inputShapes?: Record<string, number[]>;
   choices: Record<string, TacticChoice>;
 }

@@ -28,13 +28,19 @@ export function planTactics(plan: Pick<Plan, 'tactics'>): Map<string, string> {
   return new Map(Object.entries(plan.tactics?.choices ?? {}).map(([layer, choice]) => [layer, choice.tactic]));
 }
 
+/** The plan's tactics with the input shapes they were timed for, as compile options. */
+export function planTacticOptions(plan: Pick<Plan, 'tactics'>): { tactics: Map<string, string>; tacticShapes?: Map<string, number[]> } {
+  const shapes = plan.tactics?.inputShapes;
+  return { tactics: planTactics(plan), ...(shapes ? { tacticShapes: new Map(Object.entries(shapes)) } : {}) };
+}
+
 export function createPlanExecutor(plan: Pick<Plan, 'network' | 'tactics'>, options: PlanExecutorOptions = {}): PlanExecutor {
   const network: Network = plan.network;
   const native = options.kernels !== 'reference' ? loadCpuNative() : undefined;
   if (native?.ok) {
     const staged = new StagedExecutor(network, {
       createProgram: (program) => NativeProgram.create(program),
-      tactics: planTactics(plan),
+      ...planTacticOptions(plan),
       ...(options.plugins ? { plugins: options.plugins } : {}),
     });
     return { kernels: 'native', runValues: (feeds) => staged.runValues(feeds), dispose: () => staged.dispose() };

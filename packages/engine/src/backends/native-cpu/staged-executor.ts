@@ -7,6 +7,7 @@
 import { ErrorCode, isKilnError, KilnError, type Network, type Program, Tensor } from '@kiln/core';
 import { type Kernel, ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
 import { type CompiledStage, type CompileOptions, compileStage } from '../../lowering/compile-stage.js';
+import { tacticsApply } from '../../lowering/lower-network.js';
 import { stageAsNetwork } from '../../lowering/stage-network.js';
 import { networkConstants, type Stage, splitStages } from '../../lowering/stages.js';
 
@@ -92,6 +93,9 @@ export class StagedExecutor {
   }
 
   private async runOnce(feeds: ReadonlyMap<string, RuntimeValue>): Promise<Map<string, RuntimeValue>> {
+    const feedShapes = new Map<string, readonly number[]>();
+    for (const [name, v] of feeds) if (v instanceof Tensor) feedShapes.set(name, v.shape);
+    const useTactics = tacticsApply(this.options, feedShapes);
     const values = new Map<string, RuntimeValue>(feeds);
     for (const [name, t] of this.constants) values.set(name, t);
     for (const prepared of this.stages) {
@@ -111,7 +115,7 @@ export class StagedExecutor {
         }
         return v;
       });
-      const entry = this.programFor(prepared, inputs);
+      const entry = this.programFor(prepared, inputs, useTactics);
       const outputs = await entry.runner.run(inputs.map((t) => t.data as Float32Array));
       entry.compiled.outputNames.forEach((name, i) => {
         const value = entry.compiled.program.values[entry.compiled.program.outputs[i]!]!;
@@ -121,14 +125,15 @@ export class StagedExecutor {
     return new Map(this.network.outputs.map((o) => [o, values.get(o)!]));
   }
 
-  private programFor(prepared: PreparedStage, inputs: readonly Tensor[]): NativeEntry {
-    const key = inputs.map((t) => t.shape.join('x')).join(';');
+  private programFor(prepared: PreparedStage, inputs: readonly Tensor[], useTactics: boolean): NativeEntry {
+    const key = `${useTactics ? 'tuned' : 'default'}:${inputs.map((t) => t.shape.join('x')).join(';')}`;
     const cached = prepared.programs.get(key);
     if (cached) return cached;
     const shapes = new Map(prepared.stage.inputs.map((n, i) => [n, inputs[i]!.shape as number[]]));
     let compiled: CompiledStage;
     try {
-      compiled = compileStage(this.network, prepared.stage, shapes, this.constants, this.options);
+      const options = useTactics ? this.options : { ...this.options, tactics: new Map<string, string>() };
+      compiled = compileStage(this.network, prepared.stage, shapes, this.constants, options);
     } catch (e) {
       const layer = isKilnError(e, ErrorCode.UNSUPPORTED_LAYER) ? e.layer?.name : undefined;
       if (layer && !this.forceReference.has(layer) && prepared.stage.layers.some((l) => l.name === layer)) throw new Restage(layer);

@@ -49,8 +49,8 @@ export async function buildModel(model: string, options: BuildCommandOptions): P
     backend,
     precision: precision as 'fp32' | 'tf32' | 'fp16',
     // CPU tuning needs the native kernels (without them the plan runs on the reference kernels);
-    // CUDA contexts time their tactics on the device when they start.
-    tune: backend === 'cpu' && (options.tune ?? loadCpuNative().ok),
+    // CUDA builds time their tactics on the device they build for.
+    tune: options.tune ?? (backend === 'cuda' || loadCpuNative().ok),
     ...(cache ? { timingCache: cache } : {}),
     ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

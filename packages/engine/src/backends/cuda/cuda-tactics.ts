@@ -1,0 +1,104 @@
+/**
+ * Build-time tactic selection for CUDA plans. kiln_cuda.node times the candidates of every
+ * conv2d/GEMM on the device when a CudaProgram is created; the builder creates one for the
+ * plan's shapes, reads which tactic each op chose, and records it per layer (the plan's tactics
+ * section) and per op signature (the timing cache). Ops whose signature the cache knows are
+ * created with that tactic forced, so they are not timed: a warm-cache build times nothing and
+ * chooses the same tactics. Execution contexts later force the plan's tactics too.
+ */
+import { emitProgress, type Network, type ProgressListener, throwIfAborted } from '@kiln/core';
+import { type CudaPrecision, CudaProgram } from '@kiln/cuda-runtime';
+import { type CompiledStage, compileStage } from '../../lowering/compile-stage.js';
+import { networkConstants, splitStages } from '../../lowering/stages.js';
+import type { DeviceInfo } from '../../plan/manifest.js';
+import { opSignature, tuningShapes } from '../../tactics/select-tactics.js';
+import type { TacticChoice, TacticChoices } from '../../tactics/tactic-choices.js';
+import type { TimingCache } from '../../tactics/timing-cache.js';
+
+const TUNED_OPS = new Set(['conv2d', 'gemm']);
+
+export interface CudaTacticOptions {
+  precision: CudaPrecision;
+  device?: number;
+  cache?: TimingCache;
+  /** Shapes to tune network inputs for; symbolic dims default to 1. */
+  inputShapes?: ReadonlyMap<string, readonly number[]>;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** The timing-cache device key: GPU model, capability and precision (tactics differ per precision). */
+export function cudaTacticDevice(device: DeviceInfo, precision: CudaPrecision): string {
+  return `cuda ${device.type} ${device.arch} ${precision}`;
+}
+
+export async function selectCudaTactics(network: Network, deviceInfo: DeviceInfo, options: CudaTacticOptions): Promise<TacticChoices> {
+  const device = cudaTacticDevice(deviceInfo, options.precision);
+  const constants = networkConstants(network);
+  const choices: Record<string, TacticChoice> = {};
+  const networkInputs = new Set(network.inputs.map((i) => i.name));
+  for (const stage of splitStages(network, constants).filter((s) => s.kind === 'native')) {
+    throwIfAborted(options.signal, 'the build');
+    const shapes = new Map<string, number[]>();
+    for (const name of stage.inputs) {
+      const given = options.inputShapes?.get(name);
+      const shape = network.tensors.get(name)?.shape;
+      if (given) shapes.set(name, [...given]);
+      else if (shape && (networkInputs.has(name) || shape.every((d) => typeof d === 'number'))) {
+        shapes.set(
+          name,
+          shape.map((d) => (typeof d === 'number' ? d : 1)),
+        );
+      }
+    }
+    if (shapes.size !== stage.inputs.length) continue;
+    const compiled: CompiledStage = compileStage(network, stage, shapes, constants);
+    const { program } = compiled;
+    const tuned = program.ops.map((op, i) => ({ op, i, layer: compiled.opLayers[i]! })).filter((t) => TUNED_OPS.has(t.op.op));
+    const signatures = new Map(tuned.map((t) => [t.i, opSignature(t.op, program.values)]));
+    const cached = new Map<number, string>();
+    for (const t of tuned) {
+      const timings = options.cache?.get(signatures.get(t.i)!, device);
+      const tactic = timings ? Object.keys(timings).sort((a, b) => timings[a]! - timings[b]! || a.localeCompare(b))[0] : undefined;
+      if (tactic) cached.set(t.i, tactic);
+    }
+    const forced = { ...program, ops: program.ops.map((op, i) => (cached.has(i) ? ({ ...op, tactic: cached.get(i)! } as typeof op) : op)) };
+    emitProgress(options.onProgress, {
+      phase: 'tactics',
+      message: `timing ${tuned.length - cached.size} of ${tuned.length} convolutions/GEMMs on the device`,
+    });
+    const cuda = await CudaProgram.create(forced, {
+      precision: options.precision,
+      ...(options.device !== undefined ? { device: options.device } : {}),
+    });
+    try {
+      const chosen = cuda.info.tactics;
+      const timings = cached.size < tuned.length ? await cuda.profile(5) : [];
+      for (const [k, t] of tuned.entries()) {
+        const tactic = chosen[t.i]!;
+        const source: TacticChoice['source'] = cached.has(t.i) ? 'cache' : 'measured';
+        const ms = timings[t.i]?.ms ?? 0;
+        if (source === 'measured') options.cache?.set(signatures.get(t.i)!, device, { [tactic]: ms });
+        if (!choices[t.layer]) {
+          choices[t.layer] = {
+            tactic,
+            timings: source === 'cache' ? (options.cache?.get(signatures.get(t.i)!, device) ?? {}) : { [tactic]: ms },
+            source,
+            workspaceBytes: 0,
+          };
+        }
+        emitProgress(options.onProgress, {
+          phase: 'tactics',
+          item: t.layer,
+          done: k + 1,
+          total: tuned.length,
+          message: `${t.op.op}: ${tactic} (${source})`,
+          tacticsTried: source === 'cache' ? 0 : 1,
+        });
+      }
+    } finally {
+      await cuda.dispose();
+    }
+  }
+  return { device, choices, inputShapes: tuningShapes(network, options.inputShapes) };
+}
