@@ -134,7 +134,11 @@ describe('plan loading errors', () => {
     net.markOutput('x');
     const plan: Plan = await buildPlan(net);
     const cuda = serializePlan({ ...plan, manifest: { ...plan.manifest, backend: 'cuda' } });
-    await expectKilnErrorAsync(Engine.create(cuda, { backend: 'cpu' }), ErrorCode.PLAN_BACKEND_MISMATCH, /built for the 'cuda' backend.*rebuild/);
+    await expectKilnErrorAsync(
+      Engine.create(cuda, { backend: 'cpu' }),
+      ErrorCode.PLAN_BACKEND_MISMATCH,
+      /built for the 'cuda' backend.*rebuild/,
+    );
   });
 
   it('refuses a plan whose plugin is not registered, and loads once it is', async () => {

@@ -23,8 +23,9 @@ export interface LoweredNetwork {
 export function lowerNetwork(
   network: Network,
   inputShapes: ReadonlyMap<string, readonly number[]>,
-  options: CompileOptions = {},
+  compile: CompileOptions = {},
 ): LoweredNetwork {
+  const options = tacticsApply(compile, inputShapes) ? compile : { ...compile, tactics: new Map<string, string>() };
   const constants = networkConstants(network);
   const shapes = new Map<string, number[]>();
   for (const [name, s] of inputShapes) shapes.set(name, [...s]);

@@ -227,3 +227,20 @@ describe('stages', () => {
     expect((again.get(net.outputs[0]!) as Tensor).shape).toEqual([5, 2]);
   });
 });
+
+describe('tactics and shapes', () => {
+  it('forces plan tactics only for the input shapes they were timed for', async () => {
+    const { lowerNetwork } = await import('../../src/index.js');
+    const b = new NetBuilder();
+    const x = b.input('x', ['batch', 3, 8, 8] as unknown as number[]);
+    const net = b.output(b.layer('convolution', [x, b.random([4, 3, 3, 3])], conv([3, 3])));
+    const layer = net.layers.find((l) => l.kind === 'convolution')!.name;
+    const compile = { tactics: new Map([[layer, 'im2col_gemm']]), tacticShapes: new Map([['x', [1, 3, 8, 8]]]) };
+    const tacticOf = (shape: number[]) => {
+      const stage = lowerNetwork(net, new Map([['x', shape]]), compile).stages[0]!;
+      return stage.kind === 'program' ? (stage.program.ops[0] as { tactic?: string }).tactic : undefined;
+    };
+    expect(tacticOf([1, 3, 8, 8])).toBe('im2col_gemm');
+    expect(tacticOf([4, 3, 8, 8])).toBeUndefined();
+  });
+});
