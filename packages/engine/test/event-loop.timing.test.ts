@@ -26,6 +26,70 @@ function matmulNetwork(): Network {
   return net;
 }
 
+/** Four 3×3 convolutions over 32×56×56 (a few milliseconds per run natively, like a real model's run). */
+function convNetwork(): Network {
+  const net = new Network('convs');
+  net.addInput({ name: 'x', dtype: 'float32', shape: [1, 32, 56, 56] });
+  let from = 'x';
+  for (let i = 0; i < 4; i++) {
+    const w = Tensor.fromValues(
+      'float32',
+      [32, 32, 3, 3],
+      Array.from({ length: 32 * 32 * 9 }, (_, k) => ((k * 7) % 13) / 130 - 0.05),
+    );
+    net.addLayer('constant', {
+      name: `w${i}`,
+      inputs: [],
+      outputs: [{ name: `w${i}`, dtype: 'float32', shape: [32, 32, 3, 3] }],
+      params: { value: w },
+    });
+    net.addLayer('convolution', {
+      name: `conv${i}`,
+      inputs: [from, `w${i}`],
+      outputs: [{ name: `c${i}`, dtype: 'float32', shape: [1, 32, 56, 56] }],
+      params: {
+        kernelShape: [3, 3],
+        strides: [1, 1],
+        padsBegin: [1, 1],
+        padsEnd: [1, 1],
+        dilations: [1, 1],
+        groups: 1,
+        paddingMode: 'explicit',
+        epilogue: { activation: { type: 'relu' } },
+      },
+    });
+    from = `c${i}`;
+  }
+  net.markOutput(from);
+  return net;
+}
+
+/** Runs the conv plan inline on the native kernels for `ms` while sampling event-loop delay. */
+async function p99NativeInline(ms: number): Promise<{ p99: number; runs: number }> {
+  const engine = await Engine.create(await buildPlan(convNetwork()), { execution: 'inline', kernels: 'native' });
+  const ctx = engine.createExecutionContext();
+  const feeds = {
+    x: Tensor.fromValues(
+      'float32',
+      [1, 32, 56, 56],
+      Array.from({ length: 32 * 56 * 56 }, (_, i) => (i % 9) / 9),
+    ),
+  };
+  await ctx.run(feeds);
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const end = performance.now() + ms;
+  let runs = 0;
+  while (performance.now() < end) {
+    await ctx.run(feeds);
+    runs++;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  histogram.disable();
+  await ctx.dispose();
+  return { p99: histogram.percentile(99) / 1e6, runs };
+}
+
 /** Runs the plan back to back for `ms` while sampling event-loop delay; returns p99 in ms. */
 async function p99WhileRunning(
   execution: ExecutionMode,
