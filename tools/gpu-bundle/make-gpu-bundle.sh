@@ -30,6 +30,7 @@ bundle packages/kiln/src/cli/main.ts kiln.mjs
 bundle tools/bench/gpu/kiln-gpu-bench.ts kiln-gpu-bench.mjs
 bundle tools/bench/gpu/memory-growth.ts memory-growth.mjs
 bundle tools/bench/gpu/accuracy-vs-cpu.ts accuracy-vs-cpu.mjs
+bundle tools/bench/gpu/build-time.ts build-time.mjs
 # The GPU unit tests, with vitest replaced by a minimal runner (vitest-shim.ts).
 tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
 trap 'rm -f "$tests"' EXIT

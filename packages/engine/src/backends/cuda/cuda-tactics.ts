@@ -57,10 +57,14 @@ export async function selectCudaTactics(network: Network, deviceInfo: DeviceInfo
     const tuned = program.ops.map((op, i) => ({ op, i, layer: compiled.opLayers[i]! })).filter((t) => TUNED_OPS.has(t.op.op));
     const signatures = new Map(tuned.map((t) => [t.i, opSignature(t.op, program.values)]));
     const cached = new Map<number, string>();
+    const cachedTimings = new Map<number, Record<string, number>>();
     for (const t of tuned) {
       const timings = options.cache?.get(signatures.get(t.i)!, device);
       const tactic = timings ? Object.keys(timings).sort((a, b) => timings[a]! - timings[b]! || a.localeCompare(b))[0] : undefined;
-      if (tactic) cached.set(t.i, tactic);
+      if (tactic && timings) {
+        cached.set(t.i, tactic);
+        cachedTimings.set(t.i, timings);
+      }
     }
     const forced = { ...program, ops: program.ops.map((op, i) => (cached.has(i) ? ({ ...op, tactic: cached.get(i)! } as typeof op) : op)) };
     emitProgress(options.onProgress, {
@@ -72,27 +76,30 @@ export async function selectCudaTactics(network: Network, deviceInfo: DeviceInfo
       ...(options.device !== undefined ? { device: options.device } : {}),
     });
     try {
-      const chosen = cuda.info.tactics;
-      const timings = cached.size < tuned.length ? await cuda.profile(5) : [];
+      // The executor may fuse ops (an add into the convolution before it), so its op list is
+      // not the program's: match its per-op report to program ops by the value each writes.
+      const report = await cuda.profile(cached.size < tuned.length ? 5 : 1);
+      const byOutput = new Map<string, { tactic: string; ms: number }>();
+      for (const entry of report) {
+        const written = /'(.*)'\)\s*$/.exec(entry.op)?.[1];
+        if (written !== undefined) byOutput.set(written, { tactic: entry.tactic, ms: entry.ms });
+      }
       for (const [k, t] of tuned.entries()) {
-        const tactic = chosen[t.i]!;
-        const source: TacticChoice['source'] = cached.has(t.i) ? 'cache' : 'measured';
-        const ms = timings[t.i]?.ms ?? 0;
-        if (source === 'measured') options.cache?.set(signatures.get(t.i)!, device, { [tactic]: ms });
+        const found = byOutput.get(program.values[t.op.y]!.name);
+        if (!found) continue; // fused away by the executor: it chooses that op's tactic itself
+        const source: TacticChoice['source'] = cached.get(t.i) === found.tactic ? 'cache' : 'measured';
+        if (source === 'measured') options.cache?.set(signatures.get(t.i)!, device, { [found.tactic]: found.ms });
         if (!choices[t.layer]) {
-          choices[t.layer] = {
-            tactic,
-            timings: source === 'cache' ? (options.cache?.get(signatures.get(t.i)!, device) ?? {}) : { [tactic]: ms },
-            source,
-            workspaceBytes: 0,
-          };
+          // Cached choices keep the cached timings, so warm-cache builds write identical plans.
+          const timings = source === 'cache' ? cachedTimings.get(t.i)! : { [found.tactic]: found.ms };
+          choices[t.layer] = { tactic: found.tactic, timings, source, workspaceBytes: 0 };
         }
         emitProgress(options.onProgress, {
           phase: 'tactics',
           item: t.layer,
           done: k + 1,
           total: tuned.length,
-          message: `${t.op.op}: ${tactic} (${source})`,
+          message: `${t.op.op}: ${found.tactic} (${source})`,
           tacticsTried: source === 'cache' ? 0 : 1,
         });
       }
