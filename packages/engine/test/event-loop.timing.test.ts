@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Network, Tensor } from '@kiln/core';
 import { loadCpuNative } from '@kiln/cpu-runtime';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, type CpuKernels, Engine, type ExecutionMode } from '../src/index.js';
+import { buildPlan, type CpuKernels, Engine, type ExecutionContext, type ExecutionMode } from '../src/index.js';
 import { startSourceWorker } from './fixtures/source-worker.js';
 
 /** One 192×192 by 192×192 matmul: tens of milliseconds on the reference kernels. */
@@ -24,6 +24,28 @@ function matmulNetwork(): Network {
   });
   net.markOutput('y');
   return net;
+}
+
+/** Warms up, then runs back to back for `ms` while sampling event-loop delay; returns p99 in ms. */
+async function sampleWhileRunning(
+  ctx: ExecutionContext,
+  feeds: Record<string, Tensor>,
+  ms: number,
+): Promise<{ p99: number; runs: number }> {
+  await ctx.run(feeds); // warm up (worker start, program compilation)
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const end = performance.now() + ms;
+  let runs = 0;
+  while (performance.now() < end) {
+    await ctx.run(feeds);
+    runs++;
+    // Let timers and I/O run between requests, as a server's loop would.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  histogram.disable();
+  await ctx.dispose();
+  return { p99: histogram.percentile(99) / 1e6, runs };
 }
 
 /** Four 3×3 convolutions over 32×56×56 (a few milliseconds per run natively, like a real model's run). */
@@ -75,19 +97,7 @@ async function p99NativeInline(ms: number): Promise<{ p99: number; runs: number 
       Array.from({ length: 32 * 56 * 56 }, (_, i) => (i % 9) / 9),
     ),
   };
-  await ctx.run(feeds);
-  const histogram = monitorEventLoopDelay({ resolution: 1 });
-  histogram.enable();
-  const end = performance.now() + ms;
-  let runs = 0;
-  while (performance.now() < end) {
-    await ctx.run(feeds);
-    runs++;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  histogram.disable();
-  await ctx.dispose();
-  return { p99: histogram.percentile(99) / 1e6, runs };
+  return sampleWhileRunning(ctx, feeds, ms);
 }
 
 /** Runs the plan back to back for `ms` while sampling event-loop delay; returns p99 in ms. */
@@ -110,20 +120,7 @@ async function p99WhileRunning(
       Array.from({ length: 192 * 192 }, (_, i) => (i % 5) - 2),
     ),
   };
-  await ctx.run(feeds); // warm up (worker start, kernel compilation)
-  const histogram = monitorEventLoopDelay({ resolution: 1 });
-  histogram.enable();
-  const end = performance.now() + ms;
-  let runs = 0;
-  while (performance.now() < end) {
-    await ctx.run(feeds);
-    runs++;
-    // Let timers and I/O run between requests, as a server's loop would.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  histogram.disable();
-  await ctx.dispose();
-  return { p99: histogram.percentile(99) / 1e6, runs };
+  return sampleWhileRunning(ctx, feeds, ms);
 }
 
 describe('event loop while a plan runs', () => {
@@ -138,8 +135,8 @@ describe('event loop while a plan runs', () => {
     'keeps p99 under 5 ms inline with the native kernels (one native async call per run)',
     { retry: 2 },
     async () => {
-      const inline = await p99WhileRunning('inline', 2000, 'native');
-      expect(inline.runs).toBeGreaterThan(3);
+      const inline = await p99NativeInline(2000);
+      expect(inline.runs).toBeGreaterThan(20);
       expect(inline.p99).toBeLessThan(5);
     },
   );
