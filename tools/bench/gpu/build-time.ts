@@ -31,7 +31,12 @@ async function main(): Promise<void> {
     const plan = await buildPlan(network(), { backend: 'cuda', precision, tune: true, timingCache: cache });
     const ms = performance.now() - t0;
     const choices = Object.values(plan.tactics?.choices ?? {});
-    return { ms, plan, timed: choices.filter((c) => c.source === 'measured').length, cached: choices.filter((c) => c.source === 'cache').length };
+    return {
+      ms,
+      plan,
+      timed: choices.filter((c) => c.source === 'measured').length,
+      cached: choices.filter((c) => c.source === 'cache').length,
+    };
   };
   const cache = new TimingCache();
   const cold = await build(cache);
