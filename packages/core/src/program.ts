@@ -27,8 +27,28 @@ export interface ProgramValue {
   storage: ProgramStorage;
 }
 
-/** Binary elementwise ops with numpy broadcasting of a and b to y's shape. */
-export type ProgramBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
+/**
+ * Binary elementwise ops with numpy broadcasting of a and b to y's shape. 'prelu' is
+ * a ≥ 0 ? a : a·b (ONNX PRelu, b the slope).
+ */
+export type ProgramBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'prelu';
+
+/** Float unary ops (ONNX semantics; 'round' is half to even). */
+export type ProgramUnaryOp =
+  | 'abs'
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'erf'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'sign';
 
 /**
  * One step. Operands are indices into Program.values. `activation` fields are fused epilogues
@@ -91,6 +111,25 @@ export type ProgramOp =
   | { op: 'global_pool'; type: 'max' | 'average'; x: number; y: number }
   | { op: 'binary'; type: ProgramBinaryOp; a: number; b: number; y: number; activation?: ActivationSpec }
   | { op: 'activation'; x: number; y: number; activation: ActivationSpec }
+  | { op: 'unary'; type: ProgramUnaryOp; x: number; y: number }
+  /**
+   * 2-D transposed convolution (ONNX ConvTranspose), NCHW: x [N, C, H, W], w [C, M/groups, kH,
+   * kW], y [N, M, OH, OW] with OH = (H−1)·sH − padTop − padBottom + dH·(kH−1) + 1 + outPadH
+   * (y's shape gives it); y = act(deconv(x, w) + b).
+   */
+  | {
+      op: 'deconv2d';
+      x: number;
+      w: number;
+      b?: number;
+      y: number;
+      strides: [number, number];
+      /** [top, left, bottom, right]. */
+      pads: [number, number, number, number];
+      dilations: [number, number];
+      groups: number;
+      activation?: ActivationSpec;
+    }
   /** y = act(x·scale[c] + shift[c]) with c the index along `channelAxis`; scale/shift each optional. */
   | { op: 'channel_affine'; x: number; scale?: number; shift?: number; y: number; channelAxis: number; activation?: ActivationSpec }
   | { op: 'softmax'; x: number; y: number; axis: number; log: boolean }
@@ -128,6 +167,8 @@ export const PROGRAM_OP_KINDS = [
   'global_pool',
   'binary',
   'activation',
+  'unary',
+  'deconv2d',
   'channel_affine',
   'softmax',
   'concat',

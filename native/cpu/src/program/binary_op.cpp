@@ -1,4 +1,4 @@
-// binary: numpy-broadcast add/sub/mul/div/max/min/pow with a fused activation. May run in place
+// binary: numpy-broadcast add/sub/mul/div/max/min/pow/prelu with a fused activation. May run in place
 // (y over a or b): each output element is computed from inputs at the same position before it
 // is stored.
 #include <algorithm>
@@ -11,7 +11,7 @@
 namespace kiln::cpu::program {
 namespace {
 
-enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow };
+enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow, Prelu };
 
 template <BinaryKind K>
 inline float combine(float a, float b) {
@@ -22,6 +22,8 @@ inline float combine(float a, float b) {
   if constexpr (K == BinaryKind::Max) return (std::isnan(a) || std::isnan(b)) ? std::numeric_limits<float>::quiet_NaN() : std::max(a, b);
   if constexpr (K == BinaryKind::Min) return (std::isnan(a) || std::isnan(b)) ? std::numeric_limits<float>::quiet_NaN() : std::min(a, b);
   if constexpr (K == BinaryKind::Pow) return std::pow(a, b);
+  // ONNX PRelu with b the slope; NaN passes through unchanged.
+  if constexpr (K == BinaryKind::Prelu) return a < 0.0f ? a * b : a;
   return 0.0f;
 }
 
@@ -52,6 +54,7 @@ RunFn runFor(BinaryKind k) {
     case BinaryKind::Max: return combineRun<BinaryKind::Max>;
     case BinaryKind::Min: return combineRun<BinaryKind::Min>;
     case BinaryKind::Pow: return combineRun<BinaryKind::Pow>;
+    case BinaryKind::Prelu: return combineRun<BinaryKind::Prelu>;
   }
   return combineRun<BinaryKind::Add>;
 }
@@ -97,7 +100,7 @@ class BinaryKernel final : public OpKernel {
 
 const std::pair<const char*, BinaryKind> kBinaryKinds[] = {
     {"add", BinaryKind::Add}, {"sub", BinaryKind::Sub}, {"mul", BinaryKind::Mul}, {"div", BinaryKind::Div},
-    {"max", BinaryKind::Max}, {"min", BinaryKind::Min}, {"pow", BinaryKind::Pow},
+    {"max", BinaryKind::Max}, {"min", BinaryKind::Min}, {"pow", BinaryKind::Pow}, {"prelu", BinaryKind::Prelu},
 };
 
 }  // namespace
@@ -109,7 +112,7 @@ std::unique_ptr<OpKernel> makeBinaryKernel(const BuildContext& ctx) {
   BinaryKind kind = BinaryKind::Add;
   for (const auto& [name, k] : kBinaryKinds)
     if (op.type == name) kind = k, found = true;
-  if (!found) ctx.fail("unknown binary type '" + op.type + "'", "use add, sub, mul, div, max, min or pow");
+  if (!found) ctx.fail("unknown binary type '" + op.type + "'", "use add, sub, mul, div, max, min, pow or prelu");
   const auto& ys = ctx.shape(op.y);
   const auto& as = ctx.shape(op.a);
   const auto& bs = ctx.shape(op.b);

@@ -24,6 +24,8 @@ const FactoryEntry kFactories[] = {
     {"global_pool", makeGlobalPoolKernel},
     {"binary", makeBinaryKernel},
     {"activation", makeActivationKernel},
+    {"unary", makeUnaryKernel},
+    {"deconv2d", makeDeconv2dKernel},
     {"channel_affine", makeChannelAffineKernel},
     {"softmax", makeSoftmaxKernel},
     {"concat", makeConcatKernel},

@@ -105,6 +105,8 @@ std::unique_ptr<OpKernel> makePool2dKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeGlobalPoolKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeBinaryKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeActivationKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeUnaryKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeDeconv2dKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeChannelAffineKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeSoftmaxKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeConcatKernel(const BuildContext& ctx);

@@ -87,6 +87,9 @@ export function nativeProgramTactics(op: ProgramOp, values: readonly ProgramValu
     case 'gemm':
     case 'batched_matmul':
       return ['packed_gemm'];
+    case 'deconv2d':
+      // Same order as deconv_op.cpp: one input channel per group scatters directly.
+      return values[op.x]!.shape[1]! / op.groups === 1 ? ['depthwise_direct', 'gemm_col2im'] : ['gemm_col2im'];
     default:
       return ['direct'];
   }
@@ -130,6 +133,15 @@ export function nativeProgramWorkspaceBytes(op: ProgramOp, values: readonly Prog
       const as = values[op.a]!.shape;
       const bs = values[op.b]!.shape;
       return gemmScratchBytes(as[as.length - 2]!, bs[bs.length - 1]!, as[as.length - 1]!);
+    }
+    case 'deconv2d': {
+      if (chosen === 'depthwise_direct') return 0;
+      // One image's column matrix [M·kH·kW, H·W] plus the packing scratch of its per-group GEMM.
+      const xs = values[op.x]!.shape;
+      const ws = values[op.w]!.shape;
+      const inPlane = xs[2]! * xs[3]!;
+      const rows = ws[1]! * ws[2]! * ws[3]!;
+      return op.groups * rows * inPlane * 4 + gemmScratchBytes(rows, inPlane, xs[1]! / op.groups);
     }
     case 'lrn': {
       const xs = values[op.x]!.shape;

@@ -129,6 +129,68 @@ function checkConv(c: OpChecker, op: Extract<ProgramOp, { op: 'conv2d' }>): void
   checkActivation(c, op.activation);
 }
 
+/** Output size of one transposed-conv axis before output padding (ONNX ConvTranspose). */
+export function deconvOutput(size: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation: number): number {
+  return (size - 1) * stride - padBegin - padEnd + dilation * (kernel - 1) + 1;
+}
+
+function checkDeconv(c: OpChecker, op: Extract<ProgramOp, { op: 'deconv2d' }>): void {
+  const x = c.id('x', op.x)!;
+  const w = c.id('w', op.w)!;
+  const y = c.id('y', op.y)!;
+  const b = c.id('b', op.b, true);
+  const xs = c.shape(x);
+  const ws = c.shape(w);
+  const ys = c.shape(y);
+  c.require(xs.length === 4, 'x must be [N, C, H, W]', x);
+  c.require(ws.length === 4, 'w must be [C, M/groups, kH, kW]', w);
+  c.require(ints(op.strides, 2) && op.strides.every((s) => s >= 1), 'strides must be two integers >= 1');
+  c.require(ints(op.dilations, 2) && op.dilations.every((s) => s >= 1), 'dilations must be two integers >= 1');
+  c.require(ints(op.pads, 4) && op.pads.every((s) => s >= 0), 'pads must be four integers >= 0 [top, left, bottom, right]');
+  const g = op.groups;
+  c.require(Number.isInteger(g) && g >= 1 && xs[1]! % g === 0, `groups = ${g} must divide the input channels ${xs[1]}`, x);
+  c.require(ws[0] === xs[1], `w[0] must equal the input channels ${xs[1]}`, w);
+  c.require(ws[2]! >= 1 && ws[3]! >= 1, 'kernel dims must be >= 1', w);
+  const m = ws[1]! * g;
+  c.require(
+    ys.length === 4 && ys[0] === xs[0] && ys[1] === m,
+    `y must be [N, M, OH, OW] with N = ${xs[0]} and M = w[1] · groups = ${m}`,
+    y,
+  );
+  for (const d of [0, 1]) {
+    const natural = deconvOutput(xs[2 + d]!, ws[2 + d]!, op.strides[d]!, op.pads[d]!, op.pads[d + 2]!, op.dilations[d]!);
+    c.require(
+      ys[2 + d]! >= 1 && ys[2 + d]! >= natural,
+      `${d === 0 ? 'OH' : 'OW'} must be at least 1 and at least the deconvolution's size ${natural} (more is output padding)`,
+      y,
+    );
+  }
+  if (b !== undefined) c.require(c.size(b) === m, `the bias must have M = ${m} elements`, b);
+  checkActivation(c, op.activation);
+}
+
+const UNARY_TYPES = new Set([
+  'abs',
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tan',
+  'erf',
+  'floor',
+  'ceil',
+  'round',
+  'sign',
+]);
+
+function checkUnary(c: OpChecker, op: Extract<ProgramOp, { op: 'unary' }>): void {
+  checkSameSize(c, c.id('x', op.x)!, c.id('y', op.y)!);
+  c.require(UNARY_TYPES.has(op.type), `unknown unary type '${op.type}'`, undefined, `use one of ${[...UNARY_TYPES].join(', ')}`);
+}
+
 function checkGemm(c: OpChecker, op: Extract<ProgramOp, { op: 'gemm' }>): void {
   const a = c.id('a', op.a)!;
   const b = c.id('b', op.b)!;
@@ -208,7 +270,12 @@ function checkBinary(c: OpChecker, op: Extract<ProgramOp, { op: 'binary' }>): vo
   const a = c.id('a', op.a)!;
   const b = c.id('b', op.b)!;
   const y = c.id('y', op.y)!;
-  c.require(['add', 'sub', 'mul', 'div', 'max', 'min', 'pow'].includes(op.type), `unknown binary type '${op.type}'`);
+  c.require(
+    ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'prelu'].includes(op.type),
+    `unknown binary type '${op.type}'`,
+    undefined,
+    'use add, sub, mul, div, max, min, pow or prelu',
+  );
   const ys = c.shape(y);
   for (const id of [a, b]) {
     const s = c.shape(id);
@@ -383,6 +450,8 @@ const CHECKERS: { [K in ProgramOpKind]: Checker<K> } = {
   global_pool: checkGlobalPool,
   binary: checkBinary,
   activation: checkActivationOp,
+  unary: checkUnary,
+  deconv2d: checkDeconv,
   channel_affine: checkChannelAffine,
   softmax: checkSoftmax,
   concat: checkConcat,

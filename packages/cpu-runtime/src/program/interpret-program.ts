@@ -124,11 +124,32 @@ function evaluate(op: ProgramOp, get: (id: number) => Tensor, shapeOf: (id: numb
         [get(op.x)],
       );
     case 'binary': {
-      const y = run(layer('elementwise', { op: op.type }, 2), [get(op.a), get(op.b)]);
+      const y =
+        op.type === 'prelu'
+          ? run(layer('parametric_relu', {}, 2), [get(op.a), get(op.b)])
+          : run(layer('elementwise', { op: op.type }, 2), [get(op.a), get(op.b)]);
       return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
     }
     case 'activation':
       return run(layer('activation', op.activation, 1), [get(op.x)]);
+    case 'unary':
+      return run(layer('unary', { op: op.type }, 1), [get(op.x)]);
+    case 'deconv2d': {
+      const w = get(op.w);
+      const x = get(op.x);
+      const outShape = shapeOf(op.y);
+      const kernel = w.shape.slice(2) as number[];
+      // Output padding is whatever y's shape adds beyond the stride/pad/dilation arithmetic.
+      const natural = [0, 1].map(
+        (d) => (x.shape[2 + d]! - 1) * op.strides[d]! - op.pads[d]! - op.pads[d + 2]! + op.dilations[d]! * (kernel[d]! - 1) + 1,
+      );
+      const params = {
+        ...conv(op.strides, op.pads, op.dilations, op.groups, kernel),
+        outputPadding: [outShape[2]! - natural[0]!, outShape[3]! - natural[1]!],
+        ...(op.activation ? { epilogue: { activation: op.activation } } : {}),
+      };
+      return run(layer('deconvolution', params, 3), [x, w, op.b !== undefined ? get(op.b) : undefined]);
+    }
     case 'channel_affine': {
       const x = get(op.x);
       const inputs = [x, op.shift !== undefined ? get(op.shift) : undefined, op.scale !== undefined ? get(op.scale) : undefined];

@@ -5,6 +5,8 @@
  */
 import {
   type ActivationSpec,
+  type ErrorCode,
+  KilnError,
   type LayerKind,
   type LayerParamsMap,
   type Program,
@@ -13,7 +15,8 @@ import {
   Tensor,
 } from '@kiln/core';
 import { expectTensorClose, mulberry32 } from '@kiln/testkit';
-import { type KernelContext, loadCpuNative, referenceKernels } from '../../src/index.js';
+import { expect } from 'vitest';
+import { interpretProgram, type KernelContext, loadCpuNative, NativeProgram, referenceKernels } from '../../src/index.js';
 
 export const native = loadCpuNative();
 export const skipReason = native.ok ? '' : ` (skipped: ${native.reason})`;
@@ -130,3 +133,25 @@ export const ALL_ACTIVATIONS: ActivationSpec[] = [
   { type: 'hard_swish' },
   { type: 'shrink', alpha: 0.3, beta: 0.1 },
 ];
+
+/** Runs `program` natively and with the TypeScript interpreter on the same feeds; every output must agree. */
+export async function expectMatchesInterpreter(program: Program, feeds: Float32Array[], tol = TOL): Promise<void> {
+  const expected = interpretProgram(program, feeds);
+  const actual = await NativeProgram.create(program).run(feeds);
+  program.outputs.forEach((id, i) => {
+    expectClose(actual[i]!, tensor(program.values[id]!.shape, expected[i]!), tol);
+  });
+}
+
+/** Expects `fn` to throw a KilnError with `code` whose message matches `pattern`. */
+export function expectKilnError(fn: () => unknown, code: ErrorCode, pattern: RegExp): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(KilnError);
+    expect((e as KilnError).code).toBe(code);
+    expect((e as KilnError).message).toMatch(pattern);
+    return;
+  }
+  throw new Error('expected a KilnError');
+}

@@ -11,12 +11,11 @@
 import { type ConverterRegistry, convertGraph } from '@kiln/converters';
 import type { Graph, GraphNode, Network, Tensor, ValueInfo, ValueType } from '@kiln/core';
 import { type Capability, isolateNode, type LayerSupportTable, notSupported, SUPPORTED_CAPABILITY } from '@kiln/partitioner';
-import { programSupport } from '../lowering/program-support.js';
+import { type NativeTarget, programSupport } from '../lowering/program-support.js';
 import { buildTimeValues, CONSTANT_OPS } from './build-time-values.js';
 import { inferValueTypes } from './inferred-value-types.js';
 
-/** The native Program ops are the same on every native backend. */
-export type NativeTarget = 'cpu' | 'cuda';
+export type { NativeTarget } from '../lowering/program-support.js';
 
 /** value name → the constant a Constant/Const node produces, per graph (built once). */
 const constantsCache = new WeakMap<Graph, Map<string, Tensor>>();
@@ -110,7 +109,7 @@ export function programSupportTable(target: NativeTarget, registry: ConverterReg
       const known = buildTimeTensors(network, buildTimeValues(graph));
       for (const layer of network.layers) {
         if (layer.outputs.every((o) => !o || known.has(o))) continue; // folded at build time
-        const verdict = programSupport(layer, network, (t) => known.has(t));
+        const verdict = programSupport(layer, network, (t) => known.has(t), target);
         if (!verdict.supported) {
           return notSupported(
             'unsupported-layer',

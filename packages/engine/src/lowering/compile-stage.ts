@@ -20,9 +20,12 @@ import { opOperands } from '../tactics/op-operands.js';
 import { loweringError } from './lowerer.js';
 import { lowerers } from './lowerers/index.js';
 import { finalizeValues, type PendingOp, ProgramAssembler } from './program-assembler.js';
+import type { NativeTarget } from './program-support.js';
 import type { Stage } from './stages.js';
 
 export interface CompileOptions {
+  /** The backend the programs are for (some ops exist on the CPU only). Default 'cpu'. */
+  target?: NativeTarget;
   /** Implementation per layer name (conv2d/gemm ops), from the builder's tactic selection. */
   tactics?: ReadonlyMap<string, string>;
   /** Network input shapes the tactics were chosen for; runs with other shapes ignore them. */
@@ -43,6 +46,9 @@ export interface CompiledStage {
   /** Layer name of each program op (tactic timing, profiles, errors). */
   opLayers: string[];
 }
+
+/** Ops with several implementations, chosen per op by the builder's tactic selection. */
+const TACTIC_OPS = new Set<ProgramOp['op']>(['conv2d', 'deconv2d', 'gemm', 'batched_matmul']);
 
 /** Ops that can take a fused activation, when they have none yet. */
 function acceptsActivation(op: ProgramOp): op is Extract<ProgramOp, { activation?: ActivationSpec }> {
@@ -111,7 +117,7 @@ export function compileStage(
     if (p.elidableWhenView && isView(p.elidableWhenView)) return;
     if (p.elidableConcat && eliminated.has(p.elidableConcat)) return;
     const tactic = options.tactics?.get(opLayer[i]!);
-    const op = tactic && (p.op.op === 'conv2d' || p.op.op === 'gemm' || p.op.op === 'batched_matmul') ? { ...p.op, tactic } : p.op;
+    const op = tactic && TACTIC_OPS.has(p.op.op) ? ({ ...p.op, tactic } as ProgramOp) : p.op;
     kept.push({ op, layer: opLayer[i]! });
   });
 

@@ -30,7 +30,7 @@ export function lowerNetwork(
   const shapes = new Map<string, number[]>();
   for (const [name, s] of inputShapes) shapes.set(name, [...s]);
   const stages: LoweredStage[] = [];
-  for (const stage of splitStages(network, constants)) {
+  for (const stage of splitStages(network, constants, new Set(), options.target)) {
     if (stage.kind === 'reference') {
       // Shapes past a reference stage come from running it on placeholders of the right shapes.
       const feeds = new Map(stage.inputs.map((n) => [n, Tensor.zeros(network.tensor(n).dtype, shapeOf(shapes, n))]));

@@ -11,6 +11,30 @@ import type { AnyLayer, Network } from '@kiln/core';
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 
+/** The native backends. They share the Program ops, except the few listed in CPU_ONLY_KINDS. */
+export type NativeTarget = 'cpu' | 'cuda';
+
+/** Layer kinds whose Program ops (unary, prelu, deconv2d) only the CPU executor has so far. */
+const CPU_ONLY_KINDS = new Set(['unary', 'parametric_relu', 'deconvolution']);
+
+/** Unary ops with a native float kernel (the others are integer/bool ops). */
+const NATIVE_UNARY = new Set([
+  'abs',
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tan',
+  'erf',
+  'floor',
+  'ceil',
+  'round',
+  'sign',
+]);
+
 const SUPPORTED: ProgramSupport = { supported: true };
 const no = (reason: string): ProgramSupport => ({ supported: false, reason });
 
@@ -24,9 +48,15 @@ const RESIZE_TRANSFORMS = new Set(['half_pixel', 'pytorch_half_pixel', 'align_co
  * Whether `layer` of `network` lowers to native ops. `isConstant` says whether a tensor's value
  * is known at build time (produced by a constant layer); parameters read from tensors need it.
  */
-export function programSupport(layer: AnyLayer, network: Network, isConstant: (tensor: string) => boolean): ProgramSupport {
+export function programSupport(
+  layer: AnyLayer,
+  network: Network,
+  isConstant: (tensor: string) => boolean,
+  target: NativeTarget = 'cpu',
+): ProgramSupport {
   // Constants of any dtype are weights or shape operands read at lowering time, never executed.
   if (layer.kind === 'constant') return SUPPORTED;
+  if (target === 'cuda' && CPU_ONLY_KINDS.has(layer.kind)) return no(`no CUDA kernel for '${layer.kind}' layers yet`);
   for (const t of [...layer.inputs, ...layer.outputs]) {
     if (!t) continue;
     const desc = network.tensors.get(t);
@@ -79,6 +109,17 @@ export function programSupport(layer: AnyLayer, network: Network, isConstant: (t
       return layer.inputs[1] && !isConstant(layer.inputs[1]) ? no('its reshape dims are computed at run time') : SUPPORTED;
     case 'lrn':
       return SUPPORTED;
+    case 'unary':
+      return NATIVE_UNARY.has(layer.params.op) ? SUPPORTED : no(`unary '${layer.params.op}'`);
+    case 'parametric_relu':
+      return SUPPORTED;
+    case 'deconvolution': {
+      const p = layer.params;
+      if (p.layout === 'channels_last') return no('channels-last transposed convolution');
+      const weightRank = network.tensors.get(layer.inputs[1] ?? '')?.shape?.length;
+      const spatial = p.kernelShape.length || (weightRank !== undefined ? weightRank - 2 : 0);
+      return spatial === 2 ? SUPPORTED : no(`${spatial}-D transposed convolution (2-D lowers)`);
+    }
     case 'padding': {
       if (layer.params.mode !== 'constant') return no(`'${layer.params.mode}' padding`);
       const operands = layer.inputs.slice(1).filter(Boolean);

@@ -10,6 +10,8 @@ const INPUT_FIELDS: Record<ProgramOpKind, readonly string[]> = {
   global_pool: ['x'],
   binary: ['a', 'b'],
   activation: ['x'],
+  unary: ['x'],
+  deconv2d: ['x', 'w', 'b'],
   channel_affine: ['x', 'scale', 'shift'],
   softmax: ['x'],
   concat: [],

@@ -41,7 +41,7 @@ export interface SelectTacticsOptions {
   signal?: AbortSignal;
 }
 
-const TUNABLE = new Set<ProgramOp['op']>(['conv2d', 'gemm', 'batched_matmul']);
+const TUNABLE = new Set<ProgramOp['op']>(['conv2d', 'deconv2d', 'gemm', 'batched_matmul']);
 
 /** The network input shapes tactics are timed for: given ones, else declared dims with symbolic ones as 1. */
 export function tuningShapes(network: Network, given?: ReadonlyMap<string, readonly number[]>): Record<string, number[]> {

@@ -18,7 +18,7 @@ const n = (name: string, op: string, inputs: string[], attributes: GraphNode['at
   attributes,
 });
 
-/** Conv → Relu → Erf → Reshape(by a Constant node) → Reshape(by Shape of the input) → Softmax. */
+/** Conv → Relu → Hardmax → Reshape(by a Constant node) → Reshape(by Shape of the input) → Softmax. */
 function graph(): Graph {
   return new Graph({
     format: 'onnx',
@@ -26,9 +26,9 @@ function graph(): Graph {
     nodes: [
       n('conv', 'Conv', ['x', 'w'], { kernel_shape: { kind: 'ints', value: [3, 3] }, pads: { kind: 'ints', value: [1, 1, 1, 1] } }),
       n('relu', 'Relu', ['conv']),
-      n('erf', 'Erf', ['relu']),
+      n('hard', 'Hardmax', ['relu']),
       n('target', 'Constant', [], { value: { kind: 'tensor', value: Tensor.fromValues('int64', [2], [1, -1]) } }),
-      n('flat', 'Reshape', ['erf', 'target']),
+      n('flat', 'Reshape', ['hard', 'target']),
       n('xshape', 'Shape', ['x']),
       n('back', 'Reshape', ['flat', 'xshape']),
       n('soft', 'Softmax', ['flat']),
@@ -52,10 +52,10 @@ describe('targetOracle', () => {
     const oracle = targetOracle('cpu', registry);
     const verdict = (name: string) => oracle.supports(g, g.nodes.find((x) => x.name === name)!);
     for (const name of ['conv', 'relu', 'flat', 'soft', 'target']) expect(verdict(name), name).toEqual({ supported: true });
-    expect(verdict('erf')).toMatchObject({
+    expect(verdict('hard')).toMatchObject({
       supported: false,
       category: 'unsupported-layer',
-      reason: expect.stringMatching(/cpu backend has no native kernel for unary layer/),
+      reason: expect.stringMatching(/cpu backend has no native kernel for softmax layer.*hardmax/),
     });
     expect(verdict('back')).toMatchObject({ supported: false, reason: expect.stringMatching(/reshape dims are computed at run time/) });
     expect(verdict('xshape')).toMatchObject({ supported: false });
@@ -80,7 +80,17 @@ describe('targetOracle', () => {
       ['flat', 'soft', 'target'],
     ]);
     const fallback = report.fallback.flatMap((f) => f.reasons.flatMap((r) => r.nodes)).sort();
-    expect(fallback).toEqual(['back', 'erf', 'xshape']);
+    expect(fallback).toEqual(['back', 'hard', 'xshape']);
+  });
+
+  it('lowers Erf (a unary op) on the cpu target only: the CUDA executor has no unary kernels yet', () => {
+    const g = new Graph({ ...graph(), nodes: [...graph().nodes, n('erf', 'Erf', ['relu'])] });
+    const node = g.nodes.find((x) => x.name === 'erf')!;
+    expect(targetOracle('cpu', registry).supports(g, node)).toEqual({ supported: true });
+    expect(targetOracle('cuda', registry).supports(g, node)).toMatchObject({
+      supported: false,
+      reason: expect.stringMatching(/no CUDA kernel for 'unary'/),
+    });
   });
 
   it('refuses an unknown target', () => {

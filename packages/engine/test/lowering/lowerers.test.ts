@@ -206,7 +206,7 @@ describe('stages', () => {
     const b = new NetBuilder();
     const x = b.input('x', [1, 2, 3, 3]);
     const a = b.layer('activation', [x], { type: 'relu' });
-    const e = b.layer('unary', [a], { op: 'exp' });
+    const e = b.layer('lp_normalization', [a], { axis: 1, p: 2 });
     const c = b.layer('convolution', [e, b.random([2, 2, 1, 1])], conv([1, 1]));
     const net = b.output(c);
     const stages = splitStages(net, networkConstants(net));
@@ -242,5 +242,39 @@ describe('tactics and shapes', () => {
     };
     expect(tacticOf([1, 3, 8, 8])).toBe('im2col_gemm');
     expect(tacticOf([4, 3, 8, 8])).toBeUndefined();
+  });
+});
+
+describe('CPU-only ops: unary, PReLU, transposed convolution', () => {
+  const deconv = (extra: Record<string, unknown>) => ({
+    kernelShape: [3, 3],
+    strides: [2, 2],
+    padsBegin: [1, 0],
+    padsEnd: [0, 1],
+    dilations: [1, 1],
+    groups: 1,
+    paddingMode: 'explicit' as const,
+    outputPadding: [0, 0],
+    ...extra,
+  });
+
+  it('lower and match the reference kernels', async () => {
+    const b = new NetBuilder();
+    const x = b.input('x', [2, 4, 5, 6]);
+    const e = b.layer('unary', [b.layer('unary', [x], { op: 'abs' })], { op: 'sqrt' });
+    const p = b.layer('parametric_relu', [x, b.random([4, 1, 1])], {});
+    const d1 = b.layer('deconvolution', [p, b.random([4, 3, 3, 3]), b.random([3])], deconv({ outputPadding: [1, 1] }));
+    const d2 = b.layer('deconvolution', [e, b.random([4, 1, 3, 3])], deconv({ groups: 2, dilations: [2, 1], paddingMode: 'same_upper' }));
+    const d3 = b.layer('deconvolution', [x, b.random([4, 2, 2, 2])], deconv({ kernelShape: [2, 2], outputShape: [11, 13] }));
+    const net = b.output(d1, d2, d3, b.layer('unary', [x], { op: 'round' }));
+    await expectStagedMatchesReference(net, { x: randomTensor('float32', [2, 4, 5, 6], 21) }, { nativeStages: 1 });
+  });
+
+  it('stay on the CPU for the cuda target', () => {
+    const b = new NetBuilder();
+    const x = b.input('x', [1, 2, 3, 3]);
+    const net = b.output(b.layer('unary', [b.layer('activation', [x], { type: 'relu' })], { op: 'exp' }));
+    expect(splitStages(net, networkConstants(net), new Set(), 'cpu').map((s) => s.kind)).toEqual(['native']);
+    expect(splitStages(net, networkConstants(net), new Set(), 'cuda').map((s) => s.kind)).toEqual(['native', 'reference']);
   });
 });

@@ -37,7 +37,7 @@ export async function selectCudaTactics(network: Network, deviceInfo: DeviceInfo
   const constants = networkConstants(network);
   const choices: Record<string, TacticChoice> = {};
   const networkInputs = new Set(network.inputs.map((i) => i.name));
-  for (const stage of splitStages(network, constants).filter((s) => s.kind === 'native')) {
+  for (const stage of splitStages(network, constants, new Set(), 'cuda').filter((s) => s.kind === 'native')) {
     throwIfAborted(options.signal, 'the build');
     const shapes = new Map<string, number[]>();
     for (const name of stage.inputs) {

@@ -139,3 +139,69 @@ function gemmBiasView(bias: readonly number[], y: readonly number[]): number[] |
   if (bias.length >= 2 && size === m * n && bias.at(-1) === n && bias.at(-2) === m && bias.length === 2) return [m, n];
   return undefined;
 }
+
+/**
+ * deconvolution (ONNX ConvTranspose, 2-D, channels-first) → deconv2d. The output size and the
+ * top/left pads follow the reference kernel's rules (explicit pads, SAME modes, a requested
+ * output shape); bottom/right pads and output padding are whatever y's size implies.
+ */
+export function lowerDeconvolution(layer: Layer<'deconvolution'>, asm: ProgramAssembler): void {
+  const p = layer.params;
+  const [xName, wName, bName] = layer.inputs as [string, string, string | undefined];
+  const x = asm.shape(xName);
+  const w = asm.shape(wName);
+  if (x.length !== 4 || w.length !== 4) throw loweringError(layer, `input [${x.join(',')}] and weights [${w.join(',')}] are not 2-D`);
+  const strides = perDim(p.strides, 2, 1, 'strides');
+  const dilations = perDim(p.dilations, 2, 1, 'dilations');
+  const outputPadding = perDim(p.outputPadding, 2, 0, 'outputPadding');
+  const explicitBegin = perDim(p.padsBegin, 2, 0, 'padsBegin');
+  const explicitEnd = perDim(p.padsEnd, 2, 0, 'padsEnd');
+  const requested = p.outputShape && p.outputShape.length > 0 ? p.outputShape.slice(-2) : undefined;
+  const same = p.paddingMode === 'same_upper' || p.paddingMode === 'same_lower';
+  const begin: number[] = [];
+  const end: number[] = [];
+  const outSpatial: number[] = [];
+  for (let d = 0; d < 2; d++) {
+    const span = (w[2 + d]! - 1) * dilations[d]! + 1;
+    const full = strides[d]! * (x[2 + d]! - 1) + outputPadding[d]! + span;
+    let pb: number;
+    let size: number;
+    if (requested || same) {
+      size = requested ? requested[d]! : x[2 + d]! * strides[d]!;
+      const total = full - size;
+      const half = Math.floor(total / 2);
+      pb = p.paddingMode === 'same_upper' ? half : total - half;
+    } else {
+      pb = p.paddingMode === 'valid' ? 0 : explicitBegin[d]!;
+      const pe = p.paddingMode === 'valid' ? 0 : explicitEnd[d]!;
+      size = full - pb - pe;
+    }
+    if (pb < 0 || !(size > 0)) throw loweringError(layer, `output size ${size} with begin pad ${pb} on spatial dim ${d}`);
+    // The pad at the end is what the natural size (no output padding) exceeds y by, never negative.
+    const natural = strides[d]! * (x[2 + d]! - 1) + span - pb;
+    begin.push(pb);
+    end.push(Math.max(0, natural - size));
+    outSpatial.push(size);
+  }
+  const out = [x[0]!, w[1]! * p.groups, ...outSpatial];
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, out);
+  const residualIndex = p.epilogue?.residualInput;
+  const residual = residualIndex !== undefined ? layer.inputs[residualIndex] : undefined;
+  const activation = p.epilogue?.activation;
+  const bias = bName ? asm.shape(bName) : undefined;
+  if (bias && product(bias) !== out[1]) throw loweringError(layer, `bias [${bias.join(',')}] is not one value per output channel`);
+  asm.emit({
+    op: 'deconv2d',
+    x: asm.ref(xName),
+    w: asm.ref(wName),
+    ...(bName ? { b: asm.ref(bName, [out[1]!]) } : {}),
+    y: asm.ref(yName),
+    strides: [strides[0]!, strides[1]!],
+    pads: [begin[0]!, begin[1]!, end[0]!, end[1]!],
+    dilations: [dilations[0]!, dilations[1]!],
+    groups: p.groups,
+    ...(activation && !residual ? { activation } : {}),
+  });
+  if (residual) trailingEpilogue(asm, asm.ref(yName), residual, activation);
+}

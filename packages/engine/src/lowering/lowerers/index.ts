@@ -1,8 +1,8 @@
 /** The lowering table: layer kind → lowerer. Kinds absent here never lower (see program-support.ts). */
 import type { LowererTable } from '../lowerer.js';
-import { lowerConvolution, lowerMatrixMultiply } from './convolution.js';
+import { lowerConvolution, lowerDeconvolution, lowerMatrixMultiply } from './convolution.js';
 import { lowerConcatenation, lowerPadding, lowerResize, lowerShuffle, lowerSlice, lowerSplit, lowerView } from './data-movement.js';
-import { lowerActivation, lowerElementwise, lowerLrn, lowerScale, lowerSoftmax } from './pointwise.js';
+import { lowerActivation, lowerElementwise, lowerLrn, lowerParametricRelu, lowerScale, lowerSoftmax, lowerUnary } from './pointwise.js';
 import { lowerPooling, lowerReduce } from './pooling.js';
 
 export const lowerers: LowererTable = {
@@ -17,6 +17,9 @@ export const lowerers: LowererTable = {
   split: lowerSplit,
   resize: lowerResize,
   convolution: lowerConvolution,
+  deconvolution: lowerDeconvolution,
+  unary: lowerUnary,
+  parametric_relu: lowerParametricRelu,
   matrix_multiply: lowerMatrixMultiply,
   pooling: lowerPooling,
   reduce: lowerReduce,

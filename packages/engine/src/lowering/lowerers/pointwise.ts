@@ -2,7 +2,7 @@
  * Elementwise and per-channel layers: elementwise → binary, activation, scale → channel_affine
  * (or binary ops for elementwise scales), softmax, lrn.
  */
-import { broadcastShapes, type Layer, type ProgramBinaryOp } from '@kiln/core';
+import { broadcastShapes, type Layer, type ProgramBinaryOp, type ProgramUnaryOp } from '@kiln/core';
 import { loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
@@ -103,4 +103,39 @@ export function lowerLrn(layer: Layer<'lrn'>, asm: ProgramAssembler): void {
   const yName = layer.outputs[0]!;
   asm.setShape(yName, asm.shape(xName));
   asm.emit({ op: 'lrn', x: asm.ref(xName), y: asm.ref(yName), ...layer.params });
+}
+
+const UNARY: Partial<Record<Layer<'unary'>['params']['op'], ProgramUnaryOp>> = {
+  abs: 'abs',
+  neg: 'neg',
+  exp: 'exp',
+  log: 'log',
+  sqrt: 'sqrt',
+  reciprocal: 'reciprocal',
+  sin: 'sin',
+  cos: 'cos',
+  tan: 'tan',
+  erf: 'erf',
+  floor: 'floor',
+  ceil: 'ceil',
+  round: 'round',
+  sign: 'sign',
+};
+
+export function lowerUnary(layer: Layer<'unary'>, asm: ProgramAssembler): void {
+  const type = UNARY[layer.params.op];
+  if (!type) throw loweringError(layer, `unary '${layer.params.op}'`);
+  const xName = layer.inputs[0]!;
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, asm.shape(xName));
+  asm.emit({ op: 'unary', type, x: asm.ref(xName), y: asm.ref(yName) });
+}
+
+/** PRelu: x ≥ 0 ? x : x·slope, the slope broadcasting to x (ONNX). */
+export function lowerParametricRelu(layer: Layer<'parametric_relu'>, asm: ProgramAssembler): void {
+  const [xName, slopeName] = layer.inputs as [string, string];
+  const out = broadcastShapes([asm.shape(xName), asm.shape(slopeName)]);
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, out);
+  asm.emit({ op: 'binary', type: 'prelu', a: asm.ref(xName), b: asm.ref(slopeName), y: asm.ref(yName) });
 }
