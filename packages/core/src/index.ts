@@ -33,7 +33,7 @@ export type { Layout, TensorDesc } from './network.js';
 export { Network } from './network.js';
 export { hasNumpyDType, parseNpy, serializeNpy, tensorFromLittleEndian, tensorToLittleEndian } from './npy.js';
 export type * from './program.js';
-export { PROGRAM_OP_KINDS } from './program.js';
+export { PROGRAM_BINARY_OPS, PROGRAM_OP_KINDS, PROGRAM_UNARY_OPS } from './program.js';
 export type { Dim, Shape } from './shape.js';
 export {
   broadcastShapes,

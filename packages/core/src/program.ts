@@ -31,24 +31,27 @@ export interface ProgramValue {
  * Binary elementwise ops with numpy broadcasting of a and b to y's shape. 'prelu' is
  * a ≥ 0 ? a : a·b (ONNX PRelu, b the slope).
  */
-export type ProgramBinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'prelu';
+export const PROGRAM_BINARY_OPS = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'prelu'] as const;
+export type ProgramBinaryOp = (typeof PROGRAM_BINARY_OPS)[number];
 
 /** Float unary ops (ONNX semantics; 'round' is half to even). */
-export type ProgramUnaryOp =
-  | 'abs'
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'reciprocal'
-  | 'sin'
-  | 'cos'
-  | 'tan'
-  | 'erf'
-  | 'floor'
-  | 'ceil'
-  | 'round'
-  | 'sign';
+export const PROGRAM_UNARY_OPS = [
+  'abs',
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tan',
+  'erf',
+  'floor',
+  'ceil',
+  'round',
+  'sign',
+] as const;
+export type ProgramUnaryOp = (typeof PROGRAM_UNARY_OPS)[number];
 
 /**
  * One step. Operands are indices into Program.values. `activation` fields are fused epilogues

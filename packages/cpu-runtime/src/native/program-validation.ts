@@ -4,7 +4,16 @@
  * value ids in range, storage kinds and bounds, and each op's shapes (program.ts semantics).
  * The native side repeats the checks that memory safety depends on.
  */
-import { ErrorCode, KilnError, type Program, type ProgramOp, type ProgramOpKind, type ProgramValue } from '@kiln/core';
+import {
+  ErrorCode,
+  KilnError,
+  PROGRAM_BINARY_OPS,
+  PROGRAM_UNARY_OPS,
+  type Program,
+  type ProgramOp,
+  type ProgramOpKind,
+  type ProgramValue,
+} from '@kiln/core';
 
 function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
@@ -169,22 +178,7 @@ function checkDeconv(c: OpChecker, op: Extract<ProgramOp, { op: 'deconv2d' }>): 
   checkActivation(c, op.activation);
 }
 
-const UNARY_TYPES = new Set([
-  'abs',
-  'neg',
-  'exp',
-  'log',
-  'sqrt',
-  'reciprocal',
-  'sin',
-  'cos',
-  'tan',
-  'erf',
-  'floor',
-  'ceil',
-  'round',
-  'sign',
-]);
+const UNARY_TYPES = new Set<string>(PROGRAM_UNARY_OPS);
 
 function checkUnary(c: OpChecker, op: Extract<ProgramOp, { op: 'unary' }>): void {
   checkSameSize(c, c.id('x', op.x)!, c.id('y', op.y)!);
@@ -271,7 +265,7 @@ function checkBinary(c: OpChecker, op: Extract<ProgramOp, { op: 'binary' }>): vo
   const b = c.id('b', op.b)!;
   const y = c.id('y', op.y)!;
   c.require(
-    ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'prelu'].includes(op.type),
+    (PROGRAM_BINARY_OPS as readonly string[]).includes(op.type),
     `unknown binary type '${op.type}'`,
     undefined,
     'use add, sub, mul, div, max, min, pow or prelu',

@@ -1,24 +1,9 @@
-import { ErrorCode, type Program, type ProgramUnaryOp } from '@kiln/core';
+import { ErrorCode, PROGRAM_UNARY_OPS, type Program, type ProgramUnaryOp } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
 import { expectKilnError, expectMatchesInterpreter, native, ProgramBuilder, randomArray, sizeOf, skipReason } from './program-harness.js';
 
-const UNARY_TYPES: ProgramUnaryOp[] = [
-  'abs',
-  'neg',
-  'exp',
-  'log',
-  'sqrt',
-  'reciprocal',
-  'sin',
-  'cos',
-  'tan',
-  'erf',
-  'floor',
-  'ceil',
-  'round',
-  'sign',
-];
+const UNARY_TYPES: readonly ProgramUnaryOp[] = PROGRAM_UNARY_OPS;
 
 // Zeros of both signs, exact halves (round's ties), negatives (log/sqrt → NaN), overflow for
 // exp, and non-finite inputs.

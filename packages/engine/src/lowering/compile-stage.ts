@@ -8,7 +8,7 @@ import {
   type AnyLayer,
   ErrorCode,
   KilnError,
-  Network,
+  type Network,
   type Program,
   type ProgramOp,
   type ProgramStorage,
@@ -21,6 +21,7 @@ import { loweringError } from './lowerer.js';
 import { lowerers } from './lowerers/index.js';
 import { finalizeValues, type PendingOp, ProgramAssembler } from './program-assembler.js';
 import type { NativeTarget } from './program-support.js';
+import { stageAsNetwork } from './stage-network.js';
 import type { Stage } from './stages.js';
 
 export interface CompileOptions {
@@ -48,7 +49,7 @@ export interface CompiledStage {
 }
 
 /** Ops with several implementations, chosen per op by the builder's tactic selection. */
-const TACTIC_OPS = new Set<ProgramOp['op']>(['conv2d', 'deconv2d', 'gemm', 'batched_matmul']);
+export const TACTIC_OPS = new Set<ProgramOp['op']>(['conv2d', 'deconv2d', 'gemm', 'batched_matmul']);
 
 /** Ops that can take a fused activation, when they have none yet. */
 function acceptsActivation(op: ProgramOp): op is Extract<ProgramOp, { activation?: ActivationSpec }> {
@@ -80,8 +81,8 @@ export function compileStage(
   const keep = new Set([...stage.outputs]);
   const ops = fuseActivations(asm, keep, opLayer);
 
-  const sub = stageNetwork(network, stage, asm, constants);
-  const memory = planMemory(sub, {
+  // The planner reads the shapes the lowering computed; the stage network supplies liveness.
+  const memory = planMemory(stageAsNetwork(network, stage), {
     shapes: asm.shapes,
     ...(options.alignment ? { alignment: options.alignment } : {}),
     ...(options.workspace ? { workspace: options.workspace } : {}),
@@ -175,30 +176,4 @@ function fuseActivations(asm: ProgramAssembler, keep: ReadonlySet<string>, opLay
   });
   opLayer.splice(0, opLayer.length, ...layers);
   return out;
-}
-
-/** The stage as a network of its own, for the memory planner: inputs, the constants it reads, its layers. */
-function stageNetwork(network: Network, stage: Stage, asm: ProgramAssembler, constants: ReadonlyMap<string, Tensor>): Network {
-  const sub = new Network(`${network.name}/stage`);
-  for (const name of stage.inputs) {
-    const desc = network.tensors.get(name);
-    sub.addInput({ name, dtype: desc?.dtype ?? 'float32', shape: asm.shape(name) });
-  }
-  const read = new Set(stage.layers.flatMap((l) => l.inputs));
-  for (const l of network.layers) {
-    if (l.kind === 'constant' && read.has(l.outputs[0]!) && constants.has(l.outputs[0]!)) {
-      sub.layers.push(l);
-      sub.tensors.set(l.outputs[0]!, network.tensors.get(l.outputs[0]!) ?? { name: l.outputs[0]!, dtype: 'float32', shape: null });
-    }
-  }
-  for (const l of stage.layers) {
-    sub.layers.push(l);
-    for (const o of l.outputs) {
-      if (!o) continue;
-      const desc = network.tensors.get(o);
-      sub.tensors.set(o, { name: o, dtype: desc?.dtype ?? 'float32', shape: asm.shapes.get(o) ?? desc?.shape ?? null });
-    }
-  }
-  sub.outputs = [...stage.outputs];
-  return sub;
 }

@@ -7,7 +7,7 @@
  * Only float32 tensors lower; shape-dependent parameters (reshape dims, pads, slice bounds,
  * resize sizes) must be constants, since a Program is compiled for static shapes.
  */
-import type { AnyLayer, Network } from '@kiln/core';
+import { type AnyLayer, type Network, PROGRAM_BINARY_OPS, PROGRAM_UNARY_OPS } from '@kiln/core';
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 
@@ -17,23 +17,8 @@ export type NativeTarget = 'cpu' | 'cuda';
 /** Layer kinds whose Program ops (unary, prelu, deconv2d) only the CPU executor has so far. */
 const CPU_ONLY_KINDS = new Set(['unary', 'parametric_relu', 'deconvolution']);
 
-/** Unary ops with a native float kernel (the others are integer/bool ops). */
-const NATIVE_UNARY = new Set([
-  'abs',
-  'neg',
-  'exp',
-  'log',
-  'sqrt',
-  'reciprocal',
-  'sin',
-  'cos',
-  'tan',
-  'erf',
-  'floor',
-  'ceil',
-  'round',
-  'sign',
-]);
+/** Layer unary ops with a native float kernel (the others are integer/bool ops). */
+const NATIVE_UNARY = new Set<string>(PROGRAM_UNARY_OPS);
 
 const SUPPORTED: ProgramSupport = { supported: true };
 const no = (reason: string): ProgramSupport => ({ supported: false, reason });
@@ -41,7 +26,8 @@ const no = (reason: string): ProgramSupport => ({ supported: false, reason });
 /** Layer kinds that never need a kernel: they become views, weights or nothing. */
 const FREE_KINDS = new Set(['constant', 'identity', 'squeeze', 'unsqueeze']);
 
-const BINARY_OPS = new Set(['add', 'sub', 'mul', 'div', 'max', 'min', 'pow']);
+/** Elementwise layer ops with a native binary op ('prelu' comes from parametric_relu layers instead). */
+const BINARY_OPS = new Set<string>(PROGRAM_BINARY_OPS.filter((op) => op !== 'prelu'));
 const RESIZE_TRANSFORMS = new Set(['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric']);
 
 /**

@@ -13,8 +13,8 @@ import {
   type ProgressListener,
   throwIfAborted,
 } from '@kiln/core';
-import { compileStage } from '../lowering/compile-stage.js';
-import { networkConstants, splitStages } from '../lowering/stages.js';
+import { compileStage, TACTIC_OPS } from '../lowering/compile-stage.js';
+import { networkConstants, type Stage, splitStages } from '../lowering/stages.js';
 import { opOperands, withOperands } from './op-operands.js';
 import type { TacticChoice, TacticChoices } from './tactic-choices.js';
 import type { TimingCache } from './timing-cache.js';
@@ -41,14 +41,32 @@ export interface SelectTacticsOptions {
   signal?: AbortSignal;
 }
 
-const TUNABLE = new Set<ProgramOp['op']>(['conv2d', 'deconv2d', 'gemm', 'batched_matmul']);
-
 /** The network input shapes tactics are timed for: given ones, else declared dims with symbolic ones as 1. */
 export function tuningShapes(network: Network, given?: ReadonlyMap<string, readonly number[]>): Record<string, number[]> {
   const shapes: Record<string, number[]> = {};
   for (const input of network.inputs) {
     const shape = given?.get(input.name) ?? input.shape?.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
     if (shape) shapes[input.name] = [...shape];
+  }
+  return shapes;
+}
+
+/**
+ * Shapes to tune one stage's inputs for: network inputs as tuningShapes gives them, other stage
+ * inputs when their declared shape is static; undefined when a stage input has no static shape.
+ */
+export function stageTuningShapes(
+  network: Network,
+  stage: Stage,
+  given?: ReadonlyMap<string, readonly number[]>,
+): Map<string, number[]> | undefined {
+  const inputs = tuningShapes(network, given);
+  const shapes = new Map<string, number[]>();
+  for (const name of stage.inputs) {
+    const declared = network.tensors.get(name)?.shape;
+    const shape = inputs[name] ?? (declared?.every((d): d is number => typeof d === 'number') ? [...declared] : undefined);
+    if (!shape) return undefined;
+    shapes.set(name, shape);
   }
   return shapes;
 }
@@ -120,24 +138,12 @@ export async function selectTactics(
   const constants = networkConstants(network);
   const choices: Record<string, TacticChoice> = {};
   const stages = splitStages(network, constants).filter((s) => s.kind === 'native');
-  const networkInputs = new Map(network.inputs.map((i) => [i.name, i]));
   for (const stage of stages) {
-    const shapes = new Map<string, number[]>();
-    for (const name of stage.inputs) {
-      const given = options.inputShapes?.get(name);
-      const shape = network.tensors.get(name)?.shape;
-      if (given) shapes.set(name, [...given]);
-      else if (shape?.every((d): d is number => typeof d === 'number')) shapes.set(name, [...shape] as number[]);
-      else if (shape && networkInputs.has(name))
-        shapes.set(
-          name,
-          shape.map((d) => (typeof d === 'number' ? d : 1)),
-        );
-    }
-    if (shapes.size !== stage.inputs.length) continue;
+    const shapes = stageTuningShapes(network, stage, options.inputShapes);
+    if (!shapes) continue;
     const compiled = compileStage(network, stage, shapes, constants);
     const { program } = compiled;
-    const tunable = program.ops.map((op, i) => ({ op, layer: compiled.opLayers[i]! })).filter((t) => TUNABLE.has(t.op.op));
+    const tunable = program.ops.map((op, i) => ({ op, layer: compiled.opLayers[i]! })).filter((t) => TACTIC_OPS.has(t.op.op));
     for (const [k, { op, layer }] of tunable.entries()) {
       throwIfAborted(options.signal, 'the build');
       if (choices[layer]) continue;

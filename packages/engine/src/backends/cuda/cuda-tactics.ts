@@ -11,10 +11,11 @@ import { type CudaPrecision, CudaProgram } from '@kiln/cuda-runtime';
 import { type CompiledStage, compileStage } from '../../lowering/compile-stage.js';
 import { networkConstants, splitStages } from '../../lowering/stages.js';
 import type { DeviceInfo } from '../../plan/manifest.js';
-import { opSignature, tuningShapes } from '../../tactics/select-tactics.js';
+import { opSignature, stageTuningShapes, tuningShapes } from '../../tactics/select-tactics.js';
 import type { TacticChoice, TacticChoices } from '../../tactics/tactic-choices.js';
 import type { TimingCache } from '../../tactics/timing-cache.js';
 
+/** The ops kiln_cuda.node times candidates for (a subset of TACTIC_OPS). */
 const TUNED_OPS = new Set(['conv2d', 'gemm']);
 
 export interface CudaTacticOptions {
@@ -36,22 +37,10 @@ export async function selectCudaTactics(network: Network, deviceInfo: DeviceInfo
   const device = cudaTacticDevice(deviceInfo, options.precision);
   const constants = networkConstants(network);
   const choices: Record<string, TacticChoice> = {};
-  const networkInputs = new Set(network.inputs.map((i) => i.name));
   for (const stage of splitStages(network, constants, new Set(), 'cuda').filter((s) => s.kind === 'native')) {
     throwIfAborted(options.signal, 'the build');
-    const shapes = new Map<string, number[]>();
-    for (const name of stage.inputs) {
-      const given = options.inputShapes?.get(name);
-      const shape = network.tensors.get(name)?.shape;
-      if (given) shapes.set(name, [...given]);
-      else if (shape && (networkInputs.has(name) || shape.every((d) => typeof d === 'number'))) {
-        shapes.set(
-          name,
-          shape.map((d) => (typeof d === 'number' ? d : 1)),
-        );
-      }
-    }
-    if (shapes.size !== stage.inputs.length) continue;
+    const shapes = stageTuningShapes(network, stage, options.inputShapes);
+    if (!shapes) continue;
     const compiled: CompiledStage = compileStage(network, stage, shapes, constants);
     const { program } = compiled;
     const tuned = program.ops.map((op, i) => ({ op, i, layer: compiled.opLayers[i]! })).filter((t) => TUNED_OPS.has(t.op.op));

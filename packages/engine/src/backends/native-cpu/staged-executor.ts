@@ -97,7 +97,11 @@ export class StagedExecutor {
     for (const [name, v] of feeds) if (v instanceof Tensor) feedShapes.set(name, v.shape);
     const useTactics = tacticsApply(this.options, feedShapes);
     const values = new Map<string, RuntimeValue>(feeds);
-    for (const [name, t] of this.constants) values.set(name, t);
+    // Stages read their constants as weights; only a network output can be a constant itself.
+    for (const name of this.network.outputs) {
+      const constant = this.constants.get(name);
+      if (constant) values.set(name, constant);
+    }
     for (const prepared of this.stages) {
       const { stage } = prepared;
       if (prepared.network) {

@@ -2,22 +2,17 @@
  * Elementwise and per-channel layers: elementwise → binary, activation, scale → channel_affine
  * (or binary ops for elementwise scales), softmax, lrn.
  */
-import { broadcastShapes, type Layer, type ProgramBinaryOp, type ProgramUnaryOp } from '@kiln/core';
+import { broadcastShapes, type Layer, PROGRAM_BINARY_OPS, PROGRAM_UNARY_OPS, type ProgramBinaryOp, type ProgramUnaryOp } from '@kiln/core';
 import { loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
-const BINARY: Partial<Record<Layer<'elementwise'>['params']['op'], ProgramBinaryOp>> = {
-  add: 'add',
-  sub: 'sub',
-  mul: 'mul',
-  div: 'div',
-  max: 'max',
-  min: 'min',
-  pow: 'pow',
-};
+/** Elementwise layer ops and Program binary ops share their names. */
+function binaryOp(op: Layer<'elementwise'>['params']['op']): ProgramBinaryOp | undefined {
+  return (PROGRAM_BINARY_OPS as readonly string[]).includes(op) ? (op as ProgramBinaryOp) : undefined;
+}
 
 export function lowerElementwise(layer: Layer<'elementwise'>, asm: ProgramAssembler): void {
-  const type = BINARY[layer.params.op];
+  const type = binaryOp(layer.params.op);
   if (!type) throw loweringError(layer, `elementwise '${layer.params.op}'`);
   const [aName, bName] = layer.inputs as [string, string];
   const out = broadcastShapes([asm.shape(aName), asm.shape(bName)]);
@@ -105,25 +100,13 @@ export function lowerLrn(layer: Layer<'lrn'>, asm: ProgramAssembler): void {
   asm.emit({ op: 'lrn', x: asm.ref(xName), y: asm.ref(yName), ...layer.params });
 }
 
-const UNARY: Partial<Record<Layer<'unary'>['params']['op'], ProgramUnaryOp>> = {
-  abs: 'abs',
-  neg: 'neg',
-  exp: 'exp',
-  log: 'log',
-  sqrt: 'sqrt',
-  reciprocal: 'reciprocal',
-  sin: 'sin',
-  cos: 'cos',
-  tan: 'tan',
-  erf: 'erf',
-  floor: 'floor',
-  ceil: 'ceil',
-  round: 'round',
-  sign: 'sign',
-};
+/** Unary layer ops and Program unary ops share their names (the layer has integer/bool ones too). */
+function unaryOp(op: Layer<'unary'>['params']['op']): ProgramUnaryOp | undefined {
+  return (PROGRAM_UNARY_OPS as readonly string[]).includes(op) ? (op as ProgramUnaryOp) : undefined;
+}
 
 export function lowerUnary(layer: Layer<'unary'>, asm: ProgramAssembler): void {
-  const type = UNARY[layer.params.op];
+  const type = unaryOp(layer.params.op);
   if (!type) throw loweringError(layer, `unary '${layer.params.op}'`);
   const xName = layer.inputs[0]!;
   const yName = layer.outputs[0]!;
