@@ -8,6 +8,7 @@
  *   - bool uses Uint8Array of 0/1.
  */
 import { ErrorCode, KilnError } from './errors.js';
+import { checkTensorSize } from './resource-limits.js';
 
 export const DTYPES = [
   'float32',
@@ -156,8 +157,9 @@ export function storageBytes(dtype: DType): number {
   return s ? s.BYTES_PER_ELEMENT : 0;
 }
 
-/** Allocates zeroed storage for `size` elements of `dtype`. */
+/** Allocates zeroed storage for `size` elements of `dtype`, within the resource limits in force. */
 export function allocateStorage(dtype: DType, size: number): TensorData {
+  checkTensorSize(dtype, size);
   const s = dtypeInfo(dtype).storage;
   if (!s) return new Array<string>(size).fill('');
   return new s(size);

@@ -43,6 +43,7 @@ export const ErrorCode = {
   CUDA_ERROR: 'CUDA_ERROR',
   IO_ERROR: 'IO_ERROR',
   ABORTED: 'ABORTED',
+  RESOURCE_LIMIT: 'RESOURCE_LIMIT',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -34,6 +34,18 @@ export { Network } from './network.js';
 export { hasNumpyDType, parseNpy, serializeNpy, tensorFromLittleEndian, tensorToLittleEndian } from './npy.js';
 export type * from './program.js';
 export { PROGRAM_BINARY_OPS, PROGRAM_OP_KINDS, PROGRAM_UNARY_OPS } from './program.js';
+export type { ResourceLimits } from './resource-limits.js';
+export {
+  checkCount,
+  checkModelBytes,
+  checkShapeSize,
+  checkTensorSize,
+  currentResourceLimits,
+  defaultResourceLimits,
+  resourceLimits,
+  setProcessResourceLimits,
+  withResourceLimits,
+} from './resource-limits.js';
 export type { Dim, Shape } from './shape.js';
 export {
   broadcastShapes,

@@ -175,7 +175,6 @@ describe.skipIf(!corpus)('fuzz: mutated corpus models', () => {
       'onnx-backend/node/test_range_float_type_positive_delta_expanded/model.onnx',
     ].map((p) => new Uint8Array(readFileSync(join(corpus ?? '', p))));
     const rand = mulberry32(2024);
-    const started = Date.now();
     let succeeded = 0;
     let failed = 0;
     for (let iter = 0; iter < 400; iter++) {
@@ -200,6 +199,5 @@ describe.skipIf(!corpus)('fuzz: mutated corpus models', () => {
     }
     expect(succeeded + failed).toBe(400);
     expect(failed).toBeGreaterThan(0);
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
