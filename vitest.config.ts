@@ -12,8 +12,6 @@ for (const dir of readdirSync(resolve(import.meta.dirname, 'packages'))) {
 }
 
 const include = ['packages/*/test/**/*.test.ts', 'tools/*/test/**/*.test.ts'];
-/** Timing-sensitive tests (event-loop delay) run alone, after everything else. */
-const timing = ['**/*.timing.test.ts'];
 
 export default defineConfig({
   resolve: { alias },
@@ -21,9 +19,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    projects: [
-      { extends: true, test: { name: 'unit', include, exclude: [...timing, '**/node_modules/**'], sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'timing', include: timing, fileParallelism: false, sequence: { groupOrder: 1 } } },
-    ],
+    // Unit tests assert values, never wall-clock time: timings are benchmarks (tools/bench).
+    projects: [{ extends: true, test: { name: 'unit', include, exclude: ['**/node_modules/**'] } }],
   },
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Builds one of kiln's native addons with cmake-js into its package's build/ folder:
-//   node native/scripts/build-addon.mjs cpu|cuda [--optional] [--debug]
+//   node native/scripts/build-addon.mjs cpu|cuda [--optional] [--debug] [--sanitize]
+// --sanitize (cpu only) builds with AddressSanitizer + UndefinedBehaviorSanitizer into
+// build-asan/ instead, leaving the normal build alone (tools/scripts/native-sanitize.sh uses it).
 // With --optional (what the packages' normal `build` uses) a missing toolchain or a failed
 // compile prints one notice line and exits 0: native code is an accelerator, never required.
 // Set KILN_SKIP_NATIVE=1 to skip native builds entirely.
@@ -22,14 +24,20 @@ const args = process.argv.slice(2);
 const addonName = args.find((a) => !a.startsWith('--'));
 const optional = args.includes('--optional');
 const debug = args.includes('--debug');
+const sanitize = args.includes('--sanitize');
 
 const addon = ADDONS[addonName];
 if (!addon) {
-  console.error(`usage: build-addon.mjs ${Object.keys(ADDONS).join('|')} [--optional] [--debug]`);
+  console.error(`usage: build-addon.mjs ${Object.keys(ADDONS).join('|')} [--optional] [--debug] [--sanitize]`);
+  process.exit(2);
+}
+if (sanitize && addonName !== 'cpu') {
+  console.error('build-addon.mjs: --sanitize is for the cpu addon (the CUDA tests use compute-sanitizer)');
   process.exit(2);
 }
 const packageDir = join(repoRoot, addon.packageDir);
-const outDir = join(packageDir, 'build');
+const buildFolder = sanitize ? 'build-asan' : 'build';
+const outDir = join(packageDir, buildFolder);
 const logFile = join(outDir, 'native-build.log');
 
 function skip(reason) {
@@ -71,6 +79,7 @@ const cmakeArgs = [
   String(availableParallelism()),
   `--CDKILN_ADDON=${addonName}`,
   `--CDKILN_NODE_ADDON_API_DIR=${nodeAddonApiDir}`,
+  `--CDKILN_SANITIZE=${sanitize ? 'ON' : 'OFF'}`,
   ...(debug ? ['--debug'] : []),
 ];
 
@@ -90,4 +99,4 @@ if (result.error || result.status !== 0) {
   skip(optional ? `compile failed, see ${logFile}` : `cmake-js exited with ${result.status}`);
 }
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`kiln: built ${join(addon.packageDir, 'build', debug ? 'Debug' : 'Release', `${addon.target}.node`)} in ${seconds}s`);
+console.log(`kiln: built ${join(addon.packageDir, buildFolder, debug ? 'Debug' : 'Release', `${addon.target}.node`)} in ${seconds}s`);

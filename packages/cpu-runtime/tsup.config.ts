@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // The addon loader finds its package folder from the module's own location in both formats.
+  shims: true,
 });

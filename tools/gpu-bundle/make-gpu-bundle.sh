@@ -4,6 +4,7 @@
 #   .gpu/node.xz                       this machine's Node binary, compressed
 #   .gpu/bundle/*.mjs                  the CLI, the GPU benchmark, the memory-growth check and the
 #                                      GPU unit tests, each with every JavaScript dependency inlined
+#   .gpu/bundle/fuzz/                  the fuzzer (cli.mjs + worker.js), for CudaProgram cases
 #   .gpu/bundle/node_modules/@kiln/*   where the addon loaders look (build-native.sh fills cuda)
 #   .gpu/native/                       native/ sources plus the Node-API headers, for cmake there
 #   .gpu/build-native.sh               builds kiln_cuda.node on the host (cuDNN/cuBLASLt when found)
@@ -31,6 +32,10 @@ bundle tools/bench/gpu/kiln-gpu-bench.ts kiln-gpu-bench.mjs
 bundle tools/bench/gpu/memory-growth.ts memory-growth.mjs
 bundle tools/bench/gpu/accuracy-vs-cpu.ts accuracy-vs-cpu.mjs
 bundle tools/bench/gpu/build-time.ts build-time.mjs
+# The fuzzer: its supervisor forks worker.js from its own folder.
+bundle tools/fuzz/src/cli.ts fuzz/cli.mjs
+bundle tools/fuzz/src/worker.ts fuzz/worker.js
+echo '{ "type": "module" }' > "$out/bundle/fuzz/package.json"
 # The GPU unit tests, with vitest replaced by a minimal runner (vitest-shim.ts).
 tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
 trap 'rm -f "$tests"' EXIT

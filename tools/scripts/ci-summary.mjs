@@ -4,7 +4,7 @@
 // that fails is a regression and counts as failed. Exit code is non-zero on any failure.
 import { existsSync, readFileSync } from 'node:fs';
 
-const [unitPath, conformancePath, unitStatus = '0', conformanceStatus = '0', lintStatus = '0'] = process.argv.slice(2);
+const [unitPath, conformancePath, unitStatus = '0', conformanceStatus = '0', lintStatus = '0', ...checks] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -58,6 +58,16 @@ if (lintStatus === '0') passed++;
 else {
   console.log('lint: FAILED (run pnpm lint)');
   failed++;
+}
+
+// Further checks as `name=status` (sanitizers, fuzz): each counts as one.
+for (const check of checks) {
+  const [name, status] = check.split('=');
+  if (status === '0') passed++;
+  else {
+    console.log(`${name}: FAILED (exit ${status})`);
+    failed++;
+  }
 }
 
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -31,12 +31,31 @@ int configuredThreads() {
   return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
+// Heap-allocated and reached through an atomic so instance() costs one load per call; never a
+// static object, whose destructor would join threads during static destruction at exit.
+std::atomic<ThreadPool*> currentPool{nullptr};
+std::mutex currentPoolMutex;
+
 }  // namespace
 
 ThreadPool& ThreadPool::instance() {
-  // Never destroyed: worker threads must not be joined during static destruction at exit.
-  static ThreadPool* pool = new ThreadPool(configuredThreads());
+  if (ThreadPool* pool = currentPool.load(std::memory_order_acquire)) return *pool;
+  std::lock_guard<std::mutex> lock(currentPoolMutex);
+  ThreadPool* pool = currentPool.load(std::memory_order_relaxed);
+  if (pool == nullptr) {
+    pool = new ThreadPool(configuredThreads());
+    currentPool.store(pool, std::memory_order_release);
+  }
   return *pool;
+}
+
+void ThreadPool::shutdown() {
+  std::unique_ptr<ThreadPool> pool;
+  {
+    std::lock_guard<std::mutex> lock(currentPoolMutex);
+    pool.reset(currentPool.exchange(nullptr, std::memory_order_acq_rel));
+  }
+  pool.reset();  // joins the workers
 }
 
 ThreadPool::ThreadPool(int threads) {

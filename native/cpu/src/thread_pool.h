@@ -2,6 +2,10 @@
 // callers (libuv worker threads running different async kernels) may submit work at once:
 // each parallelFor is a job whose chunks any idle worker claims, and the calling thread works
 // on its own job too, so nested or concurrent calls always make progress.
+//
+// The pool is created on first use and stopped (threads joined) by shutdown(), which the addon
+// calls when the last Node.js environment that loaded it goes away (bindings/addon_lifetime):
+// worker threads must never outlive the code they run, and a Worker's end may unload the addon.
 #pragma once
 
 #include <atomic>
@@ -20,7 +24,11 @@ class ThreadPool {
  public:
   using RangeFn = std::function<void(int64_t begin, int64_t end)>;
 
+  // The running pool, created on first use (again after a shutdown()).
   static ThreadPool& instance();
+  // Stops and joins the running pool, if any. Callers guarantee that no parallelFor is in
+  // flight and none starts until it returns.
+  static void shutdown();
 
   explicit ThreadPool(int threads);
   ~ThreadPool();

@@ -168,7 +168,12 @@ class NodeContext implements ConversionContext {
   }
 
   input(i: number): string {
-    if (!this.hasInput(i)) return '';
+    if (!this.hasInput(i)) {
+      // ONNX marks omitted optional inputs with ''; TF and UFF ops have none, so a converter
+      // asking for an input the node lacks means the model dropped a required one.
+      if (!formatHasOptionalInputs(this.graph)) throw missingInput(this.node, i);
+      return '';
+    }
     return this.scope.resolve(this.node.inputs[i]!, this.node);
   }
 
@@ -345,6 +350,7 @@ function convertNodes(scope: Scope): void {
         hint: `category: ${verdict.category}; run 'kiln inspect' to list unsupported nodes`,
       });
     }
+    const firstLayer = scope.network.layers.length;
     try {
       verdict.converter!.convert(ctx);
     } catch (e) {
@@ -357,11 +363,64 @@ function convertNodes(scope: Scope): void {
         cause: e,
       });
     }
-    for (const out of node.outputs) {
-      if (out && !scope.names.has(out)) {
-        throw new KilnError(ErrorCode.INTERNAL, `converter did not produce output '${out}'`, { node: { name: node.name, op: node.op } });
-      }
-    }
+    checkConvertedLayers(scope, node, firstLayer);
+    checkProducedOutputs(scope, node);
+  }
+}
+
+/** Formats whose nodes mark omitted optional inputs with '' (TF and UFF ops have no optional inputs). */
+function formatHasOptionalInputs(graph: Graph): boolean {
+  return graph.format === 'onnx';
+}
+
+function missingInput(node: GraphNode, i: number): KilnError {
+  const count = node.inputs.filter((n) => n !== '').length;
+  return new KilnError(
+    ErrorCode.CONVERSION_FAILED,
+    `${node.op} needs input ${i}, but the node has ${count} input${count === 1 ? '' : 's'}`,
+    { node: { name: node.name, op: node.op }, hint: 'the model is corrupted or the node was edited: it lacks a required input' },
+  );
+}
+
+/**
+ * Every layer a converter added must name its outputs: an empty name would only surface later as
+ * an internal error in lowering, far from the node that caused it. (Layer inputs may be '': that
+ * marks an omitted optional input, as in resize or loop layers.)
+ */
+function checkConvertedLayers(scope: Scope, node: GraphNode, firstLayer: number): void {
+  const layers = scope.network.layers;
+  for (let k = firstLayer; k < layers.length; k++) {
+    const layer = layers[k]!;
+    if (layer.outputs.every((o) => o)) continue;
+    throw new KilnError(
+      ErrorCode.CONVERSION_FAILED,
+      `the conversion made layer '${layer.name}' (${layer.kind}) with an output that has no name`,
+      { node: { name: node.name, op: node.op }, hint: 'this is a converter bug; please report it' },
+    );
+  }
+}
+
+/**
+ * Outputs the converter did not produce. One that another node or the graph reads names a port
+ * the op does not have (a Split read past its num_split): a dangling input of that consumer.
+ */
+function checkProducedOutputs(scope: Scope, node: GraphNode): void {
+  for (const out of node.outputs) {
+    if (!out || scope.names.has(out)) continue;
+    const consumer = scope.graph.nodes.find((n) => n.inputs.includes(out));
+    const readByGraph = scope.graph.outputs.some((o) => o.name === out);
+    if (!consumer && !readByGraph) continue;
+    const made = node.outputs.filter((o) => o && scope.names.has(o)).length;
+    // The error names the reader; the message names the producer.
+    const reader = consumer ? 'it reads' : 'the graph outputs';
+    throw new KilnError(
+      ErrorCode.GRAPH_DANGLING_INPUT,
+      `${reader} '${out}', but node '${node.name}' (${node.op}) produces ${made} output${made === 1 ? '' : 's'} and not that one`,
+      {
+        node: consumer ? { name: consumer.name, op: consumer.op } : { name: node.name, op: node.op },
+        hint: `'${out}' names an output port that ${node.op} '${node.name}' does not have; the model is corrupted or was edited`,
+      },
+    );
   }
 }
 

@@ -29,12 +29,23 @@ export type {
 export { attr, Graph } from './graph.js';
 export type * from './layers.js';
 export { LAYER_KINDS, SEQUENCE_LAYER_KINDS } from './layers.js';
+export {
+  findModelFile,
+  machineMemoryBytes,
+  nodeResourceLimits,
+  readModelFile,
+  readModelFileRange,
+  readModelFileSync,
+  readModelPath,
+  resolveModelFile,
+} from './model-files.js';
 export type { Layout, TensorDesc } from './network.js';
 export { Network } from './network.js';
 export { hasNumpyDType, parseNpy, serializeNpy, tensorFromLittleEndian, tensorToLittleEndian } from './npy.js';
 export type * from './program.js';
 export { PROGRAM_BINARY_OPS, PROGRAM_OP_KINDS, PROGRAM_UNARY_OPS } from './program.js';
-export type { ResourceLimits } from './resource-limits.js';
+export { isRandomGraphOp, isRandomLayer, RANDOM_GRAPH_OPS } from './randomness.js';
+export type { LimitContext, ResourceLimits } from './resource-limits.js';
 export {
   checkCount,
   checkModelBytes,

@@ -29,6 +29,8 @@ export interface ResourceLimits {
   readonly maxNodes: number;
   /** Outputs of one node (Split num_split, Unstack num, …). */
   readonly maxNodeOutputs: number;
+  /** Dimensions of one tensor's shape, including a rank read from a model's data (a shape input's length). */
+  readonly maxRank: number;
 }
 
 /** Memory assumed when the caller does not say what the machine has. */
@@ -43,6 +45,7 @@ const LIMIT_NAMES: readonly (keyof ResourceLimits)[] = [
   'maxLoopIterations',
   'maxNodes',
   'maxNodeOutputs',
+  'maxRank',
 ];
 
 /**
@@ -62,6 +65,7 @@ export function defaultResourceLimits(machineMemoryBytes: number = ASSUMED_MACHI
     maxLoopIterations: 10_000_000,
     maxNodes: 10_000_000,
     maxNodeOutputs: 65_536,
+    maxRank: 64,
   });
 }
 
@@ -122,11 +126,15 @@ function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
-function breach(limit: keyof ResourceLimits, message: string, context: KilnErrorOptions): never {
-  throw new KilnError(ErrorCode.RESOURCE_LIMIT, message, {
-    ...context,
+/** Where a check applies: the node or layer, and `what` (a tensor's name) to lead the message. */
+export type LimitContext = KilnErrorOptions & { what?: string };
+
+function breach(limit: keyof ResourceLimits, message: string, context: LimitContext): never {
+  const { what, ...options } = context;
+  throw new KilnError(ErrorCode.RESOURCE_LIMIT, what ? `${what}: ${message}` : message, {
+    ...options,
     hint:
-      context.hint ??
+      options.hint ??
       `the limit ${limit} guards against hostile or corrupted models; if this model really needs more, raise it in the options' limits ({ limits: { ${limit}: … } })`,
   });
 }
@@ -138,11 +146,12 @@ function breach(limit: keyof ResourceLimits, message: string, context: KilnError
 export function checkTensorSize(
   dtype: DType,
   elements: number,
-  context: KilnErrorOptions = {},
+  context: LimitContext = {},
   limits: ResourceLimits = currentResourceLimits(),
 ): number {
   if (!Number.isFinite(elements) || elements < 0 || !Number.isInteger(elements)) {
-    throw new KilnError(ErrorCode.INVALID_SHAPE, `a tensor cannot have ${elements} elements`, context);
+    const { what, ...options } = context;
+    throw new KilnError(ErrorCode.INVALID_SHAPE, `${what ? `${what}: ` : ''}a tensor cannot have ${elements} elements`, options);
   }
   if (elements > limits.maxTensorElements) {
     breach(
@@ -167,13 +176,18 @@ export function checkTensorSize(
 export function checkShapeSize(
   dtype: DType,
   shape: readonly number[],
-  context: KilnErrorOptions = {},
+  context: LimitContext = {},
   limits: ResourceLimits = currentResourceLimits(),
 ): number {
   let elements = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new KilnError(ErrorCode.INVALID_SHAPE, `invalid dimension ${d} in shape [${shape.join(',')}]`, context);
+      const { what, ...options } = context;
+      throw new KilnError(
+        ErrorCode.INVALID_SHAPE,
+        `${what ? `${what}: ` : ''}invalid dimension ${d} in shape [${shape.join(',')}]`,
+        options,
+      );
     }
     elements *= d;
   }
@@ -184,7 +198,7 @@ export function checkShapeSize(
 export function checkModelBytes(
   bytes: number,
   what: string,
-  context: KilnErrorOptions = {},
+  context: LimitContext = {},
   limits: ResourceLimits = currentResourceLimits(),
 ): void {
   if (!(bytes <= limits.maxModelBytes)) {
@@ -196,12 +210,12 @@ export function checkModelBytes(
   }
 }
 
-/** Checks one count against the named limit (nesting depth, string length, iterations, nodes, outputs). */
+/** Checks one count against the named limit (nesting depth, string length, iterations, nodes, outputs, rank). */
 export function checkCount(
-  limit: 'maxNestingDepth' | 'maxStringLength' | 'maxLoopIterations' | 'maxNodes' | 'maxNodeOutputs',
+  limit: 'maxNestingDepth' | 'maxStringLength' | 'maxLoopIterations' | 'maxNodes' | 'maxNodeOutputs' | 'maxRank',
   count: number,
   what: string,
-  context: KilnErrorOptions = {},
+  context: LimitContext = {},
   limits: ResourceLimits = currentResourceLimits(),
 ): void {
   if (!(count <= limits[limit])) {

@@ -3,7 +3,7 @@
  * the oracle every fast backend is tested against, so it favours clarity over speed. Tensors
  * are released after their last reader.
  */
-import { ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
+import { checkTensorSize, ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
 import { type Feeds, feedsToMap, validateFeeds } from './feeds.js';
 import type { Kernel, KernelContext, KernelTable, ValueKernel } from './kernel.js';
 import { referenceKernels, valueKernels } from './kernels/index.js';
@@ -90,6 +90,8 @@ export class ReferenceExecutor implements KernelContext {
               inputs.map((v) => tensorInput(v)),
               this,
             );
+        // Kernels that fill their own typed arrays bypass allocateStorage: every output answers to the limits here.
+        for (const t of outputs) if (t instanceof Tensor) checkTensorSize(t.dtype, t.size);
       } catch (e) {
         throw wrapKernelError(e, layer.name, layer.kind, index);
       }

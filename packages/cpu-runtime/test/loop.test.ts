@@ -1,4 +1,4 @@
-import { Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, resourceLimits, Tensor, withResourceLimits } from '@kiln/core';
 import { expectTensorClose } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
 import { body, runOne } from './control-flow-harness.js';
@@ -46,6 +46,22 @@ function run(tripCount: number | undefined, limit: number): Tensor[] {
 }
 
 describe('loop kernel', () => {
+  it('refuses a loop that runs past maxLoopIterations with RESOURCE_LIMIT naming the layer', () => {
+    const limits = resourceLimits({ maxLoopIterations: 50 });
+    let caught: unknown;
+    try {
+      withResourceLimits(limits, () => run(undefined, 1_000_000));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(KilnError);
+    expect((caught as KilnError).code).toBe(ErrorCode.RESOURCE_LIMIT);
+    expect((caught as KilnError).message).toMatch(/maxLoopIterations = 50/);
+    // Within the limit the same loop runs to its condition.
+    const [acc] = withResourceLimits(limits, () => run(undefined, 10));
+    expectTensorClose(acc!, f32([11, 111]), { rtol: 0, atol: 0 });
+  });
+
   it('stops at the trip count and stacks scan outputs along a new axis 0', () => {
     const [acc, scan] = run(3, 100);
     expectTensorClose(acc!, f32([3, 31]), { rtol: 0, atol: 0 });

@@ -1,10 +1,10 @@
 import { Tensor } from '@kiln/core';
-import { expectTensorClose, mulberry32 } from '@kiln/testkit';
+import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCpuNative } from '../src/index.js';
 
-const native = loadCpuNative();
-const suffix = native.ok ? '' : ` (skipped: ${native.reason})`;
+const native = loadNativeForTests('kiln_cpu.node', loadCpuNative);
+const suffix = nativeSkipNote(native);
 
 function randomArray(n: number, seed: number): Float32Array {
   const rand = mulberry32(seed);

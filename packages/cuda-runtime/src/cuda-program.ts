@@ -6,7 +6,8 @@
  * executes op by op; later runs replay a CUDA graph of the whole run. clone() makes another
  * context over the same weights, for concurrent runs.
  */
-import { ErrorCode, KilnError, type Program } from '@kiln/core';
+import { currentResourceLimits, ErrorCode, KilnError, type Program, type ResourceLimits } from '@kiln/core';
+import { validateProgram } from '@kiln/cpu-runtime';
 import { callNative, callNativeSync, checkDeviceIndex, requireCudaApi } from './cuda-error.js';
 import type { NativeCudaProgram } from './native-addon.js';
 
@@ -22,6 +23,8 @@ export interface CudaProgramOptions {
   channelsLast?: boolean;
   /** Most library workspace (cuDNN/cuBLASLt) a tactic may use, in bytes (default 256 MiB). */
   workspaceLimitBytes?: number;
+  /** Bounds on every value, the arena and the weights (default: the limits in force). */
+  limits?: ResourceLimits;
 }
 
 export interface CudaProgramInfo {
@@ -63,14 +66,30 @@ export class CudaProgram {
     this.outputShapes = outputShapes;
   }
 
+  /**
+   * Validates the program (the same Program validator the CPU executor runs, then the native
+   * parser's own checks) before anything touches the device: a Program may come from a
+   * hostile plan, and the CUDA kernels trust its shapes.
+   */
   static async create(program: Program, options: CudaProgramOptions = {}): Promise<CudaProgram> {
+    const { limits = currentResourceLimits(), ...rest } = options;
+    validateProgram(program, limits);
     const addon = requireCudaApi('CudaProgram.create');
     const precision = options.precision ?? 'fp32';
     if (!PRECISIONS.has(precision)) {
       throw new KilnError(ErrorCode.INVALID_ARGUMENT, `CudaProgram.create: precision must be fp32, tf32 or fp16, got '${precision}'`);
     }
     const device = checkDeviceIndex(options.device ?? 0, 'CudaProgram.create');
-    const native = await callNative(() => addon.createProgram(program, { ...options, precision, device }));
+    const native = await callNative(() =>
+      addon.createProgram(program, {
+        ...rest,
+        precision,
+        device,
+        maxTensorElements: limits.maxTensorElements,
+        maxTensorBytes: limits.maxTensorBytes,
+        maxModelBytes: limits.maxModelBytes,
+      }),
+    );
     return new CudaProgram(
       native,
       program.inputs.map((id) => [...(program.values[id]?.shape ?? [])]),

@@ -91,8 +91,12 @@ const ADDON_RELATIVE_PATH = join('build', 'Release', 'kiln_cuda.node');
 let cached: CudaNativeLoad | undefined;
 
 function moduleDir(): string {
-  if (typeof __dirname === 'string') return __dirname;
-  return dirname(fileURLToPath(import.meta.url));
+  // import.meta first: a Worker started with `eval: true` defines a global __dirname of '.',
+  // which ESM modules loaded into it would otherwise take for their own. In the CJS build
+  // import.meta is empty and __dirname is the module's.
+  const url = import.meta.url as string | undefined;
+  if (url) return dirname(fileURLToPath(url));
+  return __dirname;
 }
 
 /** Walks up from this module (src/ or dist/) to the folder whose package.json is ours. */

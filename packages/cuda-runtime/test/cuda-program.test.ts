@@ -449,13 +449,13 @@ describe('CudaProgram without a usable GPU, and Program validation', () => {
     const badOp = { ...program, ops: [{ ...program.ops[0], op: 'fft' } as unknown as Program['ops'][number]] };
     await expect(CudaProgram.create(badOp)).rejects.toSatisfy(
       (e: unknown) =>
-        isKilnError(e, ErrorCode.INVALID_ARGUMENT) && /program\.ops\[0\].*unknown op 'fft'/.test(String((e as Error).message)),
+        isKilnError(e, ErrorCode.INVALID_ARGUMENT) && /program op 0 \(fft\): unknown op kind 'fft'/.test(String((e as Error).message)),
     );
     const badValue = {
       ...program,
       values: program.values.map((v, i) => (i === 0 ? { ...v, storage: { kind: 'arena' as const, offset: 2 } } : v)),
     };
-    await expect(CudaProgram.create(badValue)).rejects.toThrow(/offset must be a multiple of 4/);
+    await expect(CudaProgram.create(badValue)).rejects.toThrow(/offsets must be multiples of 4/);
     await expect(CudaProgram.create(program, { precision: 'int8' as never })).rejects.toThrow(/precision must be fp32, tf32 or fp16/);
   });
 });

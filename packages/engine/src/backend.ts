@@ -2,6 +2,7 @@
  * The backend interface: what the Engine needs from a device. The CPU reference backend
  * implements it today; the native CPU and CUDA backends plug in behind the same interface.
  */
+import type { ResourceLimits } from '@kiln/core';
 import type { RuntimeValue } from '@kiln/cpu-runtime';
 import type { BackendName, DeviceInfo, PluginRef } from './plan/manifest.js';
 import type { Plan } from './plan/plan.js';
@@ -25,7 +26,8 @@ export interface Backend {
   /**
    * Starts one context's runner. Synchronous so contexts are created like TensorRT's; device
    * work a runner needs (allocations, loading the plan in a worker) happens before its first run
-   * completes. `planBytes` is the serialized plan, for runners that load it elsewhere.
+   * completes. `planBytes` is the serialized plan, for runners that load it elsewhere. `limits`
+   * are the context's resource limits, in force wherever its kernels run.
    */
-  createRunner(plan: Plan, planBytes: () => Uint8Array): BackendRunner;
+  createRunner(plan: Plan, planBytes: () => Uint8Array, limits?: ResourceLimits): BackendRunner;
 }

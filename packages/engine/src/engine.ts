@@ -2,7 +2,7 @@
  * Engine: a loaded plan bound to a backend. Loading checks the plan (corruption, format
  * version, backend, plugins) and says what to rebuild when it cannot be used.
  */
-import { type DType, ErrorCode, KilnError, type Shape, type TensorDesc } from '@kiln/core';
+import { type DType, ErrorCode, KilnError, type ResourceLimits, resourceLimits, type Shape, type TensorDesc } from '@kiln/core';
 import type { Kernel } from '@kiln/cpu-runtime';
 import type { Backend, ExecutionMode } from './backend.js';
 import { CpuBackend } from './backends/cpu-backend.js';
@@ -35,6 +35,13 @@ export interface EngineOptions {
   device?: number;
   /** CPU backend only: 'native' (default) uses kiln_cpu.node where it is built; 'reference' only the TypeScript kernels. */
   kernels?: CpuKernels;
+  /** Resource limits for every context's runs, over the limits of this thread (see ResourceLimits). */
+  limits?: Partial<ResourceLimits>;
+}
+
+export interface ExecutionContextOptions {
+  /** Resource limits for this context's runs, over the engine's. */
+  limits?: Partial<ResourceLimits>;
 }
 
 function engineIO(d: TensorDesc): EngineIO {
@@ -50,6 +57,7 @@ export class Engine {
     readonly plan: Plan,
     private readonly backend: Backend,
     bytes: Uint8Array | undefined,
+    private readonly limits: Partial<ResourceLimits>,
   ) {
     this.bytes = bytes;
     const net = plan.network;
@@ -58,6 +66,9 @@ export class Engine {
   }
 
   static async create(planOrBytes: Plan | Uint8Array, options: EngineOptions = {}): Promise<Engine> {
+    // Checked before the plan is read, so a bad limit is reported as such.
+    const limits = options.limits ?? {};
+    resourceLimits(limits);
     const bytes = planOrBytes instanceof Uint8Array ? planOrBytes : undefined;
     const plan = bytes ? deserializePlan(bytes) : (planOrBytes as Plan);
     const backend = resolveBackend(plan, options);
@@ -81,7 +92,7 @@ export class Engine {
         );
       }
     }
-    return new Engine(plan, backend, bytes);
+    return new Engine(plan, backend, bytes, limits);
   }
 
   /** The serialized plan (what kiln build writes to disk). */
@@ -90,8 +101,10 @@ export class Engine {
     return this.bytes;
   }
 
-  createExecutionContext(): ExecutionContext {
-    const runner = this.backend.createRunner(this.plan, () => this.serialize());
+  /** A new context; its limits are this thread's, then the engine's, then `options.limits`. */
+  createExecutionContext(options: ExecutionContextOptions = {}): ExecutionContext {
+    const limits = resourceLimits({ ...this.limits, ...options.limits });
+    const runner = this.backend.createRunner(this.plan, () => this.serialize(), limits);
     return new ExecutionContext(this.plan.network, runner);
   }
 }

@@ -5,7 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ConverterRegistry, convertGraph, createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln/converters';
-import { ErrorCode, type Graph, KilnError, type Network, type Shape } from '@kiln/core';
+import {
+  ErrorCode,
+  type Graph,
+  KilnError,
+  type Network,
+  nodeResourceLimits,
+  type ResourceLimits,
+  type Shape,
+  withResourceLimits,
+} from '@kiln/core';
 import { loadOnnxFile } from '@kiln/onnx';
 import { loadTensorFlow } from '@kiln/tf-graph';
 import { loadUff } from '@kiln/uff';
@@ -16,8 +25,12 @@ export interface LoadModelOptions {
   signature?: string;
   /** Input shapes the format cannot state itself (UFF) or that should override symbolic dims. */
   inputShapes?: Record<string, Shape>;
+  /** UFF: the order of each input shape; 'chw' is TensorRT's register_input (channels first, no batch). Default 'file'. */
+  inputOrders?: Record<string, 'chw' | 'file'>;
   /** Output names to keep (frozen GraphDefs do not declare outputs). */
   outputs?: string[];
+  /** Overrides of the resource limits, whose defaults follow this machine's (or cgroup's) memory. */
+  limits?: Partial<ResourceLimits>;
 }
 
 export interface LoadedModel {
@@ -28,10 +41,11 @@ export interface LoadedModel {
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const format = detectModelFormat(path);
   const { inputShapes, outputs, signature } = options;
-  const tfOptions = { ...(inputShapes ? { inputShapes } : {}), ...(outputs ? { outputs } : {}) };
+  const limits = nodeResourceLimits(options.limits);
+  const tfOptions = { limits, ...(inputShapes ? { inputShapes } : {}), ...(outputs ? { outputs } : {}) };
   switch (format) {
     case 'onnx':
-      return { format, graph: await loadOnnxFile(path) };
+      return { format, graph: await loadOnnxFile(path, { limits }) };
     case 'tf-graphdef':
     case 'tfjs':
       return { format, graph: await loadTensorFlow(path, tfOptions) };
@@ -41,12 +55,16 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
       return { format, graph: await loadTensorFlow(dir, { ...tfOptions, ...(signature ? { signature } : {}) }) };
     }
     case 'uff':
-      return { format, graph: await loadUff(path, inputShapes ? { inputShapes } : {}) };
+      return { format, graph: await loadUff(path, { limits, inputs: uffInputs(options) }) };
     case 'plan':
       throw new KilnError(ErrorCode.INVALID_ARGUMENT, `'${path}' is a built plan, not a model`, {
         hint: 'load plans with Engine.create(), or pass the plan to `kiln run` directly',
       });
   }
+}
+
+function uffInputs({ inputShapes = {}, inputOrders = {} }: LoadModelOptions): Record<string, { shape: Shape; order: 'chw' | 'file' }> {
+  return Object.fromEntries(Object.entries(inputShapes).map(([name, shape]) => [name, { shape, order: inputOrders[name] ?? 'file' }]));
 }
 
 /** Picks the converter registry for a graph's format. */
@@ -58,7 +76,11 @@ export function registryFor(graph: Graph): ConverterRegistry {
 
 /** Converts a loaded graph to a Network, applying input shape overrides. */
 export function toNetwork(graph: Graph, options: LoadModelOptions = {}): Network {
-  return convertGraph(graph, registryFor(graph), options.inputShapes ? { inputShapes: options.inputShapes } : {});
+  // Converters size fills, ranges and splits from constants; they check them against these limits.
+  return withResourceLimits(nodeResourceLimits(options.limits), () =>
+    // The UFF importer applied the shapes already, each in its registered order.
+    convertGraph(graph, registryFor(graph), options.inputShapes && graph.format !== 'uff' ? { inputShapes: options.inputShapes } : {}),
+  );
 }
 
 export function readModelBytes(path: string): Uint8Array {

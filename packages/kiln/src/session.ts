@@ -2,7 +2,7 @@
  * InferenceSession: the onnxruntime-style facade. `create()` parses, converts and builds;
  * `run()` executes off the JS thread and resolves with named outputs.
  */
-import type { Tensor } from '@kiln/core';
+import { nodeResourceLimits, type Tensor } from '@kiln/core';
 import {
   type BuildOptions,
   buildPlan,
@@ -12,6 +12,7 @@ import {
   type EngineOptions,
   type ExecutionContext,
   type Plan,
+  type RunOptions,
 } from '@kiln/engine';
 import { type LoadModelOptions, loadModel, readModelBytes, toNetwork } from './load-model.js';
 import { detectModelFormat } from './model-format.js';
@@ -56,10 +57,12 @@ export class InferenceSession {
     return this.outputs.map((o) => o.name);
   }
 
-  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    return this.context.run(feeds);
+  /** Feeds are checked before anything runs (names, dtypes, shapes, intact storage); `signal` abandons the run. */
+  run(feeds: Record<string, Tensor>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    return this.context.run(feeds, options);
   }
 
+  /** Ends the session's worker; runs still pending reject with ABORTED. An idle session never holds the process open. */
   async dispose(): Promise<void> {
     await this.context.dispose();
   }
@@ -78,5 +81,7 @@ export function engineOptions(options: SessionOptions): EngineOptions {
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.execution ? { execution: options.execution } : {}),
     ...(options.kernels ? { kernels: options.kernels } : {}),
+    // Runs answer to the same limits as the import: machine-sized defaults, then the caller's.
+    limits: nodeResourceLimits(options.limits),
   };
 }

@@ -1,5 +1,5 @@
 /** TypeProto ↔ kiln ValueType, and TensorShapeProto dims ↔ kiln Dim. */
-import type { Dim, Shape, ValueType } from '@kiln/core';
+import { checkCount, type Dim, type Shape, type ValueType } from '@kiln/core';
 import { kilnDTypeToOnnx, onnxDTypeToKiln } from './dtypes.js';
 import { int64ToNumber, numberToInt64 } from './proto/int64.js';
 import { type DimensionMsg, hasField, type TensorShapeMsg, type TensorTypeMsg, type TypeMsg } from './proto/messages.js';
@@ -44,15 +44,17 @@ function tensorLike(kind: 'tensor' | 'sparse_tensor', t: TensorTypeMsg, options:
 }
 
 /** A declared type; null when absent or when kiln cannot represent it (opaque, complex). */
-export function valueTypeFromProto(t: TypeMsg | null | undefined, options: TypeImportOptions = {}): ValueType | null {
+export function valueTypeFromProto(t: TypeMsg | null | undefined, options: TypeImportOptions = {}, depth = 0): ValueType | null {
   if (!t) return null;
+  // sequence(sequence(…)) nests without bound in the file; readers of the type recurse over it.
+  checkCount('maxNestingDepth', depth, 'the nesting depth of a value type');
   if (t.tensorType) return tensorLike('tensor', t.tensorType, options);
   if (t.sparseTensorType) return tensorLike('sparse_tensor', t.sparseTensorType, options);
-  if (t.sequenceType) return { kind: 'sequence', element: valueTypeFromProto(t.sequenceType.elemType, options) };
-  if (t.optionalType) return { kind: 'optional', element: valueTypeFromProto(t.optionalType.elemType, options) };
+  if (t.sequenceType) return { kind: 'sequence', element: valueTypeFromProto(t.sequenceType.elemType, options, depth + 1) };
+  if (t.optionalType) return { kind: 'optional', element: valueTypeFromProto(t.optionalType.elemType, options, depth + 1) };
   if (t.mapType) {
     const keyType = dtypeOrNull(t.mapType.keyType);
-    return keyType === null ? null : { kind: 'map', keyType, valueType: valueTypeFromProto(t.mapType.valueType, options) };
+    return keyType === null ? null : { kind: 'map', keyType, valueType: valueTypeFromProto(t.mapType.valueType, options, depth + 1) };
   }
   return null;
 }

@@ -138,7 +138,7 @@ describe('bad tensors and nodes', () => {
     expect(kilnErrorOf(() => importOnnx(unnamed)).message).toMatch(/initializer #0 has no name/);
   });
 
-  it('a sparse initializer too large to densify → DIMENSION_TOO_LARGE', () => {
+  it('a sparse initializer too large to densify → RESOURCE_LIMIT', () => {
     const bytes = modelBytes({
       sparseInitializer: [
         {
@@ -148,7 +148,7 @@ describe('bad tensors and nodes', () => {
         },
       ],
     });
-    expect(kilnErrorOf(() => importOnnx(bytes)).code).toBe('DIMENSION_TOO_LARGE');
+    expect(kilnErrorOf(() => importOnnx(bytes)).code).toBe('RESOURCE_LIMIT');
   });
 
   it('decodeTensorProto on garbage → KilnError', () => {

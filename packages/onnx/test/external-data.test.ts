@@ -1,5 +1,5 @@
 /** External data: written by kiln's exporter to a temp folder, read back through loadOnnxFile. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Graph, Tensor } from '@kiln/core';
@@ -59,9 +59,43 @@ describe('external data', () => {
 
   it('reports missing and truncated data files', () => {
     const { model, data } = exportOnnxWithExternalData(sampleGraph(), { location: 'short.bin' });
-    expect(() => importOnnx(model, { baseDir: dir })).toThrow(expect.objectContaining({ code: 'EXTERNAL_DATA' }));
+    expect(() => importOnnx(model, { baseDir: dir })).toThrow(expect.objectContaining({ code: 'IO_ERROR' }));
+    expect(() => importOnnx(model, { baseDir: dir })).toThrowError(/tensor 'big': external data 'short.bin' is missing/);
     writeFileSync(join(dir, 'short.bin'), data.subarray(0, 100));
     expect(() => importOnnx(model, { baseDir: dir })).toThrow(expect.objectContaining({ code: 'TRUNCATED_FILE' }));
+  });
+
+  it('refuses external data reached through a symlink that leaves the model folder, disclosing nothing', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'kiln-onnx-outside-'));
+    try {
+      const { model, data } = exportOnnxWithExternalData(sampleGraph(), { location: 'linked.bin' });
+      writeFileSync(join(outside, 'real.bin'), data);
+      symlinkSync(join(outside, 'real.bin'), join(dir, 'linked.bin'));
+      symlinkSync(join(outside, 'nothing.bin'), join(dir, 'dangling.bin'));
+      symlinkSync(outside, join(dir, 'out'));
+      let e: unknown;
+      try {
+        importOnnx(model, { baseDir: dir });
+      } catch (err) {
+        e = err;
+      }
+      expect(e).toMatchObject({ code: 'EXTERNAL_DATA' });
+      expect((e as Error).message).toMatch(/tensor 'big': external data path 'linked.bin' points outside the model folder/);
+      expect((e as Error).message).not.toContain(String(data.length));
+      for (const location of ['dangling.bin', 'out/real.bin', 'out/nothing.bin']) {
+        const bytes = modelBytes({
+          initializer: [{ name: 'w', dims: [1], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: location }] }],
+        });
+        expect(() => importOnnx(bytes, { baseDir: dir }), location).toThrow(expect.objectContaining({ code: 'EXTERNAL_DATA' }));
+      }
+      // A link that stays inside the folder is followed.
+      writeFileSync(join(dir, 'inside.bin'), data);
+      const { model: viaLink } = exportOnnxWithExternalData(sampleGraph(), { location: 'inside-link.bin' });
+      symlinkSync(join(dir, 'inside.bin'), join(dir, 'inside-link.bin'));
+      expect(graphDifference(sampleGraph(), importOnnx(viaLink, { baseDir: dir }), { ignoreMetadata: ['ir_version'] })).toBeUndefined();
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('rejects locations that escape the model folder', () => {

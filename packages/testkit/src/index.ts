@@ -1,4 +1,6 @@
 export { CORPUS_MISSING_MESSAGE, corpusDir, readNpyFile, readRawFile, repoRoot } from './files.js';
+export type { NativeLoadOutcome } from './native-gate.js';
+export { loadNativeForTests, nativeRequired, nativeSkipNote } from './native-gate.js';
 export { mulberry32, randomTensor } from './random.js';
 export type { CompareReport, Tolerance } from './tensor-compare.js';
 export { compareTensors, expectTensorClose, formatCompareReport } from './tensor-compare.js';

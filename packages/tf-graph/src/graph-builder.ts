@@ -8,9 +8,28 @@
  * data edges only: control edges in frozen graphs guard training-time side effects (asserts,
  * initialisers) that inference does not run.
  */
-import { type AttributeValue, ErrorCode, Graph, type GraphNode, KilnError, type Shape, type Tensor, type ValueInfo } from '@kiln/core';
+import {
+  type AttributeValue,
+  checkCount,
+  checkModelBytes,
+  checkShapeSize,
+  ErrorCode,
+  Graph,
+  type GraphNode,
+  KilnError,
+  type ResourceLimits,
+  resourceLimits,
+  type Shape,
+  storageBytes,
+  type Tensor,
+  type ValueInfo,
+  withResourceLimits,
+} from '@kiln/core';
 import { attributeFromTf, shapeFromTf } from './attributes.js';
-import type { TfAttr, TfNodeDef } from './proto/tf-messages.js';
+import { lowerControlFlow } from './control-flow/lower-control-flow.js';
+import type { TfLibrary } from './functions/function-def.js';
+import { functionalOutputCount, functionalSubgraphs } from './functions/functional-ops.js';
+import type { TfAttr, TfNodeDef, TfTensor } from './proto/tf-messages.js';
 import { tensorFromProto } from './tensor-proto.js';
 import { kilnDTypeOf, tfDTypeName } from './tf-dtypes.js';
 
@@ -21,6 +40,8 @@ export interface TfImportOptions {
   inputShapes?: Record<string, Shape>;
   /** Graph name (defaults to the file name or 'tf-graph'). */
   name?: string;
+  /** Overrides of the resource limits in force (constant and model bytes, nodes, outputs per node). */
+  limits?: Partial<ResourceLimits>;
 }
 
 /** TF graphs older than this producer version wrote `shape {}` for "unknown shape". */
@@ -73,26 +94,25 @@ function attrListLength(node: TfNodeDef, name: string): number | undefined {
   return a.value.type.length || a.value.shape.length || a.value.i.length;
 }
 
-/** Outputs an op declares, when its definition fixes them (more are added if consumers read them). */
-function declaredOutputCount(node: TfNodeDef): number {
+/**
+ * Outputs an op's definition fixes, when its attributes say how many (Split's num_split, a
+ * call's Tout); undefined for ops whose output count Kiln does not know here.
+ */
+function fixedOutputCount(node: TfNodeDef): number | undefined {
+  const functional = functionalOutputCount(node);
+  if (functional !== undefined) return functional;
   switch (node.op) {
-    case 'NoOp':
-    case 'Assert':
-    case 'SaveV2':
-    case 'Assign':
-    case 'AssignVariableOp':
-      return 0;
     case 'Split':
     case 'SplitV':
-      return attrInt(node, 'num_split') ?? 1;
+      return attrInt(node, 'num_split');
     case 'Unpack':
-      return attrInt(node, 'num') ?? 1;
+      return attrInt(node, 'num');
     case 'ShapeN':
-      return attrInt(node, 'N') ?? 1;
+      return attrInt(node, 'N');
     case 'IdentityN':
-      return attrListLength(node, 'T') ?? 1;
+      return attrListLength(node, 'T');
     case 'RestoreV2':
-      return attrListLength(node, 'dtypes') ?? 1;
+      return attrListLength(node, 'dtypes');
     case 'TopKV2':
     case 'TopK':
     case 'Unique':
@@ -109,8 +129,43 @@ function declaredOutputCount(node: TfNodeDef): number {
     case 'FusedBatchNormV3':
       return 6;
     default:
+      return undefined;
+  }
+}
+
+/** Outputs an op declares: the fixed count when known, else a guess that consumers' reads widen. */
+function declaredOutputCount(node: TfNodeDef): number {
+  const fixed = fixedOutputCount(node);
+  if (fixed !== undefined) return fixed;
+  switch (node.op) {
+    case 'NoOp':
+    case 'Assert':
+    case 'SaveV2':
+    case 'Assign':
+    case 'AssignVariableOp':
+      return 0;
+    default:
       return 1;
   }
+}
+
+/**
+ * Output port `ref.port` of `producer`, checked against the count its op fixes: a ConcatV2
+ * reading 'split:2' of a Split with num_split = 2 names an output that does not exist.
+ */
+function checkPort(producer: TfNodeDef, ref: TensorRef, reader: TfNodeDef | undefined): void {
+  const fixed = fixedOutputCount(producer);
+  if (fixed === undefined || (ref.port >= 0 && ref.port < fixed)) return;
+  // The error names the reader; the message names the producer.
+  const who = reader ? 'it reads' : 'the requested outputs name';
+  throw new KilnError(
+    reader ? ErrorCode.GRAPH_DANGLING_INPUT : ErrorCode.GRAPH_MISSING_OUTPUT,
+    `${who} '${valueName(ref)}', but node '${producer.name}' (${producer.op}) has ${fixed} output${fixed === 1 ? '' : 's'}`,
+    {
+      node: reader ? { name: reader.name, op: reader.op } : { name: producer.name, op: producer.op },
+      hint: `output ports of '${producer.name}' are 0…${fixed - 1}; the graph is corrupted or was edited`,
+    },
+  );
 }
 
 function modelError(message: string, node?: TfNodeDef): KilnError {
@@ -151,10 +206,22 @@ function convertAttributes(node: TfNodeDef): Record<string, AttributeValue> {
   return out;
 }
 
-function constValue(node: TfNodeDef): Tensor {
+/** `total` is the running size of the graph's constants, checked against maxModelBytes. */
+function constValue(node: TfNodeDef, total: { bytes: number }): Tensor {
   const a: TfAttr | undefined = node.attr.get('value');
   if (a?.kind !== 'tensor') throw modelError("Const has no 'value' tensor attribute", node);
+  total.bytes += declaredBytes(node, a.value);
+  checkModelBytes(total.bytes, "the graph's constants", { node: { name: node.name, op: node.op } });
   return tensorFromProto(a.value, `node '${node.name}' (Const)`);
+}
+
+/** A constant's size from its declared dtype and dims, checked before anything is decoded. */
+function declaredBytes(node: TfNodeDef, t: TfTensor): number {
+  const dtype = kilnDTypeOf(t.dtype);
+  // Unknown dtypes and shapes are tensorFromProto's to report.
+  if (!dtype || t.shape.unknownRank || t.shape.dims.some((d) => d < 0)) return 0;
+  const elements = checkShapeSize(dtype, t.shape.dims, { node: { name: node.name, op: node.op } });
+  return elements * Math.max(1, storageBytes(dtype));
 }
 
 /** Nodes reachable backwards from the outputs along data edges. */
@@ -205,11 +272,25 @@ function valueInfoFromOutputShapes(node: TfNodeDef, outputs: string[], into: Map
  * Builds the Graph. `weights` may hold values restored from elsewhere (SavedModel variables):
  * nodes with those names become weights too.
  */
-export function buildTfGraph(
-  nodes: TfNodeDef[],
-  producer: number,
-  options: TfImportOptions & { metadata?: Record<string, string>; weights?: Map<string, Tensor> } = {},
-): Graph {
+export function buildTfGraph(nodes: TfNodeDef[], producer: number, options: BuildOptions = {}): Graph {
+  return withResourceLimits(resourceLimits(options.limits), () => {
+    // Functions the TF1 control-flow rewrite creates join a copy: the caller's library stays as decoded.
+    const library: TfLibrary = new Map(options.library);
+    return buildGraph(lowerControlFlow(nodes, library), producer, { ...options, library });
+  });
+}
+
+type BuildOptions = TfImportOptions & {
+  metadata?: Record<string, string>;
+  weights?: Map<string, Tensor>;
+  /** The FunctionDefLibrary (calls are inlined, While/If bodies become sub-graphs). */
+  library?: TfLibrary;
+  /** A function body: inputs naming no node are values of the enclosing graph. */
+  captures?: boolean;
+};
+
+function buildGraph(nodes: TfNodeDef[], producer: number, options: BuildOptions): Graph {
+  checkCount('maxNodes', nodes.length, 'nodes in the graph');
   const byName = new Map<string, TfNodeDef>();
   for (const n of nodes) {
     if (!n.name) throw modelError(`a node of op '${n.op}' has no name`);
@@ -222,7 +303,9 @@ export function buildTfGraph(
   for (const n of nodes) {
     for (const ref of inputs.get(n.name)!.data) {
       const producerNode = byName.get(ref.node);
+      if (!producerNode && options.captures) continue;
       if (!producerNode) throw modelError(`input '${valueName(ref)}' names no node in the graph`, n);
+      checkPort(producerNode, ref, n);
       outputCount.set(ref.node, Math.max(outputCount.get(ref.node)!, ref.port + 1));
     }
   }
@@ -233,24 +316,37 @@ export function buildTfGraph(
         hint: 'output names are node names, optionally with :N for output port N',
       });
     }
+    checkPort(byName.get(ref.node)!, ref, undefined);
     outputCount.set(ref.node, Math.max(outputCount.get(ref.node)!, ref.port + 1));
   }
   if (requested.length === 0) throw modelError('the graph has no outputs: every node output is consumed or bookkeeping');
   const keep = reachable(byName, inputs, requested);
 
+  const subgraphBuilder = (body: TfNodeDef[], outputs: string[], name: string): Graph =>
+    buildTfGraph(body, producer, {
+      outputs,
+      name,
+      captures: true,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.library ? { library: options.library } : {}),
+      ...(options.weights ? { weights: options.weights } : {}),
+    });
   const graphInputs: ValueInfo[] = [];
   const weights = new Map<string, Tensor>();
   const graphNodes: GraphNode[] = [];
   const valueInfo = new Map<string, ValueInfo>();
+  const constBytes = { bytes: 0 };
   for (const n of nodes) {
     if (!keep.has(n.name)) continue;
     const restored = options.weights?.get(n.name);
     if (restored) weights.set(n.name, restored);
-    else if (n.op === 'Const') weights.set(n.name, constValue(n));
-    else if (n.op === 'Placeholder') graphInputs.push(placeholderInput(n, producer, options.inputShapes));
+    else if (n.op === 'Const') weights.set(n.name, constValue(n, constBytes));
+    else if (n.op === 'Placeholder') graphInputs.push(placeholderInput(n, producer, options.inputShapes, options.captures));
     else {
       const parsed = inputs.get(n.name)!;
       const count = outputCount.get(n.name)!;
+      // num_split, num or a consumer's port sets this: a hostile graph can ask for 2^32.
+      checkCount('maxNodeOutputs', count, 'outputs of the node', { node: { name: n.name, op: n.op } });
       const outputs = Array.from({ length: count }, (_, port) => valueName({ node: n.name, port }));
       const control = parsed.control.filter((c) => keep.has(c));
       graphNodes.push({
@@ -259,7 +355,7 @@ export function buildTfGraph(
         domain: 'tf',
         inputs: parsed.data.map(valueName),
         outputs,
-        attributes: convertAttributes(n),
+        attributes: { ...convertAttributes(n), ...functionalSubgraphs(n, options.library ?? new Map(), subgraphBuilder) },
         ...(control.length ? { controlInputs: control } : {}),
       });
       valueInfoFromOutputShapes(n, outputs, valueInfo);
@@ -278,10 +374,12 @@ export function buildTfGraph(
   });
 }
 
-function placeholderInput(n: TfNodeDef, producer: number, shapes?: Record<string, Shape>): ValueInfo {
+/** `formal`: a function argument, whose type (a variant tensor list) the call site may give instead. */
+function placeholderInput(n: TfNodeDef, producer: number, shapes?: Record<string, Shape>, formal = false): ValueInfo {
   const a = n.attr.get('dtype');
   if (a?.kind !== 'type') throw modelError("Placeholder has no 'dtype' attribute", n);
   const dtype = kilnDTypeOf(a.value);
+  if (!dtype && formal) return { name: n.name, type: null };
   if (!dtype) {
     throw new KilnError(ErrorCode.UNSUPPORTED_DTYPE, `input of ${tfDTypeName(a.value)} is not supported`, {
       node: { name: n.name, op: n.op },

@@ -1,9 +1,8 @@
 /**
  * Frozen GraphDef (.pb) import: the bytes of a `GraphDef` message, weights as Const nodes.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { ErrorCode, type Graph, KilnError, readModelPath } from '@kiln/core';
 import { buildTfGraph, type TfImportOptions } from './graph-builder.js';
 import { decodeGraphDef, type TfGraphDef } from './proto/tf-messages.js';
 import { ProtoReader } from './proto/wire-reader.js';
@@ -33,11 +32,12 @@ export function importGraphDef(bytes: Uint8Array, options: TfImportOptions = {})
   const def = decodeGraphDefBytes(bytes);
   return buildTfGraph(def.nodes, def.producer, {
     ...options,
+    library: def.library,
     metadata: { source: 'tf-graphdef', ...(def.functionNames.length ? { functions: def.functionNames.join(',') } : {}) },
   });
 }
 
 export async function loadGraphDef(path: string, options: TfImportOptions = {}): Promise<Graph> {
-  const bytes = new Uint8Array(await readFile(path));
+  const bytes = await readModelPath(path, 'GraphDef');
   return importGraphDef(bytes, { name: basename(path).replace(/\.pb$/, ''), ...options });
 }

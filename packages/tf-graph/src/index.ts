@@ -1,3 +1,4 @@
+export type { TfArg, TfFunctionDef, TfLibrary } from './functions/function-def.js';
 export type { TensorRef, TfImportOptions } from './graph-builder.js';
 export { buildTfGraph, parseTensorName, valueName } from './graph-builder.js';
 export { decodeGraphDefBytes, importGraphDef, loadGraphDef } from './graphdef.js';

@@ -5,22 +5,58 @@
  * fields; `ref` fields are resolved, and dimension orders are kept as nested `func`
  * attributes (order-enum key → dimension list) so converters can honour them.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { type AttributeValue, ErrorCode, Graph, type GraphNode, KilnError, type Shape, type Tensor, type ValueInfo } from '@kiln/core';
+import {
+  type AttributeValue,
+  checkCount,
+  checkModelBytes,
+  checkShapeSize,
+  ErrorCode,
+  Graph,
+  type GraphNode,
+  KilnError,
+  type ResourceLimits,
+  readModelPath,
+  resourceLimits,
+  type Shape,
+  type Tensor,
+  type ValueInfo,
+  withResourceLimits,
+} from '@kiln/core';
 import { ProtoReader, rawTensor } from '@kiln/tf-graph';
+import { applyInputOrders, type RegisteredInput } from './input-orders.js';
 import { uffDType } from './uff-dtypes.js';
 import { decodeMetaGraph, type UffData, type UffMetaGraph, type UffNode } from './uff-messages.js';
+
+/**
+ * How an input is registered. 'chw' is TensorRT's register_input(name, (C, H, W)): the shape
+ * leaves the batch out and lists channels first, whatever order the file computes in; the
+ * importer adds the batch and transposes to the file's order. 'file' is a full shape in the
+ * file's own order (TensorFlow-made files: NHWC), batch included.
+ */
+export type UffInputOrder = 'chw' | 'file';
+
+export interface UffInputSpec {
+  shape: Shape;
+  /** Default 'file'. */
+  order?: UffInputOrder;
+  /** The batch dim added to a 'chw' shape (default 1; a string names a symbolic dim). */
+  batch?: number | string;
+}
 
 export interface UffImportOptions {
   /**
    * Shapes of the Input nodes, in the graph's own dimension order (TensorFlow-made UFF files
-   * are NHWC). Required for inputs the file leaves empty, as TensorRT's register_input was.
+   * are NHWC), batch included: shorthand for `inputs: { name: { shape, order: 'file' } }`.
    */
   inputShapes?: Record<string, Shape>;
+  /** Inputs registered with an order; required for inputs the file leaves without a shape. */
+  inputs?: Record<string, UffInputSpec>;
   /** Which graph of the file to import (default: the first, usually 'main'). */
   graph?: string;
   name?: string;
+  /** Overrides of the resource limits in force (model and tensor bytes, nodes). */
+  limits?: Partial<ResourceLimits>;
 }
 
 function invalid(message: string, node?: UffNode): KilnError {
@@ -112,17 +148,30 @@ function constWeight(node: UffNode, mg: UffMetaGraph): Tensor {
   const shape = nodeShape(node, mg);
   const values = fieldOf(node, mg, 'values');
   if (values?.kind !== 'blob') throw invalid("Const has no 'values' blob", node);
+  checkShapeSize(dtype, shape, { node: { name: node.id, op: node.operation } });
   return rawTensor(dtype, shape, values.value.slice(), `node '${node.id}' (Const) values`);
 }
 
-function inputInfo(node: UffNode, mg: UffMetaGraph, shapes: Record<string, Shape> | undefined): ValueInfo {
+function registered(options: UffImportOptions, id: string): RegisteredInput | undefined {
+  const spec = options.inputs?.[id];
+  if (spec) return { shape: spec.shape, order: spec.order ?? 'file', batch: spec.batch ?? 1 };
+  const shape = options.inputShapes?.[id];
+  return shape ? { shape, order: 'file', batch: 1 } : undefined;
+}
+
+/** The file's declared shape, with TensorFlow's -1 for an unknown dim as null. */
+function declaredShape(node: UffNode, mg: UffMetaGraph): Shape {
+  return nodeShape(node, mg).map((d) => (d < 0 ? null : d));
+}
+
+function inputInfo(node: UffNode, mg: UffMetaGraph, reg: RegisteredInput | undefined): ValueInfo {
   const dtype = nodeDType(node, mg)!;
-  const declared = nodeShape(node, mg);
-  const shape = shapes?.[node.id] ?? (declared.length ? declared : undefined);
+  const declared = declaredShape(node, mg);
+  const shape = reg ? reg.shape : declared.length ? declared : undefined;
   if (!shape) {
     throw new KilnError(ErrorCode.INVALID_SHAPE, `input '${node.id}' has no shape in the file`, {
       node: { name: node.id, op: 'Input' },
-      hint: `give its shape in the graph's dimension order (e.g. NHWC [1,28,28,1]), as TensorRT's register_input did: \`kiln … --input-shape ${node.id}=1x28x28x1\` or inputShapes: { '${node.id}': [...] }`,
+      hint: `register it as TensorRT's register_input did, channels first without the batch (\`--input-shape ${node.id}=1x28x28:chw\`, inputs: { '${node.id}': { shape: [1, 28, 28], order: 'chw' } }), or in the file's own order with the batch (\`--input-shape ${node.id}=1x28x28x1\`, inputShapes: { '${node.id}': [...] })`,
     });
   }
   return { name: node.id, type: { kind: 'tensor', dtype, shape } };
@@ -136,6 +185,11 @@ export function decodeUff(bytes: Uint8Array): UffMetaGraph {
 }
 
 export function importUff(bytes: Uint8Array, options: UffImportOptions = {}): Graph {
+  return withResourceLimits(resourceLimits(options.limits), () => importGraph(bytes, options));
+}
+
+function importGraph(bytes: Uint8Array, options: UffImportOptions): Graph {
+  checkModelBytes(bytes.length, 'the .uff file');
   const mg = decodeUff(bytes);
   const uffGraph = options.graph ? mg.graphs.find((g) => g.id === options.graph) : mg.graphs[0];
   if (!uffGraph) {
@@ -143,6 +197,7 @@ export function importUff(bytes: Uint8Array, options: UffImportOptions = {}): Gr
       hint: `graphs: ${mg.graphs.map((g) => g.id).join(', ')}`,
     });
   }
+  checkCount('maxNodes', uffGraph.nodes.length, 'nodes in the graph');
   const ids = new Set<string>();
   for (const n of uffGraph.nodes) {
     if (!n.id) throw invalid(`a node of operation '${n.operation}' has no id`);
@@ -151,13 +206,17 @@ export function importUff(bytes: Uint8Array, options: UffImportOptions = {}): Gr
   }
   const weights = new Map<string, Tensor>();
   const inputs: ValueInfo[] = [];
+  const registrations = new Map<string, { reg: RegisteredInput; declared: Shape }>();
   const outputs: ValueInfo[] = [];
   const nodes: GraphNode[] = [];
   for (const n of uffGraph.nodes) {
     for (const i of n.inputs) if (!ids.has(i)) throw invalid(`input '${i}' names no node`, n);
     if (n.operation === 'Const') weights.set(n.id, constWeight(n, mg));
-    else if (n.operation === 'Input') inputs.push(inputInfo(n, mg, options.inputShapes));
-    else if (n.operation === 'MarkOutput') {
+    else if (n.operation === 'Input') {
+      const reg = registered(options, n.id);
+      inputs.push(inputInfo(n, mg, reg));
+      if (reg) registrations.set(n.id, { reg, declared: declaredShape(n, mg) });
+    } else if (n.operation === 'MarkOutput') {
       if (n.inputs.length !== 1) throw invalid(`MarkOutput has ${n.inputs.length} inputs, expected 1`, n);
       outputs.push({ name: n.inputs[0]!, type: null });
     } else {
@@ -170,6 +229,14 @@ export function importUff(bytes: Uint8Array, options: UffImportOptions = {}): Gr
     }
   }
   if (outputs.length === 0) throw invalid('the graph has no MarkOutput node, so nothing is an output');
+  for (const name of [...Object.keys(options.inputs ?? {}), ...Object.keys(options.inputShapes ?? {})]) {
+    if (!inputs.some((i) => i.name === name)) {
+      throw new KilnError(ErrorCode.INVALID_ARGUMENT, `'${name}' is not an input of the UFF graph`, {
+        hint: `inputs: ${inputs.map((i) => i.name).join(', ') || '(none)'}`,
+      });
+    }
+  }
+  applyInputOrders(inputs, nodes, registrations, ids);
   return new Graph({
     format: 'uff',
     name: options.name ?? uffGraph.id,
@@ -182,5 +249,5 @@ export function importUff(bytes: Uint8Array, options: UffImportOptions = {}): Gr
 }
 
 export async function loadUff(path: string, options: UffImportOptions = {}): Promise<Graph> {
-  return importUff(new Uint8Array(await readFile(path)), { name: basename(path).replace(/\.uff$/, ''), ...options });
+  return importUff(await readModelPath(path, 'UFF model'), { name: basename(path).replace(/\.uff$/, ''), ...options });
 }

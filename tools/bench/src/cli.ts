@@ -1,6 +1,6 @@
 /**
- * `pnpm bench --suite cpu|build|partition [--json FILE] [--models a,b] [--iterations N] [--warmup N]
- * [--target cpu|cuda]`:
+ * `pnpm bench --suite cpu|build|partition|stress|event-loop [--json FILE] [--models a,b]
+ * [--iterations N] [--warmup N] [--target cpu|cuda] [--cycles N] [--source plan|model] [--duration-ms N]`:
  * runs a benchmark suite, prints a table, writes JSON. Timings are medians.
  */
 import { existsSync } from 'node:fs';
@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { type BenchReport, formatTable, writeJson } from './report.js';
 import { formatBuildTable, runBuildSuite } from './suites/build.js';
 import { runCpuSuite } from './suites/cpu.js';
+import { formatEventLoopTable, runEventLoopSuite } from './suites/event-loop.js';
 import { formatPartitionTable, runPartitionSuite } from './suites/partition.js';
+import { formatStressTable, isStressChild, runStressChild, runStressSuite } from './suites/stress.js';
 
 function reportHeader(suite: string): Omit<BenchReport, 'rows'> {
   return {
@@ -27,6 +29,10 @@ function reportHeader(suite: string): Omit<BenchReport, 'rows'> {
 }
 
 async function main(): Promise<number> {
+  if (isStressChild()) {
+    await runStressChild();
+    return 0;
+  }
   const { values } = parseArgs({
     options: {
       suite: { type: 'string', default: 'cpu' },
@@ -37,6 +43,9 @@ async function main(): Promise<number> {
       threads: { type: 'string' },
       corpus: { type: 'string' },
       target: { type: 'string', default: 'cuda' },
+      cycles: { type: 'string', default: '10000' },
+      source: { type: 'string', default: 'plan' },
+      'duration-ms': { type: 'string', default: '2000' },
     },
   });
   const corpus = resolve(values.corpus ?? process.env.KILN_CORPUS ?? '../shared/corpus');
@@ -58,8 +67,25 @@ async function main(): Promise<number> {
     if (values.json) writeJson(values.json, { ...reportHeader(values.suite), target: values.target, rows });
     return 0;
   }
+  if (values.suite === 'event-loop') {
+    const rows = await runEventLoopSuite(Number(values['duration-ms']), log);
+    process.stdout.write(`${formatEventLoopTable(rows)}\n`);
+    if (values.json) writeJson(values.json, { ...reportHeader(values.suite), rows });
+    return 0;
+  }
+  if (values.suite === 'stress') {
+    if (values.source !== 'plan' && values.source !== 'model') {
+      process.stderr.write(`bench: --source is 'plan' or 'model', not '${values.source}'\n`);
+      return 1;
+    }
+    const cycles = Number(values.cycles);
+    const report = await runStressSuite({ corpus, cycles, warmup: Math.min(500, Math.ceil(cycles / 10)), source: values.source, log });
+    process.stdout.write(`${formatStressTable(report)}\n`);
+    if (values.json) writeJson(values.json, { ...reportHeader(values.suite), ...report, rows: report.samples });
+    return report.crashes.length === 0 ? 0 : 1;
+  }
   if (values.suite !== 'cpu') {
-    process.stderr.write(`bench: unknown suite '${values.suite}' (available: cpu, build, partition)\n`);
+    process.stderr.write(`bench: unknown suite '${values.suite}' (available: cpu, build, partition, stress, event-loop)\n`);
     return 1;
   }
   const rows = await runCpuSuite({

@@ -5,6 +5,7 @@
 #include "../cpu_features.h"
 #include "../micro_kernel.h"
 #include "../thread_pool.h"
+#include "addon_lifetime.h"
 #include "bindings.h"
 #include "kiln/args.h"
 #include "kiln/js_errors.h"
@@ -46,6 +47,7 @@ Napi::Value SetMicroKernel(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  holdNativeState(env);
   exports.Set("sgemm", Napi::Function::New(env, Sgemm, "sgemm"));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
   exports.Set("conv2dInfo", Napi::Function::New(env, Conv2dInfo, "conv2dInfo"));

@@ -6,6 +6,9 @@
 //   handle.clone() → ProgramHandle (shared prepacked weights, own arena)
 //   handle.tactics() → string[] (the implementation each op uses)
 //   handle.dispose()
+// createProgram(program, limits?) checks every value's size, the arena and the weights against
+// limits ({ maxTensorElements, maxTensorBytes, maxModelBytes }, from @kiln/core's resource
+// limits) before it copies or allocates anything: a Program may come from a hostile plan.
 #include <napi.h>
 
 #include <algorithm>
@@ -32,6 +35,21 @@ using program::StorageKind;
 using program::ValueInfo;
 
 constexpr int64_t kMaxId = int64_t{1} << 40;
+
+// What a Program may ask for. The defaults (used when JavaScript passes none) are @kiln/core's
+// defaults for an 8 GiB machine.
+struct ProgramLimits {
+  int64_t maxTensorElements = int64_t{1} << 31;
+  int64_t maxTensorBytes = int64_t{1} << 31;
+  int64_t maxModelBytes = int64_t{1} << 32;
+};
+
+[[noreturn]] void failLimit(const std::string& what, const std::string& limit, int64_t value, int64_t max) {
+  throw Failure("RESOURCE_LIMIT",
+                "NativeProgram: " + what + " needs " + std::to_string(value) + ", over the limit " + limit + " = " + std::to_string(max),
+                "the limit " + limit + " guards against hostile or corrupted models; if this model really needs more, raise it in "
+                "the options' limits");
+}
 
 [[noreturn]] void failAt(const std::string& where, const std::string& message) {
   failArgument("NativeProgram: " + where, message);
@@ -139,7 +157,20 @@ OpSpec readOp(const Napi::Value& v, int64_t index) {
   return op;
 }
 
-ProgramSpec readProgram(const Napi::Value& v) {
+ProgramLimits readLimits(const Napi::Value& v) {
+  ProgramLimits limits;
+  if (v.IsUndefined() || v.IsNull()) return limits;
+  if (!v.IsObject()) failAt("limits", "must be { maxTensorElements, maxTensorBytes, maxModelBytes }");
+  Napi::Object o = v.As<Napi::Object>();
+  constexpr int64_t kMaxLimit = int64_t{1} << 52;
+  for (auto [key, field] : {std::pair{"maxTensorElements", &limits.maxTensorElements}, {"maxTensorBytes", &limits.maxTensorBytes},
+                            {"maxModelBytes", &limits.maxModelBytes}}) {
+    if (o.Has(key) && !o.Get(key).IsUndefined()) *field = readInt(o.Get(key), std::string("limits.") + key, 1, kMaxLimit);
+  }
+  return limits;
+}
+
+ProgramSpec readProgram(const Napi::Value& v, const ProgramLimits& limits) {
   if (!v.IsObject()) failAt("program", "must be a Program object");
   Napi::Object p = v.As<Napi::Object>();
   ProgramSpec spec;
@@ -154,9 +185,12 @@ ProgramSpec readProgram(const Napi::Value& v) {
     ValueInfo info;
     info.name = o.Get("name").IsString() ? o.Get("name").As<Napi::String>().Utf8Value() : "";
     info.shape = readInts(o.Get("shape"), where + ".shape", 0);
+    // Overflow-checked: any factor past kMaxId already breaks every limit.
     info.size = 1;
     for (int64_t d : info.shape) info.size = d == 0 ? 0 : (info.size > kMaxId / d ? kMaxId + 1 : info.size * d);
-    if (info.size > kMaxId) failAt(where + ".shape", "is too large");
+    const std::string what = where + " ('" + info.name + "')";
+    if (info.size > limits.maxTensorElements) failLimit(what, "maxTensorElements", info.size, limits.maxTensorElements);
+    if (info.size * 4 > limits.maxTensorBytes) failLimit(what + " in bytes", "maxTensorBytes", info.size * 4, limits.maxTensorBytes);
     Napi::Value s = o.Get("storage");
     if (!s.IsObject()) failAt(where + ".storage", "must be { kind, index | offset }");
     Napi::Object so = s.As<Napi::Object>();
@@ -167,20 +201,27 @@ ProgramSpec readProgram(const Napi::Value& v) {
     else failAt(where + ".storage.kind", "must be 'input', 'weight' or 'arena'");
     spec.values.push_back(std::move(info));
   }
+  spec.arenaBytes = readInt(p.Get("arenaBytes"), "program.arenaBytes", 0);
   Napi::Array wa = weights.As<Napi::Array>();
+  // Sizes first: nothing is copied for a program over the limits.
+  int64_t modelBytes = spec.arenaBytes;
+  if (modelBytes > limits.maxModelBytes) failLimit("the program's arena", "maxModelBytes", modelBytes, limits.maxModelBytes);
   for (uint32_t i = 0; i < wa.Length(); ++i) {
     Napi::Value e = wa.Get(i);
     if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
       failAt("program.weights[" + std::to_string(i) + "]", "must be a Float32Array");
     }
-    Napi::Float32Array f = e.As<Napi::Float32Array>();
+    modelBytes += static_cast<int64_t>(e.As<Napi::TypedArray>().ByteLength());
+    if (modelBytes > limits.maxModelBytes) failLimit("the program's arena and weights", "maxModelBytes", modelBytes, limits.maxModelBytes);
+  }
+  for (uint32_t i = 0; i < wa.Length(); ++i) {
+    Napi::Float32Array f = wa.Get(i).As<Napi::Float32Array>();
     spec.weights.emplace_back(f.Data(), f.Data() + f.ElementLength());  // copied: the caller's array is never read again
   }
   Napi::Array oa = ops.As<Napi::Array>();
   for (uint32_t i = 0; i < oa.Length(); ++i) spec.ops.push_back(readOp(oa.Get(i), i));
   spec.inputs = readInts(p.Get("inputs"), "program.inputs");
   spec.outputs = readInts(p.Get("outputs"), "program.outputs");
-  spec.arenaBytes = readInt(p.Get("arenaBytes"), "program.arenaBytes", 0);
   return spec;
 }
 
@@ -339,7 +380,8 @@ void RegisterProgramHandle(Napi::Env env) {
 Napi::Value CreateProgram(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     if (info.Length() < 1) failArgument("createProgram", "expects a Program");
-    ProgramSpec spec = readProgram(info[0]);
+    const ProgramLimits limits = readLimits(info.Length() > 1 ? info[1] : info.Env().Undefined());
+    ProgramSpec spec = readProgram(info[0], limits);
     auto def = std::make_shared<const ProgramDefinition>(std::move(spec));
     return ProgramHandle::wrap(info.Env(), std::make_shared<ProgramInstance>(def));
   });

@@ -176,6 +176,12 @@ struct UnitPlan {
 UnitPlan planUnits(int64_t m, int64_t n, int64_t k, int threads, int64_t problems) {
   UnitPlan p{};
   p.kc = chooseKBlock(k);
+  if (m <= 0 || n <= 0) {
+    // An empty output has no units (tiles 0 × 0); nothing below may divide by its extents.
+    p.mc = kPanelRows;
+    p.nc = kPanelCols;
+    return p;
+  }
   p.tilesM = ceilDiv(m, kUnitRows);
   p.tilesN = ceilDiv(n, kUnitCols);
   for (int guard = 0; guard < 64; ++guard) {

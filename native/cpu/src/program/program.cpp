@@ -120,6 +120,47 @@ void validateOperands(const ProgramSpec& spec, const OpSpec& op, const BuildCont
   }
 }
 
+// floor((size + pads - span) / stride) + 1 with span = dilation * (kernel - 1) + 1, overflow-
+// checked; -1 when the window does not fit or the arithmetic leaves int64 (a hostile Program).
+int64_t windowOutput(int64_t size, int64_t kernel, int64_t stride, int64_t padBegin, int64_t padEnd, int64_t dilation, bool ceil) {
+  int64_t span = 0, padded = 0;
+  if (__builtin_mul_overflow(dilation, kernel - 1, &span) || __builtin_add_overflow(span, int64_t{1}, &span)) return -1;
+  if (__builtin_add_overflow(size, padBegin, &padded) || __builtin_add_overflow(padded, padEnd, &padded)) return -1;
+  if (padded < span || stride < 1) return -1;
+  const int64_t room = padded - span;
+  return (ceil ? (room + stride - 1) / stride : room / stride) + 1;
+}
+
+// Convolution and pooling windows: the declared output dims must follow from the input, the
+// window, strides, pads and dilations, or a kernel would index past the input or the output.
+void validateWindow(const OpSpec& op, const BuildContext& ctx) {
+  const bool conv = op.kind == "conv2d", pool = op.kind == "pool2d";
+  if (!conv && !pool) return;
+  if (op.x < 0 || op.y < 0 || (conv && op.w < 0)) return;  // the op's factory names what is missing
+  const auto& xs = ctx.shape(op.x);
+  const auto& ys = ctx.shape(op.y);
+  const std::vector<int64_t>& kernel = conv ? ctx.shape(op.w) : op.window;
+  const size_t k0 = conv ? 2 : 0;
+  if (xs.size() != 4 || ys.size() != 4 || kernel.size() != k0 + 2 || op.strides.size() != 2 || op.pads.size() != 4 ||
+      op.dilations.size() != 2) {
+    return;
+  }
+  for (size_t d = 0; d < 2; ++d) {
+    if (op.strides[d] < 1 || op.dilations[d] < 1 || kernel[k0 + d] < 1 || op.pads[d] < 0 || op.pads[d + 2] < 0) return;
+    const int64_t floor = windowOutput(xs[2 + d], kernel[k0 + d], op.strides[d], op.pads[d], op.pads[d + 2], op.dilations[d], false);
+    const int64_t ceil = windowOutput(xs[2 + d], kernel[k0 + d], op.strides[d], op.pads[d], op.pads[d + 2], op.dilations[d], true);
+    const int64_t got = ys[2 + d];
+    // Pooling in ceil mode may add one window; convolution never does.
+    const bool ok = floor >= 0 && got >= floor && got <= (pool ? ceil : floor);
+    if (!ok) {
+      ctx.fail(std::string(d == 0 ? "OH" : "OW") + " = " + std::to_string(got) + " of " + ctx.describe(op.y) +
+                   (floor < 0 ? " cannot be: the dilated window does not fit the padded input"
+                              : " does not follow from the window (expected " + std::to_string(floor) + ")"),
+               "y's spatial dims must be the window arithmetic's result");
+    }
+  }
+}
+
 }  // namespace
 
 int64_t elementCount(const std::vector<int64_t>& shape) {
@@ -170,6 +211,7 @@ ProgramDefinition::ProgramDefinition(ProgramSpec spec) {
   for (const OpSpec& op : spec.ops) {
     BuildContext ctx(values_, weightPointers_, op);
     validateOperands(view, op, ctx);
+    validateWindow(op, ctx);
     OpFactory make = nullptr;
     for (const FactoryEntry& f : kFactories)
       if (op.kind == f.kind) make = f.make;

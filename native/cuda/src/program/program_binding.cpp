@@ -40,6 +40,18 @@ ExecutorOptions readOptions(const Args& args, size_t index) {
   return options;
 }
 
+// The resource limits CudaProgram.create passes in its options (absent: the defaults).
+ProgramLimits readLimits(const Args& args, size_t index) {
+  ProgramLimits limits;
+  if (args.isAbsent(index)) return limits;
+  Fields f(args.object(index, "options"), "options");
+  constexpr int64_t kMaxLimit = int64_t{1} << 52;
+  limits.maxTensorElements = f.integer("maxTensorElements", limits.maxTensorElements, 1, kMaxLimit);
+  limits.maxTensorBytes = f.integer("maxTensorBytes", limits.maxTensorBytes, 1, kMaxLimit);
+  limits.maxModelBytes = f.integer("maxModelBytes", limits.maxModelBytes, 1, kMaxLimit);
+  return limits;
+}
+
 // Float32Arrays matching the program's inputs or outputs, in order.
 std::vector<Float32View> readTensors(const Args& args, size_t index, const char* name, const ProgramSpec& spec,
                                      const std::vector<int>& ids) {
@@ -90,7 +102,7 @@ Napi::Value CudaProgram::create(const Napi::CallbackInfo& info) {
     Args args(info, "createProgram");
     Napi::Object program = args.object(0, "program");
     const ExecutorOptions options = readOptions(args, 1);
-    auto spec = std::make_shared<ProgramSpec>(parseProgram(program));
+    auto spec = std::make_shared<ProgramSpec>(parseProgram(program, readLimits(args, 1)));
     auto created = std::make_shared<std::shared_ptr<ProgramContext>>();
     PromiseWorker* worker = makeWorker(
         info.Env(), "kiln.createProgram",

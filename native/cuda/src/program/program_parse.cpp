@@ -1,5 +1,6 @@
 #include "program_parse.h"
 
+#include "program_check.h"
 #include "tensor_desc.h"
 
 #include <cmath>
@@ -62,6 +63,10 @@ class OpReader {
     return static_cast<int>(f_.integer(key, -1, 0, count_ - 1));
   }
   double number(const char* key, double fallback) const { return f_.number(key, fallback); }
+  // Integer fields are exact: 2.5 or 2^40 is an error, never a truncated int.
+  int integer(const char* key, int64_t fallback, int64_t min, int64_t max) const {
+    return static_cast<int>(f_.integer(key, fallback, min, max));
+  }
   Napi::Object obj() const { return o_; }
   const std::string& where() const { return where_; }
   bool has(const char* key) const { return f_.has(key); }
@@ -100,7 +105,7 @@ OpSpec readOp(Napi::Object o, size_t index, int valueCount, const std::vector<Va
     fixed(o, "strides", where, op.strides, 1);
     fixed(o, "pads", where, op.pads, 0);
     fixed(o, "dilations", where, op.dilations, 1);
-    op.groups = static_cast<int>(r.number("groups", 1));
+    op.groups = r.integer("groups", 1, 1, std::numeric_limits<int>::max());
     op.activation = readActivation(o, where);
   } else if (kind == "gemm") {
     op.kind = OpKind::Gemm;
@@ -153,17 +158,17 @@ OpSpec readOp(Napi::Object o, size_t index, int valueCount, const std::vector<Va
     op.x = r.id("x");
     op.scale = r.id("scale", false);
     op.shift = r.id("shift", false);
-    op.axis = static_cast<int>(r.number("channelAxis", 1));
+    op.axis = r.integer("channelAxis", 1, 0, kMaxRank - 1);
     op.activation = readActivation(o, where);
   } else if (kind == "softmax") {
     op.kind = OpKind::Softmax;
     op.x = r.id("x");
-    op.axis = static_cast<int>(r.number("axis", -1));
+    op.axis = r.integer("axis", -1, -kMaxRank, kMaxRank - 1);
     op.logSoftmax = flag(o, "log", where);
   } else if (kind == "concat") {
     op.kind = OpKind::Concat;
     for (int64_t v : intList(o, "inputs", where, 0, valueCount - 1)) op.inputs.push_back(static_cast<int>(v));
-    op.axis = static_cast<int>(r.number("axis", 0));
+    op.axis = r.integer("axis", 0, -kMaxRank, kMaxRank - 1);
   } else if (kind == "copy") {
     op.kind = OpKind::Copy;
     op.x = r.id("x");
@@ -174,7 +179,7 @@ OpSpec readOp(Napi::Object o, size_t index, int valueCount, const std::vector<Va
   } else if (kind == "lrn") {
     op.kind = OpKind::Lrn;
     op.x = r.id("x");
-    op.lrnSize = static_cast<int>(r.number("size", 1));
+    op.lrnSize = r.integer("size", 1, 1, std::numeric_limits<int>::max());
     op.lrnAlpha = static_cast<float>(r.number("alpha", 1e-4));
     op.lrnBeta = static_cast<float>(r.number("beta", 0.75));
     op.lrnBias = static_cast<float>(r.number("bias", 1));
@@ -212,9 +217,14 @@ OpSpec readOp(Napi::Object o, size_t index, int valueCount, const std::vector<Va
 
 }  // namespace
 
-ProgramSpec parseProgram(Napi::Object program) {
+ProgramSpec parseProgram(Napi::Object program, const ProgramLimits& limits) {
   ProgramSpec spec;
   const std::string where = "CudaProgram.create";
+  // Feeds are counted first: an 'input' value's index must name one of them (the executor
+  // reads inputs_[index]).
+  Napi::Value inputsValue = program.Get("inputs");
+  if (!inputsValue.IsArray()) failArgument(where, "program.inputs must be an array of value ids");
+  const int64_t feedCount = static_cast<int64_t>(inputsValue.As<Napi::Array>().Length());
   Napi::Value valuesValue = program.Get("values");
   Napi::Value opsValue = program.Get("ops");
   Napi::Value weightsValue = program.Get("weights");
@@ -250,7 +260,8 @@ ProgramSpec parseProgram(Napi::Object program) {
     Fields sf(storage, vw + ".storage");
     if (kind == "input") {
       value.storage = StorageKind::Input;
-      value.index = sf.integer("index", -1, 0, 1 << 20);
+      if (feedCount == 0) failArgument(where, vw + " ('" + value.name + "') reads a feed but the program has no inputs");
+      value.index = sf.integer("index", -1, 0, feedCount - 1);
     } else if (kind == "weight") {
       value.storage = StorageKind::Weight;
       value.index = sf.integer("index", -1, 0, static_cast<int64_t>(spec.weights.size()) - 1);
@@ -289,6 +300,7 @@ ProgramSpec parseProgram(Napi::Object program) {
     if (!ops.Get(i).IsObject()) failArgument(where, "program.ops[" + std::to_string(i) + "] must be an object");
     spec.ops.push_back(readOp(ops.Get(i).As<Napi::Object>(), i, count, spec.values));
   }
+  checkProgram(spec, limits);
   return spec;
 }
 

@@ -3,6 +3,7 @@
  * Bernoulli (a uniform draw compared with the probabilities, cast to the output type).
  */
 import type { DType, LayerParamsMap } from '@kiln/core';
+import { checkComputedShape, checkConstantShapeInput, checkRangeLength } from '../computed-sizes.js';
 import { type ConversionContext, type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import { allOf, checkInputDTypes, dtypeAttr, FLOAT_TYPES, NUMERIC_TYPES, onnxConverter, requireDType } from './math/common.js';
 
@@ -30,7 +31,11 @@ const RANGE_TYPES: readonly DType[] = [...FLOAT_TYPES, 'int16', 'int32', 'int64'
 
 const rangeConverter = onnxConverter(
   'Range',
-  (ctx) => addFill(ctx, { mode: 'range', dtype: requireDType(ctx, 0) }, [ctx.input(0), ctx.input(1), ctx.input(2)]),
+  (ctx) => {
+    const dtype = requireDType(ctx, 0);
+    checkRangeLength(ctx, dtype);
+    addFill(ctx, { mode: 'range', dtype }, [ctx.input(0), ctx.input(1), ctx.input(2)]);
+  },
   { dtypes: RANGE_TYPES, validate: (ctx) => checkInputDTypes(ctx, RANGE_TYPES, [0, 1, 2]) },
 );
 
@@ -43,6 +48,7 @@ const constantOfShapeConverter = onnxConverter(
       dtype: value?.dtype ?? 'float32',
       value: value ? (value.toFloat64()[0] ?? 0) : 0,
     };
+    checkConstantShapeInput(ctx, 0, params.dtype);
     addFill(ctx, params, [ctx.input(0)]);
   },
   {
@@ -82,7 +88,10 @@ function randomConverter(onnxOp: string, kind: 'uniform' | 'normal', like: boole
       else Object.assign(params, { mean: ctx.attrs.float('mean', 0), scale: ctx.attrs.float('scale', 1) });
       const seed = ctx.attrs.float('seed');
       if (seed !== undefined) params.seed = seed;
-      if (!like) params.shape = ctx.attrs.ints('shape', []);
+      if (!like) {
+        params.shape = ctx.attrs.ints('shape', []);
+        checkComputedShape(ctx, dtype, params.shape);
+      }
       addFill(ctx, params, like ? [ctx.input(0)] : []);
     },
     {

@@ -11,6 +11,12 @@ import type { Converter, Support, ValidationContext } from '../converter.js';
 export const CONSTANT_INPUTS: Record<string, readonly number[]> = {
   Conv2D: [1],
   DepthwiseConv2dNative: [1],
+  DepthwiseConv2d: [1],
+  Conv1D: [1],
+  UniqueV2: [1],
+  TensorListScatter: [1],
+  TensorListScatterV2: [1, 3],
+  Reverse: [1],
   _FusedConv2D: [1],
   FusedDepthwiseConv2dNative: [1],
   Conv2DBackpropInput: [0, 1],
@@ -35,9 +41,8 @@ export const CONSTANT_INPUTS: Record<string, readonly number[]> = {
   BatchToSpaceND: [1, 2],
   FakeQuantWithMinMaxVars: [1, 2],
   FakeQuantWithMinMaxVarsPerChannel: [1, 2],
-  QuantizeAndDequantizeV2: [1, 2],
-  QuantizeAndDequantizeV3: [1, 2, 3],
-  QuantizeAndDequantizeV4: [1, 2],
+  // QuantizeAndDequantize's min/max must be constant only with range_given (its validator checks).
+  QuantizeAndDequantizeV3: [3],
 };
 
 const PASS_THROUGH = new Set(['Identity', 'StopGradient', 'Snapshot', 'PreventGradient', 'ReadVariableOp', 'PlaceholderWithDefault']);
@@ -67,7 +72,7 @@ export function isConstantValue(graph: Graph, value: string): boolean {
   return false;
 }
 
-function checkConstants(ctx: ValidationContext, positions: readonly number[]): Support {
+export function checkConstants(ctx: ValidationContext, positions: readonly number[]): Support {
   const n = ctx.node.inputs.length;
   for (const pos of positions) {
     const i = pos < 0 ? n + pos : pos;

@@ -99,6 +99,8 @@ function validateFusedConv(ctx: ValidationContext): Support {
 export const tfConvConverters: Converter[] = [
   tfConverter('Conv2D', (ctx) => convert2d(ctx, false, false), validateConv),
   tfConverter('DepthwiseConv2dNative', (ctx) => convert2d(ctx, true, false), validateConv),
+  // TF.js's name for the same op.
+  tfConverter('DepthwiseConv2d', (ctx) => convert2d(ctx, true, false), validateConv),
   tfConverter(
     '_FusedConv2D',
     (ctx) => convert2d(ctx, false, true),

@@ -20,6 +20,8 @@ const BINARY: Record<string, { op: ElementwiseOp; bool?: boolean; fmod?: boolean
   Pow: { op: 'pow' },
   FloorMod: { op: 'mod' },
   TruncateMod: { op: 'mod', fmod: true },
+  // TF's Mod is C's remainder (truncating), unlike FloorMod.
+  Mod: { op: 'mod', fmod: true },
   Equal: { op: 'equal', bool: true },
   Greater: { op: 'greater', bool: true },
   GreaterEqual: { op: 'greater_equal', bool: true },

@@ -3,7 +3,7 @@
  * transposes (TF is NHWC; kiln's convolution and pooling are NCHW, so converters wrap them in
  * shuffle transposes that the builder later cancels), padding attributes and layer chains.
  */
-import { type DType, ErrorCode, KilnError, type PaddingMode, stridesOf, Tensor } from '@kiln/core';
+import { type DType, ErrorCode, KilnError, type PaddingMode, type PluginFieldValue, stridesOf, Tensor } from '@kiln/core';
 import type { ConversionContext, Converter, LayerOutputSpec, Support, ValidationContext } from '../converter.js';
 
 export const NHWC_TO_NCHW = [0, 3, 1, 2];
@@ -152,4 +152,15 @@ export function scalarConst(ctx: ConversionContext, dtype: DType, value: number,
 export function rankOf(ctx: ValidationContext, i: number): number | undefined {
   const s = ctx.inputShape(i);
   return s ? s.length : undefined;
+}
+
+/** Adds one of kiln's built-in plugin layers (namespace 'kiln', version '1'): TF ops no layer kind fits. */
+export function tfPlugin(
+  ctx: ConversionContext,
+  name: string,
+  fields: Record<string, PluginFieldValue>,
+  inputs: string[],
+  outputs: LayerOutputSpec[],
+): string[] {
+  return ctx.addLayer('plugin', { namespace: 'kiln', name, version: '1', fields }, inputs, outputs);
 }

@@ -1,4 +1,4 @@
-/** OneHot, Where (coordinates of true elements), ReverseV2, Cumsum, Einsum and MatrixBandPart. */
+/** OneHot, Where (coordinates of true elements), Reverse/ReverseV2, Cumsum, Einsum and MatrixBandPart. */
 
 import { Tensor } from '@kiln/core';
 import type { ConversionContext, Converter } from '../converter.js';
@@ -21,8 +21,11 @@ function convertWhere(ctx: ConversionContext): void {
   ctx.addLayer('shuffle', { firstTranspose: [1, 0] }, [nz], [out(ctx, 'int64')]);
 }
 
-function convertReverse(ctx: ConversionContext): void {
-  const axes = constNumbers(ctx, 1, 'axis');
+function convertReverse(ctx: ConversionContext, axes: number[]): void {
+  if (axes.length === 0) {
+    ctx.alias(0, ctx.input(0));
+    return;
+  }
   const starts = int64Const(
     ctx,
     axes.map(() => -1),
@@ -79,7 +82,14 @@ export const tfIndexingConverters: Converter[] = [
   tfConverter('MatrixBandPart', convertBandPart),
   tfConverter('OneHot', convertOneHot),
   tfConverter('Where', convertWhere),
-  tfConverter('ReverseV2', convertReverse),
+  tfConverter('ReverseV2', (ctx) => convertReverse(ctx, constNumbers(ctx, 1, 'axis'))),
+  // The original Reverse flags each dimension with a bool.
+  tfConverter('Reverse', (ctx) =>
+    convertReverse(
+      ctx,
+      constNumbers(ctx, 1, 'dims').flatMap((flag, axis) => (flag ? [axis] : [])),
+    ),
+  ),
   tfConverter('Cumsum', (ctx) => convertCumsum(ctx, 'sum')),
   tfConverter('Cumprod', (ctx) => convertCumsum(ctx, 'prod')),
   tfConverter('Einsum', convertEinsum),

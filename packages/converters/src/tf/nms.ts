@@ -2,11 +2,12 @@
  * NonMaxSuppression V2–V5 on one image: boxes [N, 4] (y1, x1, y2, x2), scores [N]. Lowered to
  * kiln's nms (ONNX layout: boxes [1, N, 4], scores [1, 1, N], rows of (batch, class, box)),
  * whose box column is the TF result. V4 pads to max_output_size when asked and counts the
- * valid boxes; V5 also returns the selected scores (hard NMS only: soft_nms_sigma must be 0).
+ * valid boxes; V5 also returns the selected scores, and with soft_nms_sigma ≠ 0 (or computed)
+ * runs kiln's SoftNms plugin, TF's Gaussian Soft-NMS.
  */
 import { Tensor } from '@kiln/core';
-import type { ConversionContext, Converter, Support, ValidationContext } from '../converter.js';
-import { int64Const, out, tfConverter } from './helpers.js';
+import type { ConversionContext, Converter, ValidationContext } from '../converter.js';
+import { int64Const, out, tfConverter, tfPlugin } from './helpers.js';
 import { indicesAs } from './reduce.js';
 
 function boxIndices(ctx: ConversionContext): string {
@@ -45,17 +46,20 @@ function convertNms(ctx: ConversionContext, version: 2 | 3 | 4 | 5): void {
   }
 }
 
-function validateV5(ctx: ValidationContext): Support {
+function isHard(ctx: ValidationContext): boolean {
   const sigma = ctx.constantInput(5);
-  if (sigma && sigma.getNumber(0) !== 0)
-    return { supported: false, category: 'unsupported-attribute', reason: 'soft NMS (soft_nms_sigma ≠ 0) is not supported' };
-  if (ctx.hasInput(5) && !sigma) return { supported: false, category: 'dynamic-shape', reason: 'soft_nms_sigma must be a constant 0' };
-  return { supported: true };
+  return !ctx.hasInput(5) || (sigma !== undefined && sigma.getNumber(0) === 0);
+}
+
+function convertSoftNms(ctx: ConversionContext): void {
+  const inputs = [0, 1, 2, 3, 4, 5].map((i) => ctx.input(i));
+  const fields = { padToMax: ctx.attrs.bool('pad_to_max_output_size', false) };
+  tfPlugin(ctx, 'SoftNms', fields, inputs, [out(ctx, 'int32'), out(ctx, 'float32', 1), out(ctx, 'int32', 2)]);
 }
 
 export const tfNmsConverters: Converter[] = [
   tfConverter('NonMaxSuppressionV2', (ctx) => convertNms(ctx, 2)),
   tfConverter('NonMaxSuppressionV3', (ctx) => convertNms(ctx, 3)),
   tfConverter('NonMaxSuppressionV4', (ctx) => convertNms(ctx, 4)),
-  tfConverter('NonMaxSuppressionV5', (ctx) => convertNms(ctx, 5), validateV5, 'hard NMS only (soft_nms_sigma = 0)'),
+  tfConverter('NonMaxSuppressionV5', (ctx) => (isHard(ctx) ? convertNms(ctx, 5) : convertSoftNms(ctx))),
 ];

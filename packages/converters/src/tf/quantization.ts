@@ -4,12 +4,14 @@
  *   - FakeQuantWithMinMaxArgs / Vars / VarsPerChannel: affine, TF's "nudged" range so that
  *     zero is exactly representable, levels [0 or 1, 2^bits − 1];
  *   - QuantizeAndDequantizeV2/V3/V4: symmetric around zero (signed or not), scale chosen so
- *     the given range fits, with range_given (or constant min/max) required.
+ *     the given range fits. Without range_given TF measures the range on every run, so
+ *     those run as kiln's QuantizeAndDequantize plugin instead.
  * The clamp reproduces TF's saturation at the (nudged or adjusted) range ends exactly.
  */
 import { type DType, Tensor } from '@kiln/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../converter.js';
-import { constNumbers, inputDType, out, rankOf, tfConverter } from './helpers.js';
+import { checkConstants } from './constant-inputs.js';
+import { constNumbers, inputDType, out, rankOf, tfConverter, tfPlugin } from './helpers.js';
 
 interface Grid {
   /** Per channel (or one value): step, zero point, clamp bounds. */
@@ -94,6 +96,11 @@ function quantizeAndDequantize(ctx: ConversionContext, bitsFromInput: boolean): 
   const bits = bitsFromInput ? constNumbers(ctx, 3, 'num_bits')[0]! : ctx.attrs.int('num_bits', 8);
   const signed = ctx.attrs.bool('signed_input', true);
   const narrow = ctx.attrs.bool('narrow_range', false);
+  if (!ctx.attrs.bool('range_given', false)) {
+    const fields = { bits, signed, narrow, roundMode: ctx.attrs.string('round_mode', 'HALF_TO_EVEN'), axis: ctx.attrs.int('axis', -1) };
+    tfPlugin(ctx, 'QuantizeAndDequantize', fields, [ctx.input(0)], [out(ctx, inputDType(ctx))]);
+    return;
+  }
   const mins = constNumbers(ctx, 1, 'input_min');
   const maxs = constNumbers(ctx, 2, 'input_max');
   const grids = mins.map((m, i) => symmetricScale(m, maxs[i]!, bits, signed, narrow));
@@ -115,15 +122,14 @@ function validateQdq(ctx: ValidationContext): Support {
     const bits = checkBits(ctx.attrs.int('num_bits', 8));
     if (!bits.supported) return bits;
   }
-  if (!ctx.attrs.bool('range_given', false)) {
-    // Without range_given TF measures the range from each batch at run time.
-    return {
-      supported: false,
-      category: 'unsupported-attribute',
-      reason: 'range_given = false: the range is measured from each batch at run time; kiln needs a fixed range',
-    };
-  }
   const round = ctx.attrs.string('round_mode', 'HALF_TO_EVEN');
+  if (!ctx.attrs.bool('range_given', false)) {
+    if (round !== 'HALF_TO_EVEN' && round !== 'HALF_UP')
+      return { supported: false, category: 'unsupported-attribute', reason: `round_mode '${round}' is not HALF_TO_EVEN or HALF_UP` };
+    return { supported: true };
+  }
+  const constants = checkConstants(ctx, [1, 2]);
+  if (!constants.supported) return constants;
   if (round !== 'HALF_TO_EVEN')
     return { supported: false, category: 'unsupported-attribute', reason: `round_mode '${round}': kiln's quantize rounds half to even` };
   return { supported: true };
@@ -145,7 +151,7 @@ export const tfQuantizationConverters: Converter[] = [
     (ctx) => fakeQuant(ctx, constNumbers(ctx, 1, 'min'), constNumbers(ctx, 2, 'max')),
     validateFakeQuant,
   ),
-  tfConverter('QuantizeAndDequantizeV2', (ctx) => quantizeAndDequantize(ctx, false), validateQdq, 'range_given; HALF_TO_EVEN rounding'),
-  tfConverter('QuantizeAndDequantizeV3', (ctx) => quantizeAndDequantize(ctx, true), validateQdq, 'range_given; num_bits constant'),
-  tfConverter('QuantizeAndDequantizeV4', (ctx) => quantizeAndDequantize(ctx, false), validateQdq, 'range_given; HALF_TO_EVEN rounding'),
+  tfConverter('QuantizeAndDequantizeV2', (ctx) => quantizeAndDequantize(ctx, false), validateQdq, 'HALF_TO_EVEN rounding with range_given'),
+  tfConverter('QuantizeAndDequantizeV3', (ctx) => quantizeAndDequantize(ctx, true), validateQdq, 'num_bits constant'),
+  tfConverter('QuantizeAndDequantizeV4', (ctx) => quantizeAndDequantize(ctx, false), validateQdq, 'HALF_TO_EVEN rounding with range_given'),
 ];

@@ -4,6 +4,7 @@
  * Shape/ShapeN/Size/Rank, Fill/ZerosLike/OnesLike, Range and Cast.
  */
 import { type DType, Tensor } from '@kiln/core';
+import { checkConstantShapeInput, checkOutputCount, checkRangeLength } from '../computed-sizes.js';
 import type { ConversionContext, Converter } from '../converter.js';
 import { constNumbers, inputDType, int64Const, out, tfConverter } from './helpers.js';
 import { indicesAs } from './reduce.js';
@@ -47,9 +48,31 @@ function convertPack(ctx: ConversionContext): void {
   ctx.addLayer('concatenation', { axis }, parts, [out(ctx, dtype)]);
 }
 
+/**
+ * Unpack's `num` is required and must equal the unpacked dim: without it the outputs a model
+ * reads do not say how many slices there are (an edited node can read one of a dim of 3).
+ */
+function unpackCount(ctx: ConversionContext, axis: number): number {
+  const num = ctx.attrs.has('num') ? ctx.attrs.int('num', 0) : undefined;
+  if (num === undefined) throw ctx.error("Unpack has no 'num' attribute", 'TF Unpack needs num, the length of the unpacked axis');
+  if (!Number.isSafeInteger(num) || num < 0) throw ctx.error(`Unpack num must be an integer ≥ 0, got ${num}`);
+  checkOutputCount(ctx, num);
+  const shape = ctx.inputShape(0);
+  if (shape) {
+    const a = axis < 0 ? axis + shape.length : axis;
+    if (!Number.isInteger(a) || a < 0 || a >= shape.length)
+      throw ctx.error(`Unpack axis ${axis} is out of range for an input of rank ${shape.length}`);
+    const dim = shape[a];
+    if (typeof dim === 'number' && dim !== num) throw ctx.error(`Unpack num = ${num}, but the input's dim ${a} is ${dim}`);
+  } else if (num === 0) {
+    throw ctx.error('Unpack num = 0 needs an input whose unpacked dim is known to be 0');
+  }
+  return num;
+}
+
 function convertUnpack(ctx: ConversionContext): void {
   const axis = ctx.attrs.int('axis', 0);
-  const num = ctx.attrs.int('num', ctx.node.outputs.length);
+  const num = unpackCount(ctx, axis);
   const dtype = inputDType(ctx);
   const parts = ctx.addLayer(
     'split',
@@ -80,6 +103,7 @@ function splitOutputs(ctx: ConversionContext, dtype: DType, count: number): { na
 function convertSplit(ctx: ConversionContext): void {
   const [axis] = constNumbers(ctx, 0, 'split_dim');
   const num = ctx.attrs.int('num_split', ctx.node.outputs.length);
+  checkOutputCount(ctx, num);
   const dtype = inputDType(ctx, 1);
   ctx.addLayer('split', { axis: axis!, numOutputs: num }, [ctx.input(1)], splitOutputs(ctx, dtype, num));
 }
@@ -138,6 +162,7 @@ function shapeOf(ctx: ConversionContext, input: number, outputIndex: number): vo
 
 function convertFill(ctx: ConversionContext): void {
   const dtype = inputDType(ctx, 1);
+  checkConstantShapeInput(ctx, 0, dtype);
   const value = ctx.constantInput(1);
   if (value && value.size === 1)
     ctx.addLayer('fill', { mode: 'constant_of_shape', dtype, value: value.getNumber(0) }, [ctx.input(0)], [out(ctx, dtype)]);
@@ -159,6 +184,8 @@ const IDENTITY_OPS = [
   'CheckNumerics',
   'ReadVariableOp',
   'PlaceholderWithDefault',
+  // Print logs as a side effect and passes its first input through.
+  'Print',
 ];
 
 export const tfShapeConverters: Converter[] = [
@@ -212,6 +239,7 @@ export const tfShapeConverters: Converter[] = [
   tfConverter('OnesLike', (ctx) => fillLike(ctx, 1)),
   tfConverter('Range', (ctx) => {
     const dtype = ctx.attrs.type('Tidx') ?? inputDType(ctx);
+    checkRangeLength(ctx, dtype);
     ctx.addLayer('fill', { mode: 'range', dtype }, [ctx.input(0), ctx.input(1), ctx.input(2)], [out(ctx, dtype)]);
   }),
   tfConverter('Cast', (ctx) => {

@@ -10,7 +10,7 @@ import type { ConversionContext, Converter } from '../converter.js';
 import { NCHW_TO_NHWC, NHWC_TO_NCHW, type Padding, permuteTensor, transpose } from '../tf/helpers.js';
 import { isChannelsLast, isSpatialFirstWeights, orderOf } from './dim-orders.js';
 
-function uffPadding(ctx: ConversionContext): Padding {
+export function uffPadding(ctx: ConversionContext): Padding {
   const implicit = ctx.attrs.string('implicit_padding');
   if (implicit !== undefined) {
     if (implicit === 'same') return { paddingMode: 'same_upper', padsBegin: [0, 0], padsEnd: [0, 0] };
@@ -23,7 +23,7 @@ function uffPadding(ctx: ConversionContext): Padding {
   return { paddingMode: 'explicit', padsBegin: [pads[0]!, pads[1]!], padsEnd: [pads[2]!, pads[3]!] };
 }
 
-function pair(ctx: ConversionContext, names: string[], fallback: number): number[] {
+export function pair(ctx: ConversionContext, names: string[], fallback: number): number[] {
   for (const n of names) {
     const v = ctx.attrs.ints(n);
     if (v) {

@@ -7,9 +7,20 @@
 import type { Converter } from '../converter.js';
 import { ConverterRegistry } from '../registry.js';
 import { uffConvPoolConverters } from './conv-pool.js';
+import { uffDeconvConverters } from './deconv.js';
 import { uffLayerConverters } from './layers.js';
+import { uffNormalizationConverters } from './normalization.js';
+import { uffReduceConverters } from './reduce.js';
+import { uffShapeConverters } from './shape-ops.js';
 
-export const uffConverters: readonly Converter[] = [...uffConvPoolConverters, ...uffLayerConverters];
+export const uffConverters: readonly Converter[] = [
+  ...uffConvPoolConverters,
+  ...uffDeconvConverters,
+  ...uffLayerConverters,
+  ...uffShapeConverters,
+  ...uffReduceConverters,
+  ...uffNormalizationConverters,
+];
 
 export function createUffRegistry(): ConverterRegistry {
   return new ConverterRegistry(uffConverters);

@@ -1,10 +1,11 @@
 /**
- * UFF's remaining operations: Activation and Binary (by `func`), FullyConnected (weights
- * [in, out] or [out, in] per `inputs_orders`), Reshape, Flatten and Softmax.
+ * UFF's dense-network operations: Activation, LeakyRelu, Binary and Unary (by `func`),
+ * FullyConnected (weights [in, out] or [out, in] per `inputs_orders`) and Softmax (its axis
+ * read through the declared order, see dim-orders.ts).
  */
-import type { ActivationSpec, ElementwiseOp } from '@kiln/core';
+import type { ActivationSpec, ElementwiseOp, UnaryOp } from '@kiln/core';
 import type { ConversionContext, Converter } from '../converter.js';
-import { isChannelsLast, isInOutWeights, orderOf } from './dim-orders.js';
+import { isInOutWeights, orderOf, storedAxis } from './dim-orders.js';
 
 const ACTIVATIONS: Record<string, ActivationSpec> = {
   relu: { type: 'relu' },
@@ -18,6 +19,29 @@ const ACTIVATIONS: Record<string, ActivationSpec> = {
 };
 
 const BINARY: Record<string, ElementwiseOp> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', max: 'max', min: 'min', pow: 'pow' };
+
+/** Unary funcs that are one kiln unary op; square and rsqrt are composed below. */
+const UNARY: Record<string, UnaryOp> = {
+  neg: 'neg',
+  abs: 'abs',
+  exp: 'exp',
+  log: 'log',
+  sqrt: 'sqrt',
+  reciprocal: 'reciprocal',
+  sin: 'sin',
+  cos: 'cos',
+  tan: 'tan',
+  asin: 'asin',
+  acos: 'acos',
+  atan: 'atan',
+  sinh: 'sinh',
+  cosh: 'cosh',
+  asinh: 'asinh',
+  acosh: 'acosh',
+  atanh: 'atanh',
+  ceil: 'ceil',
+  floor: 'floor',
+};
 
 function dtypeOf(ctx: ConversionContext): 'float32' | 'float16' | 'int32' {
   const d = ctx.inputDType(0);
@@ -40,16 +64,29 @@ function convertFullyConnected(ctx: ConversionContext): void {
   ctx.addLayer('matrix_multiply', { transposeA: false, transposeB: !inOut }, [ctx.input(0), ctx.input(1)], [spec(ctx)]);
 }
 
-function convertReshape(ctx: ConversionContext): void {
-  const shape = ctx.constantInput(1);
-  const dims = shape ? Array.from(shape.toFloat64()) : ctx.attrs.ints('shape');
-  if (!dims) throw ctx.error('Reshape needs a constant shape input or a shape field');
-  ctx.addLayer('shuffle', { reshape: dims, allowZero: true }, [ctx.input(0)], [spec(ctx)]);
+function convertUnary(ctx: ConversionContext): void {
+  const func = ctx.attrs.string('func', '');
+  const x = ctx.input(0);
+  if (func === 'square') {
+    ctx.addLayer('elementwise', { op: 'mul' }, [x, x], [spec(ctx)]);
+    return;
+  }
+  if (func === 'rsqrt') {
+    const root = ctx.addLayer('unary', { op: 'sqrt' }, [x], [{ dtype: dtypeOf(ctx) }])[0]!;
+    ctx.addLayer('unary', { op: 'reciprocal' }, [root], [spec(ctx)]);
+    return;
+  }
+  ctx.addLayer('unary', { op: byFunc(ctx, UNARY) }, [x], [spec(ctx)]);
 }
 
+/**
+ * Without an axis field TensorRT normalised over C; with no declared order either, the
+ * classes are the last dim (TensorFlow's Softmax).
+ */
 function convertSoftmax(ctx: ConversionContext): void {
-  const order = orderOf(ctx, 'inputs_orders', 0);
-  const axis = ctx.attrs.int('axis', isChannelsLast(order) || order === undefined ? -1 : 1);
+  const declared = orderOf(ctx, 'inputs_orders', 0) !== undefined;
+  const field = ctx.attrs.int('axis');
+  const axis = field !== undefined ? storedAxis(ctx, field) : declared ? storedAxis(ctx, 0) : -1;
   ctx.addLayer('softmax', { axis, mode: 'softmax' }, [ctx.input(0)], [spec(ctx)]);
 }
 
@@ -64,8 +101,13 @@ export const uffLayerConverters: Converter[] = [
     op: 'Binary',
     convert: (ctx) => void ctx.addLayer('elementwise', { op: byFunc(ctx, BINARY) }, [ctx.input(0), ctx.input(1)], [spec(ctx)]),
   },
+  {
+    domain: 'uff',
+    op: 'LeakyRelu',
+    convert: (ctx) =>
+      void ctx.addLayer('activation', { type: 'leaky_relu', alpha: ctx.attrs.float('alpha', 0.2) }, [ctx.input(0)], [spec(ctx)]),
+  },
+  { domain: 'uff', op: 'Unary', convert: convertUnary },
   { domain: 'uff', op: 'FullyConnected', convert: convertFullyConnected },
-  { domain: 'uff', op: 'Reshape', convert: convertReshape },
-  { domain: 'uff', op: 'Flatten', convert: (ctx) => void ctx.addLayer('shuffle', { reshape: [0, -1] }, [ctx.input(0)], [spec(ctx)]) },
-  { domain: 'uff', op: 'Softmax', convert: convertSoftmax },
+  { domain: 'uff', op: 'Softmax', convert: convertSoftmax, restrictions: 'axis counted through inputs_orders' },
 ];

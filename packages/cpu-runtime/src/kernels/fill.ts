@@ -8,7 +8,7 @@ import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from './util/values.js';
 
 /** A small seeded generator (splitmix32) giving uniform floats in [0, 1). */
-function seededUniform(seed: number): () => number {
+export function seededUniform(seed: number): () => number {
   let state = Math.trunc(seed * 1000003) >>> 0;
   return () => {
     state = (state + 0x9e3779b9) >>> 0;

@@ -6,13 +6,10 @@
  * Loop-carried and captured values may be tensor sequences (they pass through the body as they
  * are); scan outputs must be tensors.
  */
-import { ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
+import { checkCount, currentResourceLimits, ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
 import type { ValueKernel } from '../kernel.js';
 import { type RuntimeValue, TensorSequence } from '../runtime-value.js';
 import { emptyStack, stackAlong } from './scan.js';
-
-/** A loop still running after this many iterations is treated as runaway rather than left to hang. */
-const MAX_ITERATIONS = 10_000_000;
 
 function scalarValue(v: RuntimeValue | undefined, what: string): number | undefined {
   if (!v) return undefined;
@@ -51,10 +48,13 @@ export const loopKernel: ValueKernel<'loop'> = (layer, inputs, ctx) => {
   let carried = inputs.slice(2, 2 + numCarried) as RuntimeValue[];
   if (carried.some((t) => !t)) throw new KilnError(ErrorCode.RUNTIME_ERROR, 'a loop-carried initial value is missing');
   const collected: Tensor[][] = Array.from({ length: numScanOutputs }, () => []);
+  // A loop still running past the iteration limit is runaway, refused rather than left to hang.
+  const limits = currentResourceLimits();
   for (let i = 0; keepGoing && (maxTrips === undefined || i < maxTrips); i++) {
-    if (i >= MAX_ITERATIONS) {
-      throw new KilnError(ErrorCode.RUNTIME_ERROR, `the loop did not stop after ${MAX_ITERATIONS} iterations`, {
-        hint: 'the body condition never became false; check the model or the feeds that drive it',
+    if (i >= limits.maxLoopIterations) {
+      checkCount('maxLoopIterations', i + 1, 'the loop iterations', {
+        layer: { name: layer.name, kind: layer.kind },
+        hint: 'the body condition never became false or the trip count is absurd; check the model or the feeds that drive it, or raise limits.maxLoopIterations',
       });
     }
     const feeds = new Map<string, RuntimeValue>(captured);

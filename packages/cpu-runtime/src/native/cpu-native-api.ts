@@ -65,6 +65,13 @@ export interface NativeProgramHandle {
   dispose(): void;
 }
 
+/** The resource limits the addon checks a Program's sizes against (see @kiln/core ResourceLimits). */
+export interface NativeProgramLimits {
+  maxTensorElements: number;
+  maxTensorBytes: number;
+  maxModelBytes: number;
+}
+
 export interface CpuNativeAddon {
   /**
    * C = activation(alpha·op(a)·op(b) + beta·bias), row-major; a is M×K (K×M when transA), b is
@@ -91,8 +98,11 @@ export interface CpuNativeAddon {
   microKernel(): MicroKernelName;
   /** 'generic' forces the portable micro-kernel (for testing it); returns the kernel now in use. */
   setMicroKernel(choice: 'auto' | 'generic'): MicroKernelName;
-  /** Validates a Program, copies its weights and prepacks GEMM/conv weights (synchronous). */
-  createProgram(program: Program): NativeProgramHandle;
+  /**
+   * Validates a Program against `limits` (before allocating anything), copies its weights and
+   * prepacks GEMM/conv weights (synchronous).
+   */
+  createProgram(program: Program, limits?: NativeProgramLimits): NativeProgramHandle;
 }
 
 /** The functions a loaded kiln_cpu.node must export; an older build lacking one is not used. */

@@ -6,6 +6,7 @@ export type {
   MicroKernelName,
   NativeActivation,
   NativeProgramHandle,
+  NativeProgramLimits,
   SgemmOptions,
 } from './cpu-native-api.js';
 export { CPU_NATIVE_FUNCTIONS } from './cpu-native-api.js';
@@ -14,3 +15,4 @@ export { loadCpuNative } from './load-native.js';
 export { nativeErrorToKilnError } from './native-error.js';
 export { NativeProgram } from './native-program.js';
 export { nativeProgramTactics, nativeProgramWorkspaceBytes } from './program-tactics.js';
+export { validateProgram } from './program-validation.js';

@@ -1,16 +1,21 @@
 /**
  * Finds and loads kiln_cpu.node. Native kernels are optional: when the addon is not built, is
  * stale, or cannot load on this machine, callers get { ok: false, reason } and use the
- * TypeScript kernels. Never throws.
+ * TypeScript kernels. Never throws, unless KILN_REQUIRE_NATIVE=1 says a missing addon is an
+ * error (CI, where a silent fallback would turn every native test into a skip): then a load
+ * failure throws a KilnError NATIVE_UNAVAILABLE with the reason.
  *
  * Looks in <package root>/build/Release/kiln_cpu.node, where `pnpm build:native` puts it; the
  * package root is found by walking up from this module, so it works from src/ and dist/.
- * KILN_CPU_NATIVE_PATH points at another build; KILN_DISABLE_NATIVE=1 turns native off.
+ * KILN_CPU_NATIVE_PATH points at another build (the sanitizer build, for one);
+ * KILN_DISABLE_NATIVE=1 turns native off (an explicit choice, so it wins over
+ * KILN_REQUIRE_NATIVE).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ErrorCode, KilnError } from '@kiln/core';
 import { CPU_NATIVE_FUNCTIONS, type CpuNativeAddon } from './cpu-native-api.js';
 
 export type CpuNativeLoad = { ok: true; addon: CpuNativeAddon; path: string } | { ok: false; reason: string };
@@ -22,8 +27,12 @@ let cached: CpuNativeLoad | undefined;
 
 /** The directory of this module, in the ESM build, the CJS build and under vitest/tsx. */
 function moduleDir(): string {
-  if (typeof __dirname === 'string') return __dirname;
-  return dirname(fileURLToPath(import.meta.url));
+  // import.meta first: a Worker started with `eval: true` defines a global __dirname of '.',
+  // which ESM modules loaded into it would otherwise take for their own. In the CJS build
+  // import.meta is empty and __dirname is the module's.
+  const url = import.meta.url as string | undefined;
+  if (url) return dirname(fileURLToPath(url));
+  return __dirname;
 }
 
 function findPackageRoot(start: string): string | undefined {
@@ -90,5 +99,14 @@ function load(): CpuNativeLoad {
 /** Loads the native CPU kernels once per process; later calls return the same answer. */
 export function loadCpuNative(): CpuNativeLoad {
   cached ??= load();
+  if (!cached.ok && process.env.KILN_REQUIRE_NATIVE === '1' && process.env.KILN_DISABLE_NATIVE !== '1') {
+    throw new KilnError(
+      ErrorCode.NATIVE_UNAVAILABLE,
+      `kiln_cpu.node is required (KILN_REQUIRE_NATIVE=1) but did not load: ${cached.reason}`,
+      {
+        hint: `build it with 'pnpm --filter ${PACKAGE_NAME} build:native' and read its log, or unset KILN_REQUIRE_NATIVE to fall back to the TypeScript kernels`,
+      },
+    );
+  }
   return cached;
 }

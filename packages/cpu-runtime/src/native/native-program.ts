@@ -4,7 +4,7 @@
  * and has the addon copy its weights and prepack GEMM/conv weights; run() calls on one instance
  * are queued so they never share its arena; clone() gives another arena over the same weights.
  */
-import { ErrorCode, KilnError, type Program } from '@kiln/core';
+import { currentResourceLimits, ErrorCode, KilnError, type Program, type ResourceLimits } from '@kiln/core';
 import type { NativeProgramHandle } from './cpu-native-api.js';
 import { loadCpuNative } from './load-native.js';
 import { nativeErrorToKilnError } from './native-error.js';
@@ -48,18 +48,24 @@ export class NativeProgram {
    * Validates the program and compiles it natively. Throws KilnError NATIVE_UNAVAILABLE when
    * the addon is not loaded, INVALID_ARGUMENT naming the op and value when the program is wrong.
    * The caller's weight arrays are copied: they are never read after create() returns.
+   * `limits` (default: those in force) bound every value, the arena and the weights; the addon
+   * checks them again before it allocates anything.
    */
-  static create(program: Program): NativeProgram {
+  static create(program: Program, limits: ResourceLimits = currentResourceLimits()): NativeProgram {
     const native = loadCpuNative();
     if (!native.ok) {
       throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, `NativeProgram needs kiln_cpu.node: ${native.reason}`, {
         hint: "build it with 'pnpm --filter @kiln/cpu-runtime build:native', or run the network with ReferenceExecutor",
       });
     }
-    validateProgram(program);
+    validateProgram(program, limits);
     let handle: NativeProgramHandle;
     try {
-      handle = native.addon.createProgram(program);
+      handle = native.addon.createProgram(program, {
+        maxTensorElements: limits.maxTensorElements,
+        maxTensorBytes: limits.maxTensorBytes,
+        maxModelBytes: limits.maxModelBytes,
+      });
     } catch (e) {
       throw nativeErrorToKilnError(e);
     }

@@ -5,6 +5,9 @@
  * The native side repeats the checks that memory safety depends on.
  */
 import {
+  checkModelBytes,
+  checkTensorSize,
+  currentResourceLimits,
   ErrorCode,
   KilnError,
   PROGRAM_BINARY_OPS,
@@ -13,10 +16,20 @@ import {
   type ProgramOp,
   type ProgramOpKind,
   type ProgramValue,
+  type ResourceLimits,
 } from '@kiln/core';
 
 function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
+}
+
+/** Any field value as message text: a malformed Program may hold anything where a list belongs. */
+function valueText(v: unknown): string {
+  try {
+    return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x))?.slice(0, 200) ?? String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
 }
 
 function sizeOf(shape: readonly number[]): number {
@@ -248,6 +261,17 @@ function checkPool(c: OpChecker, op: Extract<ProgramOp, { op: 'pool2d' }>): void
   c.require(ints(op.pads, 4) && op.pads.every((v) => v >= 0), 'pads must be four integers >= 0');
   const ys = c.shape(y);
   c.require(ys.length === 4 && ys[0] === xs[0] && ys[1] === xs[1], 'y must be [N, C, OH, OW]', y);
+  for (const d of [0, 1]) {
+    const args = [xs[2 + d]!, op.window[d]!, op.strides[d]!, op.pads[d]!, op.pads[d + 2]!, op.dilations[d]!] as const;
+    const floor = windowOutput(...args);
+    // Ceil mode may add one window that starts inside the padded input.
+    const ceil = windowOutput(args[0] + args[2] - 1, args[1], args[2], args[3], args[4], args[5]);
+    c.require(
+      floor >= 0 && ys[2 + d]! >= floor && ys[2 + d]! <= Math.max(floor, ceil),
+      `${d === 0 ? 'OH' : 'OW'} = ${ys[2 + d]} does not follow from the window (${floor < 0 ? 'the dilated window does not fit the padded input' : `expected ${floor}${ceil > floor ? ` or ${ceil}` : ''}`})`,
+      y,
+    );
+  }
 }
 
 function checkGlobalPool(c: OpChecker, op: Extract<ProgramOp, { op: 'global_pool' }>): void {
@@ -339,7 +363,7 @@ function checkTranspose(c: OpChecker, op: Extract<ProgramOp, { op: 'transpose' }
   const perm = op.perm;
   c.require(
     ints(perm, xs.length) && new Set(perm).size === xs.length && perm.every((p) => p >= 0 && p < xs.length),
-    `perm [${perm?.join(', ')}] is not a permutation of x's axes`,
+    `perm ${valueText(perm)} is not a permutation of x's axes`,
     x,
   );
   c.require(
@@ -469,8 +493,31 @@ function programError(message: string, hint?: string): KilnError {
   return new KilnError(ErrorCode.INVALID_ARGUMENT, `program: ${message}`, hint ? { hint } : {});
 }
 
-/** Validates storage, feeds/outputs and every op; throws a KilnError naming what is wrong. */
-export function validateProgram(program: Program): void {
+/**
+ * The op that writes each value (for naming a value in errors), or the first that reads it
+ * for feeds and weights.
+ */
+function valueOwners(program: Program): Map<number, { index: number; kind: string }> {
+  const owners = new Map<number, { index: number; kind: string }>();
+  program.ops.forEach((op, index) => {
+    const y = (op as { y?: unknown }).y;
+    if (typeof y === 'number') owners.set(y, { index, kind: op.op });
+  });
+  program.ops.forEach((op, index) => {
+    for (const [key, v] of Object.entries(op)) {
+      const ids = key === 'inputs' && Array.isArray(v) ? v : key !== 'y' && typeof v === 'number' ? [v] : [];
+      for (const id of ids) if (typeof id === 'number' && !owners.has(id)) owners.set(id, { index, kind: op.op });
+    }
+  });
+  return owners;
+}
+
+/**
+ * Validates storage, feeds/outputs, sizes against `limits` (every value a tensor, the arena and
+ * the weights one model) and every op; throws a KilnError naming what is wrong. Runs before the
+ * addon sees the program, so nothing is allocated for a program that would exhaust memory.
+ */
+export function validateProgram(program: Program, limits: ResourceLimits = currentResourceLimits()): void {
   const { values, weights, inputs, outputs, arenaBytes } = program;
   if (
     !Array.isArray(values) ||
@@ -481,13 +528,23 @@ export function validateProgram(program: Program): void {
   ) {
     throw programError('needs values, weights, ops, inputs and outputs arrays');
   }
+  // Any integer passes here: one past 2^53 is over maxModelBytes, a RESOURCE_LIMIT just below.
   if (!Number.isInteger(arenaBytes) || arenaBytes < 0) throw programError(`arenaBytes ${arenaBytes} must be an integer >= 0`);
+  const owners = valueOwners(program);
   values.forEach((v, id) => {
-    const what = `value ${id} '${v.name}'`;
-    if (!Array.isArray(v.shape) || !v.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    const what = `value ${id} '${v?.name}'`;
+    if (typeof v !== 'object' || v === null || typeof v.name !== 'string') throw programError(`${what} must be { name, shape, storage }`);
+    if (!Array.isArray(v.shape) || !v.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw programError(`${what} has shape ${JSON.stringify(v.shape)}; dims must be integers >= 0`);
     }
     const size = sizeOf(v.shape);
+    const owner = owners.get(id);
+    checkTensorSize(
+      'float32',
+      size,
+      { layer: { name: v.name, kind: owner?.kind ?? 'value', ...(owner ? { index: owner.index } : {}) } },
+      limits,
+    );
     const s = v.storage;
     if (s?.kind === 'input') {
       if (!Number.isInteger(s.index) || s.index < 0 || s.index >= inputs.length) {
@@ -511,6 +568,15 @@ export function validateProgram(program: Program): void {
       throw programError(`${what} has storage kind '${(s as { kind?: string } | undefined)?.kind}'; use 'input', 'weight' or 'arena'`);
     }
   });
+  // After the values: a value over the limits is named; the totals name no op.
+  let weightBytes = 0;
+  for (const w of weights) if (w instanceof Float32Array) weightBytes += w.byteLength;
+  checkModelBytes(
+    arenaBytes + weightBytes,
+    `the program's activation arena (${arenaBytes} bytes) and weights (${weightBytes} bytes)`,
+    {},
+    limits,
+  );
   inputs.forEach((id, i) => {
     const v = values[id];
     if (!Number.isInteger(id) || !v || v.storage.kind !== 'input' || v.storage.index !== i) {

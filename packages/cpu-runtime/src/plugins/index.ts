@@ -18,6 +18,24 @@ import { roiAlignPlugin } from './roi-align.js';
 import { rotaryEmbeddingPlugin } from './rotary-embedding.js';
 import { stftPlugin } from './stft.js';
 import { tensorScatterPlugin } from './tensor-scatter.js';
+import { bincountPlugin } from './tf-bincount.js';
+import { broadcastArgsPlugin } from './tf-broadcast-args.js';
+import { cropAndResizePlugin } from './tf-crop-and-resize.js';
+import { dilation2dPlugin } from './tf-dilation2d.js';
+import { hashTableFindPlugin } from './tf-hash-table.js';
+import { imageProjectiveTransformPlugin } from './tf-image-transform.js';
+import { listDiffPlugin } from './tf-list-diff.js';
+import { quantizeDequantizePlugin } from './tf-quantize-dequantize.js';
+import { raggedRangePlugin } from './tf-ragged-range.js';
+import { raggedTensorToTensorPlugin } from './tf-ragged-to-tensor.js';
+import { multinomialPlugin, truncatedNormalPlugin } from './tf-random.js';
+import { searchSortedPlugin } from './tf-search-sorted.js';
+import { softNmsPlugin } from './tf-soft-nms.js';
+import { sparseFillEmptyRowsPlugin } from './tf-sparse-fill-empty-rows.js';
+import { sparseReshapePlugin } from './tf-sparse-reshape.js';
+import { sparseSegmentReducePlugin } from './tf-sparse-segment.js';
+import { stringNGramsPlugin } from './tf-string-ngrams.js';
+import { staticRegexReplacePlugin, stringSplitPlugin } from './tf-strings.js';
 import { uniquePlugin } from './unique.js';
 import { blackmanWindowPlugin, hammingWindowPlugin, hannWindowPlugin } from './windows.js';
 
@@ -42,4 +60,25 @@ export const builtinPlugins: ReadonlyMap<string, Kernel<'plugin'>> = new Map<str
   ['kiln::STFT::1', stftPlugin],
   ['kiln::CenterCropPad::1', centerCropPadPlugin],
   ['kiln::Unique::1', uniquePlugin],
+  // TensorFlow ops that fit no layer kind.
+  ['kiln::Bincount::1', bincountPlugin],
+  ['kiln::BroadcastArgs::1', broadcastArgsPlugin],
+  ['kiln::CropAndResize::1', cropAndResizePlugin],
+  ['kiln::Dilation2D::1', dilation2dPlugin],
+  ['kiln::HashTableFind::1', hashTableFindPlugin],
+  ['kiln::ImageProjectiveTransform::1', imageProjectiveTransformPlugin],
+  ['kiln::ListDiff::1', listDiffPlugin],
+  ['kiln::Multinomial::1', multinomialPlugin],
+  ['kiln::QuantizeAndDequantize::1', quantizeDequantizePlugin],
+  ['kiln::RaggedRange::1', raggedRangePlugin],
+  ['kiln::RaggedTensorToTensor::1', raggedTensorToTensorPlugin],
+  ['kiln::SearchSorted::1', searchSortedPlugin],
+  ['kiln::SoftNms::1', softNmsPlugin],
+  ['kiln::SparseFillEmptyRows::1', sparseFillEmptyRowsPlugin],
+  ['kiln::SparseReshape::1', sparseReshapePlugin],
+  ['kiln::SparseSegmentReduce::1', sparseSegmentReducePlugin],
+  ['kiln::StaticRegexReplace::1', staticRegexReplacePlugin],
+  ['kiln::StringNGrams::1', stringNGramsPlugin],
+  ['kiln::StringSplit::1', stringSplitPlugin],
+  ['kiln::TruncatedNormal::1', truncatedNormalPlugin],
 ]);

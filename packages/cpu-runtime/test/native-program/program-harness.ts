@@ -14,12 +14,12 @@ import {
   type ProgramValue,
   Tensor,
 } from '@kiln/core';
-import { expectTensorClose, mulberry32 } from '@kiln/testkit';
+import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln/testkit';
 import { expect } from 'vitest';
 import { interpretProgram, type KernelContext, loadCpuNative, NativeProgram, referenceKernels } from '../../src/index.js';
 
-export const native = loadCpuNative();
-export const skipReason = native.ok ? '' : ` (skipped: ${native.reason})`;
+export const native = loadNativeForTests('kiln_cpu.node', loadCpuNative);
+export const skipReason = nativeSkipNote(native);
 export const TOL = { rtol: 1e-4, atol: 1e-5 };
 
 export function randomArray(n: number, seed: number, low = -1, high = 1): Float32Array {

@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { check, ErrorCode, KilnError } from '@kiln/core';
+import { check, ErrorCode, KilnError, type ResourceLimits } from '@kiln/core';
 import { builtinPlugins, type Kernel, pluginKey } from '@kiln/cpu-runtime';
 import type { Backend, BackendRunner, ExecutionMode } from '../backend.js';
 import type { DeviceInfo, PluginRef } from '../plan/manifest.js';
@@ -15,6 +14,7 @@ import type { Plan } from '../plan/plan.js';
 import { InlineRunner } from './inline-runner.js';
 import { type CpuKernels, createPlanExecutor } from './native-cpu/plan-executor.js';
 import { type StartWorker, WorkerRunner } from './worker-runner.js';
+import { startWorkerThread } from './worker-thread.js';
 
 export interface CpuBackendOptions {
   execution?: ExecutionMode;
@@ -37,7 +37,7 @@ export function cpuDevice(): DeviceInfo {
 function defaultStartWorker(): StartWorker | undefined {
   const url = new URL('./engine-worker.js', import.meta.url);
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
-  return (workerData) => new Worker(url, { workerData });
+  return (workerData) => startWorkerThread(url, { workerData });
 }
 
 export class CpuBackend implements Backend {
@@ -63,7 +63,7 @@ export class CpuBackend implements Backend {
     return builtinPlugins.has(key) || this.plugins.has(key);
   }
 
-  createRunner(plan: Plan, planBytes: () => Uint8Array): BackendRunner {
+  createRunner(plan: Plan, planBytes: () => Uint8Array, limits?: ResourceLimits): BackendRunner {
     const start = this.plugins.size === 0 && this.execution !== 'inline' ? this.startWorker : undefined;
     if (this.execution === 'worker') {
       check(this.plugins.size === 0, ErrorCode.INVALID_ARGUMENT, 'custom plugin kernels cannot run in a worker thread', {
@@ -75,7 +75,9 @@ export class CpuBackend implements Backend {
         });
       }
     }
-    if (start) return new WorkerRunner(start, planBytes(), this.kernels);
-    return new InlineRunner(createPlanExecutor(plan, { kernels: this.kernels, plugins: new Map(this.plugins) }));
+    if (start) return new WorkerRunner(start, planBytes(), this.kernels, limits);
+    return new InlineRunner(
+      createPlanExecutor(plan, { kernels: this.kernels, plugins: new Map(this.plugins), ...(limits ? { limits } : {}) }),
+    );
   }
 }

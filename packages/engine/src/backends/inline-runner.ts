@@ -1,4 +1,9 @@
-/** Runs a plan on the calling thread (source mode, custom plugins); native stages still run off it. */
+/**
+ * Runs a plan on the calling thread (source mode, custom plugins); native stages still run off
+ * it. Like the worker runner, dispose() rejects every run that has not settled with ABORTED, and
+ * frees the executor only once the run in progress has left native code.
+ */
+import { ErrorCode, KilnError } from '@kiln/core';
 import type { RuntimeValue } from '@kiln/cpu-runtime';
 import type { BackendRunner } from '../backend.js';
 import type { PlanExecutor } from './native-cpu/plan-executor.js';
@@ -6,18 +11,31 @@ import type { PlanExecutor } from './native-cpu/plan-executor.js';
 export class InlineRunner implements BackendRunner {
   readonly offThread = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
 
   constructor(private readonly executor: PlanExecutor) {}
 
   /** Runs one at a time: native programs own one arena per context. */
   run(feeds: Map<string, RuntimeValue>): Promise<Map<string, RuntimeValue>> {
-    const next = this.queue.then(() => this.executor.runValues(feeds));
+    const next = this.queue.then(async () => {
+      if (this.disposed) throw disposedError();
+      const outputs = await this.executor.runValues(feeds);
+      if (this.disposed) throw disposedError();
+      return outputs;
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     await this.queue;
     this.executor.dispose();
   }
+}
+
+function disposedError(): KilnError {
+  return new KilnError(ErrorCode.ABORTED, 'the execution context was disposed', {
+    hint: 'await every run before dispose(), or create a new execution context',
+  });
 }

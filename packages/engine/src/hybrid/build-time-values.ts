@@ -3,13 +3,11 @@
  * Constant/Const nodes, and the outputs of nodes that read only such values (random ops
  * excepted). The builder folds these, so a layer computing one never needs a kernel.
  */
-import type { Graph } from '@kiln/core';
+import { type Graph, isRandomGraphOp } from '@kiln/core';
 import { nodeReads } from '@kiln/partitioner';
 
 /** Ops with no inputs whose value is fixed. */
 export const CONSTANT_OPS = new Set(['Constant', 'Const']);
-
-const isRandom = (op: string) => /random|multinomial|bernoulli|dropout/i.test(op);
 
 const cache = new WeakMap<Graph, ReadonlySet<string>>();
 
@@ -24,7 +22,7 @@ export function buildTimeValues(graph: Graph): ReadonlySet<string> {
     return reads.length;
   });
   const ready = graph.nodes.flatMap((node, i) => {
-    if (isRandom(node.op)) return [];
+    if (isRandomGraphOp(node.op)) return [];
     const sourceless = nodeReads(node).length === 0;
     return (sourceless && CONSTANT_OPS.has(node.op)) || (!sourceless && pending[i] === 0) ? [i] : [];
   });
@@ -33,7 +31,7 @@ export function buildTimeValues(graph: Graph): ReadonlySet<string> {
     for (const o of node.outputs) {
       if (!o || known.has(o)) continue;
       known.add(o);
-      for (const r of readers.get(o) ?? []) if (--pending[r]! === 0 && !isRandom(graph.nodes[r]!.op)) ready.push(r);
+      for (const r of readers.get(o) ?? []) if (--pending[r]! === 0 && !isRandomGraphOp(graph.nodes[r]!.op)) ready.push(r);
     }
   }
   cache.set(graph, known);

@@ -6,16 +6,18 @@
  * constants once, when the session is created, and hands their values to every graph that
  * reads them as weights — TF-TRT relies on Grappler's constant folding for the same reason.
  */
-import { Graph, type GraphNode, Tensor, type ValueInfo } from '@kiln/core';
+import { Graph, type GraphNode, isRandomGraphOp, Tensor, type ValueInfo } from '@kiln/core';
 import { nodeReads } from '@kiln/partitioner';
+import { CONSTANT_OPS } from './build-time-values.js';
 
-/** Ops with no inputs whose value is fixed (random ops have none and are not constants). */
-const SOURCE_CONSTANT_OPS = new Set(['Constant', 'Const']);
-
-/** Whether a fallback node's value is fixed once `known` values are: it reads only those, or is a constant op. */
+/**
+ * Whether a fallback node's value is fixed once `known` values are: it reads only those, or is a
+ * constant op. A random op never is, whatever it reads: folded, one draw would repeat every run.
+ */
 export function readsOnlyConstants(node: GraphNode, known: ReadonlySet<string>): boolean {
+  if (isRandomGraphOp(node.op)) return false;
   const reads = nodeReads(node);
-  if (reads.length === 0) return SOURCE_CONSTANT_OPS.has(node.op);
+  if (reads.length === 0) return CONSTANT_OPS.has(node.op);
   return reads.every((v) => known.has(v));
 }
 

@@ -17,7 +17,7 @@ import {
 import type { MemoryPlan } from '../memory/memory-plan.js';
 import { planMemory } from '../memory/plan-memory.js';
 import { opOperands } from '../tactics/op-operands.js';
-import { loweringError } from './lowerer.js';
+import { loweringError, lowerWithLayerContext } from './lowerer.js';
 import { lowerers } from './lowerers/index.js';
 import { finalizeValues, type PendingOp, ProgramAssembler } from './program-assembler.js';
 import type { NativeTarget } from './program-support.js';
@@ -75,7 +75,7 @@ export function compileStage(
     const lower = lowerers[layer.kind] as ((l: AnyLayer, a: ProgramAssembler) => void) | undefined;
     if (!lower) throw loweringError(layer, `no lowering for '${layer.kind}' layers`);
     const before = asm.ops.length;
-    lower(layer, asm);
+    lowerWithLayerContext(layer, () => lower(layer, asm));
     for (let i = before; i < asm.ops.length; i++) opLayer.push(layer.name);
   }
   const keep = new Set([...stage.outputs]);

@@ -17,7 +17,36 @@ export function loweringError(layer: AnyLayer, message: string, hint?: string): 
   });
 }
 
+/**
+ * Runs one layer's lowering so that any KilnError it raises names the layer: shape helpers shared
+ * with core (broadcasting, window arithmetic) throw without knowing which layer asked.
+ */
+export function lowerWithLayerContext(layer: AnyLayer, lower: () => void): void {
+  try {
+    lower();
+  } catch (e) {
+    if (!(e instanceof KilnError) || e.layer || e.node) throw e;
+    const plain = e.hint ? e.message.slice(0, e.message.lastIndexOf(' Hint: ')) : e.message;
+    throw new KilnError(e.code, plain, { layer: { name: layer.name, kind: layer.kind }, hint: e.hint, cause: e });
+  }
+}
+
 export const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+
+/**
+ * An axis of a rank-`rank` tensor, made non-negative. A plan's params are only checksummed, so
+ * an axis may be anything: out of range it is an INVALID_ATTRIBUTE naming the layer, never an
+ * index that grows a shape array to 2^31 entries.
+ */
+export function layerAxis(layer: AnyLayer, axis: number, rank: number, what = 'axis'): number {
+  if (!Number.isSafeInteger(axis) || axis < -rank || axis >= rank) {
+    throw new KilnError(ErrorCode.INVALID_ATTRIBUTE, `${what} ${axis} is out of range for a rank-${rank} input`, {
+      layer: { name: layer.name, kind: layer.kind },
+      hint: `${what} must be an integer in [${-rank}, ${rank - 1}]`,
+    });
+  }
+  return axis < 0 ? axis + rank : axis;
+}
 
 /** Integer values of a constant operand (shapes, axes, pads …). */
 export function constantIntegers(layer: AnyLayer, asm: ProgramAssembler, index: number, what: string): number[] {

@@ -6,6 +6,9 @@
  */
 import { ErrorCode, KilnError, type ProgramOp, type ProgramStorage, type ProgramValue, type Tensor } from '@kiln/core';
 
+/** More dims than any tensor has: a longer shape comes from a param gone wrong. */
+const MAX_RANK = 64;
+
 export interface PendingValue {
   name: string;
   /** The Network tensor whose bytes this value reads (synthetic weights use their own name). */
@@ -39,8 +42,22 @@ export class ProgramAssembler {
     return s;
   }
 
+  /**
+   * Records a tensor's static shape. A hostile plan can steer a lowerer's arithmetic anywhere,
+   * so a shape that is not dense dims >= 0 is refused here, before any value or size uses it.
+   */
   setShape(tensor: string, shape: readonly number[]): void {
-    this.shapes.set(tensor, [...shape]);
+    const dims = Array.from({ length: Math.min(shape.length, MAX_RANK + 1) }, (_, i) => shape[i]);
+    if (shape.length > MAX_RANK || !dims.every((d) => Number.isSafeInteger(d) && d! >= 0)) {
+      throw new KilnError(
+        ErrorCode.INVALID_SHAPE,
+        `lowering computed the shape [${dims.slice(0, 8).join(', ')}${dims.length > 8 ? ', …' : ''}] for '${tensor}'`,
+        {
+          hint: "the layer's params do not fit its inputs (a damaged or edited plan?); rebuild the plan from the model",
+        },
+      );
+    }
+    this.shapes.set(tensor, dims as number[]);
   }
 
   /** The constant value of a tensor, when it is one. */

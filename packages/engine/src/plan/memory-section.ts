@@ -3,6 +3,7 @@
  * set, so a plan read back serializes to the same bytes. Loading checks the structure, since
  * an executor trusts these offsets with raw memory.
  */
+import { checkModelBytes } from '@kiln/core';
 import type { MemoryPlan, TensorPlacement } from '../memory/memory-plan.js';
 import type { JsonValue } from './canonical-json.js';
 import { corrupted } from './weights-blob.js';
@@ -34,6 +35,8 @@ export function decodeMemoryPlan(value: unknown): MemoryPlan {
   if (!isRecord(value)) throw bad('is not an object');
   for (const key of COUNTS) if (!isCount(value[key])) throw bad(`has no valid '${key}'`);
   const arenaBytes = value.arenaBytes as number;
+  // An executor may size its arena from this before it lowers anything: bound it first.
+  checkModelBytes(arenaBytes + (value.workspaceBytes as number), "the plan's activation arena and workspace");
   if (!isRecord(value.placements)) throw bad("has no 'placements' object");
   const placements: Record<string, TensorPlacement> = {};
   for (const [name, p] of Object.entries(value.placements)) {

@@ -6,6 +6,7 @@
  */
 import {
   type AnyLayer,
+  checkCount,
   ErrorCode,
   isDType,
   KILN_VERSION,
@@ -17,6 +18,7 @@ import {
   type TensorDesc,
 } from '@kiln/core';
 import type { JsonValue } from './canonical-json.js';
+import { checkLayerParams } from './check-layer-params.js';
 import { corrupted, type WeightsReader, type WeightsWriter } from './weights-blob.js';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -79,7 +81,27 @@ function encodeValue(v: unknown, weights: WeightsWriter, where: { layer: { name:
   );
 }
 
+/**
+ * Rebuilds a network from its JSON. A plan is checksummed, not signed, so this trusts nothing:
+ * every record, param and nesting level is checked, and anything malformed is PLAN_CORRUPTED.
+ */
 export function decodeNetwork(json: unknown, weights: WeightsReader): Network {
+  const network = decodeNetworkAt(json, weights, 0);
+  try {
+    network.validate();
+  } catch (e) {
+    if (!(e instanceof KilnError)) throw e;
+    throw new KilnError(ErrorCode.PLAN_CORRUPTED, `plan is corrupted: network '${network.name}': ${e.message}`, {
+      ...(e.layer ? { layer: e.layer } : {}),
+      hint: 'the plan was damaged or edited after it was built; rebuild it from the model with buildPlan() (kiln build)',
+      cause: e,
+    });
+  }
+  return network;
+}
+
+function decodeNetworkAt(json: unknown, weights: WeightsReader, depth: number): Network {
+  checkCount('maxNestingDepth', depth, 'the nesting depth of sub-networks in the plan');
   const j = json as { name?: unknown; inputs?: unknown; outputs?: unknown; tensors?: unknown; layers?: unknown };
   if (
     typeof j?.name !== 'string' ||
@@ -90,6 +112,7 @@ export function decodeNetwork(json: unknown, weights: WeightsReader): Network {
   ) {
     throw corrupted('a network record is malformed');
   }
+  checkCount('maxNodes', j.layers.length, `the layer count of network '${j.name}'`);
   const network = new Network(j.name);
   for (const raw of j.tensors) {
     const d = decodeDesc(raw);
@@ -101,17 +124,24 @@ export function decodeNetwork(json: unknown, weights: WeightsReader): Network {
     return d;
   });
   network.outputs = [...j.outputs];
-  network.layers = j.layers.map((raw) => decodeLayer(raw, weights));
+  network.layers = j.layers.map((raw, index) => decodeLayer(raw, index, weights, depth));
   return network;
 }
+
+const LAYOUTS = new Set<string>(['NCHW', 'NHWC', 'NCDHW', 'NDHWC', 'NCW', 'NWC', 'any']);
 
 function decodeDesc(raw: unknown): TensorDesc {
   const d = raw as { name?: unknown; dtype?: unknown; shape?: unknown; layout?: unknown; valueKind?: unknown };
   const shapeOk =
-    d?.shape === null || (Array.isArray(d?.shape) && d.shape.every((x) => x === null || typeof x === 'string' || typeof x === 'number'));
+    d?.shape === null ||
+    (Array.isArray(d?.shape) &&
+      d.shape.every((x) => x === null || typeof x === 'string' || (Number.isSafeInteger(x) && (x as number) >= 0)));
   if (typeof d?.name !== 'string' || !isDType(d.dtype) || !shapeOk) throw corrupted('a tensor description is malformed');
   const out: TensorDesc = { name: d.name, dtype: d.dtype, shape: d.shape as TensorDesc['shape'] };
-  if (typeof d.layout === 'string') out.layout = d.layout as NonNullable<TensorDesc['layout']>;
+  if (d.layout !== undefined) {
+    if (typeof d.layout !== 'string' || !LAYOUTS.has(d.layout)) throw corrupted(`tensor '${d.name}' has an unknown layout`);
+    out.layout = d.layout as NonNullable<TensorDesc['layout']>;
+  }
   if (d.valueKind !== undefined) {
     if (d.valueKind !== 'sequence' && d.valueKind !== 'tensor') throw corrupted(`tensor '${d.name}' has an unknown value kind`);
     out.valueKind = d.valueKind;
@@ -119,7 +149,7 @@ function decodeDesc(raw: unknown): TensorDesc {
   return out;
 }
 
-function decodeLayer(raw: unknown, weights: WeightsReader): AnyLayer {
+function decodeLayer(raw: unknown, index: number, weights: WeightsReader, depth: number): AnyLayer {
   const l = raw as {
     name?: unknown;
     kind?: unknown;
@@ -134,9 +164,11 @@ function decodeLayer(raw: unknown, weights: WeightsReader): AnyLayer {
     typeof l.kind !== 'string' ||
     !isStringArray(l.inputs) ||
     !isStringArray(l.outputs) ||
-    typeof l.params !== 'object'
+    typeof l.params !== 'object' ||
+    l.params === null ||
+    Array.isArray(l.params)
   ) {
-    throw corrupted('a layer record is malformed');
+    throw corrupted(`layer record ${index} is malformed`);
   }
   if (!KNOWN_KINDS.has(l.kind)) {
     throw new KilnError(ErrorCode.PLAN_FORMAT_VERSION, `the plan uses layer kind '${l.kind}', which kiln ${KILN_VERSION} does not know`, {
@@ -144,29 +176,83 @@ function decodeLayer(raw: unknown, weights: WeightsReader): AnyLayer {
       hint: `the plan was built by another kiln version; rebuild it from the model with kiln ${KILN_VERSION}`,
     });
   }
-  const layer = { name: l.name, kind: l.kind, inputs: l.inputs, outputs: l.outputs, params: decodeValue(l.params, weights) } as AnyLayer;
+  const where = { name: l.name, kind: l.kind, index };
+  const params = decodeValue(l.params, weights, { where, depth, level: 0 });
+  const layer = { name: l.name, kind: l.kind, inputs: l.inputs, outputs: l.outputs, params } as AnyLayer;
+  checkLayerParams(layer, where);
   if (l.precision !== undefined) {
     if (!isDType(l.precision)) throw corrupted(`layer '${l.name}' has an unknown precision`);
     layer.precision = l.precision;
   }
-  if (l.origin !== undefined) layer.origin = decodeValue(l.origin, weights) as LayerOrigin;
+  if (l.origin !== undefined) {
+    const o = l.origin as Partial<LayerOrigin> | null;
+    const ok =
+      typeof o === 'object' &&
+      o !== null &&
+      typeof o.node === 'string' &&
+      typeof o.op === 'string' &&
+      (o.domain === undefined || typeof o.domain === 'string');
+    if (!ok) throw corrupted(`layer '${l.name}' has a malformed origin`);
+    layer.origin = { node: o.node!, op: o.op!, ...(o.domain !== undefined ? { domain: o.domain } : {}) };
+  }
   return layer;
 }
 
-function decodeValue(v: unknown, weights: WeightsReader): unknown {
+interface DecodeScope {
+  where: { name: string; kind: string; index: number };
+  /** Sub-network nesting depth. */
+  depth: number;
+  /** JSON nesting depth within this layer's params. */
+  level: number;
+}
+
+/** The spellings encodeValue gives numbers JSON cannot hold. */
+const SPECIAL_NUMBERS = new Map<string, number>([
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['-Infinity', Number.NEGATIVE_INFINITY],
+  ['-0', -0],
+]);
+
+function decodeValue(v: unknown, weights: WeightsReader, scope: DecodeScope): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => decodeValue(x, weights));
+  const bad = (what: string): never => {
+    throw new KilnError(ErrorCode.PLAN_CORRUPTED, `plan is corrupted: this layer ${what}`, {
+      layer: scope.where,
+      hint: 'the plan was damaged or edited after it was built; rebuild it from the model with buildPlan() (kiln build)',
+    });
+  };
+  checkCount('maxNestingDepth', scope.level, `the nesting depth of layer '${scope.where.name}' params`, { layer: scope.where });
+  const inner = { ...scope, level: scope.level + 1 };
+  if (Array.isArray(v)) return v.map((x) => decodeValue(x, weights, inner));
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
   if (keys.length === 1) {
-    if (typeof o.$tensor === 'number') return weights.get(o.$tensor);
-    if (o.$network !== undefined) return decodeNetwork(o.$network, weights);
-    if (typeof o.$number === 'string') return o.$number === '-0' ? -0 : Number(o.$number);
-    if (typeof o.$bigint === 'string') return BigInt(o.$bigint);
+    const key = keys[0]!;
+    if (key === '$tensor') {
+      if (!Number.isSafeInteger(o.$tensor)) bad(`refers to tensor ${shown(o.$tensor)}, which is not a tensor table index`);
+      return weights.get(o.$tensor as number);
+    }
+    if (key === '$network') return decodeNetworkAt(o.$network, weights, scope.depth + 1);
+    if (key === '$number') {
+      const n = typeof o.$number === 'string' ? SPECIAL_NUMBERS.get(o.$number) : undefined;
+      if (n === undefined) bad(`holds the number ${shown(o.$number)}; only NaN, Infinity, -Infinity and -0 are spelled out`);
+      return n;
+    }
+    if (key === '$bigint') {
+      if (typeof o.$bigint !== 'string' || !/^-?\d{1,40}$/.test(o.$bigint))
+        bad(`holds the bigint ${shown(o.$bigint)}, which is not an integer`);
+      return BigInt(o.$bigint as string);
+    }
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = decodeValue(o[k], weights);
+  for (const k of keys) out[k] = decodeValue(o[k], weights, inner);
   return out;
+}
+
+function shown(v: unknown): string {
+  const text = JSON.stringify(v);
+  return text === undefined ? String(v) : text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 function isStringArray(v: unknown): v is string[] {

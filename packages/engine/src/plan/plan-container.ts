@@ -108,16 +108,27 @@ export function deserializePlan(bytes: Uint8Array): Plan {
 
 function parseManifest(bytes: Uint8Array): PlanManifest {
   const m = parseJson(bytes, 'manifest') as Partial<PlanManifest>;
+  const str = (v: unknown) => typeof v === 'string';
   const ok =
-    typeof m.backend === 'string' &&
-    typeof m.kilnVersion === 'string' &&
+    typeof m === 'object' &&
+    m !== null &&
+    (m.backend === 'cpu' || m.backend === 'cuda') &&
+    str(m.kilnVersion) &&
     Array.isArray(m.sections) &&
     Array.isArray(m.plugins) &&
+    m.plugins.every((p) => str(p?.namespace) && str(p?.name) && str(p?.version)) &&
     Array.isArray(m.precisions) &&
+    m.precisions.every(str) &&
     typeof m.device === 'object' &&
-    m.sections.every(
-      (s) => typeof s?.name === 'string' && Number.isInteger(s.offset) && Number.isInteger(s.length) && typeof s.sha256 === 'string',
-    );
+    m.device !== null &&
+    str(m.device.type) &&
+    str(m.device.arch) &&
+    typeof m.buildSettings === 'object' &&
+    m.buildSettings !== null &&
+    ['fp32', 'tf32', 'fp16'].includes(m.buildSettings.precision) &&
+    Array.isArray(m.buildSettings.passes) &&
+    m.buildSettings.passes.every(str) &&
+    m.sections.every((s) => str(s?.name) && Number.isSafeInteger(s.offset) && Number.isSafeInteger(s.length) && str(s.sha256));
   if (!ok) throw corrupted('the manifest is missing required fields');
   return m as PlanManifest;
 }

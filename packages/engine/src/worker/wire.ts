@@ -1,6 +1,7 @@
 /**
  * Messages between an execution context and its worker thread. Tensors travel as their
  * storage arrays, transferred (not copied) where the sender gives them up.
+ * The worker checks each message's shape before it reads it: any message gets an answer.
  */
 import { type DType, ErrorCode, KilnError, type LayerContext, type NodeContext, Tensor, type TensorData } from '@kiln/core';
 import { type RuntimeValue, TensorSequence } from '@kiln/cpu-runtime';
@@ -29,7 +30,11 @@ export interface WireError {
 }
 
 export type WorkerRequest = { id: number; feeds: WireValue[] };
-export type WorkerResponse = { id: number; ok: true; outputs: WireValue[] } | { id: number; ok: false; error: WireError };
+/** A run's result; `id: null` means the worker cannot serve any run (its plan did not load). */
+export type WorkerResponse =
+  | { id: number; ok: true; outputs: WireValue[] }
+  | { id: number; ok: false; error: WireError }
+  | { id: null; ok: false; error: WireError };
 
 /**
  * Packs tensors for postMessage. Typed storage is copied once and the copy transferred: the
@@ -62,6 +67,47 @@ function tensorToWire(name: string, t: Tensor, transfer: ArrayBuffer[]): WireTen
 
 function tensorFromWire(w: WireTensor): Tensor {
   return new Tensor(w.dtype, w.shape, w.data);
+}
+
+/**
+ * The id of a request, or -1 when the message has none: the worker answers every message,
+ * and the runner ignores answers to ids it did not send.
+ */
+export function requestId(message: unknown): number {
+  const id = isRecord(message) ? message.id : undefined;
+  return typeof id === 'number' && Number.isInteger(id) ? id : -1;
+}
+
+/** Checks a request's shape before the worker reads it; a malformed one is a KilnError, never a TypeError. */
+export function parseRequest(message: unknown): Map<string, RuntimeValue> {
+  if (!isRecord(message) || requestId(message) < 0 || !Array.isArray(message.feeds)) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, 'the execution worker received a message that is not a run request', {
+      hint: 'post nothing to an execution worker yourself; call ExecutionContext.run()',
+    });
+  }
+  for (const w of message.feeds as unknown[]) {
+    const ok = isRecord(w) && typeof w.name === 'string' && (isRecord(w.sequence) ? Array.isArray(w.sequence.elements) : isWireTensor(w));
+    if (!ok || (isRecord(w.sequence) && !(w.sequence.elements as unknown[]).every(isWireTensor))) {
+      throw new KilnError(ErrorCode.INVALID_ARGUMENT, 'the execution worker received a malformed feed', {
+        hint: 'feeds are posted by ExecutionContext.run(); pass Tensors to it',
+      });
+    }
+  }
+  return fromWire(message.feeds as WireValue[]);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function isWireTensor(v: unknown): boolean {
+  return (
+    isRecord(v) &&
+    typeof v.dtype === 'string' &&
+    Array.isArray(v.shape) &&
+    (ArrayBuffer.isView(v.data) || Array.isArray(v.data)) &&
+    !(v.data instanceof DataView)
+  );
 }
 
 export function fromWire(wire: WireValue[]): Map<string, RuntimeValue> {

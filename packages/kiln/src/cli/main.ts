@@ -2,7 +2,8 @@
  * The `kiln` command line. Each command lives in commands/; this file parses arguments,
  * dispatches, and turns errors into one readable line plus a hint (exit code 1).
  */
-import { KILN_VERSION, KilnError, type Shape } from '@kiln/core';
+import { KILN_VERSION, KilnError } from '@kiln/core';
+import type { LoadModelOptions } from '../load-model.js';
 import { flag, flagList, type ParsedArgs, parseArgs, usage } from './args.js';
 import { buildModel, formatBuildSummary } from './commands/build.js';
 import { doctorReport, formatDoctor } from './commands/doctor.js';
@@ -29,6 +30,7 @@ Commands:
   run MODEL --input NAME=FILE …  run once and write one .npy per output
         --output-dir DIR         where outputs go (default ./kiln-outputs)
         --input-shape NAME=1x28x28x1   shapes for formats that need them
+                                 (UFF: NAME=1x28x28:chw is TensorRT's CHW, batch left out)
         --signature NAME         SavedModel signature
         --outputs a,b            output names for frozen graphs
 
@@ -40,15 +42,18 @@ Options:
   --version, -v                  kiln's version
 `;
 
-function modelOptions(args: ParsedArgs): { inputShapes?: Record<string, Shape>; signature?: string; outputs?: string[] } {
-  const options: { inputShapes?: Record<string, Shape>; signature?: string; outputs?: string[] } = {};
+type ModelOptions = Pick<LoadModelOptions, 'inputShapes' | 'inputOrders' | 'signature' | 'outputs'>;
+
+function modelOptions(args: ParsedArgs): ModelOptions {
+  const options: ModelOptions = {};
   const shapes = flagList(args, 'input-shape');
   if (shapes.length) {
     options.inputShapes = {};
     for (const s of shapes) {
-      const m = /^(.+)=(\d+(?:x\d+)*)$/.exec(s);
-      if (!m) throw usage(`--input-shape '${s}' should look like NAME=1x28x28x1`);
+      const m = /^(.+)=(\d+(?:x\d+)*)(?::(chw|file))?$/.exec(s);
+      if (!m) throw usage(`--input-shape '${s}' should look like NAME=1x28x28x1 (UFF also NAME=1x28x28:chw)`);
       options.inputShapes[m[1]!] = m[2]!.split('x').map(Number);
+      if (m[3]) options.inputOrders = { ...options.inputOrders, [m[1]!]: m[3] as 'chw' | 'file' };
     }
   }
   const signature = flag(args, 'signature');

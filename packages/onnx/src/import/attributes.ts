@@ -1,9 +1,9 @@
 /** AttributeProto → kiln AttributeValue (sub-graphs through a callback, to keep files acyclic). */
-import { type AttributeValue, ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { type AttributeValue, checkCount, ErrorCode, type Graph, KilnError } from '@kiln/core';
 import { int64ToNumber } from '../proto/int64.js';
 import { type AttributeMsg, bytesToString, type GraphMsg, hasField } from '../proto/messages.js';
 import { ProtoTypes } from '../proto/schema.js';
-import { tensorFromProto } from '../tensor/decode-tensor.js';
+import { tensorFromProto, type WeightBudget } from '../tensor/decode-tensor.js';
 
 /** AttributeProto.AttributeType from onnx.proto. */
 export const AttributeType = {
@@ -33,6 +33,7 @@ const OPAQUE_NAMES: Record<number, string> = {
 
 export interface AttributeImportContext {
   baseDir?: string;
+  budget?: WeightBudget;
   importSubgraph: (g: GraphMsg, where: string) => Graph;
 }
 
@@ -70,9 +71,9 @@ export function attributeFromProto(a: AttributeMsg, ctx: AttributeImportContext)
     case AttributeType.INT:
       return { kind: 'int', value: int64ToNumber(a.i) };
     case AttributeType.STRING:
-      return { kind: 'string', value: bytesToString(a.s) };
+      return { kind: 'string', value: boundedString(a.s, where) };
     case AttributeType.TENSOR:
-      return { kind: 'tensor', value: tensorFromProto(required(a.t, a), { baseDir: ctx.baseDir, where }) };
+      return { kind: 'tensor', value: tensorFromProto(required(a.t, a), { baseDir: ctx.baseDir, where, budget: ctx.budget }) };
     case AttributeType.GRAPH:
       return { kind: 'graph', value: ctx.importSubgraph(required(a.g, a), where) };
     case AttributeType.FLOATS:
@@ -80,9 +81,9 @@ export function attributeFromProto(a: AttributeMsg, ctx: AttributeImportContext)
     case AttributeType.INTS:
       return { kind: 'ints', value: a.ints.map((v) => int64ToNumber(v)) };
     case AttributeType.STRINGS:
-      return { kind: 'strings', value: a.strings.map((s) => bytesToString(s)) };
+      return { kind: 'strings', value: a.strings.map((s) => boundedString(s, where)) };
     case AttributeType.TENSORS:
-      return { kind: 'tensors', value: a.tensors.map((t) => tensorFromProto(t, { baseDir: ctx.baseDir, where })) };
+      return { kind: 'tensors', value: a.tensors.map((t) => tensorFromProto(t, { baseDir: ctx.baseDir, where, budget: ctx.budget })) };
     case AttributeType.GRAPHS:
       return { kind: 'graphs', value: a.graphs.map((g) => ctx.importSubgraph(g, where)) };
     default: {
@@ -93,6 +94,12 @@ export function attributeFromProto(a: AttributeMsg, ctx: AttributeImportContext)
       });
     }
   }
+}
+
+/** Attribute strings are bounded by maxStringLength (counted in bytes, which bound characters). */
+function boundedString(bytes: Uint8Array, where: string): string {
+  checkCount('maxStringLength', bytes.length, `${where}: the length of a string in bytes`);
+  return bytesToString(bytes);
 }
 
 function required<T>(value: T | null | undefined, a: AttributeMsg): T {

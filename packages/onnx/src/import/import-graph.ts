@@ -1,6 +1,7 @@
 /** GraphProto / NodeProto / FunctionProto messages → kiln Graph, GraphNode, GraphFunction. */
 import {
   type AttributeValue,
+  checkCount,
   ErrorCode,
   Graph,
   type GraphFunction,
@@ -13,7 +14,7 @@ import {
 import { withNode } from '../node-context.js';
 import { int64ToNumber } from '../proto/int64.js';
 import type { FunctionMsg, GraphMsg, NodeMsg, OperatorSetIdMsg, ValueInfoMsg } from '../proto/messages.js';
-import { tensorFromProto } from '../tensor/decode-tensor.js';
+import { tensorFromProto, type WeightBudget } from '../tensor/decode-tensor.js';
 import { densifySparseTensor } from '../tensor/sparse.js';
 import { valueTypeFromProto } from '../value-types.js';
 import { attributeFromProto } from './attributes.js';
@@ -24,6 +25,14 @@ export interface GraphImportContext {
   baseDir?: string;
   constantsAsWeights: boolean;
   warn: (msg: string) => void;
+  /** Sub-graph nesting depth of the graph being imported (the main graph is 0). */
+  depth: number;
+  /** Totals over the whole model, checked against maxNodes and maxModelBytes. */
+  totals: WeightBudget & { nodes: number };
+}
+
+function importSubgraphAt(ctx: GraphImportContext): (g: GraphMsg) => Graph {
+  return (g) => graphFromProto(g, { ...ctx, depth: ctx.depth + 1 });
 }
 
 export function opsetsFromProto(list: OperatorSetIdMsg[]): OpsetImport[] {
@@ -52,13 +61,18 @@ export function nodeFromProto(n: NodeMsg, index: number, ctx: GraphImportContext
     const refs: Record<string, string> = {};
     for (const a of n.attribute) {
       if (a.refAttrName) refs[a.name] = a.refAttrName;
-      else attributes[a.name] = attributeFromProto(a, { baseDir: ctx.baseDir, importSubgraph: (g) => graphFromProto(g, ctx) });
+      else attributes[a.name] = attributeFromProto(a, { baseDir: ctx.baseDir, budget: ctx.totals, importSubgraph: importSubgraphAt(ctx) });
     }
     const node: GraphNode = { name, op: n.opType, domain: n.domain, inputs: [...n.input], outputs: [...n.output], attributes };
     if (Object.keys(refs).length > 0) node.attributeRefs = refs;
     if (n.docString) node.doc = n.docString;
     return node;
   });
+}
+
+function countNodes(count: number, ctx: GraphImportContext): void {
+  ctx.totals.nodes += count;
+  checkCount('maxNodes', ctx.totals.nodes, 'nodes in the model and its sub-graphs and functions');
 }
 
 function readWeights(g: GraphMsg, ctx: GraphImportContext): Map<string, Tensor> {
@@ -68,7 +82,7 @@ function readWeights(g: GraphMsg, ctx: GraphImportContext): Map<string, Tensor> 
       throw new KilnError(ErrorCode.INVALID_MODEL, `initializer #${i} has no name`, {
         hint: 'every initializer needs the name of the value it defines',
       });
-    weights.set(t.name, tensorFromProto(t, { baseDir: ctx.baseDir }));
+    weights.set(t.name, tensorFromProto(t, { baseDir: ctx.baseDir, budget: ctx.totals }));
   });
   g.sparseInitializer.forEach((s, i) => {
     const name = s.values?.name;
@@ -76,12 +90,14 @@ function readWeights(g: GraphMsg, ctx: GraphImportContext): Map<string, Tensor> 
       throw new KilnError(ErrorCode.INVALID_MODEL, `sparse initializer #${i} has no name`, {
         hint: 'the values tensor must carry the name',
       });
-    weights.set(name, densifySparseTensor(s, { baseDir: ctx.baseDir }));
+    weights.set(name, densifySparseTensor(s, { baseDir: ctx.baseDir, budget: ctx.totals }));
   });
   return weights;
 }
 
 export function graphFromProto(g: GraphMsg, ctx: GraphImportContext): Graph {
+  checkCount('maxNestingDepth', ctx.depth, `sub-graph '${g.name}': nesting depth`);
+  countNodes(g.node.length, ctx);
   const weights = readWeights(g, ctx);
   const usedNames = new Set(g.node.map((n) => n.name).filter((n) => n));
   const nodes: GraphNode[] = [];
@@ -112,6 +128,7 @@ export function graphFromProto(g: GraphMsg, ctx: GraphImportContext): Graph {
 }
 
 export function functionFromProto(f: FunctionMsg, ctx: GraphImportContext): GraphFunction {
+  countNodes(f.node.length, ctx);
   const usedNames = new Set(f.node.map((n) => n.name).filter((n) => n));
   // Function bodies have no initializers, so their Constant nodes stay nodes.
   const bodyCtx = { ...ctx, constantsAsWeights: false };
@@ -125,9 +142,9 @@ export function functionFromProto(f: FunctionMsg, ctx: GraphImportContext): Grap
     opsetImports: opsetsFromProto(f.opsetImport),
   };
   if (f.attributeProto.length > 0) {
-    const importSubgraph = (g: GraphMsg) => graphFromProto(g, ctx);
+    const importSubgraph = importSubgraphAt(ctx);
     fn.attributeDefaults = Object.fromEntries(
-      f.attributeProto.map((a) => [a.name, attributeFromProto(a, { baseDir: ctx.baseDir, importSubgraph })]),
+      f.attributeProto.map((a) => [a.name, attributeFromProto(a, { baseDir: ctx.baseDir, budget: ctx.totals, importSubgraph })]),
     );
   }
   return fn;

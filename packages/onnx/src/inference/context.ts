@@ -3,7 +3,17 @@
  * unknown), the value of small integer inputs when known (dims may be symbolic: the value of
  * `Shape(x)` for x: [batch, 3] is ['batch', 3]), the attributes and the opset.
  */
-import { type AttributeOf, type AttributeValue, attr, type Dim, type DType, type GraphNode, type Shape, type ValueType } from '@kiln/core';
+import {
+  type AttributeOf,
+  type AttributeValue,
+  attr,
+  checkCount,
+  type Dim,
+  type DType,
+  type GraphNode,
+  type Shape,
+  type ValueType,
+} from '@kiln/core';
 
 export interface TensorInfo {
   dtype: DType | null;
@@ -85,6 +95,16 @@ export class NodeView {
 
   ints(name: string): number[] | undefined {
     return this.attr(name, 'ints');
+  }
+
+  /**
+   * A rank read from the model's data (a shape input's length, a dim) checked against the limit
+   * maxRank before any rule sizes an array by it: a declared `int64[2147483648]` is a
+   * RESOURCE_LIMIT naming this node, not a 2^31-element array.
+   */
+  checkedRank(rank: number, what: string): number {
+    checkCount('maxRank', rank, what, { node: { name: this.node.name, op: this.node.op } });
+    return rank;
   }
 }
 

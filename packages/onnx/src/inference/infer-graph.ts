@@ -4,7 +4,7 @@
  * the enclosing scope visible). A node whose rule fails is reported and left unknown: inference
  * never throws on a valid model.
  */
-import type { Dim, Graph, GraphNode, Shape, ValueInfo, ValueType } from '@kiln/core';
+import { type Dim, ErrorCode, type Graph, type GraphNode, KilnError, type Shape, type ValueInfo, type ValueType } from '@kiln/core';
 import { type InferenceResult, type KnownValue, NodeView, type TensorInfo } from './context.js';
 import { knownValueOf } from './known-values.js';
 import { INFERENCE_RULES, isStandardDomain } from './rules.js';
@@ -65,6 +65,8 @@ function applyRule(node: GraphNode, scope: Scope, opset: number, warn: (msg: str
   try {
     return rule(new NodeView(node, infos, values, opset, containers)).map(asResult);
   } catch (e) {
+    // A rule that cannot follow a node is skipped, but a breached resource limit refuses the model.
+    if (e instanceof KilnError && e.code === ErrorCode.RESOURCE_LIMIT) throw e;
     warn(`shape inference skipped node '${node.name}' (${node.op}): ${e instanceof Error ? e.message : String(e)}`);
     return [];
   }
@@ -114,7 +116,9 @@ export function inferGraphTypes(graph: Graph, options: InferenceOptions = {}): v
   try {
     inferInScope(graph, new Map(), graph.opsetVersion('') ?? 1, warn);
   } catch (e) {
-    // Rules are guarded per node; this catches the walk itself, so import never fails here.
+    // Rules are guarded per node; this catches the walk itself, so import fails here only when
+    // the model breaches a resource limit (a rank of 2^31 read from a shape input's length).
+    if (e instanceof KilnError && e.code === ErrorCode.RESOURCE_LIMIT) throw e;
     warn(`shape inference stopped early: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

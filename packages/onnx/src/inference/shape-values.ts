@@ -1,14 +1,16 @@
 /** Ops whose outputs describe shapes: Shape, Size, ConstantOfShape, Range, NonZero. */
-import type { Dim, Shape } from '@kiln/core';
+import type { Shape } from '@kiln/core';
 import { type InferenceRule, type KnownValue, type NodeView, tensor } from './context.js';
-import { dimProduct } from './dims.js';
+import { dimProduct, unknownShape } from './dims.js';
 
 /** Output shape described by a known 1-D value (ConstantOfShape, Expand); dims may be symbolic. */
 export function shapeFromValue(v: NodeView, i: number): Shape | null {
   const value = v.value(i);
   if (value) return value.dims.map((d) => (typeof d === 'number' && d < 0 ? null : d));
   const s = v.shape(i);
-  return s && s.length === 1 && typeof s[0] === 'number' ? new Array<Dim>(s[0]).fill(null) : null;
+  if (s?.length !== 1 || typeof s[0] !== 'number') return null;
+  const rank = v.checkedRank(s[0], `the rank given by the length of input '${v.node.inputs[i] ?? i}'`);
+  return unknownShape(rank);
 }
 
 const shapeOp: InferenceRule = (v) => {

@@ -1,11 +1,9 @@
 /**
  * External data: a TensorProto with data_location = EXTERNAL keeps its bytes in a file next to
  * the model, named by the `location` key, at `offset` for `length` bytes. Paths are resolved
- * against the model's folder and may not leave it.
+ * against the model's folder and may not leave it (see @kiln/core's model-files).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError, readModelFileRange } from '@kiln/core';
 import type { TensorMsg } from '../proto/messages.js';
 
 export const DATA_LOCATION_EXTERNAL = 1;
@@ -42,7 +40,10 @@ function parseCount(text: string | undefined, key: string, where: string): numbe
   return n;
 }
 
-/** Reads the bytes of an external tensor; `expected` is what the tensor's shape needs. */
+/**
+ * Reads the bytes of an external tensor; `expected` is what the tensor's shape needs. The
+ * location goes through the shared path policy: inside the model folder, symlinks included.
+ */
 export function readExternalData(ref: ExternalDataRef, baseDir: string | undefined, expected: number, where: string): Uint8Array {
   if (baseDir === undefined) {
     throw new KilnError(
@@ -53,44 +54,6 @@ export function readExternalData(ref: ExternalDataRef, baseDir: string | undefin
       },
     );
   }
-  const base = resolve(baseDir);
-  const path = resolve(base, ref.location);
-  const rel = relative(base, path);
-  if (isAbsolute(ref.location) || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new KilnError(ErrorCode.EXTERNAL_DATA, `${where}: external data path '${ref.location}' points outside the model folder`, {
-      hint: 'external data files must sit in the model folder or below it',
-    });
-  }
   const length = ref.length ?? expected;
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new KilnError(ErrorCode.EXTERNAL_DATA, `${where}: cannot open external data file '${ref.location}'`, {
-      hint: 'copy the data file next to the model',
-      cause: e,
-    });
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (ref.offset + length > size) {
-      throw new KilnError(
-        ErrorCode.TRUNCATED_FILE,
-        `${where}: external data '${ref.location}' has ${size} bytes, but the tensor needs bytes ${ref.offset}..${ref.offset + length}`,
-        {
-          hint: 'the data file is truncated or belongs to another model',
-        },
-      );
-    }
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = readSync(fd, out, done, length - done, ref.offset + done);
-      if (n <= 0) break;
-      done += n;
-    }
-    return out;
-  } finally {
-    closeSync(fd);
-  }
+  return readModelFileRange(baseDir, ref.location, `${where}: external data`, ref.offset, length);
 }

@@ -4,7 +4,7 @@
  */
 import { allocateStorage, ErrorCode, KilnError, stridesOf, Tensor } from '@kiln/core';
 import type { SparseTensorMsg } from '../proto/messages.js';
-import { type TensorDecodeOptions, tensorFromProto } from './decode-tensor.js';
+import { checkDeclaredTensor, type TensorDecodeOptions, tensorFromProto } from './decode-tensor.js';
 import { readDims } from './read-dims.js';
 
 /** Dense copies above 2^30 elements (4 GiB of float32) are refused rather than attempted. */
@@ -18,6 +18,7 @@ export function densifySparseTensor(msg: SparseTensorMsg, options: TensorDecodeO
   }
   const { shape, count } = readDims(msg.dims, where);
   const values = tensorFromProto(msg.values, { ...options, where: `${where} values` });
+  checkDeclaredTensor(values.dtype, count, where, options.budget);
   const indices = tensorFromProto(msg.indices, { ...options, where: `${where} indices` });
   const nnz = values.size;
   const linear = linearIndices(indices, nnz, shape, where);

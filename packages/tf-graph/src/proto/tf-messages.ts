@@ -5,6 +5,7 @@
  * records (Tf*) are also what the TensorFlow.js JSON reader produces, so one graph builder
  * serves both.
  */
+import { decodeFunctionLibrary, type TfLibrary } from '../functions/function-def.js';
 import { type ProtoReader, readMapEntry, WireType } from './wire-reader.js';
 
 export interface TfShape {
@@ -74,6 +75,8 @@ export interface TfGraphDef {
   producer: number;
   /** Names of the functions in the graph's FunctionDefLibrary (TF2 control flow lives there). */
   functionNames: string[];
+  /** The FunctionDefLibrary, by function name. */
+  library: TfLibrary;
 }
 
 export function emptyShape(): TfShape {
@@ -302,32 +305,8 @@ export function decodeNodeDef(r: ProtoReader): TfNodeDef {
   return node;
 }
 
-function decodeFunctionNames(r: ProtoReader): string[] {
-  const names: string[] = [];
-  r.forEach((field, wt) => {
-    if (field !== 1) {
-      r.skip(wt);
-      return;
-    }
-    // FunctionDef.signature (1) is an OpDef whose name is field 1.
-    const fn = r.message();
-    fn.forEach((f, w) => {
-      if (f !== 1) {
-        fn.skip(w);
-        return;
-      }
-      const sig = fn.message();
-      sig.forEach((sf, sw) => {
-        if (sf === 1) names.push(sig.string());
-        else sig.skip(sw);
-      });
-    });
-  });
-  return names;
-}
-
 export function decodeGraphDef(r: ProtoReader): TfGraphDef {
-  const graph: TfGraphDef = { nodes: [], producer: 0, functionNames: [] };
+  const graph: TfGraphDef = { nodes: [], producer: 0, functionNames: [], library: new Map() };
   r.forEach((field, wt) => {
     if (field === 1) {
       r.expect(wt, WireType.BYTES, 'GraphDef.node');
@@ -340,7 +319,8 @@ export function decodeGraphDef(r: ProtoReader): TfGraphDef {
       });
     } else if (field === 2) {
       r.expect(wt, WireType.BYTES, 'GraphDef.library');
-      graph.functionNames.push(...decodeFunctionNames(r.message()));
+      decodeFunctionLibrary(r.message('FunctionDefLibrary'), graph.library);
+      graph.functionNames = [...graph.library.keys()];
     } else r.skip(wt);
   });
   return graph;

@@ -4,14 +4,28 @@
  * restores the variables as weights and prunes the graph to the signature's outputs (which
  * drops the save/restore machinery).
  */
-import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { type DType, ErrorCode, type Graph, KilnError, type Shape, type Tensor } from '@kiln/core';
+import {
+  checkModelBytes,
+  type DType,
+  ErrorCode,
+  findModelFile,
+  type Graph,
+  KilnError,
+  type ResourceLimits,
+  readModelFile,
+  readModelPath,
+  resourceLimits,
+  type Shape,
+  type Tensor,
+  withResourceLimits,
+} from '@kiln/core';
 import { shapeFromTf } from '../attributes.js';
 import { buildTfGraph, parseTensorName, valueName } from '../graph-builder.js';
 import { decodeGraphDef, decodeShape, type TfGraphDef } from '../proto/tf-messages.js';
 import { ProtoReader, readMapEntry, WireType } from '../proto/wire-reader.js';
 import { kilnDTypeOf } from '../tf-dtypes.js';
+import { variableCheckpointKeys } from './object-graph.js';
 import { restoreBundle } from './tensor-bundle.js';
 
 export interface SignatureTensor {
@@ -35,6 +49,8 @@ export interface MetaGraph {
   tensorflowVersion: string;
   signatures: SignatureDef[];
   graphDef: TfGraphDef;
+  /** TF2: variable name → checkpoint key, from the SavedObjectGraph. */
+  variableKeys: Map<string, string>;
 }
 
 function decodeTensorInfo(key: string, r: ProtoReader): SignatureTensor {
@@ -72,7 +88,13 @@ function decodeSignature(key: string, r: ProtoReader): SignatureDef {
 }
 
 function decodeMetaGraph(r: ProtoReader): MetaGraph {
-  const mg: MetaGraph = { tags: [], tensorflowVersion: '', signatures: [], graphDef: { nodes: [], producer: 0, functionNames: [] } };
+  const mg: MetaGraph = {
+    tags: [],
+    tensorflowVersion: '',
+    signatures: [],
+    graphDef: { nodes: [], producer: 0, functionNames: [], library: new Map() },
+    variableKeys: new Map(),
+  };
   r.forEach((field, wt) => {
     if (field === 1) {
       const info = r.message('MetaInfoDef');
@@ -82,6 +104,7 @@ function decodeMetaGraph(r: ProtoReader): MetaGraph {
         else info.skip(w);
       });
     } else if (field === 2) mg.graphDef = decodeGraphDef(r.message('GraphDef'));
+    else if (field === 7) mg.variableKeys = variableCheckpointKeys(r.message('SavedObjectGraph'));
     else if (field === 5) {
       r.expect(wt, WireType.BYTES, 'MetaGraphDef.signature_def');
       const [k, sig] = readMapEntry(
@@ -125,6 +148,8 @@ export interface SavedModelOptions {
   inputShapes?: Record<string, Shape>;
   /** Tensors to compute instead of the signature's outputs ('name' or 'name:N'). */
   outputs?: string[];
+  /** Overrides of the resource limits in force (tensor and model bytes, nodes, outputs per node). */
+  limits?: Partial<ResourceLimits>;
 }
 
 export interface LoadedSavedModel {
@@ -156,28 +181,51 @@ function pickSignature(mg: MetaGraph, key?: string): SignatureDef {
   return sig;
 }
 
-/** Variable nodes read their value from the checkpoint under their name (or shared_name). */
+/**
+ * Variable nodes read their value from the checkpoint under their name or shared_name (TF1), or
+ * under the object-graph key of that name (TF2).
+ */
 function variableWeights(mg: MetaGraph, variables: Map<string, Tensor>): Map<string, Tensor> {
   const weights = new Map<string, Tensor>();
   for (const node of mg.graphDef.nodes) {
     if (!['VariableV2', 'Variable', 'VarHandleOp'].includes(node.op)) continue;
     const shared = node.attr.get('shared_name');
     const sharedName = shared?.kind === 's' ? new TextDecoder().decode(shared.value) : '';
-    const value = variables.get(node.name) ?? (sharedName ? variables.get(sharedName) : undefined);
+    const key = mg.variableKeys.get(sharedName) ?? mg.variableKeys.get(node.name);
+    const value =
+      variables.get(node.name) ?? (sharedName ? variables.get(sharedName) : undefined) ?? (key ? variables.get(key) : undefined);
     if (value) weights.set(node.name, value);
   }
   return weights;
 }
 
+/**
+ * Loads a SavedModel folder. The variables' index and data shards go through @kiln/core's path
+ * policy: they must lie in the folder (symlinks included), and a missing shard is an IO_ERROR
+ * naming it.
+ */
 export async function loadSavedModel(dir: string, options: SavedModelOptions = {}): Promise<LoadedSavedModel> {
-  const metaGraphs = readSavedModel(new Uint8Array(await readFile(join(dir, 'saved_model.pb'))));
+  const limits = resourceLimits(options.limits);
+  const pb = await readModelPath(join(dir, 'saved_model.pb'), 'SavedModel');
+  checkModelBytes(pb.length, 'saved_model.pb', {}, limits);
+  const metaGraphs = withResourceLimits(limits, () => readSavedModel(pb));
   const metaGraph = pickMetaGraph(metaGraphs, options.tags ?? ['serve']);
   const signature = pickSignature(metaGraph, options.signature);
-  const varDir = join(dir, 'variables');
   let variables = new Map<string, Tensor>();
-  const index = await readFile(join(varDir, 'variables.index')).catch(() => undefined);
-  if (index) variables = await restoreBundle(new Uint8Array(index), async (name) => new Uint8Array(await readFile(join(varDir, name))));
+  // A model whose weights are all constants may have no variables index at all.
+  const indexPath = findModelFile(dir, 'variables/variables.index', 'SavedModel variables index');
+  if (indexPath) {
+    const index = await readModelFile(dir, 'variables/variables.index', 'SavedModel variables index', limits);
+    variables = await restoreBundle(
+      index,
+      (name) => readModelFile(dir, `variables/${name}`, 'SavedModel variables data shard', limits),
+      'variables',
+      limits,
+    );
+  }
   const graph = buildTfGraph(metaGraph.graphDef.nodes, metaGraph.graphDef.producer, {
+    limits,
+    library: metaGraph.graphDef.library,
     name: basename(resolve(dir, '..')),
     outputs: options.outputs ?? signature.outputs.map((o) => valueName(parseTensorName(o.tensorName))),
     weights: variableWeights(metaGraph, variables),

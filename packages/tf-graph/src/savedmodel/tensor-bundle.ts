@@ -4,7 +4,17 @@
  * shard id, offset, size), the empty key holding the BundleHeaderProto; the values live in
  * `variables.data-NNNNN-of-MMMMM` shards as raw little-endian bytes.
  */
-import { ErrorCode, KilnError, shapeSize, type Tensor } from '@kiln/core';
+import {
+  checkModelBytes,
+  checkShapeSize,
+  ErrorCode,
+  KilnError,
+  type ResourceLimits,
+  shapeSize,
+  storageBytes,
+  type Tensor,
+  withResourceLimits,
+} from '@kiln/core';
 import { decodeShape, emptyShape, type TfShape } from '../proto/tf-messages.js';
 import { ProtoReader } from '../proto/wire-reader.js';
 import { rawTensor } from '../raw-tensor.js';
@@ -97,6 +107,19 @@ export function restoreTensor(entry: BundleEntry, shard: Uint8Array): Tensor {
   return rawTensor(dtype, entry.shape.dims, shard.slice(entry.offset, entry.offset + entry.size), `checkpoint tensor '${entry.key}'`);
 }
 
+/** Checks every entry's declared size and the checkpoint's total before any shard is read. */
+function checkDeclaredSizes(entries: Iterable<BundleEntry>): void {
+  let total = 0;
+  for (const entry of entries) {
+    const dtype = kilnDTypeOf(entry.dtype);
+    // Unsupported dtypes and unknown shapes are restoreTensor's to report.
+    if (!dtype || entry.shape.unknownRank || entry.shape.dims.some((d) => d < 0)) continue;
+    const count = checkShapeSize(dtype, entry.shape.dims, { what: `checkpoint tensor '${entry.key}'` });
+    total += count * Math.max(1, storageBytes(dtype));
+    checkModelBytes(total, 'the checkpoint variables');
+  }
+}
+
 /**
  * Restores every variable of a bundle. `readShard(fileName)` returns a data shard's bytes
  * (file names as shardFileName gives them, for the bundle prefix `variables`).
@@ -105,8 +128,13 @@ export async function restoreBundle(
   indexBytes: Uint8Array,
   readShard: (fileName: string) => Promise<Uint8Array>,
   prefix = 'variables',
+  limits?: ResourceLimits,
 ): Promise<Map<string, Tensor>> {
-  const { header, entries } = readBundleIndex(indexBytes);
+  const { header, entries } = withResourceLimits(limits, () => {
+    const index = readBundleIndex(indexBytes);
+    checkDeclaredSizes(index.entries.values());
+    return index;
+  });
   if (header.endianness !== 0) {
     throw new KilnError(ErrorCode.UNSUPPORTED_FORMAT, 'the checkpoint was written big-endian', {
       hint: 'kiln reads little-endian checkpoints',
@@ -115,6 +143,8 @@ export async function restoreBundle(
   const shards = new Map<number, Uint8Array>();
   const out = new Map<string, Tensor>();
   for (const entry of entries.values()) {
+    // String entries are checkpoint metadata (TF2's _CHECKPOINTABLE_OBJECT_GRAPH), never weights.
+    if (kilnDTypeOf(entry.dtype) === 'string') continue;
     if (entry.shardId < 0 || entry.shardId >= header.numShards) {
       throw bundleError(entry, `names shard ${entry.shardId} of ${header.numShards}`, 'the index is corrupted');
     }
@@ -123,7 +153,11 @@ export async function restoreBundle(
       shard = await readShard(shardFileName(prefix, entry.shardId, header.numShards));
       shards.set(entry.shardId, shard);
     }
-    out.set(entry.key, restoreTensor(entry, shard));
+    const loaded = shard;
+    out.set(
+      entry.key,
+      withResourceLimits(limits, () => restoreTensor(entry, loaded)),
+    );
   }
   return out;
 }

@@ -2,15 +2,28 @@
  * TensorFlow.js graph models: `model.json` (format 'graph-model') with a GraphDef in JSON
  * (`modelTopology`) and a `weightsManifest` naming binary shards that hold the Const values.
  */
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
-import { ErrorCode, type Graph, KilnError, type Tensor } from '@kiln/core';
+import { basename, dirname } from 'node:path';
+import {
+  checkModelBytes,
+  ErrorCode,
+  type Graph,
+  KilnError,
+  readModelFile,
+  readModelPath,
+  resourceLimits,
+  type Tensor,
+  withResourceLimits,
+} from '@kiln/core';
 import { buildTfGraph, parseTensorName, type TfImportOptions, valueName } from '../graph-builder.js';
 import type { TfNodeDef } from '../proto/tf-messages.js';
+import { checkJsonLimits } from './json-limits.js';
 import { nodesFromJson } from './json-nodes.js';
-import { checkWeightSpec, decodeWeightGroup, type WeightGroup } from './weights.js';
+import { checkDeclaredWeights, checkWeightSpec, decodeWeightGroup, type WeightGroup } from './weights.js';
 
-/** Returns the bytes of a shard named in the manifest (a path relative to model.json). */
+/**
+ * Returns the bytes of a shard named in the manifest (a path relative to model.json). Readers
+ * of files must keep to the model folder: loadTfjsModel's goes through @kiln/core's path policy.
+ */
 export type ShardReader = (path: string) => Uint8Array | Promise<Uint8Array>;
 
 function fail(message: string, hint = 'the file is not a TensorFlow.js graph model or is corrupted'): never {
@@ -20,6 +33,7 @@ function fail(message: string, hint = 'the file is not a TensorFlow.js graph mod
 function parseModelJson(source: string | Uint8Array | object): Record<string, unknown> {
   let json: unknown = source;
   if (typeof source === 'string' || source instanceof Uint8Array) {
+    checkModelBytes(source.length, 'model.json');
     const text = typeof source === 'string' ? source : new TextDecoder().decode(source);
     try {
       json = JSON.parse(text);
@@ -28,6 +42,7 @@ function parseModelJson(source: string | Uint8Array | object): Record<string, un
     }
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('the top level is not an object');
+  checkJsonLimits(json, 'model.json');
   const model = json as Record<string, unknown>;
   if (model.format !== undefined && model.format !== 'graph-model') {
     throw new KilnError(ErrorCode.UNSUPPORTED_FORMAT, `model.json: format '${String(model.format)}' is not a graph model`, {
@@ -104,36 +119,47 @@ export async function importTfjsModel(
   readShard: ShardReader,
   options: TfImportOptions = {},
 ): Promise<Graph> {
-  const model = parseModelJson(source);
-  const { nodes, producer, functionNames } = nodesFromJson(model.modelTopology);
+  const limits = resourceLimits(options.limits);
+  const { model, nodes, producer, functionNames, groups } = withResourceLimits(limits, () => {
+    const model = parseModelJson(source);
+    const groups = weightGroups(model);
+    checkDeclaredWeights(groups);
+    return { model, ...nodesFromJson(model.modelTopology), groups };
+  });
   const weights = new Map<string, Tensor>();
-  for (const group of weightGroups(model)) {
+  let shardBytes = 0;
+  for (const group of groups) {
     const shards: Uint8Array[] = [];
     for (const path of group.paths) {
+      let shard: Uint8Array;
       try {
-        shards.push(await readShard(path));
+        shard = await readShard(path);
       } catch (e) {
         if (e instanceof KilnError) throw e;
         throw new KilnError(ErrorCode.IO_ERROR, `cannot read weight shard '${path}': ${(e as Error).message}`, {
           hint: 'shards must sit next to model.json under the names the manifest gives',
         });
       }
+      shardBytes += shard.length;
+      checkModelBytes(shardBytes, 'the weight shards', {}, limits);
+      shards.push(shard);
     }
-    decodeWeightGroup(group.weights, concat(shards), weights);
+    withResourceLimits(limits, () => decodeWeightGroup(group.weights, concat(shards), weights));
   }
   checkConstsHaveWeights(nodes, weights);
   const metadata: Record<string, string> = { source: 'tfjs-graph-model' };
   for (const key of ['generatedBy', 'convertedBy'] as const) if (typeof model[key] === 'string') metadata[key] = model[key] as string;
   if (functionNames.length) metadata.functions = functionNames.join(',');
   const outputs = options.outputs ?? signatureOutputs(model);
-  return buildTfGraph(nodes, producer, { ...options, ...(outputs ? { outputs } : {}), weights, metadata });
+  return buildTfGraph(nodes, producer, { ...options, limits, ...(outputs ? { outputs } : {}), weights, metadata });
 }
 
-/** Loads model.json and its shards from disk. */
+/** Loads model.json and its shards from disk; shards must lie in model.json's folder. */
 export async function loadTfjsModel(path: string, options: TfImportOptions = {}): Promise<Graph> {
   const dir = dirname(path);
-  const json = await readFile(path, 'utf8');
-  return importTfjsModel(json, async (shard) => new Uint8Array(await readFile(resolve(dir, shard))), {
+  const json = await readModelPath(path, 'TensorFlow.js model');
+  const limits = resourceLimits(options.limits);
+  return importTfjsModel(json, (shard) => readModelFile(dir, shard, 'weight shard', limits), {
     name: basename(path).replace(/\.json$/, ''),
     ...options,
   });

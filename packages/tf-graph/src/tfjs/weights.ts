@@ -4,7 +4,18 @@
  * (uint32 length, bytes) per element, or quantized: `float16`, or `uint8`/`uint16` affine
  * (value = q · scale + min) that dequantize back to the original dtype.
  */
-import { type DType, ErrorCode, float16ArrayToFloat32, KilnError, shapeSize, Tensor } from '@kiln/core';
+import {
+  checkCount,
+  checkModelBytes,
+  checkTensorSize,
+  type DType,
+  ErrorCode,
+  float16ArrayToFloat32,
+  KilnError,
+  shapeSize,
+  storageBytes,
+  Tensor,
+} from '@kiln/core';
 
 export interface WeightSpec {
   name: string;
@@ -36,6 +47,28 @@ export function checkWeightSpec(spec: unknown, where: string): WeightSpec {
   }
   if (!s.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`weight '${s.name}' has an invalid shape ${JSON.stringify(s.shape)}`);
   return s as WeightSpec;
+}
+
+/** The dtype a weight decodes to (quantized weights dequantize to their original dtype). */
+function decodedDType(spec: WeightSpec): DType {
+  if (spec.quantization) return (spec.quantization.original_dtype ?? spec.dtype) === 'int32' ? 'int32' : 'float32';
+  return PLAIN[spec.dtype]?.dtype ?? 'string';
+}
+
+/**
+ * Checks every weight's declared size and the model's total against the limits in force,
+ * before any shard is read.
+ */
+export function checkDeclaredWeights(groups: readonly WeightGroup[]): void {
+  let total = 0;
+  for (const group of groups) {
+    for (const spec of group.weights) {
+      const dtype = decodedDType(spec);
+      const count = checkTensorSize(dtype, elementCount(spec), { what: `TensorFlow.js weight '${spec.name}'` });
+      total += count * Math.max(1, storageBytes(dtype));
+      checkModelBytes(total, 'the weights of the weightsManifest');
+    }
+  }
 }
 
 function elementCount(spec: WeightSpec): number {
@@ -81,6 +114,7 @@ function readStrings(spec: WeightSpec, buffer: Uint8Array, offset: number, count
   for (let i = 0; i < count; i++) {
     if (pos + 4 > buffer.length) fail(`string weight '${spec.name}' runs past the end of its shards`);
     const len = view.getUint32(pos, true);
+    checkCount('maxStringLength', len, `string weight '${spec.name}': the length of an element`);
     pos += 4;
     if (pos + len > buffer.length) fail(`string weight '${spec.name}' runs past the end of its shards`);
     values.push(utf8.decode(buffer.subarray(pos, pos + len)));

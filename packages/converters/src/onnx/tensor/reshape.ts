@@ -4,6 +4,7 @@
  * depth_space layers.
  */
 import { broadcastSymbolic, type Dim, formatShape, isStaticShape, type Shape } from '@kiln/core';
+import { checkComputedShape } from '../../computed-sizes.js';
 import type { ConversionContext, Converter } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { allOf, constInts, dtypeOf, int64Const, normAxis, out, rankOf, requireChoice, staticProduct } from './helpers.js';
@@ -156,6 +157,7 @@ const expand: Converter = {
       } catch {
         throw ctx.error(`cannot expand ${formatShape(input)} to [${target.join(',')}]`, 'the shapes must broadcast');
       }
+      checkComputedShape(ctx, dtypeOf(ctx, 0), shape);
     }
     ctx.addLayer('expand', {}, [ctx.input(0), ctx.input(1)], [out(ctx, 0, dtypeOf(ctx, 0), shape)]);
   },
@@ -170,6 +172,7 @@ const tile: Converter = {
     const repeats = constInts(ctx, 1);
     const shape =
       input && repeats && repeats.length === input.length ? input.map((d, i) => (typeof d === 'number' ? d * repeats[i]! : null)) : null;
+    checkComputedShape(ctx, dtypeOf(ctx, 0), shape);
     ctx.addLayer('tile', {}, [ctx.input(0), ctx.input(1)], [out(ctx, 0, dtypeOf(ctx, 0), shape)]);
   },
 };

@@ -3,7 +3,7 @@
  * Programs when kiln_cpu.node is loaded (and not turned off), the reference executor otherwise.
  * The same choice is made in the calling thread (inline contexts) and in worker threads.
  */
-import type { Network } from '@kiln/core';
+import { type Network, type ResourceLimits, withResourceLimits } from '@kiln/core';
 import { type Kernel, loadCpuNative, NativeProgram, ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
 import type { Plan } from '../../plan/plan.js';
 import { StagedExecutor } from './staged-executor.js';
@@ -21,6 +21,8 @@ export interface PlanExecutor {
 export interface PlanExecutorOptions {
   kernels?: CpuKernels;
   plugins?: Map<string, Kernel<'plugin'>>;
+  /** Limits for this executor's synchronous sections (inline contexts); default: the thread's. */
+  limits?: ResourceLimits;
 }
 
 /** The tactic each layer was built with (the plan's tactics section), by layer name. */
@@ -42,13 +44,14 @@ export function createPlanExecutor(plan: Pick<Plan, 'network' | 'tactics'>, opti
       createProgram: (program) => NativeProgram.create(program),
       ...planTacticOptions(plan),
       ...(options.plugins ? { plugins: options.plugins } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
     });
     return { kernels: 'native', runValues: (feeds) => staged.runValues(feeds), dispose: () => staged.dispose() };
   }
   const reference = new ReferenceExecutor(options.plugins ? { plugins: options.plugins } : {});
   return {
     kernels: 'reference',
-    runValues: async (feeds) => reference.runValues(network, new Map(feeds)),
+    runValues: async (feeds) => withResourceLimits(options.limits, () => reference.runValues(network, new Map(feeds))),
     dispose: () => {},
   };
 }

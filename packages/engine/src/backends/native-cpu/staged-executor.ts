@@ -4,7 +4,17 @@
  * them), reference stages with the TypeScript kernels. A layer whose lowering fails for the
  * actual shapes moves to the reference kernels, and the stages are split again.
  */
-import { ErrorCode, isKilnError, KilnError, type Network, type Program, Tensor } from '@kiln/core';
+import {
+  checkShapeSize,
+  ErrorCode,
+  isKilnError,
+  KilnError,
+  type Network,
+  type Program,
+  type ResourceLimits,
+  Tensor,
+  withResourceLimits,
+} from '@kiln/core';
 import { type Kernel, ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
 import { type CompiledStage, type CompileOptions, compileStage } from '../../lowering/compile-stage.js';
 import { tacticsApply } from '../../lowering/lower-network.js';
@@ -24,6 +34,8 @@ export interface StagedExecutorOptions extends CompileOptions {
   plugins?: Map<string, Kernel<'plugin'>>;
   /** Cached compiled programs per native stage (distinct input shapes); the oldest is dropped past it. */
   maxShapesPerStage?: number;
+  /** The context's limits, installed around each synchronous section (default: the thread's). */
+  limits?: ResourceLimits;
 }
 
 interface NativeEntry {
@@ -106,7 +118,10 @@ export class StagedExecutor {
       const { stage } = prepared;
       if (prepared.network) {
         const feedsOf = new Map(stage.inputs.map((n) => [n, values.get(n)!]));
-        for (const [name, v] of this.reference.runValues(prepared.network, feedsOf)) values.set(name, v);
+        const network = prepared.network;
+        for (const [name, v] of withResourceLimits(this.options.limits, () => this.reference.runValues(network, feedsOf))) {
+          values.set(name, v);
+        }
         continue;
       }
       const inputs = stage.inputs.map((n) => {
@@ -119,7 +134,7 @@ export class StagedExecutor {
         }
         return v;
       });
-      const entry = this.programFor(prepared, inputs, useTactics);
+      const entry = withResourceLimits(this.options.limits, () => this.programFor(prepared, inputs, useTactics));
       const outputs = await entry.runner.run(inputs.map((t) => t.data as Float32Array));
       entry.compiled.outputNames.forEach((name, i) => {
         const value = entry.compiled.program.values[entry.compiled.program.outputs[i]!]!;
@@ -127,6 +142,23 @@ export class StagedExecutor {
       });
     }
     return new Map(this.network.outputs.map((o) => [o, values.get(o)!]));
+  }
+
+  /** Every activation a native program will hold is a tensor: it answers to the tensor limits, named by the layer that writes it. */
+  private checkValueSizes(compiled: CompiledStage): void {
+    const writer = new Map<number, string>();
+    compiled.program.ops.forEach((op, i) => {
+      const written = op as { y?: unknown; ys?: unknown };
+      const ys = Array.isArray(written.ys) ? written.ys : [written.y];
+      for (const y of ys) if (typeof y === 'number' && compiled.opLayers[i]) writer.set(y, compiled.opLayers[i]!);
+    });
+    compiled.program.values.forEach((value, id) => {
+      if (value.storage.kind === 'weight') return;
+      const name = writer.get(id);
+      const index = this.network.layers.findIndex((l) => (name === undefined ? l.outputs.includes(value.name) : l.name === name));
+      const layer = this.network.layers[index];
+      checkShapeSize('float32', value.shape, layer ? { layer: { name: layer.name, kind: layer.kind, index } } : {});
+    });
   }
 
   private programFor(prepared: PreparedStage, inputs: readonly Tensor[], useTactics: boolean): NativeEntry {
@@ -143,6 +175,7 @@ export class StagedExecutor {
       if (layer && !this.forceReference.has(layer) && prepared.stage.layers.some((l) => l.name === layer)) throw new Restage(layer);
       throw e;
     }
+    this.checkValueSizes(compiled);
     const entry = { compiled, runner: this.options.createProgram(compiled.program) };
     const limit = this.options.maxShapesPerStage ?? 8;
     if (prepared.programs.size >= limit) {

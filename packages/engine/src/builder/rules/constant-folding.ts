@@ -4,7 +4,7 @@
  * outputs (same tensor names). Shape arithmetic, weight transposes/casts and the
  * ConstantOfShape-built weights of exported models all collapse this way.
  */
-import { type AnyLayer, LAYER_KINDS, type LayerKind, Network, SEQUENCE_LAYER_KINDS, type Tensor } from '@kiln/core';
+import { type AnyLayer, isRandomLayer, LAYER_KINDS, type LayerKind, Network, SEQUENCE_LAYER_KINDS, type Tensor } from '@kiln/core';
 import { ReferenceExecutor } from '@kiln/cpu-runtime';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantLayers, constantValue, indexNetwork } from './network-index.js';
@@ -68,7 +68,7 @@ function matchesDeclaredDTypes({ network, layer }: RuleMatch, outputs: readonly 
 }
 
 function isDeterministic(layer: AnyLayer): boolean {
-  return !(layer.kind === 'fill' && (layer.params.mode === 'random_uniform' || layer.params.mode === 'random_normal'));
+  return !isRandomLayer(layer);
 }
 
 function producesSequence({ network, layer }: RuleMatch): boolean {

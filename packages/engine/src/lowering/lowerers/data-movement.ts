@@ -6,7 +6,7 @@
  */
 import { type AnyLayer, type Layer, Tensor } from '@kiln/core';
 import { referenceKernels, resolveReshape, sliceRange } from '@kiln/cpu-runtime';
-import { constantIntegers, loweringError, product } from '../lowerer.js';
+import { constantIntegers, layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
 /** Output shape of a shape-only layer, from its reference kernel run on a placeholder of the input's shape. */
@@ -60,7 +60,7 @@ export function lowerConcatenation(layer: Layer<'concatenation'>, asm: ProgramAs
   const names = layer.inputs.filter(Boolean);
   const shapes = names.map((n) => asm.shape(n));
   const rank = shapes[0]!.length;
-  const axis = layer.params.axis < 0 ? layer.params.axis + rank : layer.params.axis;
+  const axis = layerAxis(layer, layer.params.axis, rank);
   const out = [...shapes[0]!];
   out[axis] = shapes.reduce((sum, s) => sum + s[axis]!, 0);
   const yName = layer.outputs[0]!;
@@ -73,7 +73,9 @@ export function lowerPadding(layer: Layer<'padding'>, asm: ProgramAssembler): vo
   const xName = layer.inputs[0]!;
   const x = asm.shape(xName);
   const given = constantIntegers(layer, asm, 1, 'pads');
-  const axes = layer.inputs[3] ? constantIntegers(layer, asm, 3, 'axes').map((a) => (a < 0 ? a + x.length : a)) : x.map((_, i) => i);
+  const axes = layer.inputs[3]
+    ? constantIntegers(layer, asm, 3, 'axes').map((a) => layerAxis(layer, a, x.length, 'pad axis'))
+    : x.map((_, i) => i);
   if (given.length !== 2 * axes.length) throw loweringError(layer, `pads has ${given.length} values for ${axes.length} axes`);
   const pads = new Array<number>(2 * x.length).fill(0);
   axes.forEach((a, i) => {
@@ -99,7 +101,7 @@ export function lowerSlice(layer: Layer<'slice'>, asm: ProgramAssembler): void {
   const step = x.map(() => 1);
   const out = [...x];
   starts.forEach((s, i) => {
-    const a = axes[i]! < 0 ? axes[i]! + x.length : axes[i]!;
+    const a = layerAxis(layer, axes[i]!, x.length, 'slice axis');
     if (steps[i] === 0) throw loweringError(layer, `step of axis ${a} is 0`);
     const r = sliceRange(s, ends[i]!, steps[i]!, x[a]!);
     first[a] = r.first;
@@ -114,7 +116,7 @@ export function lowerSlice(layer: Layer<'slice'>, asm: ProgramAssembler): void {
 export function lowerSplit(layer: Layer<'split'>, asm: ProgramAssembler): void {
   const xName = layer.inputs[0]!;
   const x = asm.shape(xName);
-  const axis = layer.params.axis < 0 ? layer.params.axis + x.length : layer.params.axis;
+  const axis = layerAxis(layer, layer.params.axis, x.length);
   const count = layer.outputs.length;
   let sizes: number[];
   if (layer.inputs[1]) sizes = constantIntegers(layer, asm, 1, 'split sizes');
@@ -150,7 +152,7 @@ export function lowerResize(layer: Layer<'resize'>, asm: ProgramAssembler): void
   }
   const xName = layer.inputs[0]!;
   const x = asm.shape(xName);
-  const axes = (p.axes ?? x.map((_, i) => i)).map((a) => (a < 0 ? a + x.length : a));
+  const axes = (p.axes ?? x.map((_, i) => i)).map((a) => layerAxis(layer, a, x.length, 'resize axis'));
   const out = [...x];
   const sizesName = layer.inputs[3];
   const scalesName = layer.inputs[2];

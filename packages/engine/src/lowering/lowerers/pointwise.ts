@@ -3,7 +3,7 @@
  * (or binary ops for elementwise scales), softmax, lrn.
  */
 import { broadcastShapes, type Layer, PROGRAM_BINARY_OPS, PROGRAM_UNARY_OPS, type ProgramBinaryOp, type ProgramUnaryOp } from '@kiln/core';
-import { loweringError, product } from '../lowerer.js';
+import { layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
 /** Elementwise layer ops and Program binary ops share their names. */
@@ -82,7 +82,7 @@ export function lowerSoftmax(layer: Layer<'softmax'>, asm: ProgramAssembler): vo
   const x = asm.shape(xName);
   const yName = layer.outputs[0]!;
   asm.setShape(yName, x);
-  const axis = layer.params.axis < 0 ? layer.params.axis + x.length : layer.params.axis;
+  const axis = x.length === 0 ? 0 : layerAxis(layer, layer.params.axis, x.length);
   const log = mode === 'log_softmax';
   if (coerce2d) {
     // opset < 13: softmax over everything from axis on, i.e. axis 1 of a 2-D view.

@@ -4,7 +4,7 @@
  */
 import type { Layer } from '@kiln/core';
 import { perDim, windowGeometry } from '@kiln/cpu-runtime';
-import { loweringError, product } from '../lowerer.js';
+import { layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
 export function lowerPooling(layer: Layer<'pooling'>, asm: ProgramAssembler): void {
@@ -54,7 +54,7 @@ export function lowerReduce(layer: Layer<'reduce'>, asm: ProgramAssembler): void
   }
   const xName = layer.inputs[0]!;
   const x = asm.shape(xName);
-  const axes = p.axes.map((a) => (a < 0 ? a + x.length : a)).sort((a, b) => a - b);
+  const axes = p.axes.map((a) => layerAxis(layer, a, x.length, 'reduce axis')).sort((a, b) => a - b);
   const first = x.length - axes.length;
   if (axes.length === 0 || axes.some((a, i) => a !== first + i)) throw loweringError(layer, `reduce over axes [${p.axes.join(',')}]`);
   const out = x.map((d, i) => (i >= first ? 1 : d));

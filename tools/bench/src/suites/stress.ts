@@ -1,0 +1,243 @@
+/**
+ * `pnpm bench --suite stress [--cycles N] [--source plan|model]`: create → run → dispose cycles of
+ * `InferenceSession` with default options (a worker thread per session), alternating a tiny ONNX
+ * model (onnx-node `test_add`) and a real CNN (the corpus MNIST GraphDef). The cycles run in a
+ * child process so that a crash is counted, not fatal to the report; the child reports its RSS
+ * at the start, after the warm-up, every 1,000 cycles and at the end, and checks every run's
+ * outputs against the first run of its model (garbage counts as an error).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { isKilnError, type Tensor } from '@kiln/core';
+import { decodeTensorProto } from '@kiln/onnx';
+import { compareTensors, randomTensor } from '@kiln/testkit';
+import { InferenceSession } from 'kiln';
+
+export interface StressOptions {
+  corpus: string;
+  cycles: number;
+  /** Cycles before the baseline RSS sample (allocator pools and JIT settle). */
+  warmup: number;
+  /** 'plan': each session loads its model's built plan (the serving path); 'model': parses and builds each time. */
+  source: 'plan' | 'model';
+  log: (line: string) => void;
+}
+
+export interface StressSample {
+  cycle: number;
+  label: string;
+  rss_mb: number;
+  heap_mb: number;
+  elapsed_s: number;
+}
+
+export interface StressReport {
+  cycles_requested: number;
+  cycles_done: number;
+  /** Ended early (SIGINT/SIGTERM): the figures cover cycles_done, up to the last sample. */
+  interrupted: boolean;
+  warmup: number;
+  source: 'plan' | 'model';
+  models: string[];
+  seconds: number;
+  crashes: { cycle: number; signal: string | null; code: number | null }[];
+  errors: Record<string, number>;
+  samples: StressSample[];
+  rss_start_mb: number;
+  rss_warm_mb: number;
+  rss_end_mb: number;
+  /** (end − after warm-up) / after warm-up, in percent: the acceptance figure (≤ 5). */
+  rss_growth_pct: number;
+}
+
+interface StressModel {
+  name: string;
+  path: string;
+  feeds: () => Record<string, Tensor>;
+}
+
+function stressModels(corpus: string): StressModel[] {
+  const add = join(corpus, 'onnx-backend/node/test_add');
+  const pb = (i: number) => decodeTensorProto(new Uint8Array(readFileSync(join(add, 'test_data_set_0', `input_${i}.pb`)))).tensor;
+  const [x, y] = [pb(0), pb(1)];
+  const digit = randomTensor('float32', [1, 28, 28, 1], 11, 0, 1);
+  return [
+    { name: 'test_add', path: join(add, 'model.onnx'), feeds: () => ({ x, y }) },
+    { name: 'mnist_cnn', path: join(corpus, 'tf/frozen/mengwanguc-mnist-cnn.pb'), feeds: () => ({ x: digit }) },
+  ];
+}
+
+/** Messages from the child to the parent. */
+type ChildMessage =
+  | { kind: 'sample'; sample: StressSample }
+  | { kind: 'cycle'; cycle: number; errors: Record<string, number> }
+  | { kind: 'done'; errors: Record<string, number> };
+
+const CHILD_ENV = 'KILN_BENCH_STRESS_CHILD';
+
+export function isStressChild(): boolean {
+  return process.env[CHILD_ENV] !== undefined;
+}
+
+/** The child: runs cycles [from, to) and reports through IPC. */
+export async function runStressChild(): Promise<void> {
+  const options = JSON.parse(process.env[CHILD_ENV]!) as StressOptions & { from: number };
+  // Without its parent nobody reads the figures: stop.
+  process.once('disconnect', () => process.exit(0));
+  const send = (m: ChildMessage) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
+  // GC before each sample, without --expose-gc on the command line (a Worker refuses that flag in execArgv).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const t0 = performance.now();
+  const sample = async (cycle: number, label: string) => {
+    gc();
+    const m = process.memoryUsage();
+    await send({
+      kind: 'sample',
+      sample: { cycle, label, rss_mb: m.rss / 2 ** 20, heap_mb: m.heapUsed / 2 ** 20, elapsed_s: (performance.now() - t0) / 1000 },
+    });
+  };
+  const models = stressModels(options.corpus);
+  // The plan each session loads, built once the way `kiln build` would.
+  const sources: (string | Uint8Array)[] = [];
+  for (const m of models) {
+    if (options.source === 'model') {
+      sources.push(m.path);
+      continue;
+    }
+    const built = await InferenceSession.create(m.path);
+    sources.push(built.engine.serialize());
+    await built.dispose();
+  }
+  const reference: (Record<string, Tensor> | undefined)[] = models.map(() => undefined);
+  const errors: Record<string, number> = {};
+  if (options.from === 0) await sample(0, 'start');
+  for (let cycle = options.from; cycle < options.cycles; cycle++) {
+    const i = cycle % models.length;
+    try {
+      const session = await InferenceSession.create(sources[i]!);
+      try {
+        const outputs = await session.run(models[i]!.feeds());
+        const want = reference[i];
+        if (!want) reference[i] = outputs;
+        else {
+          for (const [name, t] of Object.entries(want)) {
+            if (!compareTensors(outputs[name]!, t, { rtol: 0, atol: 0 }).pass) throw new Error(`output '${name}' changed between runs`);
+          }
+        }
+      } finally {
+        await session.dispose();
+      }
+    } catch (e) {
+      const key = isKilnError(e) ? e.code : `non-KilnError: ${e instanceof Error ? e.message : String(e)}`;
+      errors[key] = (errors[key] ?? 0) + 1;
+    }
+    const done = cycle + 1;
+    if (done === options.warmup) await sample(done, 'after warm-up');
+    else if (done % 1000 === 0 && done !== options.cycles) await sample(done, `${done} cycles`);
+    if (done % 10 === 0) await send({ kind: 'cycle', cycle: done, errors });
+  }
+  await sample(options.cycles, 'end');
+  await send({ kind: 'done', errors });
+  // The 'disconnect' listener holds the IPC channel open: close it so the child exits.
+  process.disconnect();
+}
+
+function startChild(options: StressOptions, from: number): ChildProcess {
+  return fork(process.argv[1]!, process.argv.slice(2), {
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ ...options, log: undefined, from }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Runs the cycles in a child process; a crashed child is counted and replaced for the remaining cycles. */
+export async function runStressSuite(options: StressOptions): Promise<StressReport> {
+  const t0 = performance.now();
+  const samples: StressSample[] = [];
+  const crashes: StressReport['crashes'] = [];
+  const errors: Record<string, number> = {};
+  let done = 0;
+  // Ctrl-C ends the run early with a report of the cycles done so far.
+  let interrupted = false;
+  let current: ChildProcess | undefined;
+  const interrupt = () => {
+    interrupted = true;
+    current?.kill('SIGTERM');
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  while (done < options.cycles && !interrupted) {
+    const child = startChild(options, done);
+    current = child;
+    let lastCycle = done;
+    let childErrors: Record<string, number> = {};
+    const finished = await new Promise<boolean>((resolve) => {
+      let ok = false;
+      child.on('message', (m: ChildMessage) => {
+        if (m.kind === 'sample') {
+          samples.push(m.sample);
+          options.log(`stress: ${m.sample.label}: RSS ${m.sample.rss_mb.toFixed(1)} MiB (${m.sample.elapsed_s.toFixed(0)} s)`);
+          return;
+        }
+        childErrors = m.errors;
+        if (m.kind === 'cycle') lastCycle = m.cycle;
+        else ok = true;
+      });
+      child.on('exit', (code, signal) => {
+        if (!interrupted && (!ok || code !== 0)) crashes.push({ cycle: lastCycle, signal, code });
+        resolve(ok && code === 0);
+      });
+    });
+    for (const [k, n] of Object.entries(childErrors)) errors[k] = (errors[k] ?? 0) + n;
+    if (finished) done = options.cycles;
+    else if (interrupted) done = lastCycle;
+    else {
+      options.log(`stress: the child died after cycle ${lastCycle}; continuing in a new process`);
+      // Progress is reported per 10 cycles: resume after the last report, at least one cycle on.
+      done = Math.max(lastCycle, done + 1);
+    }
+  }
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
+  const find = (label: string) => samples.find((s) => s.label === label)?.rss_mb ?? Number.NaN;
+  const warm = find('after warm-up');
+  // An interrupted run ends at its last sample.
+  const end = (interrupted ? samples.at(-1) : samples.filter((s) => s.label === 'end').at(-1))?.rss_mb ?? Number.NaN;
+  return {
+    cycles_requested: options.cycles,
+    cycles_done: done,
+    interrupted,
+    warmup: options.warmup,
+    source: options.source,
+    models: stressModels(options.corpus).map((m) => m.name),
+    seconds: (performance.now() - t0) / 1000,
+    crashes,
+    errors,
+    samples,
+    rss_start_mb: find('start'),
+    rss_warm_mb: warm,
+    rss_end_mb: end,
+    rss_growth_pct: ((end - warm) / warm) * 100,
+  };
+}
+
+export function formatStressTable(r: StressReport): string {
+  const lines = ['| cycle | sample | RSS MiB | heap MiB | elapsed s |', '|---:|---|---:|---:|---:|'];
+  for (const s of r.samples) {
+    lines.push(`| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.elapsed_s.toFixed(1)} |`);
+  }
+  const errors = Object.entries(r.errors)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k}×${n}`);
+  lines.push(
+    '',
+    `cycles ${r.cycles_done}/${r.cycles_requested}${r.interrupted ? ' (interrupted)' : ''} (${r.models.join(' / ')} alternating, from ${r.source}) in ${r.seconds.toFixed(0)} s; ` +
+      `crashes ${r.crashes.length}; errors ${errors.join(', ') || '0'}; ` +
+      `RSS start ${r.rss_start_mb.toFixed(1)} MiB, after warm-up ${r.rss_warm_mb.toFixed(1)} MiB, end ${r.rss_end_mb.toFixed(1)} MiB ` +
+      `(${r.rss_growth_pct >= 0 ? '+' : ''}${r.rss_growth_pct.toFixed(1)}% since warm-up)`,
+  );
+  return lines.join('\n');
+}
