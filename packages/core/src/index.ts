@@ -28,7 +28,7 @@ export type {
 } from './graph.js';
 export { attr, Graph } from './graph.js';
 export type * from './layers.js';
-export { LAYER_KINDS, SEQUENCE_LAYER_KINDS } from './layers.js';
+export { ACTIVATION_TYPES, LAYER_KINDS, SEQUENCE_LAYER_KINDS } from './layers.js';
 export {
   findModelFile,
   machineMemoryBytes,

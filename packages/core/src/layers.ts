@@ -16,26 +16,30 @@ import type { DType } from './dtype.js';
 import type { Network } from './network.js';
 import type { Tensor } from './tensor.js';
 
-export type ActivationType =
-  | 'relu'
-  | 'sigmoid'
-  | 'tanh'
-  | 'leaky_relu' // alpha
-  | 'elu' // alpha
-  | 'selu' // alpha, beta (gamma)
-  | 'softsign'
-  | 'softplus'
-  | 'clip' // alpha = min, beta = max
-  | 'hard_sigmoid' // alpha, beta: max(0, min(1, alpha*x + beta))
-  | 'scaled_tanh' // alpha * tanh(beta * x)
-  | 'thresholded_relu' // alpha
-  | 'gelu_erf'
-  | 'gelu_tanh'
-  | 'celu' // alpha
-  | 'mish'
-  | 'swish' // x * sigmoid(alpha * x), alpha defaults to 1
-  | 'hard_swish'
-  | 'shrink'; // alpha = lambd, beta = bias (ONNX Shrink)
+/** Fused activation kinds, one list that the plan decoder and the Program validator read too. */
+export const ACTIVATION_TYPES = [
+  'relu',
+  'sigmoid',
+  'tanh',
+  'leaky_relu', // alpha
+  'elu', // alpha
+  'selu', // alpha, beta (gamma)
+  'softsign',
+  'softplus',
+  'clip', // alpha = min, beta = max
+  'hard_sigmoid', // alpha, beta: max(0, min(1, alpha*x + beta))
+  'scaled_tanh', // alpha * tanh(beta * x)
+  'thresholded_relu', // alpha
+  'gelu_erf',
+  'gelu_tanh',
+  'celu', // alpha
+  'mish',
+  'swish', // x * sigmoid(alpha * x), alpha defaults to 1
+  'hard_swish',
+  'shrink', // alpha = lambd, beta = bias (ONNX Shrink)
+] as const;
+
+export type ActivationType = (typeof ACTIVATION_TYPES)[number];
 
 export interface ActivationSpec {
   type: ActivationType;

@@ -5,6 +5,7 @@
  * The native side repeats the checks that memory safety depends on.
  */
 import {
+  ACTIVATION_TYPES,
   checkModelBytes,
   checkTensorSize,
   currentResourceLimits,
@@ -94,28 +95,8 @@ export function windowOutput(size: number, kernel: number, stride: number, padBe
   return padded < span ? -1 : Math.floor((padded - span) / stride) + 1;
 }
 
-const ACTIVATIONS = new Set([
-  'relu',
-  'sigmoid',
-  'tanh',
-  'leaky_relu',
-  'elu',
-  'selu',
-  'softsign',
-  'softplus',
-  'clip',
-  'hard_sigmoid',
-  'scaled_tanh',
-  'thresholded_relu',
-  'gelu_erf',
-  'gelu_tanh',
-  'celu',
-  'mish',
-  'swish',
-  'hard_swish',
-  'shrink',
-  'none',
-]);
+// 'none' marks an op with no fused activation.
+const ACTIVATIONS = new Set<string>([...ACTIVATION_TYPES, 'none']);
 
 function checkActivation(c: OpChecker, activation: { type: string } | undefined): void {
   if (activation !== undefined) c.require(ACTIVATIONS.has(activation.type), `unknown activation '${activation.type}'`);

@@ -7,7 +7,7 @@
  * (per-kind LayerDefs with their own schemas) replaces this table; keep it the one place.
  */
 import {
-  type ActivationType,
+  ACTIVATION_TYPES,
   DTYPES,
   type ElementwiseOp,
   type LayerKind,
@@ -63,28 +63,6 @@ const axis = int();
 const axes = arrayOf(int());
 const positive = arrayOf(int(1));
 const pads = arrayOf(int());
-
-const ACTIVATION_TYPES = allOf<ActivationType>()(
-  'relu',
-  'sigmoid',
-  'tanh',
-  'leaky_relu',
-  'elu',
-  'selu',
-  'softsign',
-  'softplus',
-  'clip',
-  'hard_sigmoid',
-  'scaled_tanh',
-  'thresholded_relu',
-  'gelu_erf',
-  'gelu_tanh',
-  'celu',
-  'mish',
-  'swish',
-  'hard_swish',
-  'shrink',
-);
 
 const UNARY_OPS = allOf<UnaryOp>()(
   'abs',
