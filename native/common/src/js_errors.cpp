@@ -10,6 +10,14 @@ Napi::Error toJsError(Napi::Env env, const Failure& failure) {
   Napi::Error error = Napi::Error::New(env, message);
   error.Set("code", Napi::String::New(env, failure.code()));
   if (!failure.hint().empty()) error.Set("hint", Napi::String::New(env, failure.hint()));
+  // KilnError's layer context, so a Program error names the op and its layer to TypeScript too.
+  if (failure.layer().index >= 0) {
+    Napi::Object layer = Napi::Object::New(env);
+    layer.Set("name", Napi::String::New(env, failure.layer().name));
+    layer.Set("kind", Napi::String::New(env, failure.layer().kind));
+    layer.Set("index", Napi::Number::New(env, static_cast<double>(failure.layer().index)));
+    error.Set("layer", layer);
+  }
   return error;
 }
 

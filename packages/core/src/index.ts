@@ -27,6 +27,44 @@ export type {
   ValueType,
 } from './graph.js';
 export { attr, Graph } from './graph.js';
+export type {
+  InferContext,
+  InferResult,
+  InputRole,
+  InputSpec,
+  LayerDef,
+  LayerDefs,
+  LayerTraits,
+  OutputSpec,
+  ParamField,
+  ParamFields,
+  ParamSchema,
+  ParamType,
+  ValueFacts,
+} from './layer-def.js';
+export type { CheckParamsOptions, InferNetworkOptions, WindowDimSpec } from './layer-defs/index.js';
+export {
+  axisIn,
+  broadcastDims,
+  checkLayerParams,
+  declaredFacts,
+  describeParamType,
+  dimProduct,
+  dimSum,
+  dimsCompatible,
+  inferLayer,
+  inferNetwork,
+  knownIntValues,
+  LAYER_DEFS,
+  layerDef,
+  layerParamsProblem,
+  MAX_KNOWN_ELEMENTS,
+  matchesParamType,
+  shapeOperandDims,
+  staticDims,
+  unifyDims,
+  windowOutputDim,
+} from './layer-defs/index.js';
 export type * from './layers.js';
 export { ACTIVATION_TYPES, LAYER_KINDS, SEQUENCE_LAYER_KINDS } from './layers.js';
 export {
@@ -39,11 +77,13 @@ export {
   readModelPath,
   resolveModelFile,
 } from './model-files.js';
+export { kilnErrorFromNative } from './native-error.js';
 export type { Layout, TensorDesc } from './network.js';
 export { Network } from './network.js';
 export { hasNumpyDType, parseNpy, serializeNpy, tensorFromLittleEndian, tensorToLittleEndian } from './npy.js';
 export type * from './program.js';
 export { PROGRAM_BINARY_OPS, PROGRAM_OP_KINDS, PROGRAM_UNARY_OPS } from './program.js';
+export * from './program-ops/index.js';
 export { isRandomGraphOp, isRandomLayer, RANDOM_GRAPH_OPS } from './randomness.js';
 export type { LimitContext, ResourceLimits } from './resource-limits.js';
 export {

@@ -15,6 +15,10 @@
  *
  * Shapes use the layouts of the Network (NCHW for images). Executors may pick another layout
  * internally (the CUDA backend prefers NHWC) but must honour these logical shapes at the edges.
+ *
+ * What each op's fields mean (operand roles, attribute types, the output-shape rule and the
+ * checks) is stated once, in program-ops/ (PROGRAM_OP_DESCRIPTORS); the validator, the
+ * reference interpreter and the engine's operand tables derive from it.
  */
 import type { ActivationSpec } from './layers.js';
 
@@ -28,8 +32,8 @@ export interface ProgramValue {
 }
 
 /**
- * Binary elementwise ops with numpy broadcasting of a and b to y's shape. 'prelu' is
- * a ≥ 0 ? a : a·b (ONNX PRelu, b the slope).
+ * Binary elementwise ops with numpy broadcasting; y's shape is the broadcast of a's and b's.
+ * 'prelu' is a ≥ 0 ? a : a·b (ONNX PRelu, b the slope).
  */
 export const PROGRAM_BINARY_OPS = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'prelu'] as const;
 export type ProgramBinaryOp = (typeof PROGRAM_BINARY_OPS)[number];
@@ -53,12 +57,25 @@ export const PROGRAM_UNARY_OPS = [
 ] as const;
 export type ProgramUnaryOp = (typeof PROGRAM_UNARY_OPS)[number];
 
+/** Fields every op may carry besides its own. */
+export interface ProgramOpCommon {
+  /** The Network layer the op was lowered from, so errors and profiles name layers. */
+  label?: string;
+  /**
+   * The implementation the builder chose (executors list theirs in `tactics(op)`; absent = the
+   * executor's own choice).
+   */
+  tactic?: string;
+}
+
 /**
  * One step. Operands are indices into Program.values. `activation` fields are fused epilogues
- * (ActivationSpec meanings from layers.ts); `tactic` names the implementation the builder chose
- * (executors list theirs in `tactics(op)`; absent = the executor's own choice).
+ * (ActivationSpec meanings from layers.ts).
  */
-export type ProgramOp =
+export type ProgramOp = ProgramOpBody & ProgramOpCommon;
+
+/** The op-specific fields of each op kind (ProgramOp adds the common ones). */
+export type ProgramOpBody =
   /** NCHW conv, w [M, C/groups, kH, kW]; y = act(conv(x, w) + b + residual). */
   | {
       op: 'conv2d';
@@ -73,7 +90,6 @@ export type ProgramOp =
       dilations: [number, number];
       groups: number;
       activation?: ActivationSpec;
-      tactic?: string;
     }
   /**
    * y[M,N] = act(alpha·op(a)·op(b) + beta·bias), a [M,K] ([K,M] when transA), b [K,N] ([N,K]
@@ -90,10 +106,9 @@ export type ProgramOp =
       alpha: number;
       beta: number;
       activation?: ActivationSpec;
-      tactic?: string;
     }
   /** numpy matmul of rank ≥ 2 operands with broadcast batch dims (no transposes: the lowering adds them). */
-  | { op: 'batched_matmul'; a: number; b: number; y: number; tactic?: string }
+  | { op: 'batched_matmul'; a: number; b: number; y: number }
   /**
    * 2-D NCHW pooling; y's shape already accounts for ceil mode. Windows are clipped to the
    * input; average divides by the window area (countIncludePad, pads counted, clipped at the

@@ -1,17 +1,9 @@
 /** Errors from kiln_cuda.node become KilnErrors; calls without a usable CUDA build fail clearly. */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError, kilnErrorFromNative } from '@kiln/core';
 import { type CudaNativeApi, hasCudaApi, loadCudaNative } from './native-addon.js';
 
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
-
 export function toKilnError(e: unknown): KilnError {
-  if (e instanceof KilnError) return e;
-  const err = e as { message?: unknown; code?: unknown; hint?: unknown };
-  const code = typeof err?.code === 'string' && KNOWN_CODES.has(err.code) ? (err.code as ErrorCode) : ErrorCode.CUDA_ERROR;
-  const hint = typeof err?.hint === 'string' ? err.hint : undefined;
-  let message = typeof err?.message === 'string' ? err.message : String(e);
-  if (hint && message.endsWith(` Hint: ${hint}`)) message = message.slice(0, -` Hint: ${hint}`.length);
-  return new KilnError(code, message, { ...(hint ? { hint } : {}), cause: e });
+  return kilnErrorFromNative(e, ErrorCode.CUDA_ERROR);
 }
 
 /** Runs a native call (sync or async) and rethrows its failure as a KilnError. */

@@ -104,10 +104,9 @@ const HOSTILE: { name: string; program: Program; code: ErrorCode; message: RegEx
       [2],
       [new Float32Array(9)],
     ),
+    // Value sizes are checked before any op is read, natively as in TypeScript.
     code: ErrorCode.RESOURCE_LIMIT,
-    // The parser already refuses a pad past int32 and a shape past 2^40 elements as fields.
-    nativeCode: ErrorCode.INVALID_ARGUMENT,
-    message: /pads|2\^40/,
+    message: /maxTensor(Elements|Bytes)/,
   },
 ];
 

@@ -10,6 +10,7 @@ import { CudaBackend } from './backends/cuda/cuda-backend.js';
 import { type CpuKernels, planTacticOptions } from './backends/native-cpu/plan-executor.js';
 import type { StartWorker } from './backends/worker-runner.js';
 import { ExecutionContext } from './execution-context.js';
+import { checkProfileInputs } from './hybrid/optimization-profile.js';
 import type { BackendName } from './plan/manifest.js';
 import type { Plan } from './plan/plan.js';
 import { deserializePlan, serializePlan } from './plan/plan-container.js';
@@ -92,6 +93,7 @@ export class Engine {
         );
       }
     }
+    checkPlanProfile(plan);
     return new Engine(plan, backend, bytes, limits);
   }
 
@@ -105,7 +107,21 @@ export class Engine {
   createExecutionContext(options: ExecutionContextOptions = {}): ExecutionContext {
     const limits = resourceLimits({ ...this.limits, ...options.limits });
     const runner = this.backend.createRunner(this.plan, () => this.serialize(), limits);
-    return new ExecutionContext(this.plan.network, runner);
+    return new ExecutionContext(this.plan.network, runner, this.plan.manifest.buildSettings.profile);
+  }
+}
+
+/** A recorded optimization profile must fit the plan's own inputs, or the plan was tampered with. */
+function checkPlanProfile(plan: Plan): void {
+  const profile = plan.manifest.buildSettings.profile;
+  if (profile === undefined) return;
+  try {
+    checkProfileInputs(profile, plan.network.inputs);
+  } catch (e) {
+    throw new KilnError(ErrorCode.PLAN_CORRUPTED, `the plan's optimization profile is malformed: ${(e as Error).message}`, {
+      cause: e,
+      hint: 'rebuild the plan',
+    });
   }
 }
 

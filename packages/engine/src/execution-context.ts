@@ -6,6 +6,7 @@
 import { ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
 import { type Feeds, feedsToMap, type RuntimeValue, validateFeeds } from '@kiln/cpu-runtime';
 import type { BackendRunner } from './backend.js';
+import { checkFeedsWithinProfile, type OptimizationProfile } from './hybrid/optimization-profile.js';
 
 export interface RunOptions {
   /**
@@ -21,6 +22,8 @@ export class ExecutionContext {
   constructor(
     private readonly network: Network,
     private readonly runner: BackendRunner,
+    /** The plan's optimization profile: feeds outside it are refused before anything runs. */
+    private readonly profile?: OptimizationProfile,
   ) {}
 
   /** True when runs execute off the calling thread (the event loop stays free). */
@@ -52,6 +55,7 @@ export class ExecutionContext {
     throwIfRunAborted(signal);
     const map = feedsToMap(feeds);
     validateFeeds(this.network, map);
+    if (this.profile) checkFeedsWithinProfile(this.profile, map);
     const running = this.runner.run(map);
     const outputs = signal ? await abortable(running, signal) : await running;
     return Object.fromEntries(this.network.outputs.map((name) => [name, outputs.get(name)!]));

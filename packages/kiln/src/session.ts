@@ -24,7 +24,11 @@ export interface SessionOptions extends LoadModelOptions {
   execution?: EngineOptions['execution'];
   /** CPU backend: 'native' kernels where kiln_cpu.node is built (default) or 'reference' only. */
   kernels?: EngineOptions['kernels'];
-  /** Builder settings when a model (not a plan) is given. Tuning defaults to off here, on in `kiln build`. */
+  /**
+   * Builder settings when a model (not a plan) is given. Tuning defaults to off here, on in
+   * `kiln build`; `profile` (min/opt/max per input, as `kiln build --shapes`) bounds the shapes
+   * the session accepts and is where tactics are timed.
+   */
   build?: Omit<BuildOptions, 'backend'>;
 }
 

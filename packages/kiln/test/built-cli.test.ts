@@ -60,6 +60,20 @@ describe('the built kiln CLI', () => {
     });
   });
 
+  it('builds for --shapes, says so, and the plan refuses a shape outside them', () => {
+    expect(kiln('build', '--help').stdout).toMatch(/--shapes x:1x3x48x192[\s\S]*--min-shapes\/--opt-shapes\/--max-shapes/);
+    const plan = join(mkdtempSync(join(tmpdir(), 'kiln-shapes-')), 'tiny.plan');
+    const built = kiln('build', example('model.onnx'), '-o', plan, '--shapes', 'image:2x1x8x8');
+    expect(built.status, built.stderr).toBe(0);
+    expect(built.stdout).toContain('profile: image 2x1x8x8');
+    const r = kiln('run', plan, '--input', `image=${example('input.npy')}`, '--output-dir', mkdtempSync(join(tmpdir(), 'kiln-run-')));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^kiln: error \[FEED_SHAPE_MISMATCH\]: input 'image' was fed shape \[1,1,8,8\], outside .*\[2x1x8x8\]/);
+    const unknown = kiln('build', example('model.onnx'), '-o', plan, '--shapes', 'img:1x1x8x8');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^kiln: error \[INVALID_ARGUMENT\]: optimization profile names 'img', which is not an input/m);
+  });
+
   it('fails with one readable line and exit code 1 on bad input', () => {
     const r = kiln('run', example('model.onnx'), '--input', `nosuch=${example('input.npy')}`);
     expect(r.status).toBe(1);

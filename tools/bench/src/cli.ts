@@ -1,6 +1,6 @@
 /**
  * `pnpm bench --suite cpu|build|partition|stress|event-loop [--json FILE] [--models a,b]
- * [--iterations N] [--warmup N] [--target cpu|cuda] [--cycles N] [--source plan|model] [--duration-ms N]`:
+ * [--iterations N] [--warmup N] [--target cpu|cuda] [--cycles N] [--source plan|model] [--sample-every N] [--duration-ms N]`:
  * runs a benchmark suite, prints a table, writes JSON. Timings are medians.
  */
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { formatBuildTable, runBuildSuite } from './suites/build.js';
 import { runCpuSuite } from './suites/cpu.js';
 import { formatEventLoopTable, runEventLoopSuite } from './suites/event-loop.js';
 import { formatPartitionTable, runPartitionSuite } from './suites/partition.js';
-import { formatStressTable, isStressChild, runStressChild, runStressSuite } from './suites/stress.js';
+import { formatStressTable, isStressChild, runStressChild, runStressSuite, unknownStressModels } from './suites/stress.js';
 
 function reportHeader(suite: string): Omit<BenchReport, 'rows'> {
   return {
@@ -45,6 +45,7 @@ async function main(): Promise<number> {
       target: { type: 'string', default: 'cuda' },
       cycles: { type: 'string', default: '10000' },
       source: { type: 'string', default: 'plan' },
+      'sample-every': { type: 'string', default: '1000' },
       'duration-ms': { type: 'string', default: '2000' },
     },
   });
@@ -78,8 +79,26 @@ async function main(): Promise<number> {
       process.stderr.write(`bench: --source is 'plan' or 'model', not '${values.source}'\n`);
       return 1;
     }
+    const unknown = unknownStressModels(models ?? []);
+    if (unknown.length > 0) {
+      process.stderr.write(`bench: the stress suite has no model ${unknown.join(', ')} (available: test_add, mnist_cnn)\n`);
+      return 1;
+    }
+    const sampleEvery = Number(values['sample-every']);
+    if (!Number.isInteger(sampleEvery) || sampleEvery < 1) {
+      process.stderr.write(`bench: --sample-every is a whole number of cycles >= 1, not '${values['sample-every']}'\n`);
+      return 1;
+    }
     const cycles = Number(values.cycles);
-    const report = await runStressSuite({ corpus, cycles, warmup: Math.min(500, Math.ceil(cycles / 10)), source: values.source, log });
+    const report = await runStressSuite({
+      corpus,
+      cycles,
+      warmup: Math.min(500, Math.ceil(cycles / 10)),
+      source: values.source,
+      ...(models ? { models } : {}),
+      sampleEvery,
+      log,
+    });
     process.stdout.write(`${formatStressTable(report)}\n`);
     if (values.json) writeJson(values.json, { ...reportHeader(values.suite), ...report, rows: report.samples });
     return report.crashes.length === 0 ? 0 : 1;

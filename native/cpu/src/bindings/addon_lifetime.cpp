@@ -10,8 +10,20 @@
 //      while Node tears an environment down, and thread_local destructors registered by libuv
 //      threads that ran a kernel. It costs nothing but the mapping staying until exit, which
 //      is also what happens on the main thread anyway.
+// And one for memory (glibc only): every Worker that runs a program allocates and frees blocks
+// of a MiB or more (the plan it is sent, weights, the program's buffers). glibc raises its mmap
+// threshold to the size of the first such block freed, so from then on they are carved out of
+// per-thread malloc arenas, which only give memory back from their top; with Worker threads
+// taking turns over up to 8 arenas per core, RSS ratcheted up with every thousand sessions
+// (+52% over 10,000, docs/reliability.md "Lifetime stress").
+//   3. At first load the mmap threshold is fixed at glibc's default (128 KiB), which keeps big
+//      blocks in their own mappings, returned on free — unless the process set it itself
+//      (MALLOC_MMAP_THRESHOLD_ or GLIBC_TUNABLES) or KILN_MALLOC_TUNING=0 asks to leave malloc
+//      alone. When an environment ends, malloc_trim(0) hands the free pages of every arena back.
 #include "addon_lifetime.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "../thread_pool.h"
@@ -19,12 +31,16 @@
 #if defined(__unix__) || defined(__APPLE__)
 #include <dlfcn.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace kiln::cpu {
 namespace {
 
 std::mutex environmentsMutex;
 int environments = 0;  // guarded by environmentsMutex
+bool tuneMalloc = false;  // set once, at first load
 
 void pinLibrary() {
 #if defined(__unix__) || defined(__APPLE__)
@@ -36,9 +52,35 @@ void pinLibrary() {
 #endif
 }
 
+bool mallocTuningWanted() {
+  const char* optOut = std::getenv("KILN_MALLOC_TUNING");
+  if (optOut != nullptr && std::strcmp(optOut, "0") == 0) return false;
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr) return false;
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  return tunables == nullptr || std::strstr(tunables, "mmap_threshold") == nullptr;
+}
+
+// Fixing the threshold (at its default) turns off glibc's raising of it.
+void fixMmapThreshold() {
+#if defined(__GLIBC__)
+  tuneMalloc = mallocTuningWanted();
+  if (tuneMalloc) mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
+void returnFreeMemory() {
+#if defined(__GLIBC__)
+  if (tuneMalloc) malloc_trim(0);
+#endif
+}
+
 void releaseEnvironment() {
-  std::lock_guard<std::mutex> lock(environmentsMutex);
-  if (--environments == 0) ThreadPool::shutdown();
+  {
+    std::lock_guard<std::mutex> lock(environmentsMutex);
+    if (--environments == 0) ThreadPool::shutdown();
+  }
+  // Outside the lock: walking the arenas takes a moment, and another Worker may be loading.
+  returnFreeMemory();
 }
 
 }  // namespace
@@ -46,10 +88,11 @@ void releaseEnvironment() {
 void holdNativeState(Napi::Env env) {
   {
     std::lock_guard<std::mutex> lock(environmentsMutex);
-    static bool pinned = false;
-    if (!pinned) {
+    static bool firstLoad = true;
+    if (firstLoad) {
       pinLibrary();
-      pinned = true;
+      fixMmapThreshold();
+      firstLoad = false;
     }
     ++environments;
   }

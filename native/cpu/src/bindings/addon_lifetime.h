@@ -8,7 +8,8 @@
 namespace kiln::cpu {
 
 // Counts `env` as a user of the native state until its teardown; when the last such environment
-// is torn down, the thread pool is stopped and joined (a later load starts a fresh one).
+// is torn down, the thread pool is stopped and joined (a later load starts a fresh one). Each
+// teardown also returns glibc's free pages to the system (see addon_lifetime.cpp).
 void holdNativeState(Napi::Env env);
 
 }  // namespace kiln::cpu

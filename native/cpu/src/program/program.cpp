@@ -9,8 +9,6 @@
 namespace kiln::cpu::program {
 namespace {
 
-constexpr int64_t kMaxElements = int64_t{1} << 40;
-
 struct FactoryEntry {
   const char* kind;
   OpFactory make;
@@ -43,122 +41,10 @@ std::string shapeText(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
-[[noreturn]] void failProgram(const std::string& message, const std::string& hint) {
-  throw Failure("INVALID_ARGUMENT", "NativeProgram: " + message, hint);
-}
-
-void validateValues(const ProgramSpec& spec) {
-  const int64_t feeds = static_cast<int64_t>(spec.inputs.size());
-  for (size_t id = 0; id < spec.values.size(); ++id) {
-    const ValueInfo& v = spec.values[id];
-    const std::string what = "value " + std::to_string(id) + " '" + v.name + "'";
-    int64_t size = 1;
-    for (int64_t d : v.shape) {
-      if (d < 0) failProgram(what + " has a negative dimension in " + shapeText(v.shape), "shapes must be static and >= 0");
-      if (d != 0 && size > kMaxElements / d) failProgram(what + " is too large: " + shapeText(v.shape), "");
-      size *= d;
-    }
-    if (size != v.size) failProgram(what + " has an inconsistent size", "");
-    switch (v.kind) {
-      case StorageKind::Input:
-        if (v.index < 0 || v.index >= feeds) {
-          failProgram(what + " reads feed " + std::to_string(v.index) + " but the program has " + std::to_string(feeds) + " inputs",
-                      "'input' storage indices must be < program.inputs.length");
-        }
-        break;
-      case StorageKind::Weight:
-        if (v.index < 0 || v.index >= static_cast<int64_t>(spec.weights.size())) {
-          failProgram(what + " reads weight " + std::to_string(v.index) + " but the program has " +
-                          std::to_string(spec.weights.size()) + " weights",
-                      "'weight' storage indices must be < program.weights.length");
-        }
-        if (static_cast<int64_t>(spec.weights[static_cast<size_t>(v.index)].size()) != size) {
-          failProgram(what + " " + shapeText(v.shape) + " needs " + std::to_string(size) + " elements but weight " +
-                          std::to_string(v.index) + " has " + std::to_string(spec.weights[static_cast<size_t>(v.index)].size()),
-                      "the weight array must hold exactly the value's elements");
-        }
-        break;
-      case StorageKind::Arena:
-        if (v.offset < 0 || v.offset % 4 != 0 || v.offset + 4 * size > spec.arenaBytes) {
-          failProgram(what + " occupies arena bytes [" + std::to_string(v.offset) + ", " + std::to_string(v.offset + 4 * size) +
-                          ") outside the arena of " + std::to_string(spec.arenaBytes) + " bytes",
-                      "arena offsets must be multiples of 4 and values must fit in arenaBytes");
-        }
-        break;
-    }
-  }
-  for (size_t i = 0; i < spec.inputs.size(); ++i) {
-    const int64_t id = spec.inputs[i];
-    if (id < 0 || id >= static_cast<int64_t>(spec.values.size()) || spec.values[static_cast<size_t>(id)].kind != StorageKind::Input ||
-        spec.values[static_cast<size_t>(id)].index != static_cast<int64_t>(i)) {
-      failProgram("program.inputs[" + std::to_string(i) + "] = " + std::to_string(id) +
-                      " must be a value with storage { kind: 'input', index: " + std::to_string(i) + " }",
-                  "");
-    }
-  }
-  for (size_t i = 0; i < spec.outputs.size(); ++i) {
-    const int64_t id = spec.outputs[i];
-    if (id < 0 || id >= static_cast<int64_t>(spec.values.size())) {
-      failProgram("program.outputs[" + std::to_string(i) + "] = " + std::to_string(id) + " is not a value id", "");
-    }
-  }
-}
-
-// Every operand id in range; the op's outputs live in the arena.
-void validateOperands(const ProgramSpec& spec, const OpSpec& op, const BuildContext& ctx) {
-  std::vector<int64_t> ids = {op.x, op.w, op.b, op.residual, op.y, op.a, op.bias, op.scale, op.shift};
-  ids.insert(ids.end(), op.inputs.begin(), op.inputs.end());
-  for (int64_t id : ids) {
-    if (id < -1 || id >= static_cast<int64_t>(spec.values.size())) {
-      ctx.fail("operand id " + std::to_string(id) + " is not a value id (the program has " + std::to_string(spec.values.size()) +
-               " values)");
-    }
-  }
-  if (op.y < 0) ctx.fail("needs an output value y");
-  if (spec.values[static_cast<size_t>(op.y)].kind != StorageKind::Arena) {
-    ctx.fail("writes " + ctx.describe(op.y) + " which is not an arena value", "ops may only write 'arena' values");
-  }
-}
-
-// floor((size + pads - span) / stride) + 1 with span = dilation * (kernel - 1) + 1, overflow-
-// checked; -1 when the window does not fit or the arithmetic leaves int64 (a hostile Program).
-int64_t windowOutput(int64_t size, int64_t kernel, int64_t stride, int64_t padBegin, int64_t padEnd, int64_t dilation, bool ceil) {
-  int64_t span = 0, padded = 0;
-  if (__builtin_mul_overflow(dilation, kernel - 1, &span) || __builtin_add_overflow(span, int64_t{1}, &span)) return -1;
-  if (__builtin_add_overflow(size, padBegin, &padded) || __builtin_add_overflow(padded, padEnd, &padded)) return -1;
-  if (padded < span || stride < 1) return -1;
-  const int64_t room = padded - span;
-  return (ceil ? (room + stride - 1) / stride : room / stride) + 1;
-}
-
-// Convolution and pooling windows: the declared output dims must follow from the input, the
-// window, strides, pads and dilations, or a kernel would index past the input or the output.
-void validateWindow(const OpSpec& op, const BuildContext& ctx) {
-  const bool conv = op.kind == "conv2d", pool = op.kind == "pool2d";
-  if (!conv && !pool) return;
-  if (op.x < 0 || op.y < 0 || (conv && op.w < 0)) return;  // the op's factory names what is missing
-  const auto& xs = ctx.shape(op.x);
-  const auto& ys = ctx.shape(op.y);
-  const std::vector<int64_t>& kernel = conv ? ctx.shape(op.w) : op.window;
-  const size_t k0 = conv ? 2 : 0;
-  if (xs.size() != 4 || ys.size() != 4 || kernel.size() != k0 + 2 || op.strides.size() != 2 || op.pads.size() != 4 ||
-      op.dilations.size() != 2) {
-    return;
-  }
-  for (size_t d = 0; d < 2; ++d) {
-    if (op.strides[d] < 1 || op.dilations[d] < 1 || kernel[k0 + d] < 1 || op.pads[d] < 0 || op.pads[d + 2] < 0) return;
-    const int64_t floor = windowOutput(xs[2 + d], kernel[k0 + d], op.strides[d], op.pads[d], op.pads[d + 2], op.dilations[d], false);
-    const int64_t ceil = windowOutput(xs[2 + d], kernel[k0 + d], op.strides[d], op.pads[d], op.pads[d + 2], op.dilations[d], true);
-    const int64_t got = ys[2 + d];
-    // Pooling in ceil mode may add one window; convolution never does.
-    const bool ok = floor >= 0 && got >= floor && got <= (pool ? ceil : floor);
-    if (!ok) {
-      ctx.fail(std::string(d == 0 ? "OH" : "OW") + " = " + std::to_string(got) + " of " + ctx.describe(op.y) +
-                   (floor < 0 ? " cannot be: the dilated window does not fit the padded input"
-                              : " does not follow from the window (expected " + std::to_string(floor) + ")"),
-               "y's spatial dims must be the window arithmetic's result");
-    }
-  }
+Activation activationOf(const OpDesc& op) {
+  if (!op.hasActivation) return Activation{};
+  const std::string where = "NativeProgram: op " + std::to_string(op.index) + " (" + opKindName(op.kind) + ").activation";
+  return parseActivation(op.activation.type, op.activation.alpha, op.activation.beta, where);
 }
 
 }  // namespace
@@ -184,8 +70,9 @@ void parallelRange(int64_t count, int64_t costPerItem, void (*fn)(void*, int64_t
 }
 
 void BuildContext::fail(const std::string& message, const std::string& hint) const {
-  throw Failure("INVALID_ARGUMENT", "NativeProgram: op " + std::to_string(op_.index) + " (" + op_.kind + "): " + message,
-                hint);
+  const std::string layer = op_.label.empty() ? "" : ", layer '" + op_.label + "'";
+  throw Failure("INVALID_ARGUMENT", "NativeProgram: op " + std::to_string(op_.index) + " (" + op_.kind + layer + "): " + message, hint,
+                FailureLayer{op_.label.empty() ? "op " + std::to_string(op_.index) : op_.label, op_.kind, op_.index});
 }
 
 void BuildContext::require(bool ok, int64_t valueId, const std::string& message) const {
@@ -198,20 +85,57 @@ std::string BuildContext::describe(int64_t id) const {
   return "value " + std::to_string(id) + " '" + v.name + "' " + shapeText(v.shape);
 }
 
+ProgramSpec specFromDesc(const ProgramDesc& desc) {
+  ProgramSpec spec;
+  spec.values.reserve(desc.values.size());
+  for (const ValueDesc& v : desc.values) {
+    ValueInfo info;
+    info.name = v.name;
+    info.shape = v.shape;
+    info.size = v.elements;
+    info.kind = v.storage == ValueStorage::Input    ? StorageKind::Input
+                : v.storage == ValueStorage::Weight ? StorageKind::Weight
+                                                    : StorageKind::Arena;
+    info.index = v.index;
+    info.offset = v.byteOffset;
+    spec.values.push_back(std::move(info));
+  }
+  for (const OpDesc& d : desc.ops) {
+    OpSpec op;
+    op.kind = opKindName(d.kind);
+    op.index = d.index;
+    op.label = d.label;
+    op.x = d.x, op.w = d.w, op.b = d.b, op.residual = d.residual, op.y = d.y;
+    op.a = d.a, op.bias = d.bias, op.scale = d.scale, op.shift = d.shift;
+    op.inputs = d.inputs;
+    op.strides = d.strides, op.pads = d.pads, op.dilations = d.dilations, op.window = d.window;
+    op.perm = d.perm, op.starts = d.starts, op.steps = d.steps;
+    op.groups = d.groups, op.axis = d.axis, op.channelAxis = d.channelAxis, op.size = d.size;
+    op.transA = d.transA, op.transB = d.transB, op.log = d.log, op.countIncludePad = d.countIncludePad;
+    op.alpha = d.alpha, op.beta = d.beta, op.biasValue = d.lrnBias, op.value = d.padValue;
+    op.type = d.type, op.mode = d.mode, op.coordinateTransform = d.coordinateTransform, op.nearestMode = d.nearestMode;
+    op.tactic = d.tactic;
+    op.activation = activationOf(d);
+    spec.ops.push_back(std::move(op));
+  }
+  spec.inputs = desc.inputs;
+  spec.outputs = desc.outputs;
+  spec.arenaBytes = desc.arenaBytes;
+  // Last, after every check: a copy the kernels may prepack (the caller's arrays are never read again).
+  spec.weights.reserve(desc.weights.size());
+  for (const WeightDesc& w : desc.weights) spec.weights.emplace_back(w.data, w.data + w.elements);
+  return spec;
+}
+
 ProgramDefinition::ProgramDefinition(ProgramSpec spec) {
-  validateValues(spec);
   values_ = std::move(spec.values);
   weights_ = std::move(spec.weights);
   inputs_ = std::move(spec.inputs);
   outputs_ = std::move(spec.outputs);
   arenaBytes_ = spec.arenaBytes;
   for (const auto& w : weights_) weightPointers_.push_back(w.data());
-  ProgramSpec view;  // validateOperands only reads values
-  view.values = values_;
   for (const OpSpec& op : spec.ops) {
     BuildContext ctx(values_, weightPointers_, op);
-    validateOperands(view, op, ctx);
-    validateWindow(op, ctx);
     OpFactory make = nullptr;
     for (const FactoryEntry& f : kFactories)
       if (op.kind == f.kind) make = f.make;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kiln/aligned_buffer.h"
+#include "kiln/program_desc.h"
 #include "program_op.h"
 
 namespace kiln::cpu::program {
@@ -22,9 +23,15 @@ struct ProgramSpec {
   int64_t arenaBytes = 0;
 };
 
+// The kernels' form of a Program that kiln::readProgramDesc has read and fully validated:
+// copies the weights (the caller's arrays are never read again) and maps names to kinds.
+ProgramSpec specFromDesc(const ProgramDesc& desc);
+
 class ProgramDefinition {
  public:
-  // Validates storage and every op (throws kiln::Failure naming the op) and prepacks weights.
+  // Builds one kernel per op (each factory checks what its kernel needs beyond the shared
+  // validation; throws kiln::Failure naming the op) and prepacks weights. `spec` comes from
+  // specFromDesc: its ids, shapes and storage are already validated.
   explicit ProgramDefinition(ProgramSpec spec);
 
   const std::vector<ValueInfo>& values() const { return values_; }

@@ -25,10 +25,12 @@ struct ValueInfo {
   int64_t offset = 0;  // arena byte offset
 };
 
-// One op as the JS Program describes it; fields that an op kind does not use keep defaults.
+// One op as the checked ProgramDesc (kiln/program_desc.h) describes it, in the form the
+// kernels take; fields that an op kind does not use keep defaults.
 struct OpSpec {
   std::string kind;
   int64_t index = 0;
+  std::string label;  // the op's layer name, when the Program carries one
   int64_t x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
   std::vector<int64_t> inputs;
   std::vector<int64_t> strides, pads, dilations, window, perm, starts, steps;

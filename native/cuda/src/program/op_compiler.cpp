@@ -554,6 +554,8 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
                 launchCheck(launchResize2d(t, ctx.ptr(y), yd, ctx.ptr(x), xd, p, ctx.stream()), op, "resize kernel");
               }};
     }
+    case OpKind::Unary:
+    case OpKind::Deconv2d: break;  // refused by checkCudaSupport before anything is compiled
   }
   badOp(op, "unknown op kind");
 }

@@ -1,5 +1,5 @@
-// The C++ model of a Program (packages/core/src/program.ts), read from JavaScript once at
-// create time. Values keep their logical (NCHW, row-major) shapes; where they live on the GPU
+// The CUDA executor's model of a Program (packages/core/src/program.ts), built by parseProgram
+// from the shared, fully validated ProgramDesc (kiln/program_desc.h) at create time. Values keep their logical (NCHW, row-major) shapes; where they live on the GPU
 // and in which layout is decided later by the layout plan.
 #pragma once
 
@@ -8,10 +8,13 @@
 #include <vector>
 
 #include "activation_spec.h"
+#include "kiln/program_desc.h"
 
 namespace kiln::cuda {
 
-enum class StorageKind { Input, Weight, Arena };
+// The shared description's enums (kiln/program_desc.h): one list of storage and op kinds.
+using StorageKind = ::kiln::ValueStorage;
+using OpKind = ::kiln::OpKind;
 
 struct ValueSpec {
   std::string name;
@@ -26,28 +29,10 @@ struct ValueSpec {
   }
 };
 
-enum class OpKind {
-  Conv2d,
-  Gemm,
-  BatchedMatmul,
-  Pool2d,
-  GlobalPool,
-  Binary,
-  Activation,
-  ChannelAffine,
-  Softmax,
-  Concat,
-  Copy,
-  Transpose,
-  Lrn,
-  Pad,
-  Slice,
-  Resize2d,
-};
-
 enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow };
 
 // One op; only the fields of its kind are meaningful. Value ids of absent operands are -1.
+// Unary and Deconv2d never reach it (checkCudaSupport refuses them).
 struct OpSpec {
   OpKind kind = OpKind::Copy;
   std::string label;  // "op 12 (conv2d → 'resnet.conv1')", for errors and profiles

@@ -15,4 +15,3 @@ export { loadCpuNative } from './load-native.js';
 export { nativeErrorToKilnError } from './native-error.js';
 export { NativeProgram } from './native-program.js';
 export { nativeProgramTactics, nativeProgramWorkspaceBytes } from './program-tactics.js';
-export { validateProgram } from './program-validation.js';

@@ -4,11 +4,10 @@
  * and has the addon copy its weights and prepack GEMM/conv weights; run() calls on one instance
  * are queued so they never share its arena; clone() gives another arena over the same weights.
  */
-import { currentResourceLimits, ErrorCode, KilnError, type Program, type ResourceLimits } from '@kiln/core';
+import { currentResourceLimits, ErrorCode, KilnError, type Program, type ResourceLimits, validateProgram } from '@kiln/core';
 import type { NativeProgramHandle } from './cpu-native-api.js';
 import { loadCpuNative } from './load-native.js';
 import { nativeErrorToKilnError } from './native-error.js';
-import { validateProgram } from './program-validation.js';
 
 interface FeedInfo {
   name: string;

@@ -3,9 +3,8 @@
  * the engine's tactic selection times every listed tactic (NativeProgram.profile) and its
  * memory planner bounds the workspace with these numbers.
  */
-import { ErrorCode, KilnError, type ProgramOp, type ProgramValue } from '@kiln/core';
+import { checkProgramOp, ErrorCode, KilnError, type ProgramOp, type ProgramValue } from '@kiln/core';
 import { loadCpuNative } from './load-native.js';
-import { checkProgramOp } from './program-validation.js';
 
 /** GEMM blocking of native/cpu/src/program/packed_gemm.cpp (per-thread tile limits). */
 const UNIT_ROWS = 144;

@@ -14,7 +14,11 @@ import {
   type LayerParamsMap,
   type Program,
   type ProgramOp,
+  type ProgramOperandValues,
+  type ProgramOpKind,
   type ProgramValue,
+  programOpOperands,
+  readProgramOperands,
   Tensor,
 } from '@kiln/core';
 import type { Kernel, KernelContext } from '../kernel.js';
@@ -53,152 +57,150 @@ const conv = (strides: number[], pads: number[], dilations: number[], groups: nu
   paddingMode: 'explicit' as const,
 });
 
-/** Computes one op's output from its operand tensors. */
-function evaluate(op: ProgramOp, get: (id: number) => Tensor, shapeOf: (id: number) => number[]): Tensor {
-  switch (op.op) {
-    case 'conv2d': {
-      const w = get(op.w);
-      const inputs = [get(op.x), w, op.b !== undefined ? get(op.b) : undefined, op.residual !== undefined ? get(op.residual) : undefined];
-      const epilogue = {
-        ...(op.residual !== undefined ? { residualInput: 3 } : {}),
-        ...(op.activation ? { activation: op.activation } : {}),
-      };
-      const params = { ...conv(op.strides, op.pads, op.dilations, op.groups, w.shape.slice(2) as number[]), epilogue };
-      return run(layer('convolution', params, 4), inputs);
+type Evaluator<K extends ProgramOpKind> = (
+  op: Extract<ProgramOp, { op: K }>,
+  t: ProgramOperandValues<K, Tensor>,
+  /** y's shape: it carries what attributes do not (ceil mode, output padding, slice counts, resize sizes). */
+  yShape: readonly number[],
+) => Tensor;
+
+/** One evaluator per op kind (a missing kind is a compile error); operands arrive by descriptor field. */
+const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
+  conv2d(op, t) {
+    const epilogue = {
+      ...(t.residual ? { residualInput: 3 } : {}),
+      ...(op.activation ? { activation: op.activation } : {}),
+    };
+    const params = { ...conv(op.strides, op.pads, op.dilations, op.groups, t.w.shape.slice(2) as number[]), epilogue };
+    return run(layer('convolution', params, 4), [t.x, t.w, t.b, t.residual]);
+  },
+  gemm(op, t) {
+    const product = run(layer('matrix_multiply', { transposeA: op.transA, transposeB: op.transB }, 2), [t.a, t.b]);
+    let y = op.alpha === 1 ? product : run(layer('elementwise', { op: 'mul' }, 2), [product, Tensor.scalar('float32', op.alpha)]);
+    if (t.bias) {
+      const bias = op.beta === 1 ? t.bias : run(layer('elementwise', { op: 'mul' }, 2), [t.bias, Tensor.scalar('float32', op.beta)]);
+      y = run(layer('elementwise', { op: 'add' }, 2), [y, bias]);
     }
-    case 'gemm': {
-      const product = run(layer('matrix_multiply', { transposeA: op.transA, transposeB: op.transB }, 2), [get(op.a), get(op.b)]);
-      let y = op.alpha === 1 ? product : run(layer('elementwise', { op: 'mul' }, 2), [product, Tensor.scalar('float32', op.alpha)]);
-      if (op.bias !== undefined) {
-        const bias =
-          op.beta === 1 ? get(op.bias) : run(layer('elementwise', { op: 'mul' }, 2), [get(op.bias), Tensor.scalar('float32', op.beta)]);
-        y = run(layer('elementwise', { op: 'add' }, 2), [y, bias]);
-      }
-      return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
-    }
-    case 'batched_matmul':
-      return run(layer('matrix_multiply', { transposeA: false, transposeB: false }, 2), [get(op.a), get(op.b)]);
-    case 'pool2d': {
-      // The output shape is given; ceil mode only decides whether a last partial window exists.
-      const pool = (ceilMode: boolean) =>
-        run(
-          layer(
-            'pooling',
-            {
-              type: op.type,
-              global: false,
-              window: op.window,
-              strides: op.strides,
-              padsBegin: [op.pads[0], op.pads[1]],
-              padsEnd: [op.pads[2], op.pads[3]],
-              dilations: op.dilations,
-              paddingMode: 'explicit',
-              ceilMode,
-              countIncludePad: op.countIncludePad,
-            },
-            1,
-          ),
-          [get(op.x)],
-        );
-      const floor = pool(false);
-      return floor.shape.join() === shapeOf(op.y).join() ? floor : pool(true);
-    }
-    case 'global_pool':
-      return run(
+    return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
+  },
+  batched_matmul: (_op, t) => run(layer('matrix_multiply', { transposeA: false, transposeB: false }, 2), [t.a, t.b]),
+  pool2d(op, t, yShape) {
+    // The output shape is given; ceil mode only decides whether a last partial window exists.
+    const pool = (ceilMode: boolean) =>
+      run(
         layer(
           'pooling',
           {
             type: op.type,
-            global: true,
-            window: [],
-            strides: [],
-            padsBegin: [],
-            padsEnd: [],
-            dilations: [],
+            global: false,
+            window: op.window,
+            strides: op.strides,
+            padsBegin: [op.pads[0], op.pads[1]],
+            padsEnd: [op.pads[2], op.pads[3]],
+            dilations: op.dilations,
             paddingMode: 'explicit',
-            ceilMode: false,
-            countIncludePad: false,
+            ceilMode,
+            countIncludePad: op.countIncludePad,
           },
           1,
         ),
-        [get(op.x)],
+        [t.x],
       );
-    case 'binary': {
-      const y =
-        op.type === 'prelu'
-          ? run(layer('parametric_relu', {}, 2), [get(op.a), get(op.b)])
-          : run(layer('elementwise', { op: op.type }, 2), [get(op.a), get(op.b)]);
-      return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
-    }
-    case 'activation':
-      return run(layer('activation', op.activation, 1), [get(op.x)]);
-    case 'unary':
-      return run(layer('unary', { op: op.type }, 1), [get(op.x)]);
-    case 'deconv2d': {
-      const w = get(op.w);
-      const x = get(op.x);
-      const outShape = shapeOf(op.y);
-      const kernel = w.shape.slice(2) as number[];
-      // Output padding is whatever y's shape adds beyond the stride/pad/dilation arithmetic.
-      const natural = [0, 1].map(
-        (d) => (x.shape[2 + d]! - 1) * op.strides[d]! - op.pads[d]! - op.pads[d + 2]! + op.dilations[d]! * (kernel[d]! - 1) + 1,
-      );
-      const params = {
-        ...conv(op.strides, op.pads, op.dilations, op.groups, kernel),
-        outputPadding: [outShape[2]! - natural[0]!, outShape[3]! - natural[1]!],
-        ...(op.activation ? { epilogue: { activation: op.activation } } : {}),
-      };
-      return run(layer('deconvolution', params, 3), [x, w, op.b !== undefined ? get(op.b) : undefined]);
-    }
-    case 'channel_affine': {
-      const x = get(op.x);
-      const inputs = [x, op.shift !== undefined ? get(op.shift) : undefined, op.scale !== undefined ? get(op.scale) : undefined];
-      const y = run(layer('scale', { mode: 'channel', channelAxis: op.channelAxis }, 3), inputs);
-      return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
-    }
-    case 'softmax':
-      return run(layer('softmax', { axis: op.axis, mode: op.log ? 'log_softmax' : 'softmax' }, 1), [get(op.x)]);
-    case 'concat':
-      return run(layer('concatenation', { axis: op.axis }, op.inputs.length), op.inputs.map(get));
-    case 'copy':
-      return get(op.x).reshape(shapeOf(op.y));
-    case 'transpose':
-      return run(layer('shuffle', { firstTranspose: op.perm }, 1), [get(op.x)]);
-    case 'lrn':
-      return run(layer('lrn', { size: op.size, alpha: op.alpha, beta: op.beta, bias: op.bias }, 1), [get(op.x)]);
-    case 'pad':
-      return run(layer('padding', { mode: 'constant' }, 3), [get(op.x), ints(op.pads), Tensor.scalar('float32', op.value)]);
-    case 'slice': {
-      const shape = shapeOf(op.y);
-      // Ends one step past the last element taken; -(dim+1) stands for "before the start".
-      const ends = op.starts.map((s, a) => {
-        const e = s + op.steps[a]! * shape[a]!;
-        return e < 0 ? -(shapeOf(op.x)[a]! + 1) : e;
-      });
-      return run(layer('slice', {}, 5), [get(op.x), ints(op.starts), ints(ends), ints(op.starts.map((_, a) => a)), ints(op.steps)]);
-    }
-    case 'resize2d': {
-      const x = get(op.x);
-      const sizes = shapeOf(op.y);
-      return run(
-        layer(
-          'resize',
-          {
-            mode: op.mode,
-            coordinateTransform: op.coordinateTransform,
-            nearestMode: op.nearestMode,
-            cubicCoeffA: -0.75,
-            excludeOutside: false,
-            extrapolationValue: 0,
-            antialias: false,
-            keepAspectRatioPolicy: 'stretch',
-          },
-          4,
-        ),
-        [x, undefined, undefined, ints(sizes)],
-      );
-    }
-  }
+    const floor = pool(false);
+    return floor.shape.join() === yShape.join() ? floor : pool(true);
+  },
+  global_pool: (op, t) =>
+    run(
+      layer(
+        'pooling',
+        {
+          type: op.type,
+          global: true,
+          window: [],
+          strides: [],
+          padsBegin: [],
+          padsEnd: [],
+          dilations: [],
+          paddingMode: 'explicit',
+          ceilMode: false,
+          countIncludePad: false,
+        },
+        1,
+      ),
+      [t.x],
+    ),
+  binary(op, t) {
+    const y =
+      op.type === 'prelu' ? run(layer('parametric_relu', {}, 2), [t.a, t.b]) : run(layer('elementwise', { op: op.type }, 2), [t.a, t.b]);
+    return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
+  },
+  activation: (op, t) => run(layer('activation', op.activation, 1), [t.x]),
+  unary: (op, t) => run(layer('unary', { op: op.type }, 1), [t.x]),
+  deconv2d(op, t, yShape) {
+    const kernel = t.w.shape.slice(2) as number[];
+    // Output padding is whatever y's shape adds beyond the stride/pad/dilation arithmetic.
+    const natural = [0, 1].map(
+      (d) => (t.x.shape[2 + d]! - 1) * op.strides[d]! - op.pads[d]! - op.pads[d + 2]! + op.dilations[d]! * (kernel[d]! - 1) + 1,
+    );
+    const params = {
+      ...conv(op.strides, op.pads, op.dilations, op.groups, kernel),
+      outputPadding: [yShape[2]! - natural[0]!, yShape[3]! - natural[1]!],
+      ...(op.activation ? { epilogue: { activation: op.activation } } : {}),
+    };
+    return run(layer('deconvolution', params, 3), [t.x, t.w, t.b]);
+  },
+  channel_affine(op, t) {
+    const y = run(layer('scale', { mode: 'channel', channelAxis: op.channelAxis }, 3), [t.x, t.shift, t.scale]);
+    return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
+  },
+  softmax: (op, t) => run(layer('softmax', { axis: op.axis, mode: op.log ? 'log_softmax' : 'softmax' }, 1), [t.x]),
+  concat: (op, t) => run(layer('concatenation', { axis: op.axis }, t.inputs.length), t.inputs),
+  copy: (_op, t, yShape) => t.x.reshape([...yShape]),
+  transpose: (op, t) => run(layer('shuffle', { firstTranspose: op.perm }, 1), [t.x]),
+  lrn: (op, t) => run(layer('lrn', { size: op.size, alpha: op.alpha, beta: op.beta, bias: op.bias }, 1), [t.x]),
+  pad: (op, t) => run(layer('padding', { mode: 'constant' }, 3), [t.x, ints(op.pads), Tensor.scalar('float32', op.value)]),
+  slice(op, t, yShape) {
+    // Ends one step past the last element taken; -(dim+1) stands for "before the start".
+    const ends = op.starts.map((s, a) => {
+      const e = s + op.steps[a]! * yShape[a]!;
+      return e < 0 ? -(t.x.shape[a]! + 1) : e;
+    });
+    return run(layer('slice', {}, 5), [t.x, ints(op.starts), ints(ends), ints(op.starts.map((_, a) => a)), ints(op.steps)]);
+  },
+  resize2d: (op, t, yShape) =>
+    run(
+      layer(
+        'resize',
+        {
+          mode: op.mode,
+          coordinateTransform: op.coordinateTransform,
+          nearestMode: op.nearestMode,
+          cubicCoeffA: -0.75,
+          excludeOutside: false,
+          extrapolationValue: 0,
+          antialias: false,
+          keepAspectRatioPolicy: 'stretch',
+        },
+        4,
+      ),
+      [t.x, undefined, undefined, ints(yShape)],
+    ),
+};
+
+/**
+ * One op's output computed from its operand tensors (`read` gives the tensor of a value id),
+ * by the reference kernel of the equivalent layer. Its shape is what the kernels computed,
+ * which the caller compares with y's.
+ */
+export function evaluateProgramOp(op: ProgramOp, read: (id: number) => Tensor, yShape: readonly number[]): Tensor {
+  const evaluate = EVALUATORS[op.op] as Evaluator<ProgramOpKind> | undefined;
+  if (!evaluate) throw new KilnError(ErrorCode.INVALID_ARGUMENT, `unknown program op kind '${String((op as { op?: unknown }).op)}'`);
+  return evaluate(op as never, readProgramOperands(op, read) as never, yShape);
+}
+
+/** "op 3 (conv2d) of layer 'conv1'": how interpreter errors name an op. */
+function opName(op: ProgramOp, index: number): string {
+  return `op ${index} (${op.op})${op.label ? ` of layer '${op.label}'` : ''}`;
 }
 
 /** Runs a program once on the given inputs; returns fresh output buffers in program.outputs order. */
@@ -219,20 +221,23 @@ export function interpretProgram(program: Program, inputs: readonly Float32Array
   };
   // Operands are copied out before the output is written, so in-place placements are safe here.
   const get = (id: number) => new Tensor('float32', program.values[id]!.shape, Float32Array.from(view(id)));
-  const shapeOf = (id: number) => program.values[id]!.shape;
   program.ops.forEach((op, index) => {
-    const y = evaluate(op, get, shapeOf);
-    const target = view(op.y);
-    if (y.size !== target.length) {
+    const y = programOpOperands(op).output;
+    const yValue = program.values[y];
+    const where = { layer: { name: op.label ?? yValue?.name ?? `op ${index}`, kind: op.op, index } };
+    if (yValue?.storage.kind !== 'arena') {
+      throw new KilnError(ErrorCode.INVALID_ARGUMENT, `${opName(op, index)} writes a value that is not in the arena`, where);
+    }
+    const result = evaluateProgramOp(op, get, yValue.shape);
+    const target = view(y);
+    if (result.size !== target.length) {
       throw new KilnError(
         ErrorCode.INTERNAL,
-        `op ${index} (${op.op}) computed ${y.size} elements for '${program.values[op.y]!.name}' of shape [${shapeOf(op.y).join(',')}]`,
+        `${opName(op, index)} computed ${result.size} elements for '${yValue.name}' of shape [${yValue.shape.join(',')}]`,
+        where,
       );
     }
-    if (program.values[op.y]!.storage.kind !== 'arena') {
-      throw new KilnError(ErrorCode.INVALID_ARGUMENT, `op ${index} (${op.op}) writes a value that is not in the arena`);
-    }
-    target.set(y.data as Float32Array);
+    target.set(result.data as Float32Array);
   });
   return program.outputs.map((id) => Float32Array.from(view(id)));
 }

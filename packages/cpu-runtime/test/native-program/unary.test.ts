@@ -53,7 +53,7 @@ describe.skipIf(!native.ok)(`NativeProgram unary${skipReason}`, () => {
     const good = unaryProgram('exp', [3, 5]);
     const op = good.ops[0]!;
     const unknown: Program = { ...good, ops: [{ ...op, type: 'cbrt' } as never] };
-    expectKilnError(() => NativeProgram.create(unknown), ErrorCode.INVALID_ARGUMENT, /op 0 \(unary\).*unknown unary type 'cbrt'/);
+    expectKilnError(() => NativeProgram.create(unknown), ErrorCode.INVALID_ARGUMENT, /op 0 \(unary\).*type = "cbrt" must be one of 'abs'/);
     const p = new ProgramBuilder();
     const x = p.input('x', [3, 5]);
     const y = p.arena('y', [4, 5]);

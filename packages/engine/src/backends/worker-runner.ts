@@ -10,6 +10,7 @@ import type { RuntimeValue } from '@kiln/cpu-runtime';
 import type { BackendRunner } from '../backend.js';
 import type { EngineWorkerData } from '../worker/engine-worker.js';
 import { errorFromWire, fromWire, toWire, type WorkerResponse } from '../worker/wire.js';
+import { workerFailure } from './worker-failure.js';
 
 /** Starts the worker script (engine-worker) with the given workerData. */
 export type StartWorker = (workerData: EngineWorkerData) => Worker;
@@ -25,23 +26,14 @@ export class WorkerRunner implements BackendRunner {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: KilnError | undefined;
+  /** Set when the worker reports that its plan loaded. */
+  private started = false;
 
   constructor(startWorker: StartWorker, planBytes: Uint8Array, kernels: 'native' | 'reference' = 'native', limits?: ResourceLimits) {
     this.worker = startWorker({ planBytes, kernels, ...(limits ? { limits } : {}) });
     this.worker.on('message', (m: WorkerResponse) => this.settle(m));
-    this.worker.on('error', (e) =>
-      this.fail(
-        new KilnError(ErrorCode.RUNTIME_ERROR, `the execution worker failed: ${e.message}`, {
-          cause: e,
-          hint: 'create a new execution context',
-        }),
-      ),
-    );
-    this.worker.on('exit', (code) =>
-      this.fail(
-        new KilnError(ErrorCode.RUNTIME_ERROR, `the execution worker exited (code ${code})`, { hint: 'create a new execution context' }),
-      ),
-    );
+    this.worker.on('error', (error) => this.fail(workerFailure({ error, started: this.started })));
+    this.worker.on('exit', (exitCode) => this.fail(workerFailure({ exitCode, started: this.started })));
     // After the listeners: adding a 'message' listener refs the worker's port again. An idle
     // context must not keep the process alive; a run in flight does (run() refs it).
     this.worker.unref();
@@ -77,7 +69,8 @@ export class WorkerRunner implements BackendRunner {
 
   private settle(m: WorkerResponse): void {
     if (m.id === null) {
-      this.fail(errorFromWire(m.error));
+      if (m.ok) this.started = true;
+      else this.fail(errorFromWire(m.error));
       return;
     }
     const p = this.pending.get(m.id);

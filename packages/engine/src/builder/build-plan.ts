@@ -1,6 +1,7 @@
 /**
- * Network → Plan: validate the network (and its sub-networks), copy it, run the builder rules,
- * choose tactics by timing them (native backends), plan the memory, record the settings.
+ * Network → Plan: validate the network (and its sub-networks) and the optimization profile,
+ * copy it, run the builder rules, choose tactics by timing them at the profile's `opt` shapes
+ * (native backends), plan the memory, record the settings and the profile.
  */
 import {
   type DType,
@@ -10,6 +11,7 @@ import {
   KILN_VERSION,
   KilnError,
   LAYER_KINDS,
+  type Logger,
   Network,
   type ProgressListener,
   throwIfAborted,
@@ -18,12 +20,13 @@ import { cpuDevice } from '../backends/cpu-backend.js';
 import { cudaDevice } from '../backends/cuda/cuda-device.js';
 import { selectCudaTactics } from '../backends/cuda/cuda-tactics.js';
 import { cpuTacticProvider } from '../backends/native-cpu/cpu-tactic-provider.js';
+import { checkProfileInputs, type OptimizationProfile, optShapes } from '../hybrid/optimization-profile.js';
 import { buildMemoryPlan } from '../memory/build-memory-plan.js';
 import type { PlanMemoryOptions } from '../memory/memory-plan.js';
 import { type BackendName, PLAN_FORMAT_VERSION, type PlanPrecision, type PluginRef } from '../plan/manifest.js';
 import type { Plan } from '../plan/plan.js';
 import { forEachNetwork } from '../plan/walk-network.js';
-import { selectTactics } from '../tactics/select-tactics.js';
+import { selectTactics, untunedInputs } from '../tactics/select-tactics.js';
 import type { TimingCache } from '../tactics/timing-cache.js';
 import type { BuilderRule } from './builder-rule.js';
 import { defaultBuilderRules } from './default-rules.js';
@@ -54,6 +57,15 @@ export interface BuildOptions {
   timingCache?: TimingCache;
   /** Upper bound in bytes on any layer's scratch memory; tactics needing more are not considered. */
   maxWorkspaceSize?: number;
+  /**
+   * min/opt/max shape per network input (TensorRT's optimization profile). Tactics are timed at
+   * the `opt` shapes; the plan records the profile and its runs refuse shapes outside it
+   * (FEED_SHAPE_MISMATCH). An input left out keeps its declared shape: when that has symbolic
+   * dims, the layers it feeds are not timed (the executor chooses per shape) and a warning says so.
+   */
+  profile?: OptimizationProfile;
+  /** Receives the build's warnings ('warn'), e.g. layers left untimed for lack of shapes. */
+  logger?: Logger;
 }
 
 export async function buildPlan(network: Network, options: BuildOptions = {}): Promise<Plan> {
@@ -75,6 +87,8 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
   throwIfAborted(options.signal, 'the build');
   emitProgress(options.onProgress, { phase: 'validate', total: network.layers.length, message: `${network.layers.length} layers` });
   validateNetwork(network);
+  if (options.profile) checkProfileInputs(options.profile, network.inputs);
+  const profile = options.profile && Object.keys(options.profile).length > 0 ? options.profile : undefined;
   const working = copyNetwork(network);
   const rules = options.rules ?? defaultBuilderRules;
   const log = runBuilderRules(working, rules, options);
@@ -90,7 +104,9 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
       hint: 'build them with `pnpm build:native`, or build with tune: false',
     });
   }
+  const tuneShapes = profile ? optShapes(profile) : undefined;
   const tacticOptions = {
+    ...(tuneShapes ? { inputShapes: tuneShapes } : {}),
     ...(options.timingCache ? { cache: options.timingCache } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -107,6 +123,7 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
           ...(options.device !== undefined ? { device: options.device } : {}),
         })
       : undefined;
+  if (tactics) warnUntunedInputs(working, tuneShapes, options);
   throwIfAborted(options.signal, 'the build');
   const workspace = new Map(Object.entries(tactics?.choices ?? {}).map(([layer, c]) => [layer, c.workspaceBytes]));
   const memoryOptions =
@@ -131,6 +148,7 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
         passes: rules.map((r) => r.name),
         tuned: tactics !== undefined,
         ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
+        ...(profile ? { profile: copyProfile(profile) } : {}),
       },
       sections: [],
     },
@@ -139,6 +157,28 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
     ...(memoryPlan ? { memoryPlan } : {}),
     ...(tactics && Object.keys(tactics.choices).length > 0 ? { tactics } : {}),
   };
+}
+
+/**
+ * Says which inputs left layers untimed: a symbolic dim is never taken as 1 behind the user's
+ * back, so without a profile those layers keep the executor's per-shape heuristic.
+ */
+function warnUntunedInputs(network: Network, given: ReadonlyMap<string, readonly number[]> | undefined, options: BuildOptions): void {
+  for (const input of untunedInputs(network, given)) {
+    const declared = input.shape ? `[${input.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]` : 'of unknown rank';
+    const example = input.shape ? input.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : '?')).join('x') : '…';
+    const message =
+      `input '${input.name}' is ${declared} with no optimization profile: the layers whose shapes depend on it were not ` +
+      `timed and use the executor's per-shape choice; to time them, give its shapes (kiln build --shapes ${input.name}:${example} ` +
+      "with each '?' a size, or buildPlan's profile option)";
+    options.logger?.log('warn', message);
+    emitProgress(options.onProgress, { phase: 'tactics', item: input.name, message });
+  }
+}
+
+/** A plain-JSON copy for the manifest (the caller's arrays may be readonly or typed). */
+function copyProfile(profile: OptimizationProfile): Record<string, { min: number[]; opt: number[]; max: number[] }> {
+  return Object.fromEntries(Object.entries(profile).map(([name, r]) => [name, { min: [...r.min], opt: [...r.opt], max: [...r.max] }]));
 }
 
 /** Topology of every (sub-)network, and that every layer kind is one kiln knows. */

@@ -75,7 +75,7 @@ export function compileStage(
     const lower = lowerers[layer.kind] as ((l: AnyLayer, a: ProgramAssembler) => void) | undefined;
     if (!lower) throw loweringError(layer, `no lowering for '${layer.kind}' layers`);
     const before = asm.ops.length;
-    lowerWithLayerContext(layer, () => lower(layer, asm));
+    asm.lowerLayer(layer.name, () => lowerWithLayerContext(layer, () => lower(layer, asm)));
     for (let i = before; i < asm.ops.length; i++) opLayer.push(layer.name);
   }
   const keep = new Set([...stage.outputs]);

@@ -2,13 +2,12 @@
  * Network → Programs for given input shapes, all at once: what a backend without a
  * reference fallback of its own (CUDA) compiles per execution context. Stages that cannot
  * lower stay 'layer' stages for the caller to run elsewhere (the partitioner normally keeps
- * them out of CUDA engines entirely).
+ * them out of CUDA engines entirely). Every shape, past reference stages too, comes from the
+ * LayerDefs: no kernel runs to learn one.
  */
-import { type AnyLayer, ErrorCode, KilnError, type Network, type Program, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { type AnyLayer, ErrorCode, inferNetwork, isStaticShape, KilnError, type Network, type Program, type ValueFacts } from '@kiln/core';
 import { type CompileOptions, compileStage } from './compile-stage.js';
-import { stageAsNetwork } from './stage-network.js';
-import { networkConstants, splitStages } from './stages.js';
+import { layerReads, networkConstants, splitStages } from './stages.js';
 
 export type LoweredStage =
   | { kind: 'program'; program: Program; inputNames: string[]; outputNames: string[]; layerNames: string[] }
@@ -27,15 +26,16 @@ export function lowerNetwork(
 ): LoweredNetwork {
   const options = tacticsApply(compile, inputShapes) ? compile : { ...compile, tactics: new Map<string, string>() };
   const constants = networkConstants(network);
+  // Declared intermediate dims were worked out for the declared input dims, not these: inference alone.
+  const facts = inferNetwork(network, { shapes: inputShapes, declared: 'ignore' });
   const shapes = new Map<string, number[]>();
   for (const [name, s] of inputShapes) shapes.set(name, [...s]);
   const stages: LoweredStage[] = [];
-  for (const stage of splitStages(network, constants, new Set(), options.target)) {
+  for (const stage of splitStages(network, constants, dataDependentLayers(network, facts), options.target)) {
     if (stage.kind === 'reference') {
-      // Shapes past a reference stage come from running it on placeholders of the right shapes.
-      const feeds = new Map(stage.inputs.map((n) => [n, Tensor.zeros(network.tensor(n).dtype, shapeOf(shapes, n))]));
-      for (const [name, value] of new ReferenceExecutor().runValues(stageAsNetwork(network, stage), feeds)) {
-        if (value instanceof Tensor) shapes.set(name, [...value.shape]);
+      for (const name of stage.outputs) {
+        const s = facts.get(name)?.shape;
+        if (s && isStaticShape(s)) shapes.set(name, [...s]);
       }
       stages.push({ kind: 'layer', layers: stage.layers, inputNames: stage.inputs, outputNames: stage.outputs });
       continue;
@@ -54,6 +54,26 @@ export function lowerNetwork(
     });
   }
   return { stages, shapes };
+}
+
+/**
+ * Layers that read or write a tensor whose shape is not static for these input shapes: sizes
+ * that depend on data (non_zero, a reshape to a computed shape) are unknown until run time, so
+ * these layers and everything downstream of them stay on the reference kernels, which size
+ * their outputs as they run.
+ */
+function dataDependentLayers(network: Network, facts: ReadonlyMap<string, ValueFacts>): Set<string> {
+  const isStatic = (name: string) => {
+    const f = facts.get(name);
+    return f?.valueKind !== 'sequence' && f?.shape != null && isStaticShape(f.shape);
+  };
+  const dynamic = new Set<string>();
+  for (const layer of network.layers) {
+    if (layer.kind === 'constant') continue;
+    const touched = [...layerReads(layer), ...layer.outputs].filter((n) => n && network.tensors.has(n));
+    if (!touched.every(isStatic)) dynamic.add(layer.name);
+  }
+  return dynamic;
 }
 
 function shapeOf(shapes: ReadonlyMap<string, number[]>, name: string): number[] {

@@ -1,8 +1,9 @@
 /**
  * Collects a Program while layers are lowered: values keyed by (tensor, shape) — one tensor may
  * be seen under several shapes (a 1-D conv's input viewed as 2-D) and all of them share its
- * storage — weights, ops and the static shape of every tensor. Storage is filled in at the end,
- * once the memory planner has placed the tensors.
+ * storage — weights, ops (labelled with the layer they were lowered from) and the static shape
+ * of every tensor. Storage is filled in at the end, once the memory planner has placed the
+ * tensors.
  */
 import { ErrorCode, KilnError, type ProgramOp, type ProgramStorage, type ProgramValue, type Tensor } from '@kiln/core';
 
@@ -33,6 +34,8 @@ export class ProgramAssembler {
   /** Weight data by tensor name: stage constants and synthetic weights the lowering made. */
   readonly weightData = new Map<string, Float32Array>();
   private readonly ids = new Map<string, number>();
+  /** The layer being lowered, whose name labels the ops emitted meanwhile. */
+  private layerName: string | undefined;
 
   constructor(private readonly constants: ReadonlyMap<string, Tensor>) {}
 
@@ -85,8 +88,23 @@ export class ProgramAssembler {
     return this.ref(name, shape);
   }
 
+  /**
+   * Runs one layer's lowerer: every op it emits carries the layer's name as its label, so
+   * validation errors, native errors and profiles name the layer.
+   */
+  lowerLayer(layerName: string, lower: () => void): void {
+    const outer = this.layerName;
+    this.layerName = layerName;
+    try {
+      lower();
+    } finally {
+      this.layerName = outer;
+    }
+  }
+
   emit(op: ProgramOp, notes: Omit<PendingOp, 'op'> = {}): void {
-    this.ops.push({ op, ...notes });
+    const labelled = this.layerName !== undefined && op.label === undefined ? { ...op, label: this.layerName } : op;
+    this.ops.push({ op: labelled, ...notes });
   }
 }
 

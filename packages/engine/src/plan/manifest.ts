@@ -34,6 +34,8 @@ export interface BuildSettings {
   /** Whether tactics were chosen by timing them on the build machine. */
   tuned?: boolean;
   maxWorkspaceSize?: number;
+  /** The optimization profile the plan was built for: min/opt/max per input; runs outside it are refused. */
+  profile?: Record<string, { min: number[]; opt: number[]; max: number[] }>;
 }
 
 export interface SectionEntry {

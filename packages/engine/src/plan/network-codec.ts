@@ -7,6 +7,7 @@
 import {
   type AnyLayer,
   checkCount,
+  checkLayerParams,
   ErrorCode,
   isDType,
   KILN_VERSION,
@@ -18,7 +19,6 @@ import {
   type TensorDesc,
 } from '@kiln/core';
 import type { JsonValue } from './canonical-json.js';
-import { checkLayerParams } from './check-layer-params.js';
 import { corrupted, type WeightsReader, type WeightsWriter } from './weights-blob.js';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -81,23 +81,15 @@ function encodeValue(v: unknown, weights: WeightsWriter, where: { layer: { name:
   );
 }
 
+const REBUILD_HINT = 'the plan was damaged or edited after it was built; rebuild it from the model with buildPlan() (kiln build)';
+
 /**
  * Rebuilds a network from its JSON. A plan is checksummed, not signed, so this trusts nothing:
- * every record, param and nesting level is checked, and anything malformed is PLAN_CORRUPTED.
+ * every record, param and nesting level is checked, every (sub-)network is validated, and
+ * anything malformed is PLAN_CORRUPTED saying what is wrong.
  */
 export function decodeNetwork(json: unknown, weights: WeightsReader): Network {
-  const network = decodeNetworkAt(json, weights, 0);
-  try {
-    network.validate();
-  } catch (e) {
-    if (!(e instanceof KilnError)) throw e;
-    throw new KilnError(ErrorCode.PLAN_CORRUPTED, `plan is corrupted: network '${network.name}': ${e.message}`, {
-      ...(e.layer ? { layer: e.layer } : {}),
-      hint: 'the plan was damaged or edited after it was built; rebuild it from the model with buildPlan() (kiln build)',
-      cause: e,
-    });
-  }
-  return network;
+  return decodeNetworkAt(json, weights, 0);
 }
 
 function decodeNetworkAt(json: unknown, weights: WeightsReader, depth: number): Network {
@@ -116,6 +108,7 @@ function decodeNetworkAt(json: unknown, weights: WeightsReader, depth: number): 
   const network = new Network(j.name);
   for (const raw of j.tensors) {
     const d = decodeDesc(raw);
+    if (network.tensors.has(d.name)) throw corrupted(`network '${j.name}' describes tensor '${d.name}' twice`);
     network.tensors.set(d.name, d);
   }
   network.inputs = j.inputs.map((name) => {
@@ -125,7 +118,40 @@ function decodeNetworkAt(json: unknown, weights: WeightsReader, depth: number): 
   });
   network.outputs = [...j.outputs];
   network.layers = j.layers.map((raw, index) => decodeLayer(raw, index, weights, depth));
+  checkProducers(network);
+  try {
+    network.validate();
+  } catch (e) {
+    if (!(e instanceof KilnError)) throw e;
+    throw new KilnError(ErrorCode.PLAN_CORRUPTED, `plan is corrupted: network '${network.name}': ${e.message}`, {
+      ...(e.layer ? { layer: e.layer } : {}),
+      hint: REBUILD_HINT,
+      cause: e,
+    });
+  }
   return network;
+}
+
+/** Every layer output is described, and each tensor has one producer (an input or one layer output). */
+function checkProducers(network: Network): void {
+  const produced = new Set(network.inputs.map((d) => d.name));
+  network.layers.forEach((layer, index) => {
+    for (const name of layer.outputs) {
+      if (!name) continue;
+      const where = { layer: { name: layer.name, kind: layer.kind, index }, hint: REBUILD_HINT };
+      if (!network.tensors.has(name)) {
+        throw new KilnError(
+          ErrorCode.PLAN_CORRUPTED,
+          `plan is corrupted: this layer writes '${name}', which has no tensor description`,
+          where,
+        );
+      }
+      if (produced.has(name)) {
+        throw new KilnError(ErrorCode.PLAN_CORRUPTED, `plan is corrupted: this layer writes '${name}', which is already produced`, where);
+      }
+      produced.add(name);
+    }
+  });
 }
 
 const LAYOUTS = new Set<string>(['NCHW', 'NHWC', 'NCDHW', 'NDHWC', 'NCW', 'NWC', 'any']);
@@ -179,7 +205,8 @@ function decodeLayer(raw: unknown, index: number, weights: WeightsReader, depth:
   const where = { name: l.name, kind: l.kind, index };
   const params = decodeValue(l.params, weights, { where, depth, level: 0 });
   const layer = { name: l.name, kind: l.kind, inputs: l.inputs, outputs: l.outputs, params } as AnyLayer;
-  checkLayerParams(layer, where);
+  // The params must be what the kind's LayerDef takes, or the builder and lowerers would crash on them.
+  checkLayerParams(layer, where, { code: ErrorCode.PLAN_CORRUPTED, prefix: 'plan is corrupted: ', hint: REBUILD_HINT });
   if (l.precision !== undefined) {
     if (!isDType(l.precision)) throw corrupted(`layer '${l.name}' has an unknown precision`);
     layer.precision = l.precision;
@@ -217,10 +244,7 @@ const SPECIAL_NUMBERS = new Map<string, number>([
 function decodeValue(v: unknown, weights: WeightsReader, scope: DecodeScope): unknown {
   if (v === null || typeof v !== 'object') return v;
   const bad = (what: string): never => {
-    throw new KilnError(ErrorCode.PLAN_CORRUPTED, `plan is corrupted: this layer ${what}`, {
-      layer: scope.where,
-      hint: 'the plan was damaged or edited after it was built; rebuild it from the model with buildPlan() (kiln build)',
-    });
+    throw new KilnError(ErrorCode.PLAN_CORRUPTED, `plan is corrupted: this layer ${what}`, { layer: scope.where, hint: REBUILD_HINT });
   };
   checkCount('maxNestingDepth', scope.level, `the nesting depth of layer '${scope.where.name}' params`, { layer: scope.where });
   const inner = { ...scope, level: scope.level + 1 };

@@ -5,6 +5,7 @@
  * warm-cache build times nothing and chooses the same tactics.
  */
 import {
+  type Dim,
   emitProgress,
   type Network,
   type Program,
@@ -31,8 +32,9 @@ export interface TacticProvider {
 
 export interface SelectTacticsOptions {
   /**
-   * Shapes to tune network inputs for (TensorRT's "opt" shapes). Default: each input's declared
-   * shape with symbolic dims taken as 1 (batch 1).
+   * Shapes to tune network inputs for (the optimization profile's "opt" shapes). An input not
+   * given here is tuned at its declared shape when that is static; otherwise the stages it feeds
+   * keep the executor's own per-shape choice (a symbolic dim is never guessed).
    */
   inputShapes?: ReadonlyMap<string, readonly number[]>;
   cache?: TimingCache;
@@ -41,14 +43,27 @@ export interface SelectTacticsOptions {
   signal?: AbortSignal;
 }
 
-/** The network input shapes tactics are timed for: given ones, else declared dims with symbolic ones as 1. */
+/**
+ * The network input shapes tactics are timed for: the given ones, else the declared shape when
+ * every dim of it is known. Inputs with symbolic dims and no given shape are left out: timing
+ * them at a guessed size (say 1) chooses tactics for, or fails on, a shape that never runs.
+ */
 export function tuningShapes(network: Network, given?: ReadonlyMap<string, readonly number[]>): Record<string, number[]> {
   const shapes: Record<string, number[]> = {};
   for (const input of network.inputs) {
-    const shape = given?.get(input.name) ?? input.shape?.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+    const shape = given?.get(input.name) ?? staticShape(input.shape);
     if (shape) shapes[input.name] = [...shape];
   }
   return shapes;
+}
+
+/** Network inputs whose shapes tactics cannot be timed for: symbolic dims (or unknown rank) and no given shape. */
+export function untunedInputs(network: Network, given?: ReadonlyMap<string, readonly number[]>): Network['inputs'] {
+  return network.inputs.filter((input) => input.valueKind !== 'sequence' && !given?.has(input.name) && !staticShape(input.shape));
+}
+
+function staticShape(shape: readonly Dim[] | null | undefined): number[] | undefined {
+  return shape?.every((d): d is number => typeof d === 'number' && d >= 0) ? [...shape] : undefined;
 }
 
 /**
@@ -63,8 +78,7 @@ export function stageTuningShapes(
   const inputs = tuningShapes(network, given);
   const shapes = new Map<string, number[]>();
   for (const name of stage.inputs) {
-    const declared = network.tensors.get(name)?.shape;
-    const shape = inputs[name] ?? (declared?.every((d): d is number => typeof d === 'number') ? [...declared] : undefined);
+    const shape = inputs[name] ?? staticShape(network.tensors.get(name)?.shape);
     if (!shape) return undefined;
     shapes.set(name, shape);
   }
@@ -77,7 +91,8 @@ export function opSignature(op: ProgramOp, values: readonly ProgramValue[]): str
     const v = values[id]!;
     return `${v.storage.kind === 'weight' ? 'w' : 'a'}[${v.shape.join('x')}]` as unknown as number;
   });
-  const { tactic: _tactic, ...rest } = described as ProgramOp & { tactic?: string };
+  // The tactic is what is being chosen and the label names a layer: neither changes what is timed.
+  const { tactic: _tactic, label: _label, ...rest } = described;
   return JSON.stringify(rest, Object.keys(rest).sort());
 }
 
@@ -128,7 +143,8 @@ export function singleOpProgram(op: ProgramOp, program: Program): { program: Pro
 
 /**
  * Chooses a tactic for every tunable op of the network's native stages whose input shapes are
- * static. Layers of dynamic-shape stages keep the executor's default.
+ * known (given, or static). Layers of stages fed by an input of unknown size keep the
+ * executor's default.
  */
 export async function selectTactics(
   network: Network,

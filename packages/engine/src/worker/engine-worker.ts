@@ -31,6 +31,9 @@ if (port) {
   let loaded: { plan: Plan; executor: PlanExecutor } | undefined;
   try {
     loaded = start(workerData as EngineWorkerData);
+    // Tells the runner that the thread and its script started: a failure before this is a
+    // worker that could not start, reported as such.
+    port.postMessage({ id: null, ok: true } satisfies WorkerResponse);
   } catch (e) {
     const fatal: WorkerResponse = { id: null, ok: false, error: errorToWire(e) };
     port.postMessage(fatal);

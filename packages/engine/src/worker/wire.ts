@@ -30,10 +30,14 @@ export interface WireError {
 }
 
 export type WorkerRequest = { id: number; feeds: WireValue[] };
-/** A run's result; `id: null` means the worker cannot serve any run (its plan did not load). */
+/**
+ * A run's result, or a message about the worker itself (`id: null`): `ok: true` once it has
+ * loaded its plan and serves runs, `ok: false` when it cannot serve any (its plan did not load).
+ */
 export type WorkerResponse =
   | { id: number; ok: true; outputs: WireValue[] }
   | { id: number; ok: false; error: WireError }
+  | { id: null; ok: true }
   | { id: null; ok: false; error: WireError };
 
 /**

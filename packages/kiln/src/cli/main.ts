@@ -10,6 +10,7 @@ import { doctorReport, formatDoctor } from './commands/doctor.js';
 import { formatInspect, inspectModel } from './commands/inspect.js';
 import { formatPartition, partitionModel } from './commands/partition.js';
 import { runModel } from './commands/run.js';
+import { PROFILE_FLAGS, profileFromFlags } from './profile-flags.js';
 import { ProgressBar } from './progress-bar.js';
 
 const HELP = `kiln ${KILN_VERSION}: optimize trained models into engines and run them from Node.js
@@ -25,6 +26,11 @@ Commands:
         --timing-cache FILE      reuse and extend tactic timings (warm builds are deterministic)
         --max-workspace BYTES    bound on any layer's scratch memory
         --no-tune                skip tactic timing (the executor's defaults)
+        --shapes x:1x3x48x192    optimization profile: build for exactly these input shapes
+                                 (several as a:1x3,b:1x4 or repeated; the shape follows the last ':')
+        --min-shapes/--opt-shapes/--max-shapes x:AxBxC
+                                 a range per input: runs accept min..max, tactics are timed at opt.
+                                 Inputs with symbolic dims and no shapes keep untimed layers (warned)
   partition MODEL --target cpu|cuda [--min-segment-size N] [--report out.html] [--json out.json]
                                  engines vs CPU fallback, with reasons (--exclude-ops a,b --max-segments N)
   run MODEL --input NAME=FILE …  run once and write one .npy per output
@@ -67,7 +73,8 @@ const MODEL_FLAGS = ['input-shape', 'signature', 'outputs'] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  // `kiln build --help` and the like: one help text lists every command's options.
+  if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(HELP);
     return 0;
   }
@@ -93,7 +100,10 @@ async function main(argv: string[]): Promise<number> {
     case 'build': {
       const args = parseArgs(
         rest.map((a) => (a === '-o' ? '--output' : a)),
-        { booleans: ['no-tune', 'json'], values: ['output', 'backend', 'precision', 'timing-cache', 'max-workspace', ...MODEL_FLAGS] },
+        {
+          booleans: ['no-tune', 'json'],
+          values: ['output', 'backend', 'precision', 'timing-cache', 'max-workspace', ...PROFILE_FLAGS, ...MODEL_FLAGS],
+        },
       );
       const model = args.positionals[0];
       if (!model) throw usage('build needs a MODEL path');
@@ -101,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
       if (!output) throw usage('build needs -o FILE.plan');
       const workspace = flag(args, 'max-workspace');
       if (workspace !== undefined && !/^\d+$/.test(workspace)) throw usage(`--max-workspace '${workspace}' should be a byte count`);
+      const profile = profileFromFlags(args);
       const bar = new ProgressBar();
       const controller = new AbortController();
       const onSigint = () => controller.abort();
@@ -114,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
           ...(flag(args, 'timing-cache') ? { timingCache: flag(args, 'timing-cache')! } : {}),
           ...(flag(args, 'no-tune') ? { tune: false } : {}),
           ...(workspace !== undefined ? { maxWorkspaceSize: Number(workspace) } : {}),
+          ...(profile ? { profile } : {}),
           onProgress: bar.update,
           signal: controller.signal,
         });

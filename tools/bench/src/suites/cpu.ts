@@ -17,6 +17,8 @@ interface CpuCase {
   model: string;
   path: (corpus: string) => string;
   feeds: (corpus: string, inputName: string) => Tensor;
+  /** Fixed input shapes for models whose dims are symbolic: tactics are timed at these (kiln build --shapes). */
+  shapes?: Readonly<Record<string, readonly number[]>>;
 }
 
 const light = (name: string): CpuCase => ({
@@ -35,6 +37,7 @@ export const CPU_CASES: readonly CpuCase[] = [
     model: 'paddleocr_det_640',
     path: (c) => join(c, 'onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx'),
     feeds: () => randomTensor('float32', [1, 3, 640, 640], 7, 0, 1),
+    shapes: { x: [1, 3, 640, 640] },
   },
 ];
 
@@ -53,7 +56,8 @@ export async function runCpuSuite(options: CpuSuiteOptions): Promise<BenchRow[]>
   for (const c of cases) {
     const path = c.path(options.corpus);
     // Built the way `kiln build` builds: tactics timed on this machine.
-    const session = await InferenceSession.create(path, { build: { tune: true } });
+    const profile = Object.fromEntries(Object.entries(c.shapes ?? {}).map(([name, s]) => [name, { min: s, opt: s, max: s }]));
+    const session = await InferenceSession.create(path, { build: { tune: true, profile } });
     const inputName = session.inputNames[0]!;
     const feeds = { [inputName]: c.feeds(options.corpus, inputName) };
     const peer = await openOnnxruntime(path, options.threads);

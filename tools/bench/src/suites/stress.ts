@@ -1,10 +1,14 @@
 /**
- * `pnpm bench --suite stress [--cycles N] [--source plan|model]`: create → run → dispose cycles of
- * `InferenceSession` with default options (a worker thread per session), alternating a tiny ONNX
- * model (onnx-node `test_add`) and a real CNN (the corpus MNIST GraphDef). The cycles run in a
- * child process so that a crash is counted, not fatal to the report; the child reports its RSS
- * at the start, after the warm-up, every 1,000 cycles and at the end, and checks every run's
- * outputs against the first run of its model (garbage counts as an error).
+ * `pnpm bench --suite stress [--cycles N] [--source plan|model] [--models test_add,mnist_cnn]
+ * [--sample-every N]`: create → run → dispose cycles of `InferenceSession` with default options
+ * (a worker thread per session), alternating a tiny ONNX model (onnx-node `test_add`) and a real
+ * CNN (the corpus MNIST GraphDef). The cycles run in a child process so that a crash is counted,
+ * not fatal to the report; the child samples its memory (RSS, V8 heap, external and ArrayBuffer
+ * bytes, thread count, after a forced GC) at the start, after the warm-up, every `sampleEvery`
+ * cycles and at the end, so growth can be attributed; checks every run's outputs against the
+ * first run of its model (garbage counts as an error); and counts errors by code and message.
+ * Allocator settings are compared from outside: the child inherits the environment, and the
+ * report records MALLOC_ARENA_MAX (e.g. `MALLOC_ARENA_MAX=2 pnpm bench --suite stress`).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,6 +27,10 @@ export interface StressOptions {
   warmup: number;
   /** 'plan': each session loads its model's built plan (the serving path); 'model': parses and builds each time. */
   source: 'plan' | 'model';
+  /** Model names to cycle through (default: every stress model). */
+  models?: readonly string[];
+  /** Cycles between memory samples after the warm-up. */
+  sampleEvery: number;
   log: (line: string) => void;
 }
 
@@ -30,7 +38,12 @@ export interface StressSample {
   cycle: number;
   label: string;
   rss_mb: number;
+  /** process.memoryUsage() of the main thread after a forced GC. */
   heap_mb: number;
+  external_mb: number;
+  array_buffers_mb: number;
+  /** OS threads of the process (/proc/self/status), or -1 where unknown. */
+  threads: number;
   elapsed_s: number;
 }
 
@@ -43,7 +56,10 @@ export interface StressReport {
   source: 'plan' | 'model';
   models: string[];
   seconds: number;
+  /** MALLOC_ARENA_MAX as set for the run (glibc's arena cap), or null when unset. */
+  malloc_arena_max: string | null;
   crashes: { cycle: number; signal: string | null; code: number | null }[];
+  /** Failed cycles counted by `CODE: message` (`non-KilnError: message` for anything else). */
   errors: Record<string, number>;
   samples: StressSample[];
   rss_start_mb: number;
@@ -59,7 +75,7 @@ interface StressModel {
   feeds: () => Record<string, Tensor>;
 }
 
-function stressModels(corpus: string): StressModel[] {
+function allStressModels(corpus: string): StressModel[] {
   const add = join(corpus, 'onnx-backend/node/test_add');
   const pb = (i: number) => decodeTensorProto(new Uint8Array(readFileSync(join(add, 'test_data_set_0', `input_${i}.pb`)))).tensor;
   const [x, y] = [pb(0), pb(1)];
@@ -68,6 +84,34 @@ function stressModels(corpus: string): StressModel[] {
     { name: 'test_add', path: join(add, 'model.onnx'), feeds: () => ({ x, y }) },
     { name: 'mnist_cnn', path: join(corpus, 'tf/frozen/mengwanguc-mnist-cnn.pb'), feeds: () => ({ x: digit }) },
   ];
+}
+
+const STRESS_MODEL_NAMES = ['test_add', 'mnist_cnn'];
+
+function stressModels(corpus: string, names: readonly string[] | undefined): StressModel[] {
+  const all = allStressModels(corpus);
+  return names ? all.filter((m) => names.includes(m.name)) : all;
+}
+
+/** Names in `models` that are not stress models (the CLI refuses them). */
+export function unknownStressModels(models: readonly string[]): string[] {
+  return models.filter((m) => !STRESS_MODEL_NAMES.includes(m));
+}
+
+/** The error's code and message (with its cause's, where the message does not already say it). */
+function errorKey(e: unknown): string {
+  if (!(e instanceof Error)) return `non-KilnError: ${String(e)}`;
+  const cause = e.cause instanceof Error && !e.message.includes(e.cause.message) ? ` (cause: ${e.cause.message})` : '';
+  return `${isKilnError(e) ? e.code : 'non-KilnError'}: ${e.message}${cause}`;
+}
+
+function threadCount(): number {
+  try {
+    const match = /^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) : -1;
+  } catch {
+    return -1;
+  }
 }
 
 /** Messages from the child to the parent. */
@@ -95,12 +139,22 @@ export async function runStressChild(): Promise<void> {
   const sample = async (cycle: number, label: string) => {
     gc();
     const m = process.memoryUsage();
+    const mb = (bytes: number) => bytes / 2 ** 20;
     await send({
       kind: 'sample',
-      sample: { cycle, label, rss_mb: m.rss / 2 ** 20, heap_mb: m.heapUsed / 2 ** 20, elapsed_s: (performance.now() - t0) / 1000 },
+      sample: {
+        cycle,
+        label,
+        rss_mb: mb(m.rss),
+        heap_mb: mb(m.heapUsed),
+        external_mb: mb(m.external),
+        array_buffers_mb: mb(m.arrayBuffers),
+        threads: threadCount(),
+        elapsed_s: (performance.now() - t0) / 1000,
+      },
     });
   };
-  const models = stressModels(options.corpus);
+  const models = stressModels(options.corpus, options.models);
   // The plan each session loads, built once the way `kiln build` would.
   const sources: (string | Uint8Array)[] = [];
   for (const m of models) {
@@ -132,12 +186,12 @@ export async function runStressChild(): Promise<void> {
         await session.dispose();
       }
     } catch (e) {
-      const key = isKilnError(e) ? e.code : `non-KilnError: ${e instanceof Error ? e.message : String(e)}`;
+      const key = errorKey(e);
       errors[key] = (errors[key] ?? 0) + 1;
     }
     const done = cycle + 1;
     if (done === options.warmup) await sample(done, 'after warm-up');
-    else if (done % 1000 === 0 && done !== options.cycles) await sample(done, `${done} cycles`);
+    else if (done > options.warmup && done % options.sampleEvery === 0 && done !== options.cycles) await sample(done, `${done} cycles`);
     if (done % 10 === 0) await send({ kind: 'cycle', cycle: done, errors });
   }
   await sample(options.cycles, 'end');
@@ -212,7 +266,8 @@ export async function runStressSuite(options: StressOptions): Promise<StressRepo
     interrupted,
     warmup: options.warmup,
     source: options.source,
-    models: stressModels(options.corpus).map((m) => m.name),
+    models: stressModels(options.corpus, options.models).map((m) => m.name),
+    malloc_arena_max: process.env.MALLOC_ARENA_MAX ?? null,
     seconds: (performance.now() - t0) / 1000,
     crashes,
     errors,
@@ -225,19 +280,26 @@ export async function runStressSuite(options: StressOptions): Promise<StressRepo
 }
 
 export function formatStressTable(r: StressReport): string {
-  const lines = ['| cycle | sample | RSS MiB | heap MiB | elapsed s |', '|---:|---|---:|---:|---:|'];
+  const lines = [
+    '| cycle | sample | RSS MiB | heap MiB | external MiB | arrayBuffers MiB | threads | elapsed s |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const s of r.samples) {
-    lines.push(`| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.elapsed_s.toFixed(1)} |`);
+    lines.push(
+      `| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.external_mb.toFixed(1)} | ` +
+        `${s.array_buffers_mb.toFixed(1)} | ${s.threads} | ${s.elapsed_s.toFixed(1)} |`,
+    );
   }
-  const errors = Object.entries(r.errors)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${k}×${n}`);
+  const errors = Object.entries(r.errors).filter(([, n]) => n > 0);
+  const failed = errors.reduce((sum, [, n]) => sum + n, 0);
   lines.push(
     '',
-    `cycles ${r.cycles_done}/${r.cycles_requested}${r.interrupted ? ' (interrupted)' : ''} (${r.models.join(' / ')} alternating, from ${r.source}) in ${r.seconds.toFixed(0)} s; ` +
-      `crashes ${r.crashes.length}; errors ${errors.join(', ') || '0'}; ` +
+    `cycles ${r.cycles_done}/${r.cycles_requested}${r.interrupted ? ' (interrupted)' : ''} (${r.models.join(' / ')} alternating, from ${r.source}` +
+      `${r.malloc_arena_max === null ? '' : `, MALLOC_ARENA_MAX=${r.malloc_arena_max}`}) in ${r.seconds.toFixed(0)} s; ` +
+      `crashes ${r.crashes.length}; failed cycles ${failed}; ` +
       `RSS start ${r.rss_start_mb.toFixed(1)} MiB, after warm-up ${r.rss_warm_mb.toFixed(1)} MiB, end ${r.rss_end_mb.toFixed(1)} MiB ` +
       `(${r.rss_growth_pct >= 0 ? '+' : ''}${r.rss_growth_pct.toFixed(1)}% since warm-up)`,
   );
+  for (const [message, n] of errors.sort((a, b) => b[1] - a[1])) lines.push(`  ${n}× ${message}`);
   return lines.join('\n');
 }

@@ -4,29 +4,33 @@
  * Likewise concat copies vanish for concatenations the planner eliminated, and split slices for
  * outputs that are views.
  */
-import { type AnyLayer, type Layer, Tensor } from '@kiln/core';
-import { referenceKernels, resolveReshape, sliceRange } from '@kiln/cpu-runtime';
+import { type AnyLayer, formatShape, inferLayer, isStaticShape, type Layer, type ValueFacts } from '@kiln/core';
+import { resolveReshape, sliceRange } from '@kiln/cpu-runtime';
 import { constantIntegers, layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
-/** Output shape of a shape-only layer, from its reference kernel run on a placeholder of the input's shape. */
-function referenceShape(layer: AnyLayer, asm: ProgramAssembler): number[] {
-  const inputs = layer.inputs.map((name, i) => {
+/**
+ * Static output shape of a shape-only layer from its LayerDef, over the shapes lowering knows
+ * and the values of build-time constant operands (squeeze/unsqueeze axes).
+ */
+function inferredShape(layer: AnyLayer, asm: ProgramAssembler): number[] {
+  const inputs = layer.inputs.map((name, i): ValueFacts | undefined => {
     if (!name) return undefined;
-    if (i === 0) return Tensor.zeros('float32', asm.shape(name));
     const c = asm.constant(name);
-    if (!c) throw loweringError(layer, `its input ${i} ('${name}') is not a build-time constant`);
-    return c;
+    if (c) return { dtype: c.dtype, shape: c.shape, value: c };
+    if (i > 0) throw loweringError(layer, `its input ${i} ('${name}') is not a build-time constant`);
+    return { dtype: 'float32', shape: asm.shape(name) };
   });
-  const kernel = referenceKernels[layer.kind] as (l: AnyLayer, i: typeof inputs, ctx: never) => Tensor[];
-  return [...kernel(layer, inputs, undefined as never)[0]!.shape];
+  const shape = inferLayer(layer, inputs)[0]!.shape;
+  if (!shape || !isStaticShape(shape)) throw loweringError(layer, `its output shape ${formatShape(shape)} is not known at build time`);
+  return [...shape];
 }
 
 /** identity, same-dtype cast, squeeze, unsqueeze: a view when the planner allows, else a copy. */
 export function lowerView(layer: AnyLayer, asm: ProgramAssembler): void {
   const xName = layer.inputs[0]!;
   const yName = layer.outputs[0]!;
-  const shape = layer.kind === 'identity' || layer.kind === 'cast' ? asm.shape(xName) : referenceShape(layer, asm);
+  const shape = layer.kind === 'identity' || layer.kind === 'cast' ? asm.shape(xName) : inferredShape(layer, asm);
   asm.setShape(yName, shape);
   asm.emit({ op: 'copy', x: asm.ref(xName), y: asm.ref(yName) }, { elidableWhenView: yName });
 }

@@ -1,11 +1,12 @@
 /**
  * `kiln build MODEL -o model.plan [--precision fp32] [--timing-cache FILE] [--no-tune]
- * [--max-workspace BYTES]`: parse, convert, optimize, tune and serialize an engine plan.
+ * [--max-workspace BYTES] [--shapes x:1x3x48x192 | --min-shapes/--opt-shapes/--max-shapes]`:
+ * parse, convert, optimize, tune (at the profile's opt shapes) and serialize an engine plan.
  */
 import { writeFileSync } from 'node:fs';
-import { ErrorCode, KilnError, type ProgressListener } from '@kiln/core';
+import { ErrorCode, KilnError, MemoryLogger, type ProgressListener } from '@kiln/core';
 import { loadCpuNative } from '@kiln/cpu-runtime';
-import { buildPlan, serializePlan, TimingCache } from '@kiln/engine';
+import { buildPlan, type OptimizationProfile, serializePlan, TimingCache } from '@kiln/engine';
 import { type LoadModelOptions, loadModel, toNetwork } from '../../load-model.js';
 
 export interface BuildCommandOptions extends LoadModelOptions {
@@ -15,6 +16,8 @@ export interface BuildCommandOptions extends LoadModelOptions {
   timingCache?: string;
   tune?: boolean;
   maxWorkspaceSize?: number;
+  /** min/opt/max per input (`--shapes`, `--min-shapes/--opt-shapes/--max-shapes`). */
+  profile?: OptimizationProfile;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
 }
@@ -26,6 +29,10 @@ export interface BuildSummary {
   tactics: { tuned: number; fromCache: number };
   arenaBytes?: number;
   sumBytes?: number;
+  /** The optimization profile recorded in the plan, per input. */
+  profile?: Record<string, { min: number[]; opt: number[]; max: number[] }>;
+  /** What the build could not do as asked or as well as it might (e.g. layers left untimed). */
+  warnings: string[];
   milliseconds: number;
 }
 
@@ -45,6 +52,7 @@ export async function buildModel(model: string, options: BuildCommandOptions): P
   const { graph } = await loadModel(model, options);
   const network = toNetwork(graph, options);
   const cache = options.timingCache ? TimingCache.load(options.timingCache) : undefined;
+  const logger = new MemoryLogger();
   const plan = await buildPlan(network, {
     backend,
     precision: precision as 'fp32' | 'tf32' | 'fp16',
@@ -53,6 +61,8 @@ export async function buildModel(model: string, options: BuildCommandOptions): P
     tune: options.tune ?? (backend === 'cuda' || loadCpuNative().ok),
     ...(cache ? { timingCache: cache } : {}),
     ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    logger,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -73,6 +83,8 @@ export async function buildModel(model: string, options: BuildCommandOptions): P
       fromCache: choices.filter((c) => c.source === 'cache').length,
     },
     ...(plan.memoryPlan ? { arenaBytes: plan.memoryPlan.arenaBytes, sumBytes: plan.memoryPlan.sumBytes } : {}),
+    ...(plan.manifest.buildSettings.profile ? { profile: plan.manifest.buildSettings.profile } : {}),
+    warnings: logger.entries.filter((e) => e.level === 'warn' || e.level === 'error').map((e) => e.message),
     milliseconds: performance.now() - t0,
   };
 }
@@ -87,5 +99,14 @@ export function formatBuildSummary(s: BuildSummary): string {
   if (s.arenaBytes !== undefined && s.sumBytes !== undefined) {
     lines.push(`activation memory: ${(s.arenaBytes / MiB).toFixed(2)} MiB arena for ${(s.sumBytes / MiB).toFixed(2)} MiB of activations`);
   }
+  for (const [name, r] of Object.entries(s.profile ?? {})) {
+    const same = (a: number[], b: number[]) => a.join('x') === b.join('x');
+    lines.push(
+      same(r.min, r.max)
+        ? `profile: ${name} ${r.opt.join('x')}`
+        : `profile: ${name} min ${r.min.join('x')}, opt ${r.opt.join('x')}, max ${r.max.join('x')}`,
+    );
+  }
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

@@ -1,0 +1,133 @@
+// ProgramDesc: a Program (packages/core/src/program.ts) as native code sees it after
+// readProgramDesc (program_reader.h) has read it from JavaScript and validateProgramDesc
+// (program_validator.h) has checked it. Both executors (kiln_cpu.node, kiln_cuda.node) build
+// their own structures from this one description, so every id, index, rank, broadcast, window,
+// concat, size and byte count is checked once, in one place, before any pointer is formed.
+// Integers are exact int64 (a non-integer, NaN or out-of-range field is an error, never
+// truncated); every shape's non-zero dims multiply to at most kMaxElements, so size arithmetic
+// over a validated description cannot overflow int64.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+enum class ValueStorage { Input, Weight, Arena };
+
+struct ValueDesc {
+  std::string name;
+  std::vector<int64_t> shape;
+  int64_t elements = 0;  // product of shape
+  ValueStorage storage = ValueStorage::Arena;
+  int64_t index = 0;       // feed number ('input') or weight number ('weight')
+  int64_t byteOffset = 0;  // arena byte offset ('arena'), a multiple of 4
+};
+
+enum class OpKind {
+  Conv2d,
+  Gemm,
+  BatchedMatmul,
+  Pool2d,
+  GlobalPool,
+  Binary,
+  Activation,
+  Unary,
+  Deconv2d,
+  ChannelAffine,
+  Softmax,
+  Concat,
+  Copy,
+  Transpose,
+  Lrn,
+  Pad,
+  Slice,
+  Resize2d,
+};
+
+// program.ts op names, indexed by OpKind (inline: executors' pure C++ parts use them unlinked).
+inline constexpr const char* kOpKindNames[] = {"conv2d",  "gemm",       "batched_matmul", "pool2d",         "global_pool", "binary",
+                                               "activation", "unary",   "deconv2d",       "channel_affine", "softmax",     "concat",
+                                               "copy",    "transpose",  "lrn",            "pad",            "slice",       "resize2d"};
+
+inline const char* opKindName(OpKind kind) { return kOpKindNames[static_cast<int>(kind)]; }
+
+// false when `name` is no program.ts op name.
+inline bool opKindFromName(const std::string& name, OpKind* kind) {
+  for (int i = 0; i < static_cast<int>(sizeof(kOpKindNames) / sizeof(kOpKindNames[0])); ++i) {
+    if (name == kOpKindNames[i]) {
+      *kind = static_cast<OpKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Largest element count spanned by a shape's non-zero dims (the same bound as kiln/args.h's
+// kMaxElements): size arithmetic over validated shapes never overflows int64.
+constexpr int64_t kMaxProgramElements = int64_t{1} << 40;
+
+// A fused epilogue (ActivationSpec of layers.ts): `type` is a known ActivationType or "none";
+// alpha/beta are NaN when absent (each executor applies the documented defaults).
+struct ActivationDesc {
+  std::string type = "none";
+  double alpha = std::numeric_limits<double>::quiet_NaN();
+  double beta = std::numeric_limits<double>::quiet_NaN();
+};
+
+// One op; only the fields of its kind are meaningful, absent optional operands are -1. Operand
+// fields keep program.ts names: gemm and batched_matmul read `a` and `b`, conv2d `x`, `w`, `b`.
+struct OpDesc {
+  OpKind kind = OpKind::Copy;
+  int64_t index = 0;  // position in program.ops
+  std::string label;  // the op's layer name when the Program carries one (program.ts `label`), else empty
+  int64_t x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
+  std::vector<int64_t> inputs;  // concat
+  // conv2d, deconv2d, pool2d: 2 strides/dilations/window, 4 pads [top, left, bottom, right];
+  // pad: 2·rank pads [begin…, end…]; slice: one start and step per axis; transpose: perm.
+  std::vector<int64_t> strides, pads, dilations, window, perm, starts, steps;
+  int64_t groups = 1;
+  int64_t axis = 0;         // softmax, concat (may be negative: counts from the end)
+  int64_t channelAxis = 1;  // channel_affine
+  int64_t size = 1;         // lrn
+  bool transA = false, transB = false, log = false, countIncludePad = false;
+  double alpha = 1.0, beta = 1.0;  // gemm; lrn's alpha and beta
+  double lrnBias = 1.0;            // lrn's `bias` (a number there, not a value id)
+  double padValue = 0.0;           // pad's `value`
+  // pool2d/global_pool 'max' | 'average'; binary and unary op names (PROGRAM_BINARY_OPS,
+  // PROGRAM_UNARY_OPS); resize2d's mode, coordinateTransform and nearestMode.
+  std::string type, mode, coordinateTransform, nearestMode;
+  std::string tactic;  // forced by the builder; empty = the executor's choice
+  bool hasActivation = false;
+  ActivationDesc activation;
+};
+
+// What a Program may ask for (@kiln/core's resource limits; the defaults are its defaults for an
+// 8 GiB machine).
+struct ProgramLimits {
+  int64_t maxTensorElements = int64_t{1} << 31;
+  int64_t maxTensorBytes = int64_t{1} << 31;
+  int64_t maxModelBytes = int64_t{1} << 32;
+};
+
+// Weights are read in place: the pointers stay valid while the Program's Float32Arrays do.
+struct WeightDesc {
+  const float* data = nullptr;
+  int64_t elements = 0;
+};
+
+struct ProgramDesc {
+  std::vector<ValueDesc> values;
+  std::vector<WeightDesc> weights;
+  std::vector<OpDesc> ops;
+  std::vector<int64_t> inputs, outputs;
+  int64_t arenaBytes = 0;
+};
+
+// "op 3 (conv2d)" or "op 3 (conv2d, layer 'stem.conv')": how errors and profiles name an op.
+std::string describeOp(const OpDesc& op);
+std::string shapeText(const std::vector<int64_t>& shape);
+
+}  // namespace kiln

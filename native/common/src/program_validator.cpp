@@ -1,0 +1,635 @@
+#include "kiln/program_validator.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kiln/failure.h"
+
+namespace kiln {
+namespace {
+
+using Shape = std::vector<int64_t>;
+
+const char* const kBinaryTypes[] = {"add", "sub", "mul", "div", "max", "min", "pow", "prelu"};
+const char* const kUnaryTypes[] = {"abs", "neg", "exp", "log", "sqrt", "reciprocal", "sin",
+                                   "cos", "tan", "erf", "floor", "ceil", "round", "sign"};
+const char* const kActivationTypes[] = {"none",        "relu",        "sigmoid",          "tanh",     "leaky_relu", "elu",       "selu",
+                                        "softsign",    "softplus",    "clip",             "hard_sigmoid", "scaled_tanh", "thresholded_relu",
+                                        "gelu_erf",    "gelu_tanh",   "celu",             "mish",     "swish",      "hard_swish", "shrink"};
+
+template <size_t N>
+bool oneOf(const std::string& s, const char* const (&names)[N]) {
+  for (const char* n : names)
+    if (s == n) return true;
+  return false;
+}
+
+[[noreturn]] void failLimit(const std::string& caller, const std::string& what, const std::string& limit, int64_t value, int64_t max,
+                            FailureLayer layer = {}) {
+  throw Failure("RESOURCE_LIMIT",
+                caller + ": " + what + " needs " + std::to_string(value) + ", over the limit " + limit + " = " + std::to_string(max),
+                "the limit " + limit + " guards against hostile or corrupted models; if this model really needs more, raise it in "
+                "the options' limits",
+                std::move(layer));
+}
+
+[[noreturn]] void failProgram(const std::string& caller, const std::string& message, const std::string& hint = {}) {
+  throw Failure("INVALID_ARGUMENT", caller + ": " + message, hint);
+}
+
+bool addOk(int64_t a, int64_t b, int64_t* out) { return !__builtin_add_overflow(a, b, out); }
+bool mulOk(int64_t a, int64_t b, int64_t* out) { return !__builtin_mul_overflow(a, b, out); }
+
+// Errors that name the op (index, kind, layer) and optionally one of its values.
+class OpCheck {
+ public:
+  OpCheck(const ProgramDesc& p, const OpDesc& op, const std::string& caller) : p_(p), op_(op), caller_(caller) {}
+
+  const Shape& shape(int64_t id) const { return value(id).shape; }
+  int64_t size(int64_t id) const { return value(id).elements; }
+  const ValueDesc& value(int64_t id) const { return p_.values[static_cast<size_t>(id)]; }
+
+  [[noreturn]] void fail(const std::string& message, int64_t valueId = -1, const std::string& hint = {}) const {
+    std::string what;
+    if (valid(valueId)) what = "value " + std::to_string(valueId) + " '" + value(valueId).name + "' " + shapeText(shape(valueId)) + ": ";
+    FailureLayer layer{op_.label, opKindName(op_.kind), op_.index};
+    if (layer.name.empty()) layer.name = valid(op_.y) ? value(op_.y).name : "op " + std::to_string(op_.index);
+    throw Failure("INVALID_ARGUMENT", caller_ + ": " + describeOp(op_) + ": " + what + message,
+                  hint.empty() ? "the Program does not follow @kiln/core program.ts; lower it with lowerNetwork()" : hint, layer);
+  }
+
+  void require(bool ok, const std::string& message, int64_t valueId = -1, const std::string& hint = {}) const {
+    if (!ok) fail(message, valueId, hint);
+  }
+
+  // A required operand: a value id of this program.
+  int64_t id(const char* field, int64_t id) const {
+    require(valid(id), std::string(field) + " = " + std::to_string(id) + " is not a value id (the program has " +
+                           std::to_string(p_.values.size()) + " values)",
+            -1, "operands are indices into program.values");
+    return id;
+  }
+  // An optional operand: -1 when absent, else a value id.
+  int64_t optionalId(const char* field, int64_t v) const { return v == -1 ? -1 : id(field, v); }
+
+  void ints(const Shape& v, size_t count, int64_t min, const char* what) const {
+    bool ok = v.size() == count;
+    for (int64_t e : v) ok = ok && e >= min;
+    require(ok, std::string(what) + " must be " + std::to_string(count) + " integers >= " + std::to_string(min) + ", got " + shapeText(v));
+  }
+
+  void activation(bool present, const ActivationDesc& a) const {
+    if (!present) return;
+    require(isActivationType(a.type), "unknown activation '" + a.type + "'", -1, "use an ActivationType of @kiln/core layers.ts");
+  }
+
+  // Axis `axis` of a rank-`rank` tensor (negative counts from the end), normalized.
+  int64_t axis(int64_t axis, size_t rank, int64_t valueId) const {
+    const int64_t r = static_cast<int64_t>(rank);
+    require(axis >= -r && axis < r, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r), valueId);
+    return axis < 0 ? axis + r : axis;
+  }
+
+  bool valid(int64_t id) const { return id >= 0 && id < static_cast<int64_t>(p_.values.size()); }
+
+ private:
+  const ProgramDesc& p_;
+  const OpDesc& op_;
+  const std::string& caller_;
+};
+
+// The window attributes shared by conv2d, deconv2d and pool2d.
+void checkWindowFields(const OpCheck& c, const OpDesc& op) {
+  c.ints(op.strides, 2, 1, "strides");
+  c.ints(op.dilations, 2, 1, "dilations");
+  c.ints(op.pads, 4, 0, "pads [top, left, bottom, right]");
+}
+
+// Declared OH/OW against the window arithmetic (pooling in ceil mode may add one window).
+void checkWindowOutput(const OpCheck& c, const OpDesc& op, const Shape& xs, const Shape& ys, const int64_t kernel[2], bool allowCeil) {
+  for (int d = 0; d < 2; ++d) {
+    const int64_t floor = windowOutput(xs[2 + d], kernel[d], op.strides[d], op.pads[d], op.pads[d + 2], op.dilations[d], false);
+    int64_t ceil = windowOutput(xs[2 + d], kernel[d], op.strides[d], op.pads[d], op.pads[d + 2], op.dilations[d], true);
+    // ONNX ceil mode: the extra window must start inside the input or its begin padding.
+    int64_t lastStart = 0;
+    if (ceil > floor && (!mulOk(ceil - 1, op.strides[d], &lastStart) || lastStart >= xs[2 + d] + op.pads[d])) ceil -= 1;
+    const int64_t got = ys[2 + d];
+    const int64_t most = allowCeil ? std::max(floor, ceil) : floor;
+    if (floor >= 0 && got >= floor && got <= most) continue;
+    c.fail(std::string(d == 0 ? "OH" : "OW") + " = " + std::to_string(got) + " does not follow from the window (" +
+               (floor < 0 ? std::string("the dilated window does not fit the padded input")
+                          : "expected " + std::to_string(floor) + (most > floor ? " or " + std::to_string(most) : "")) +
+               ")",
+           op.y, "y's spatial dims must be the window arithmetic's result");
+  }
+}
+
+void checkConv(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), w = c.id("w", op.w), y = op.y;
+  const int64_t b = c.optionalId("b", op.b), r = c.optionalId("residual", op.residual);
+  const Shape& xs = c.shape(x);
+  const Shape& ws = c.shape(w);
+  const Shape& ys = c.shape(y);
+  c.require(xs.size() == 4, "x must be [N, C, H, W]", x);
+  c.require(ws.size() == 4, "w must be [M, C/groups, kH, kW]", w);
+  checkWindowFields(c, op);
+  const int64_t g = op.groups;
+  c.require(g >= 1 && xs[1] % g == 0 && ws[0] % g == 0, "groups = " + std::to_string(g) + " must divide the input and output channels", w);
+  int64_t channels = 0;
+  c.require(mulOk(ws[1], g, &channels) && channels == xs[1], "w[1] · groups must equal the input channels " + std::to_string(xs[1]), w);
+  c.require(ws[2] >= 1 && ws[3] >= 1, "kernel dims must be >= 1", w);
+  c.require(ys.size() == 4 && ys[0] == xs[0] && ys[1] == ws[0], "y must be [N, M, OH, OW] with N = " + std::to_string(xs[0]) + ", M = " +
+                                                                     std::to_string(ws[0]),
+            y);
+  const int64_t kernel[2] = {ws[2], ws[3]};
+  checkWindowOutput(c, op, xs, ys, kernel, false);
+  if (b >= 0) c.require(c.size(b) == ws[0], "the bias must have M = " + std::to_string(ws[0]) + " elements", b);
+  if (r >= 0) c.require(c.shape(r) == ys, "the residual must have y's shape " + shapeText(ys), r);
+  c.activation(op.hasActivation, op.activation);
+}
+
+void checkDeconv(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), w = c.id("w", op.w), y = op.y;
+  const int64_t b = c.optionalId("b", op.b);
+  const Shape& xs = c.shape(x);
+  const Shape& ws = c.shape(w);
+  const Shape& ys = c.shape(y);
+  c.require(xs.size() == 4, "x must be [N, C, H, W]", x);
+  c.require(ws.size() == 4, "w must be [C, M/groups, kH, kW]", w);
+  checkWindowFields(c, op);
+  const int64_t g = op.groups;
+  c.require(g >= 1 && xs[1] % g == 0, "groups = " + std::to_string(g) + " must divide the input channels " + std::to_string(xs[1]), x);
+  c.require(ws[0] == xs[1], "w[0] must equal the input channels " + std::to_string(xs[1]), w);
+  c.require(ws[2] >= 1 && ws[3] >= 1, "kernel dims must be >= 1", w);
+  int64_t m = 0;
+  c.require(mulOk(ws[1], g, &m), "w[1] · groups overflows", w);
+  c.require(ys.size() == 4 && ys[0] == xs[0] && ys[1] == m,
+            "y must be [N, M, OH, OW] with N = " + std::to_string(xs[0]) + " and M = w[1] · groups = " + std::to_string(m), y);
+  for (int d = 0; d < 2; ++d) {
+    // (size − 1)·stride − padBegin − padEnd + dilation·(kernel − 1) + 1, overflow-checked.
+    int64_t natural = 0, span = 0;
+    const bool ok = mulOk(xs[2 + d] - 1, op.strides[d], &natural) && addOk(natural, -op.pads[d], &natural) &&
+                    addOk(natural, -op.pads[d + 2], &natural) && mulOk(op.dilations[d], ws[2 + d] - 1, &span) &&
+                    addOk(natural, span, &natural) && addOk(natural, 1, &natural);
+    c.require(ok && ys[2 + d] >= 1 && ys[2 + d] >= natural,
+              std::string(d == 0 ? "OH" : "OW") + " must be at least 1 and at least the deconvolution's size " +
+                  (ok ? std::to_string(natural) : std::string("(overflows)")) + " (more is output padding)",
+              y);
+  }
+  if (b >= 0) c.require(c.size(b) == m, "the bias must have M = " + std::to_string(m) + " elements", b);
+  c.activation(op.hasActivation, op.activation);
+}
+
+void checkGemm(const OpCheck& c, const OpDesc& op) {
+  const int64_t a = c.id("a", op.a), b = c.id("b", op.b), y = op.y;
+  const int64_t bias = c.optionalId("bias", op.bias);
+  const Shape& as = c.shape(a);
+  const Shape& bs = c.shape(b);
+  c.require(as.size() == 2, "a must be a matrix", a);
+  c.require(bs.size() == 2, "b must be a matrix", b);
+  const int64_t m = op.transA ? as[1] : as[0], k = op.transA ? as[0] : as[1];
+  const int64_t kb = op.transB ? bs[1] : bs[0], n = op.transB ? bs[0] : bs[1];
+  c.require(k == kb, "inner dimensions differ (op(a) is " + shapeText({m, k}) + ", op(b) is " + shapeText({kb, n}) + ")", b);
+  c.require(c.shape(y) == Shape{m, n}, "y must be [M, N] = " + shapeText({m, n}), y);
+  if (bias >= 0) {
+    const Shape& s = c.shape(bias);
+    Shape full(s.size() < 2 ? 2 - s.size() : 0, 1);
+    full.insert(full.end(), s.begin(), s.end());
+    c.require(s.size() <= 2 && (full[0] == 1 || full[0] == m) && (full[1] == 1 || full[1] == n),
+              "the bias must broadcast to [M, N] = " + shapeText({m, n}), bias);
+  }
+  c.require(std::isfinite(op.alpha) && std::isfinite(op.beta), "alpha and beta must be finite numbers");
+  c.activation(op.hasActivation, op.activation);
+}
+
+void checkBatchedMatmul(const OpCheck& c, const OpDesc& op) {
+  const int64_t a = c.id("a", op.a), b = c.id("b", op.b), y = op.y;
+  const Shape& as = c.shape(a);
+  const Shape& bs = c.shape(b);
+  c.require(as.size() >= 2, "a must have rank >= 2", a);
+  c.require(bs.size() >= 2, "b must have rank >= 2", b);
+  const int64_t m = as[as.size() - 2], k = as[as.size() - 1], n = bs[bs.size() - 1];
+  c.require(bs[bs.size() - 2] == k, "b's rows must equal a's columns " + std::to_string(k), b);
+  const size_t rank = std::max(as.size(), bs.size());
+  Shape want(rank, 1);
+  for (size_t i = 0; i + 2 < rank; ++i) {
+    const size_t fromEnd = rank - i;
+    const int64_t ad = as.size() >= fromEnd ? as[as.size() - fromEnd] : 1;
+    const int64_t bd = bs.size() >= fromEnd ? bs[bs.size() - fromEnd] : 1;
+    c.require(ad == bd || ad == 1 || bd == 1, "batch dims of a " + shapeText(as) + " and b " + shapeText(bs) + " do not broadcast", b);
+    want[i] = ad == 1 ? bd : ad;
+  }
+  want[rank - 2] = m;
+  want[rank - 1] = n;
+  c.require(c.shape(y) == want, "y must be " + shapeText(want), y);
+}
+
+void checkPool(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  c.require(op.type == "max" || op.type == "average", "type must be 'max' or 'average', got '" + op.type + "'");
+  const Shape& xs = c.shape(x);
+  const Shape& ys = c.shape(y);
+  c.require(xs.size() == 4, "x must be [N, C, H, W]", x);
+  c.ints(op.window, 2, 1, "window");
+  checkWindowFields(c, op);
+  c.require(ys.size() == 4 && ys[0] == xs[0] && ys[1] == xs[1], "y must be [N, C, OH, OW]", y);
+  const int64_t kernel[2] = {op.window[0], op.window[1]};
+  checkWindowOutput(c, op, xs, ys, kernel, true);
+}
+
+void checkGlobalPool(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  c.require(op.type == "max" || op.type == "average", "type must be 'max' or 'average', got '" + op.type + "'");
+  const Shape& xs = c.shape(x);
+  c.require(xs.size() >= 3, "x must be [N, C, spatial...]", x);
+  Shape want = xs;
+  for (size_t i = 2; i < want.size(); ++i) want[i] = 1;
+  c.require(c.shape(y) == want, "y must be " + shapeText(want), y);
+}
+
+// Numpy broadcasting of `s` to `ys`: right-aligned, each dim equal or 1.
+bool broadcastsTo(const Shape& s, const Shape& ys) {
+  if (s.size() > ys.size()) return false;
+  for (size_t i = 1; i <= s.size(); ++i) {
+    const int64_t d = s[s.size() - i];
+    if (d != 1 && d != ys[ys.size() - i]) return false;
+  }
+  return true;
+}
+
+void checkBinary(const OpCheck& c, const OpDesc& op) {
+  const int64_t a = c.id("a", op.a), b = c.id("b", op.b), y = op.y;
+  c.require(isProgramBinaryType(op.type), "unknown binary type '" + op.type + "'", -1, "use add, sub, mul, div, max, min, pow or prelu");
+  const Shape& ys = c.shape(y);
+  c.require(broadcastsTo(c.shape(a), ys), "does not broadcast to y " + shapeText(ys), a);
+  c.require(broadcastsTo(c.shape(b), ys), "does not broadcast to y " + shapeText(ys), b);
+  // And y is exactly their broadcast (no extra dims or sizes the operands do not have).
+  const Shape& as = c.shape(a);
+  const Shape& bs = c.shape(b);
+  Shape want(std::max(as.size(), bs.size()));
+  for (size_t i = 1; i <= want.size(); ++i) {
+    const int64_t da = i <= as.size() ? as[as.size() - i] : 1, db = i <= bs.size() ? bs[bs.size() - i] : 1;
+    want[want.size() - i] = da == 1 ? db : da;
+  }
+  c.require(ys == want, "y must be the broadcast of a and b = " + shapeText(want), y);
+  c.activation(op.hasActivation, op.activation);
+}
+
+void checkSameSize(const OpCheck& c, int64_t x, int64_t y) {
+  c.require(c.size(x) == c.size(y), "must have x's element count " + std::to_string(c.size(x)), y);
+}
+
+void checkChannelAffine(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  const int64_t scale = c.optionalId("scale", op.scale), shift = c.optionalId("shift", op.shift);
+  const Shape& xs = c.shape(x);
+  c.require(c.shape(y) == xs, "must have x's shape " + shapeText(xs), y);
+  c.require(op.channelAxis >= 0 && op.channelAxis < static_cast<int64_t>(xs.size()),
+            "channelAxis " + std::to_string(op.channelAxis) + " is not an axis of x", x);
+  const int64_t channels = xs[static_cast<size_t>(op.channelAxis)];
+  if (scale >= 0) c.require(c.size(scale) == channels, "scale must have one value per channel (" + std::to_string(channels) + ")", scale);
+  if (shift >= 0) c.require(c.size(shift) == channels, "shift must have one value per channel (" + std::to_string(channels) + ")", shift);
+  c.activation(op.hasActivation, op.activation);
+}
+
+void checkSoftmax(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  c.require(c.shape(y) == c.shape(x), "must have x's shape", y);
+  // A scalar has no axis to check (its softmax is 1).
+  if (!c.shape(x).empty()) c.axis(op.axis, c.shape(x).size(), x);
+}
+
+void checkConcat(const OpCheck& c, const OpDesc& op) {
+  const int64_t y = op.y;
+  c.require(!op.inputs.empty(), "needs at least one input");
+  const Shape& ys = c.shape(y);
+  const size_t axis = static_cast<size_t>(c.axis(op.axis, ys.size(), y));
+  int64_t total = 0;
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    const int64_t id = c.id(("inputs[" + std::to_string(i) + "]").c_str(), op.inputs[i]);
+    const Shape& s = c.shape(id);
+    bool same = s.size() == ys.size();
+    for (size_t j = 0; same && j < s.size(); ++j) same = j == axis || s[j] == ys[j];
+    c.require(same, "concat input " + std::to_string(i) + " differs from y " + shapeText(ys) + " in rank or outside the concat axis " +
+                        std::to_string(axis),
+              id);
+    c.require(addOk(total, s[axis], &total), "the inputs' sizes along the concat axis overflow", id);
+  }
+  c.require(total == ys[axis],
+            "the inputs' sizes along axis " + std::to_string(axis) + " add up to " + std::to_string(total) + ", not " +
+                std::to_string(ys[axis]),
+            y);
+}
+
+void checkTranspose(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  const Shape& xs = c.shape(x);
+  std::vector<bool> seen(xs.size(), false);
+  bool ok = op.perm.size() == xs.size();
+  for (size_t i = 0; ok && i < op.perm.size(); ++i) {
+    const int64_t p = op.perm[i];
+    ok = p >= 0 && p < static_cast<int64_t>(xs.size()) && !seen[static_cast<size_t>(p)];
+    if (ok) seen[static_cast<size_t>(p)] = true;
+  }
+  c.require(ok, "perm " + shapeText(op.perm) + " is not a permutation of x's axes", x);
+  Shape want(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) want[i] = xs[static_cast<size_t>(op.perm[i])];
+  c.require(c.shape(y) == want, "must be x's shape permuted by perm, " + shapeText(want), y);
+}
+
+void checkLrn(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  c.require(c.shape(x).size() >= 2, "needs a channel axis (rank >= 2)", x);
+  c.require(c.shape(y) == c.shape(x), "must have x's shape", y);
+  c.require(op.size >= 1, "size " + std::to_string(op.size) + " must be an integer >= 1");
+  c.require(std::isfinite(op.alpha) && std::isfinite(op.beta) && std::isfinite(op.lrnBias), "alpha, beta and bias must be finite numbers");
+}
+
+void checkPad(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  const Shape& xs = c.shape(x);
+  const Shape& ys = c.shape(y);
+  c.require(op.pads.size() == 2 * xs.size() && ys.size() == xs.size(), "pads need [begin…, end…] for every axis of x", x);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    int64_t want = 0;
+    const bool ok = addOk(xs[i], op.pads[i], &want) && addOk(want, op.pads[i + xs.size()], &want);
+    c.require(ok && ys[i] == want, "axis " + std::to_string(i) + " must be x's size plus its pads", y);
+  }
+}
+
+void checkSlice(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  const Shape& xs = c.shape(x);
+  const Shape& ys = c.shape(y);
+  c.require(op.starts.size() == xs.size() && op.steps.size() == xs.size() && ys.size() == xs.size(),
+            "starts and steps need one integer per axis of x, and y x's rank", x);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const int64_t start = op.starts[i], step = op.steps[i];
+    c.require(step != 0, "steps must be non-zero", x);
+    if (ys[i] == 0) continue;
+    int64_t last = 0;
+    const bool ok = mulOk(ys[i] - 1, step, &last) && addOk(last, start, &last);
+    c.require(ok && start >= 0 && start < xs[i] && last >= 0 && last < xs[i],
+              "axis " + std::to_string(i) + ": start " + std::to_string(start) + " with step " + std::to_string(step) +
+                  " reads outside x for y's " + std::to_string(ys[i]) + " elements",
+              x);
+  }
+}
+
+void checkResize(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), y = op.y;
+  const Shape& xs = c.shape(x);
+  const Shape& ys = c.shape(y);
+  bool ok = xs.size() >= 2 && ys.size() == xs.size();
+  for (size_t i = 0; ok && i + 2 < xs.size(); ++i) ok = xs[i] == ys[i];
+  c.require(ok, "x and y need the same rank >= 2 and may differ only in the last two dims", y);
+  c.require(op.mode == "nearest" || op.mode == "linear", "mode '" + op.mode + "' must be 'nearest' or 'linear'");
+  const char* const transforms[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"};
+  c.require(oneOf(op.coordinateTransform, transforms), "unknown coordinateTransform '" + op.coordinateTransform + "'");
+  const char* const modes[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+  c.require(oneOf(op.nearestMode, modes), "unknown nearestMode '" + op.nearestMode + "'");
+  const size_t r = xs.size();
+  c.require((xs[r - 1] > 0 && xs[r - 2] > 0) || ys[r - 1] == 0 || ys[r - 2] == 0, "cannot resize an empty image to a non-empty one", x);
+}
+
+// Whether an operand may share the output's arena bytes (program-ops descriptors' `inPlace`):
+// elementwise reads may be exactly y's bytes, a concat input its own contiguous slice of y.
+enum class Sharing { None, Exact, Slice };
+
+struct Operand {
+  const char* field;
+  int64_t id;
+  Sharing sharing;
+};
+
+std::vector<Operand> readOperands(const OpDesc& op) {
+  switch (op.kind) {
+    case OpKind::Conv2d: return {{"x", op.x, Sharing::None}, {"w", op.w, Sharing::None}, {"b", op.b, Sharing::None},
+                                 {"residual", op.residual, Sharing::Exact}};
+    case OpKind::Deconv2d: return {{"x", op.x, Sharing::None}, {"w", op.w, Sharing::None}, {"b", op.b, Sharing::None}};
+    case OpKind::Gemm: return {{"a", op.a, Sharing::None}, {"b", op.b, Sharing::None}, {"bias", op.bias, Sharing::None}};
+    case OpKind::BatchedMatmul: return {{"a", op.a, Sharing::None}, {"b", op.b, Sharing::None}};
+    case OpKind::Binary: return {{"a", op.a, Sharing::Exact}, {"b", op.b, Sharing::Exact}};
+    case OpKind::Activation:
+    case OpKind::Unary:
+    case OpKind::Copy: return {{"x", op.x, Sharing::Exact}};
+    case OpKind::ChannelAffine: return {{"x", op.x, Sharing::Exact}, {"scale", op.scale, Sharing::None}, {"shift", op.shift, Sharing::None}};
+    case OpKind::Concat: {
+      std::vector<Operand> list;
+      for (int64_t id : op.inputs) list.push_back({"inputs", id, Sharing::Slice});
+      return list;
+    }
+    default: return {{"x", op.x, Sharing::None}};
+  }
+}
+
+// The output shares arena bytes with no operand except where `Sharing` allows it: a kernel
+// reading x while writing y over it would read what it already wrote.
+void checkOverlap(const OpCheck& c, const OpDesc& op) {
+  const ValueDesc& y = c.value(op.y);
+  const int64_t yBegin = y.byteOffset, yEnd = y.byteOffset + 4 * y.elements;
+  if (yBegin == yEnd) return;
+  // Concat inputs sit one after another in y when every dim before the axis is 1.
+  bool contiguousSlices = op.kind == OpKind::Concat;
+  if (contiguousSlices) {
+    const int64_t rank = static_cast<int64_t>(y.shape.size());
+    const int64_t axis = op.axis < 0 ? op.axis + rank : op.axis;
+    for (int64_t i = 0; i < axis; ++i) contiguousSlices = contiguousSlices && y.shape[static_cast<size_t>(i)] == 1;
+  }
+  int64_t sliceStart = yBegin;
+  for (const Operand& o : readOperands(op)) {
+    if (o.id < 0) continue;
+    const ValueDesc& v = c.value(o.id);
+    const int64_t begin = v.byteOffset, end = v.byteOffset + 4 * v.elements;
+    const int64_t sliceBegin = sliceStart, sliceEnd = sliceStart + 4 * v.elements;
+    if (o.sharing == Sharing::Slice && contiguousSlices) sliceStart = sliceEnd;
+    if (v.storage != ValueStorage::Arena || begin == end || end <= yBegin || yEnd <= begin) continue;
+    if (o.sharing == Sharing::Exact && begin == yBegin && end == yEnd) continue;
+    if (o.sharing == Sharing::Slice && contiguousSlices && begin == sliceBegin && end == sliceEnd) continue;
+    c.fail(std::string(o.field) + " occupies arena bytes [" + std::to_string(begin) + ", " + std::to_string(end) + ") which overlap y's [" +
+               std::to_string(yBegin) + ", " + std::to_string(yEnd) + ")",
+           o.id,
+           o.sharing == Sharing::Exact   ? std::string(o.field) + " may share y's bytes only exactly (same offset and size)"
+           : o.sharing == Sharing::Slice ? "a concat input may share y's bytes only as its own contiguous slice of y"
+                                         : "the op reads " + std::string(o.field) + " while writing y, so they must not overlap");
+  }
+}
+
+void checkShapes(const OpCheck& c, const OpDesc& op);
+
+void checkOp(const ProgramDesc& p, const OpDesc& op, const std::string& caller) {
+  OpCheck c(p, op, caller);
+  checkShapes(c, op);
+  checkOverlap(c, op);
+}
+
+void checkShapes(const OpCheck& c, const OpDesc& op) {
+  c.id("y", op.y);
+  c.require(c.value(op.y).storage == ValueStorage::Arena, "writes a value that is not in the arena (ops may only write 'arena' values)",
+            op.y);
+  switch (op.kind) {
+    case OpKind::Conv2d: return checkConv(c, op);
+    case OpKind::Gemm: return checkGemm(c, op);
+    case OpKind::BatchedMatmul: return checkBatchedMatmul(c, op);
+    case OpKind::Pool2d: return checkPool(c, op);
+    case OpKind::GlobalPool: return checkGlobalPool(c, op);
+    case OpKind::Binary: return checkBinary(c, op);
+    case OpKind::Activation:
+      checkSameSize(c, c.id("x", op.x), op.y);
+      c.require(op.hasActivation, "needs an activation");
+      return c.activation(true, op.activation);
+    case OpKind::Unary:
+      checkSameSize(c, c.id("x", op.x), op.y);
+      return c.require(isProgramUnaryType(op.type), "unknown unary type '" + op.type + "'", -1, "see PROGRAM_UNARY_OPS in @kiln/core");
+    case OpKind::Deconv2d: return checkDeconv(c, op);
+    case OpKind::ChannelAffine: return checkChannelAffine(c, op);
+    case OpKind::Softmax: return checkSoftmax(c, op);
+    case OpKind::Concat: return checkConcat(c, op);
+    case OpKind::Copy: return checkSameSize(c, c.id("x", op.x), op.y);
+    case OpKind::Transpose: return checkTranspose(c, op);
+    case OpKind::Lrn: return checkLrn(c, op);
+    case OpKind::Pad: return checkPad(c, op);
+    case OpKind::Slice: return checkSlice(c, op);
+    case OpKind::Resize2d: return checkResize(c, op);
+  }
+  c.fail("unknown op kind", -1, "see PROGRAM_OP_KINDS in @kiln/core");
+}
+
+// The op that writes a value (or first reads it), so a value over a limit names its layer.
+FailureLayer ownerOf(const ProgramDesc& p, int64_t id) {
+  for (const OpDesc& op : p.ops)
+    if (op.y == id) return {op.label.empty() ? p.values[static_cast<size_t>(id)].name : op.label, opKindName(op.kind), op.index};
+  return {};
+}
+
+void checkValues(const ProgramDesc& p, const ProgramLimits& limits, const std::string& caller) {
+  const int64_t feeds = static_cast<int64_t>(p.inputs.size());
+  const int64_t weights = static_cast<int64_t>(p.weights.size());
+  for (size_t id = 0; id < p.values.size(); ++id) {
+    const ValueDesc& v = p.values[id];
+    const std::string what = "value " + std::to_string(id) + " '" + v.name + "'";
+    const int64_t n = saturatingElements(v.shape);
+    if (n < 0) failProgram(caller, what + " has shape " + shapeText(v.shape) + "; dims must be integers >= 0");
+    // Sizes first: a hostile shape is a RESOURCE_LIMIT naming the value, as in TypeScript.
+    if (n > limits.maxTensorElements) failLimit(caller, what, "maxTensorElements", n, limits.maxTensorElements, ownerOf(p, id));
+    if (n > limits.maxTensorBytes / 4) failLimit(caller, what + " in bytes", "maxTensorBytes", n > INT64_MAX / 4 ? INT64_MAX : 4 * n,
+                                                 limits.maxTensorBytes, ownerOf(p, id));
+    if (n != v.elements) failProgram(caller, what + " has an inconsistent element count");
+    // A zero-size value still indexes with its other dims: they too must stay within kMaxElements.
+    Shape nonZero;
+    for (int64_t d : v.shape)
+      if (d != 0) nonZero.push_back(d);
+    if (saturatingElements(nonZero) > kMaxProgramElements) {
+      failProgram(caller, what + " has shape " + shapeText(v.shape) + " whose non-zero dims span more than 2^40 elements");
+    }
+    switch (v.storage) {
+      case ValueStorage::Input:
+        if (v.index < 0 || v.index >= feeds) {
+          failProgram(caller, what + " storage.index = " + std::to_string(v.index) + " is outside [0, " + std::to_string(feeds - 1) +
+                                  "]: it reads feed " + std::to_string(v.index) + " but the program has " + std::to_string(feeds) +
+                                  " inputs",
+                      "'input' storage indices must be < program.inputs.length");
+        }
+        break;
+      case ValueStorage::Weight:
+        if (v.index < 0 || v.index >= weights) {
+          failProgram(caller, what + " storage.index = " + std::to_string(v.index) + " is outside [0, " + std::to_string(weights - 1) +
+                                  "]: the program has " + std::to_string(weights) + " weights",
+                      "'weight' storage indices must be < program.weights.length");
+        }
+        if (p.weights[static_cast<size_t>(v.index)].elements != n) {
+          failProgram(caller, what + " " + shapeText(v.shape) + " needs " + std::to_string(n) + " elements but weight " +
+                                  std::to_string(v.index) + " has " + std::to_string(p.weights[static_cast<size_t>(v.index)].elements),
+                      "the weight array must hold exactly the value's elements");
+        }
+        break;
+      case ValueStorage::Arena: {
+        int64_t end = 0;
+        if (v.byteOffset < 0 || v.byteOffset % 4 != 0 || !addOk(v.byteOffset, 4 * n, &end) || end > p.arenaBytes) {
+          failProgram(caller, what + " occupies arena bytes [" + std::to_string(v.byteOffset) + ", " +
+                                  std::to_string(v.byteOffset) + " + " +
+                                  std::to_string(4 * n) + ") outside the arena of " + std::to_string(p.arenaBytes) + " bytes",
+                      "arena offsets must be multiples of 4 and every arena value must fit in arenaBytes");
+        }
+        break;
+      }
+    }
+  }
+}
+
+void checkTotals(const ProgramDesc& p, const ProgramLimits& limits, const std::string& caller) {
+  if (p.arenaBytes < 0) failProgram(caller, "arenaBytes " + std::to_string(p.arenaBytes) + " must be >= 0");
+  int64_t modelBytes = p.arenaBytes;
+  if (modelBytes > limits.maxModelBytes) failLimit(caller, "the program's arena", "maxModelBytes", modelBytes, limits.maxModelBytes);
+  for (const WeightDesc& w : p.weights) {
+    // Each weight is a Float32Array (< 2^53 bytes), so the running sum is checked per step.
+    if (w.elements < 0 || w.elements > (limits.maxModelBytes - modelBytes) / 4) {
+      failLimit(caller, "the program's arena and weights", "maxModelBytes", modelBytes + std::min<int64_t>(w.elements, INT64_MAX / 8) * 4,
+                limits.maxModelBytes);
+    }
+    modelBytes += 4 * w.elements;
+  }
+}
+
+void checkFeedsAndOutputs(const ProgramDesc& p, const std::string& caller) {
+  const int64_t count = static_cast<int64_t>(p.values.size());
+  for (size_t i = 0; i < p.inputs.size(); ++i) {
+    const int64_t id = p.inputs[i];
+    const bool ok = id >= 0 && id < count && p.values[static_cast<size_t>(id)].storage == ValueStorage::Input &&
+                    p.values[static_cast<size_t>(id)].index == static_cast<int64_t>(i);
+    if (!ok) {
+      failProgram(caller, "program.inputs[" + std::to_string(i) + "] = " + std::to_string(id) +
+                              " must be a value with storage { kind: 'input', index: " + std::to_string(i) + " }");
+    }
+  }
+  for (size_t i = 0; i < p.outputs.size(); ++i) {
+    const int64_t id = p.outputs[i];
+    if (id < 0 || id >= count) {
+      failProgram(caller, "program.outputs[" + std::to_string(i) + "] = " + std::to_string(id) + " is not a value id");
+    }
+  }
+}
+
+}  // namespace
+
+int64_t windowOutput(int64_t size, int64_t kernel, int64_t stride, int64_t padBegin, int64_t padEnd, int64_t dilation, bool ceil) {
+  int64_t span = 0, padded = 0;
+  if (stride < 1 || kernel < 1 || dilation < 1) return -1;
+  if (!mulOk(dilation, kernel - 1, &span) || !addOk(span, 1, &span)) return -1;
+  if (!addOk(size, padBegin, &padded) || !addOk(padded, padEnd, &padded)) return -1;
+  if (padded < span) return -1;
+  const int64_t room = padded - span;
+  return (ceil ? room / stride + (room % stride != 0 ? 1 : 0) : room / stride) + 1;
+}
+
+int64_t saturatingElements(const std::vector<int64_t>& shape) {
+  for (int64_t d : shape)
+    if (d < 0) return -1;
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d == 0) return 0;
+    if (__builtin_mul_overflow(n, d, &n)) n = INT64_MAX;  // keeps saturating: a zero dim may still follow
+  }
+  return n;
+}
+
+bool isProgramBinaryType(const std::string& type) { return oneOf(type, kBinaryTypes); }
+bool isProgramUnaryType(const std::string& type) { return oneOf(type, kUnaryTypes); }
+bool isActivationType(const std::string& type) { return oneOf(type, kActivationTypes); }
+
+void validateProgramValues(const ProgramDesc& program, const ProgramLimits& limits, const std::string& caller) {
+  checkValues(program, limits, caller);
+  checkTotals(program, limits, caller);
+  checkFeedsAndOutputs(program, caller);
+}
+
+void validateProgramOps(const ProgramDesc& program, const std::string& caller) {
+  for (const OpDesc& op : program.ops) checkOp(program, op, caller);
+}
+
+void validateProgramDesc(const ProgramDesc& program, const ProgramLimits& limits, const std::string& caller) {
+  validateProgramValues(program, limits, caller);
+  validateProgramOps(program, caller);
+}
+
+}  // namespace kiln

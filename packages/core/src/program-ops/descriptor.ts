@@ -1,0 +1,86 @@
+/**
+ * The contract of one Program op kind, stated once: which fields are operands (value ids) and
+ * what they are for, which are attributes and their types, the output-shape rule, and the
+ * checks beyond types. The validator, the reference interpreter's operand access and the
+ * engine's operand tables are derived from these descriptors, so adding an op means adding a
+ * descriptor (a missing one is a compile error in PROGRAM_OP_DESCRIPTORS).
+ */
+import type { ParamField } from '../layer-def.js';
+import type { ProgramOp, ProgramOpCommon, ProgramOpKind } from '../program.js';
+import type { ProgramOpContext } from './op-context.js';
+
+export type ProgramOpOf<K extends ProgramOpKind> = Extract<ProgramOp, { op: K }>;
+
+/** The fields of op kind K that its descriptor must describe (the discriminant and common fields aside). */
+export type ProgramOpField<K extends ProgramOpKind> = Exclude<keyof ProgramOpOf<K>, 'op' | keyof ProgramOpCommon>;
+
+/**
+ * What an operand is for. `input`: an activation (a feed or an arena value) read by the op;
+ * `weight`: a tensor normally held in program.weights (filters, biases, scales), which
+ * executors may prepack — any storage is valid; `output`: the value the op writes, which must
+ * live in the arena.
+ */
+export type ProgramOperandRole = 'input' | 'weight' | 'output';
+
+export interface ProgramOperandSpec<F extends string = string> {
+  readonly field: F;
+  readonly role: ProgramOperandRole;
+  /** The field may be absent (an op without a bias, a residual, a scale …). */
+  readonly optional?: boolean;
+  /** The field holds a non-empty list of value ids (concat's inputs). */
+  readonly list?: boolean;
+  /**
+   * Whether the output may share this operand's arena bytes. 'exact': the same offset and size
+   * (the op reads it elementwise, each element before writing it); 'slice': a list operand may
+   * already sit at its own slice of the output (concat skips copying it). Any other overlap of
+   * an operand with the output is refused.
+   */
+  readonly inPlace?: 'exact' | 'slice';
+}
+
+/**
+ * The output's shape, from the operands' shapes and the attributes. `shape` when they decide it;
+ * `accepts` when y's shape carries information of its own (output padding, ceil mode, slice
+ * lengths, resize sizes, a copy's target shape): it returns why a shape is wrong, or undefined.
+ * A dtype rule per op joins this result when values carry dtypes.
+ */
+export type ProgramOutputRule =
+  | {
+      readonly shape: readonly number[];
+      /** How y's shape is made, in the op's terms, for the error message ('[N, M, OH, OW]'). */
+      readonly pattern: string;
+    }
+  | { readonly accepts: (y: readonly number[]) => string | undefined };
+
+export interface ProgramOpDescriptor<K extends ProgramOpKind = ProgramOpKind> {
+  readonly kind: K;
+  /** One line for docs and `kiln inspect`. */
+  readonly summary: string;
+  /** Every operand in the order executors and tables list them; the output last. */
+  readonly operands: readonly ProgramOperandSpec<ProgramOpField<K> & string>[];
+  /** The attribute fields with their types (checked before `check` and `output` run). */
+  readonly attributes: { readonly [F in string & ProgramOpField<K>]?: ParamField };
+  /**
+   * Checks beyond types: ranks, attribute lengths, operand sizes, window arithmetic. Runs after
+   * every operand id and attribute type is known to be valid; fails through `c`.
+   */
+  check?(c: ProgramOpContext<ProgramOpOf<K>>): void;
+  /** y's shape rule; runs after `check`. */
+  output(c: ProgramOpContext<ProgramOpOf<K>>): ProgramOutputRule;
+}
+
+type OperandFieldsOf<O extends readonly ProgramOperandSpec[]> = O[number]['field'];
+
+/**
+ * States a descriptor with the compiler checking that operands and attributes together name
+ * every field of the op exactly once.
+ */
+export function defineProgramOp<K extends ProgramOpKind>(kind: K) {
+  return <const O extends readonly ProgramOperandSpec<ProgramOpField<K> & string>[]>(descriptor: {
+    readonly summary: string;
+    readonly operands: O;
+    readonly attributes: { readonly [F in Exclude<ProgramOpField<K>, OperandFieldsOf<O>>]-?: ParamField };
+    check?(c: ProgramOpContext<ProgramOpOf<K>>): void;
+    output(c: ProgramOpContext<ProgramOpOf<K>>): ProgramOutputRule;
+  }): ProgramOpDescriptor<K> & { readonly operands: O } => ({ kind, ...descriptor }) as ProgramOpDescriptor<K> & { readonly operands: O };
+}

@@ -1,0 +1,14 @@
+/** Program op descriptors and what derives from them: operand access and the validator. */
+export type {
+  ProgramOpDescriptor,
+  ProgramOperandRole,
+  ProgramOperandSpec,
+  ProgramOpField,
+  ProgramOpOf,
+  ProgramOutputRule,
+} from './descriptor.js';
+export { PROGRAM_OP_DESCRIPTORS, programOpDescriptor } from './descriptors.js';
+export { ProgramOpContext } from './op-context.js';
+export type { ProgramOperandValues, ProgramOpOperands } from './operands.js';
+export { mapProgramOpOperands, programOpOperands, readProgramOperands } from './operands.js';
+export { checkProgramOp, validateProgram } from './validate-program.js';

@@ -1,0 +1,178 @@
+/**
+ * Optimization profiles in buildPlan: a network whose spatial dims are symbolic builds (tuned
+ * or not) without any dim taken as 1, records its profile, runs at shapes inside the profile
+ * and refuses shapes outside it with FEED_SHAPE_MISMATCH naming the input and the range.
+ */
+import { ErrorCode, KilnError, MemoryLogger, Network, Tensor } from '@kiln/core';
+import { loadCpuNative, runReference } from '@kiln/cpu-runtime';
+import { cudaStatus } from '@kiln/cuda-runtime';
+import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln/testkit';
+import { describe, expect, it } from 'vitest';
+import { buildPlan, deserializePlan, Engine, type OptimizationProfile, serializePlan } from '../src/index.js';
+
+const native = loadNativeForTests('kiln_cpu.node', () => loadCpuNative());
+const gpu = cudaStatus().devices.length > 0;
+
+/** x[N,3,H,W] → 3x3 convolution → 2x2 max pooling: the window does not fit a 1x1 input. */
+function convPoolNetwork(): Network {
+  const net = new Network('conv-pool');
+  net.addInput({ name: 'x', dtype: 'float32', shape: ['N', 3, 'H', 'W'] });
+  net.addLayer('constant', {
+    name: 'w',
+    inputs: [],
+    outputs: [{ name: 'w', dtype: 'float32', shape: [4, 3, 3, 3] }],
+    params: {
+      value: Tensor.fromValues(
+        'float32',
+        [4, 3, 3, 3],
+        Array.from({ length: 108 }, (_, i) => ((i * 7) % 11) / 11 - 0.5),
+      ),
+    },
+  });
+  net.addLayer('convolution', {
+    name: 'conv',
+    inputs: ['x', 'w'],
+    outputs: [{ name: 'c', dtype: 'float32', shape: ['N', 4, null, null] }],
+    params: {
+      kernelShape: [3, 3],
+      strides: [1, 1],
+      padsBegin: [0, 0],
+      padsEnd: [0, 0],
+      dilations: [1, 1],
+      groups: 1,
+      paddingMode: 'explicit',
+    },
+  });
+  net.addLayer('pooling', {
+    name: 'pool',
+    inputs: ['c'],
+    outputs: [{ name: 'y', dtype: 'float32', shape: ['N', 4, null, null] }],
+    params: {
+      type: 'max',
+      global: false,
+      window: [2, 2],
+      strides: [2, 2],
+      padsBegin: [0, 0],
+      padsEnd: [0, 0],
+      dilations: [1, 1],
+      paddingMode: 'explicit',
+      ceilMode: false,
+      countIncludePad: false,
+    },
+  });
+  net.markOutput('y');
+  return net;
+}
+
+function randomInput(shape: number[], seed: number): Tensor {
+  const next = mulberry32(seed);
+  return Tensor.fromValues(
+    'float32',
+    shape,
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => next() * 2 - 1),
+  );
+}
+
+const profile: OptimizationProfile = { x: { min: [1, 3, 8, 8], opt: [1, 3, 16, 16], max: [2, 3, 32, 32] } };
+
+async function expectRunsLikeReference(engine: Engine, shape: number[], seed: number, tol = { rtol: 1e-4, atol: 1e-5 }): Promise<void> {
+  const x = randomInput(shape, seed);
+  const ctx = engine.createExecutionContext();
+  try {
+    const got = (await ctx.run({ x })).y!;
+    const want = runReference(convPoolNetwork(), { x }).get('y')!;
+    expect(got.shape).toEqual(want.shape);
+    expectTensorClose(got, want, tol);
+  } finally {
+    await ctx.dispose();
+  }
+}
+
+function rejectsWith(code: string, pattern: RegExp) {
+  return (e: unknown) => e instanceof KilnError && e.code === code && pattern.test(e.message);
+}
+
+describe('buildPlan with an optimization profile', () => {
+  it('records the profile, runs at two shapes inside it and refuses one outside', async () => {
+    const plan = deserializePlan(serializePlan(await buildPlan(convPoolNetwork(), { profile })));
+    expect(plan.manifest.buildSettings.profile).toEqual({ x: { min: [1, 3, 8, 8], opt: [1, 3, 16, 16], max: [2, 3, 32, 32] } });
+    const engine = await Engine.create(plan, { execution: 'inline' });
+    await expectRunsLikeReference(engine, [1, 3, 16, 16], 1);
+    await expectRunsLikeReference(engine, [2, 3, 9, 31], 2);
+    const ctx = engine.createExecutionContext();
+    try {
+      await expect(ctx.run({ x: randomInput([1, 3, 40, 16], 3) })).rejects.toSatisfy(
+        rejectsWith(ErrorCode.FEED_SHAPE_MISMATCH, /input 'x' was fed shape \[1,3,40,16\], outside .*\[1\.\.2x3x8\.\.32x8\.\.32\]/),
+      );
+      await expect(ctx.run({ x: randomInput([3, 3, 16, 16], 4) })).rejects.toSatisfy(rejectsWith(ErrorCode.FEED_SHAPE_MISMATCH, /'x'/));
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
+  it('refuses a profile that does not fit the model, naming the input', async () => {
+    const build = (p: OptimizationProfile) => buildPlan(convPoolNetwork(), { profile: p });
+    const range = (min: number[], opt: number[], max: number[]) => ({ min, opt, max });
+    await expect(build({ image: range([1, 3, 8, 8], [1, 3, 8, 8], [1, 3, 8, 8]) })).rejects.toSatisfy(
+      rejectsWith(ErrorCode.INVALID_ARGUMENT, /'image', which is not an input/),
+    );
+    await expect(build({ x: range([1, 3, 8], [1, 3, 8], [1, 3, 8]) })).rejects.toSatisfy(
+      rejectsWith(ErrorCode.INVALID_ARGUMENT, /'x' has rank 3, but the input is declared \[N,3,H,W\]/),
+    );
+    await expect(build({ x: range([1, 3, 16, 16], [1, 3, 8, 8], [1, 3, 32, 32]) })).rejects.toSatisfy(
+      rejectsWith(ErrorCode.INVALID_ARGUMENT, /profile for 'x': dimension 2 has min 16, opt 8, max 32/),
+    );
+    await expect(build({ x: range([1, 4, 8, 8], [1, 4, 8, 8], [1, 4, 8, 8]) })).rejects.toSatisfy(
+      rejectsWith(ErrorCode.INVALID_ARGUMENT, /'x' gives dimension 1 the range 4\.\.4, but the model fixes it at 3/),
+    );
+  });
+
+  it('refuses a plan whose recorded profile does not fit its inputs as corrupted', async () => {
+    const plan = await buildPlan(convPoolNetwork(), { profile });
+    const tampered = {
+      ...plan,
+      manifest: { ...plan.manifest, buildSettings: { ...plan.manifest.buildSettings, profile: { x: { min: [1], opt: [1], max: [1] } } } },
+    };
+    await expect(Engine.create(tampered)).rejects.toSatisfy(rejectsWith(ErrorCode.PLAN_CORRUPTED, /optimization profile.*'x' has rank 1/));
+  });
+});
+
+describe.skipIf(!native.ok)(`tuned builds of symbolic shapes${nativeSkipNote(native)}`, () => {
+  it('times tactics at the opt shapes of the profile', async () => {
+    const plan = await buildPlan(convPoolNetwork(), { profile, tune: true });
+    expect(plan.manifest.buildSettings.tuned).toBe(true);
+    expect(plan.tactics?.inputShapes).toEqual({ x: [1, 3, 16, 16] });
+    expect(Object.keys(plan.tactics?.choices ?? {})).toContain('conv');
+    const engine = await Engine.create(plan, { execution: 'inline' });
+    await expectRunsLikeReference(engine, [1, 3, 16, 16], 5);
+    await expectRunsLikeReference(engine, [1, 3, 8, 12], 6);
+  });
+
+  it('without a profile, takes no symbolic dim as 1: the layers stay untimed and a warning says so', async () => {
+    const logger = new MemoryLogger();
+    const plan = await buildPlan(convPoolNetwork(), { tune: true, logger });
+    expect(plan.tactics).toBeUndefined();
+    expect(logger.entries).toHaveLength(1);
+    expect(logger.entries[0]!.level).toBe('warn');
+    expect(logger.entries[0]!.message).toMatch(/input 'x' is \[N,3,H,W\] with no optimization profile: .* not timed/);
+    await expectRunsLikeReference(await Engine.create(plan, { execution: 'inline' }), [1, 3, 10, 14], 7);
+  });
+});
+
+describe.skipIf(!gpu)('CUDA builds of symbolic shapes', () => {
+  it('times tactics at the opt shapes on the device, runs inside the profile and refuses outside it', async () => {
+    const plan = await buildPlan(convPoolNetwork(), { backend: 'cuda', profile, tune: true });
+    expect(plan.tactics?.inputShapes).toEqual({ x: [1, 3, 16, 16] });
+    expect(plan.manifest.buildSettings.profile).toEqual(profile);
+    const engine = await Engine.create(deserializePlan(serializePlan(plan)));
+    const tol = { rtol: 1e-3, atol: 1e-4 };
+    await expectRunsLikeReference(engine, [1, 3, 16, 16], 8, tol);
+    await expectRunsLikeReference(engine, [2, 3, 20, 9], 9, tol);
+    const ctx = engine.createExecutionContext();
+    try {
+      await expect(ctx.run({ x: randomInput([1, 3, 7, 16], 10) })).rejects.toSatisfy(rejectsWith(ErrorCode.FEED_SHAPE_MISMATCH, /'x'/));
+    } finally {
+      await ctx.dispose();
+    }
+  });
+});
