@@ -61,6 +61,7 @@ export {
   MAX_KNOWN_ELEMENTS,
   matchesParamType,
   shapeOperandDims,
+  sliceRange,
   staticDims,
   unifyDims,
   windowOutputDim,

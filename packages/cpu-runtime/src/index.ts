@@ -8,7 +8,6 @@ export type { WindowGeometry, WindowSpec } from './kernels/convolution.js';
 export { perDim, windowGeometry } from './kernels/convolution.js';
 export { referenceKernels, valueKernels } from './kernels/index.js';
 export { resolveReshape } from './kernels/shuffle.js';
-export { sliceRange } from './kernels/slice.js';
 export * from './native/index.js';
 export { builtinPlugins } from './plugins/index.js';
 export { interpretProgram } from './program/interpret-program.js';

@@ -1,7 +1,6 @@
-import { DTYPES, Tensor } from '@kiln/core';
+import { DTYPES, sliceRange, Tensor } from '@kiln/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sliceRange } from '../src/kernels/slice.js';
 import { i64, iota, patternTensor, runLayer, storageOf } from './layer-harness.js';
 
 describe('slice kernel', () => {

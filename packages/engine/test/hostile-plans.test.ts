@@ -176,6 +176,18 @@ describe('hostile plans: malformed sections and nesting', () => {
     expect(e.message).toMatch(/layers section is not valid JSON/);
   });
 
+  it('a tensor table entry that is null, a number or an array is PLAN_CORRUPTED (fuzz finding, seed 20261207)', async () => {
+    const base = await fixturePlan();
+    for (const entry of [null, 7, [1, 2]]) {
+      const layers = sectionJson(base, 'layers') as { tensors: unknown[] };
+      expect(layers.tensors.length).toBeGreaterThan(0);
+      layers.tensors[0] = entry;
+      const e = kilnError(() => deserializePlan(resign(base, { layers: json(layers) })));
+      expect(e.code).toBe(ErrorCode.PLAN_CORRUPTED);
+      expect(e.message).toMatch(/tensor table entry 0 is not an object/);
+    }
+  });
+
   const spellings: [string, unknown, RegExp][] = [
     ['a $bigint that is not an integer', { $bigint: '12x' }, /bigint "12x"/],
     ['a $number that is not a special number', { $number: 'seven' }, /number "seven"/],

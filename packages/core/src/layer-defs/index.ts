@@ -89,6 +89,7 @@ export function checkLayerParams(layer: AnyLayer, where: LayerContext, options?:
 
 export type { CheckParamsOptions } from './check-params.js';
 export { describeParamType, matchesParamType } from './check-params.js';
+export { sliceRange } from './data-movement.js';
 export {
   axisIn,
   broadcastDims,

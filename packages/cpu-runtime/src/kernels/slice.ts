@@ -1,20 +1,7 @@
 /** slice: ONNX Slice with its clamping rules (inputs [x, starts, ends, axes?, steps?]). */
+import { sliceRange } from '@kiln/core';
 import type { Kernel } from '../kernel.js';
 import { axisIn, integerValues, layerError, mapAxes, requireInput } from './util/data-movement.js';
-
-/** Clamped start and output length of one axis, as the ONNX spec defines them. */
-export function sliceRange(start: number, end: number, step: number, dim: number): { first: number; count: number } {
-  let s = start < 0 ? start + dim : start;
-  let e = end < 0 ? end + dim : end;
-  if (step > 0) {
-    s = Math.min(Math.max(s, 0), dim);
-    e = Math.min(Math.max(e, 0), dim);
-    return { first: s, count: Math.max(0, Math.ceil((e - s) / step)) };
-  }
-  s = Math.min(Math.max(s, 0), dim - 1);
-  e = Math.min(Math.max(e, -1), dim - 1);
-  return { first: s, count: Math.max(0, Math.ceil((e - s) / step)) };
-}
 
 export const sliceKernel: Kernel<'slice'> = (layer, inputs) => {
   const x = requireInput(layer, inputs, 0, 'x');

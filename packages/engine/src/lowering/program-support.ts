@@ -7,7 +7,7 @@
  * Only float32 tensors lower; shape-dependent parameters (reshape dims, pads, slice bounds,
  * resize sizes) must be constants, since a Program is compiled for static shapes.
  */
-import { type AnyLayer, type Network, PROGRAM_BINARY_OPS, PROGRAM_UNARY_OPS } from '@kiln/core';
+import { type AnyLayer, inferNetwork, type Layer, type Network, PROGRAM_BINARY_OPS, PROGRAM_UNARY_OPS, type ValueFacts } from '@kiln/core';
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 
@@ -125,7 +125,8 @@ export function programSupport(
       if (!RESIZE_TRANSFORMS.has(p.coordinateTransform)) return no(`coordinate transform '${p.coordinateTransform}'`);
       if (p.keepAspectRatioPolicy !== 'stretch') return no(`keep-aspect-ratio policy '${p.keepAspectRatioPolicy}'`);
       const operands = layer.inputs.slice(1).filter(Boolean);
-      return operands.every(isConstant) ? SUPPORTED : no('its scales or sizes are computed at run time');
+      if (!operands.every(isConstant)) return no('its scales or sizes are computed at run time');
+      return resizesLastTwoDims(layer, network) ? SUPPORTED : no('it resizes dims other than the last two (channels-last images)');
     }
     case 'reduce': {
       const p = layer.params;
@@ -148,4 +149,32 @@ function isShapeOperand(layer: AnyLayer, tensor: string): boolean {
   const index = layer.inputs.indexOf(tensor);
   if (index <= 0) return false;
   return ['shuffle', 'squeeze', 'unsqueeze', 'padding', 'slice', 'split', 'resize', 'reduce'].includes(layer.kind);
+}
+
+/**
+ * The native resize op scales the last two dims only (H and W of NCHW). Channels-last resizes
+ * (TF's NHWC images) show it in their axes or their shapes, declared or inferred; where neither
+ * is known the lowering still refuses them, naming the layer.
+ */
+function resizesLastTwoDims(layer: Layer<'resize'>, network: Network): boolean {
+  const shapeOf = (name: string | undefined) =>
+    name ? (network.tensors.get(name)?.shape ?? inferredFacts(network).get(name)?.shape) : null;
+  const x = shapeOf(layer.inputs[0]);
+  const y = shapeOf(layer.outputs[0]);
+  const rank = x?.length ?? y?.length;
+  if (rank === undefined) return true;
+  if (layer.params.axes?.some((a) => (a < 0 ? a + rank : a) < rank - 2)) return false;
+  if (!x || !y || x.length !== y.length) return true;
+  return x.slice(0, -2).every((d, i) => typeof d !== 'number' || typeof y[i] !== 'number' || d === y[i]);
+}
+
+/** LayerDef facts of a network's tensors, once per network (support is asked layer by layer). */
+const factsByNetwork = new WeakMap<Network, ReadonlyMap<string, ValueFacts>>();
+function inferredFacts(network: Network): ReadonlyMap<string, ValueFacts> {
+  let facts = factsByNetwork.get(network);
+  if (!facts) {
+    facts = inferNetwork(network, { onError: 'declared' });
+    factsByNetwork.set(network, facts);
+  }
+  return facts;
 }

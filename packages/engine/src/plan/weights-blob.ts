@@ -99,6 +99,8 @@ export class WeightsReader {
 export function parseTensorTable(value: unknown): TensorEntry[] {
   if (!Array.isArray(value)) throw corrupted('the tensor table is missing');
   return value.map((raw, i) => {
+    // A table entry may be any JSON value in a damaged plan, null included.
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw corrupted(`tensor table entry ${i} is not an object`);
     const e = raw as Partial<TensorEntry>;
     const ok =
       isDType(e.dtype) &&

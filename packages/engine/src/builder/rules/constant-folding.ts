@@ -4,7 +4,7 @@
  * outputs (same tensor names). Shape arithmetic, weight transposes/casts and the
  * ConstantOfShape-built weights of exported models all collapse this way.
  */
-import { type AnyLayer, isRandomLayer, LAYER_KINDS, type LayerKind, Network, SEQUENCE_LAYER_KINDS, type Tensor } from '@kiln/core';
+import { type AnyLayer, isRandomLayer, LAYER_DEFS, LAYER_KINDS, Network, type Tensor } from '@kiln/core';
 import { ReferenceExecutor } from '@kiln/cpu-runtime';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantLayers, constantValue, indexNetwork } from './network-index.js';
@@ -12,8 +12,6 @@ import { constantLayers, constantValue, indexNetwork } from './network-index.js'
 /** Results above this many elements stay computed at run time so plans stay small. */
 export const MAX_FOLDED_ELEMENTS = 64 * 1024 * 1024;
 
-/** Kinds never folded: control flow, plugins (may be stateful), sequences (not storable as constants). */
-const NEVER_FOLDED = new Set<LayerKind>(['constant', 'conditional', 'loop', 'scan', 'plugin', ...SEQUENCE_LAYER_KINDS]);
 
 /**
  * Layers already evaluated in one build (keyed by the build's working network, so a caller who
@@ -24,7 +22,8 @@ const evaluatedByNetwork = new WeakMap<Network, WeakMap<AnyLayer, (Tensor | unde
 
 export const constantFolding: BuilderRule = {
   name: 'constant-folding',
-  targets: LAYER_KINDS.filter((k) => !NEVER_FOLDED.has(k)),
+  // Control flow, plugins and sequences are not foldable (their LayerDefs say so); constants already are.
+  targets: LAYER_KINDS.filter((k) => k !== 'constant' && LAYER_DEFS[k].traits.foldable),
   condition: (match) => foldedOutputs(match) !== null,
   apply({ network, layer, index }) {
     const outputs = foldedOutputs({ network, layer, index })!;

@@ -4,8 +4,8 @@
  * Likewise concat copies vanish for concatenations the planner eliminated, and split slices for
  * outputs that are views.
  */
-import { type AnyLayer, formatShape, inferLayer, isStaticShape, type Layer, type ValueFacts } from '@kiln/core';
-import { resolveReshape, sliceRange } from '@kiln/cpu-runtime';
+import { type AnyLayer, formatShape, inferLayer, isStaticShape, type Layer, sliceRange, type ValueFacts } from '@kiln/core';
+import { resolveReshape } from '@kiln/cpu-runtime';
 import { constantIntegers, layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
