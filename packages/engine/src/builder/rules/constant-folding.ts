@@ -12,7 +12,6 @@ import { constantLayers, constantValue, indexNetwork } from './network-index.js'
 /** Results above this many elements stay computed at run time so plans stay small. */
 export const MAX_FOLDED_ELEMENTS = 64 * 1024 * 1024;
 
-
 /**
  * Layers already evaluated in one build (keyed by the build's working network, so a caller who
  * refits a constant in place between builds is never served a stale result): their outputs when
