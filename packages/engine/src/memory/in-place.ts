@@ -19,11 +19,14 @@ export function inPlaceCandidates(layer: AnyLayer): { slots: number[]; elementwi
       return { slots: [0], elementwise: true };
     case 'elementwise':
       return { slots: [0, 1], elementwise: true };
-    case 'convolution':
-    case 'matrix_multiply': {
+    case 'convolution': {
       const r = layer.params.epilogue?.residualInput;
       return { slots: r === undefined ? [] : [r], elementwise: false };
     }
+    // A matmul's residual lowers to the gemm's bias, which the blocked GEMM reads in its last
+    // k-block's epilogue after earlier k-blocks accumulated into y: y must not be its bytes.
+    case 'matrix_multiply':
+      return { slots: [], elementwise: false };
     default:
       return { slots: [], elementwise: false };
   }
