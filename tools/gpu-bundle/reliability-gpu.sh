@@ -4,9 +4,9 @@
 # this GPU, runs the GPU tests plainly and under compute-sanitizer's memcheck, and fuzzes
 # CudaProgram with the fuzzer's `program` target (random and mutated Programs handed to
 # NativeProgram and CudaProgram). Logs and JSON go to $OUT (or /tmp/kiln-reliability); the last
-# lines printed are the summary. Memcheck reports memory errors only: the tests provoke failing
-# CUDA calls on purpose (invalid device, out of memory), which API-error reporting would count. Each step has its own time budget so one slow step cannot
-# take the others' results with it.
+# lines printed are the summary. Each step has its own time budget so one slow step cannot take
+# the others' results with it. Memcheck reports memory errors only: the tests provoke failing
+# CUDA calls on purpose (invalid device, out of memory), which API-error reporting would count.
 set -uo pipefail
 out=${OUT:-/tmp/kiln-reliability}
 mkdir -p "$out"
