@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { convertGraph, createOnnxRegistry } from '@kiln/converters';
 import { type Graph, inferNetwork, isKilnError, Network, type Shape, Tensor, type ValueFacts } from '@kiln/core';
 import { ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
+import { decodeTensorProto, loadOnnxFile } from '@kiln/onnx';
 import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
-import { decodeTensorProto, loadOnnxFile } from '../../onnx/src/index.js';
 import { corpusCases } from './hybrid/support/corpus-cases.js';
 
 const corpus = corpusDir();

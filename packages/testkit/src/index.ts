@@ -1,6 +1,9 @@
 export { CORPUS_MISSING_MESSAGE, corpusDir, readNpyFile, readRawFile, repoRoot } from './files.js';
+export type { Mutation } from './mutate.js';
+export { fuzz, mutate } from './mutate.js';
 export type { NativeLoadOutcome } from './native-gate.js';
 export { loadNativeForTests, nativeRequired, nativeSkipNote } from './native-gate.js';
+export { ProtoWriter } from './proto-writer.js';
 export { mulberry32, randomTensor } from './random.js';
 export type { CompareReport, Tolerance } from './tensor-compare.js';
 export { compareTensors, expectTensorClose, formatCompareReport } from './tensor-compare.js';

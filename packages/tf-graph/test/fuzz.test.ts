@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir, fuzz } from '@kiln/testkit';
 import { importGraphDef, importTfjsModel, readBundleIndex, readSavedModel } from '@kiln/tf-graph';
 import { describe, expect, it } from 'vitest';
-import { fuzz } from './mutate.js';
 
 const corpus = corpusDir();
 const read = (...p: string[]): Uint8Array => new Uint8Array(readFileSync(join(corpus!, ...p)));

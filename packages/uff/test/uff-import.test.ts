@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { convertGraph, createUffRegistry } from '@kiln/converters';
 import { isKilnError, Tensor } from '@kiln/core';
 import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, fuzz, ProtoWriter } from '@kiln/testkit';
 import { importUff } from '@kiln/uff';
 import { describe, expect, it } from 'vitest';
-import { fuzz } from '../../tf-graph/test/mutate.js';
-import { ProtoWriter } from '../../tf-graph/test/proto-writer.js';
 
 const FLOAT32 = 131104;
 

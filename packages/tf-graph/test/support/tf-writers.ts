@@ -6,7 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProtoWriter, type TensorSpec, writeTensor } from '../proto-writer.js';
+import { ProtoWriter } from '@kiln/testkit';
+import { type TensorSpec, writeTensor } from '../proto-writer.js';
 
 export type Attr =
   | { s: string }

@@ -1,6 +1,6 @@
 /** Seeded mutations of real model files for bounded fuzz tests. */
 import { isKilnError } from '@kiln/core';
-import { mulberry32 } from '@kiln/testkit';
+import { mulberry32 } from './random.js';
 
 export type Mutation = 'flip' | 'truncate' | 'insert' | 'duplicate';
 
