@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=.gpu
-rm -rf "$out/bundle" "$out/native" && mkdir -p "$out/bundle"
+rm -rf "$out/bundle" "$out/native" "$out/corpus" && mkdir -p "$out/bundle"
 [ -f "$out/node.xz" ] || xz -T2 -9 -c "$(command -v node)" > "$out/node.xz"
 esbuild=$(find node_modules/.pnpm -path '*/node_modules/esbuild/bin/esbuild' | head -n 1)
 bundle() { # entry outfile [extra esbuild args]
@@ -35,6 +35,8 @@ bundle tools/bench/gpu/build-time.ts build-time.mjs
 # The fuzzer: its supervisor forks worker.js from its own folder.
 bundle tools/fuzz/src/cli.ts fuzz/cli.mjs
 bundle tools/fuzz/src/worker.ts fuzz/worker.js
+# Its feeds target's worker-mode cases start this (KILN_FUZZ_ENGINE_WORKER; no tsx on the host).
+bundle packages/engine/src/worker/engine-worker.ts fuzz/engine-worker.mjs
 echo '{ "type": "module" }' > "$out/bundle/fuzz/package.json"
 # The GPU unit tests, with vitest replaced by a minimal runner (vitest-shim.ts).
 tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
@@ -60,4 +62,19 @@ cp tools/gpu-bundle/build-native.sh "$out/build-native.sh"
 corpus=${KILN_CORPUS:-../shared/corpus}
 model=onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx
 if [ -f "$corpus/$model" ]; then mkdir -p "$out/corpus/$(dirname $model)" && cp "$corpus/$model" "$out/corpus/$model"; fi
+# The fuzzer's corpus seeds (tools/fuzz/src/targets: graphdef, savedmodel, uff, and the small
+# ONNX node tests, picked by position in the folder listing, so every test folder is kept).
+if [ -d "$corpus/onnx-backend/node" ]; then
+  for f in tf/frozen/tf2onnx-regression-graphdef-frozen.pb uff/tensorrt-sample-lenet5.uff; do
+    [ -f "$corpus/$f" ] && mkdir -p "$out/corpus/$(dirname "$f")" && cp "$corpus/$f" "$out/corpus/$f"
+  done
+  mkdir -p "$out/corpus/tf/savedmodel/half_plus_two"
+  cp -r "$corpus/tf/savedmodel/half_plus_two/00000123" "$out/corpus/tf/savedmodel/half_plus_two/"
+  for d in "$corpus"/onnx-backend/node/*/; do
+    name=$(basename "$d")
+    mkdir -p "$out/corpus/onnx-backend/node/$name"
+    m="$d/model.onnx"
+    if [ -f "$m" ] && [ "$(stat -c %s "$m")" -le 4096 ]; then cp "$m" "$out/corpus/onnx-backend/node/$name/"; fi
+  done
+fi
 du -sh "$out"

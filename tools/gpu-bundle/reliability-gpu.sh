@@ -6,7 +6,8 @@
 # NativeProgram and CudaProgram). Logs and JSON go to $OUT (or /tmp/kiln-reliability); the last
 # lines printed are the summary. Each step has its own time budget so one slow step cannot take
 # the others' results with it. Memcheck reports memory errors only: the tests provoke failing
-# CUDA calls on purpose (invalid device, out of memory), which API-error reporting would count.
+# CUDA calls on purpose (invalid device, out of memory), which API-error reporting would count;
+# MEMCHECK_API_ERRORS=all lists those calls too (to see that no failure outlives its call).
 set -uo pipefail
 out=${OUT:-/tmp/kiln-reliability}
 mkdir -p "$out"
@@ -23,7 +24,7 @@ timeout "${FUZZ_SECONDS:-120}" /tmp/node .gpu/bundle/fuzz/cli.mjs --targets prog
 fuzz=$?
 
 sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-timeout "${MEMCHECK_SECONDS:-240}" "$sanitizer" --tool memcheck --report-api-errors no --error-exitcode 99 --target-processes all \
+timeout "${MEMCHECK_SECONDS:-240}" "$sanitizer" --tool memcheck --report-api-errors "${MEMCHECK_API_ERRORS:-no}" --error-exitcode 99 --target-processes all \
   /tmp/node .gpu/bundle/gpu-tests.mjs > "$out/memcheck.log" 2>&1
 memcheck=$?
 

@@ -29,6 +29,10 @@ const char* hintFor(cudaError_t error) {
 }  // namespace
 
 Failure cudaFailure(cudaError_t error, const char* call) {
+  // The failure is reported here, so it must not linger as this thread's last error: a later
+  // cudaGetLastError after an unrelated kernel launch would otherwise blame that kernel.
+  // (Sticky errors, a faulted context, stay: those rightly fail everything after them.)
+  cudaGetLastError();
   std::string message = std::string(call) + " failed: " + cudaGetErrorName(error) + " (" + cudaGetErrorString(error) + ")";
   return Failure("CUDA_ERROR", message, hintFor(error));
 }

@@ -19,7 +19,9 @@ Napi::Object libraries(Napi::Env env) {
 }
 
 #if KILN_WITH_CUDA
+// Describes a failed call's error and clears it from this thread's last error (it is reported here).
 std::string errorText(cudaError_t error) {
+  cudaGetLastError();
   return std::string(cudaGetErrorName(error)) + " (" + cudaGetErrorString(error) + ")";
 }
 

@@ -53,9 +53,13 @@ interface Recipe {
 
 /**
  * Starts the engine's execution worker from its TypeScript source through tsx, so worker-mode
- * cases test the same sources as inline ones (the engine's default needs a build).
+ * cases test the same sources as inline ones (the engine's default needs a build). A bundled
+ * fuzzer (tools/gpu-bundle, on a host without tsx) names its bundled worker script in
+ * KILN_FUZZ_ENGINE_WORKER instead.
  */
 const startSourceWorker: StartWorker = (workerData) => {
+  const bundled = process.env.KILN_FUZZ_ENGINE_WORKER;
+  if (bundled) return new Worker(resolve(bundled), { workerData });
   const root = repoRoot();
   const script = pathToFileURL(resolve(root, 'packages/engine/src/worker/engine-worker.ts')).href;
   const tsconfig = resolve(root, 'tsconfig.dev.json');
