@@ -54,7 +54,10 @@ class Slot {
   private ready: Promise<void> | undefined;
   private stderr = '';
   private served = 0;
-  private inFlight: { job: Job; resolve: (r: CaseResult) => void; timer: NodeJS.Timeout; startedAt: number } | undefined;
+  /** The case a worker is running; `child` is that worker, so a retired worker's late exit is not blamed on it. */
+  private inFlight:
+    | { job: Job; child: ChildProcess; resolve: (r: CaseResult) => void; timer: NodeJS.Timeout; startedAt: number }
+    | undefined;
   private killedFor: 'hang' | 'memory' | undefined;
   peakRssMb = 0;
 
@@ -83,7 +86,7 @@ class Slot {
     });
     child.on('message', (msg: FromWorker) => {
       if (msg.type === 'ready') onReady();
-      else if (msg.type === 'result' && this.inFlight) {
+      else if (msg.type === 'result' && this.inFlight?.child === child) {
         const f = this.inFlight;
         this.inFlight = undefined;
         clearTimeout(f.timer);
@@ -93,8 +96,10 @@ class Slot {
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
       onFail(new Error(`worker exited before it was ready (code ${code}, signal ${signal}): ${this.stderr.slice(-2000)}`));
+      // A worker retired for recycling can take a moment to die (tearing down a large address
+      // space); by then the next case may be in flight on its successor.
       const f = this.inFlight;
-      if (!f) return;
+      if (!f || f.child !== child) return;
       this.inFlight = undefined;
       clearTimeout(f.timer);
       f.resolve({ index: f.job.index, ...classifyExit(signal, code, this.stderr, this.killedFor), ms: Date.now() - f.startedAt });
@@ -127,7 +132,7 @@ class Slot {
         this.killedFor = 'hang';
         child.kill('SIGKILL');
       }, this.options.timeCapMs);
-      this.inFlight = { job, resolve: res, timer, startedAt: Date.now() };
+      this.inFlight = { job, child, resolve: res, timer, startedAt: Date.now() };
       child.send(job.message);
     });
   }

@@ -217,6 +217,23 @@ describe('the supervisor with real worker processes', () => {
     expect(results.get(4)).toMatchObject({ outcome: 'accepted' });
   });
 
+  it('recycles workers without blaming a retired worker’s death on the next case', async () => {
+    const ok = (index: number) => ({
+      target: 'synthetic',
+      index,
+      message: { type: 'replay' as const, case: { target: 'synthetic', seed: 0, index, files: {}, meta: { kind: 'ok' }, note: 'ok' } },
+    });
+    const outcomes: string[] = [];
+    await runJobs(
+      Array.from({ length: 4 }, (_, i) => ok(i)),
+      { jobs: 1, timeCapMs: 20_000, rssCapMb: 4096, heapMb: 512, recycleAfter: 1 },
+      (_, r) => {
+        outcomes.push(r.outcome);
+      },
+    );
+    expect(outcomes).toEqual(Array(4).fill('accepted'));
+  });
+
   it('kills a worker that grows past the RSS cap and records a memory blowup', async () => {
     const results: unknown[] = [];
     const grow = {
