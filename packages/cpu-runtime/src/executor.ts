@@ -3,7 +3,7 @@
  * the oracle every fast backend is tested against, so it favours clarity over speed. Tensors
  * are released after their last reader.
  */
-import { checkTensorSize, ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
+import { type AnyLayer, checkTensorSize, ErrorCode, inferLayer, KilnError, type Network, Tensor, type ValueFacts } from '@kiln/core';
 import { type Feeds, feedsToMap, validateFeeds } from './feeds.js';
 import type { Kernel, KernelContext, KernelTable, ValueKernel } from './kernel.js';
 import { referenceKernels, valueKernels } from './kernels/index.js';
@@ -17,6 +17,29 @@ export interface ExecutorOptions {
 
 export function pluginKey(namespace: string, name: string, version: string): string {
   return `${namespace}::${name}::${version}`;
+}
+
+/** Integer tensors this small are passed to inference by value: shape, axes and pads operands. */
+const KNOWN_VALUE_ELEMENTS = 64;
+
+function factsOf(v: RuntimeValue | undefined): ValueFacts | undefined {
+  if (!(v instanceof Tensor)) return undefined; // sequences: nothing the size check needs
+  const small = (v.dtype === 'int64' || v.dtype === 'int32') && v.size <= KNOWN_VALUE_ELEMENTS;
+  return small ? { dtype: v.dtype, shape: v.shape, value: v } : { dtype: v.dtype, shape: v.shape };
+}
+
+/**
+ * Refuses a layer whose outputs, inferred from the inputs it is about to get, are over the tensor
+ * limits, before its kernel allocates them (kernels size scratch and outputs from their params,
+ * which a hostile model controls). Other inference failures are left to the kernel, which
+ * reports them in its own words.
+ */
+function refuseOversizedOutputs(layer: AnyLayer, inputs: readonly (RuntimeValue | undefined)[], index: number): void {
+  try {
+    inferLayer(layer, inputs.map(factsOf), index);
+  } catch (e) {
+    if (e instanceof KilnError && e.code === ErrorCode.RESOURCE_LIMIT) throw e;
+  }
 }
 
 export class ReferenceExecutor implements KernelContext {
@@ -81,6 +104,7 @@ export class ReferenceExecutor implements KernelContext {
         }
         return t;
       });
+      refuseOversizedOutputs(layer, inputs, index);
       let outputs: RuntimeValue[];
       try {
         outputs = valueKernel

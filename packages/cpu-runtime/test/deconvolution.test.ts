@@ -1,4 +1,4 @@
-import { ErrorCode, isKilnError, type LayerParamsMap, Tensor } from '@kiln/core';
+import { ErrorCode, isKilnError, type KilnError, type LayerParamsMap, resourceLimits, Tensor, withResourceLimits } from '@kiln/core';
 import { expectTensorClose, randomTensor } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
 import { f32, runLayer } from './layer-harness.js';
@@ -77,6 +77,26 @@ describe('deconvolution kernel', () => {
       Float32Array.from(ref, (v, i) => v + Math.floor(i / plane) + 1),
     );
     expectTensorClose(y, expected, { rtol: 1e-5, atol: 1e-5 });
+  });
+
+  it('refuses a requested output over the tensor limits before allocating it', () => {
+    // Fuzz finding: output_shape [123456789, 8] from a 3×3 input drove a worker past its RSS cap.
+    const x = randomTensor('float32', [1, 1, 3, 3], 5);
+    const w = randomTensor('float32', [1, 2, 3, 3], 6);
+    const limits = resourceLimits({ maxTensorElements: 2 ** 24 });
+    const run = () =>
+      withResourceLimits(limits, () => runLayer('deconvolution', base({ strides: [3, 2], outputShape: [123456789, 8] }), [x, w]));
+    expect(run).toThrow(/deconvolution/);
+    const e = (() => {
+      try {
+        run();
+      } catch (err) {
+        return err as KilnError;
+      }
+    })()!;
+    expect(isKilnError(e, ErrorCode.RESOURCE_LIMIT)).toBe(true);
+    expect(e.code).toBe(ErrorCode.RESOURCE_LIMIT);
+    expect(e.message).toMatch(/1975308624 elements is over the limit maxTensorElements/);
   });
 
   it('derives pads from a requested output shape (spatial or full)', () => {

@@ -68,12 +68,6 @@ void fixMmapThreshold() {
 #endif
 }
 
-void returnFreeMemory() {
-#if defined(__GLIBC__)
-  if (tuneMalloc) malloc_trim(0);
-#endif
-}
-
 void releaseEnvironment() {
   {
     std::lock_guard<std::mutex> lock(environmentsMutex);
@@ -84,6 +78,12 @@ void releaseEnvironment() {
 }
 
 }  // namespace
+
+void returnFreeMemory() {
+#if defined(__GLIBC__)
+  if (tuneMalloc) malloc_trim(0);
+#endif
+}
 
 void holdNativeState(Napi::Env env) {
   {

@@ -12,4 +12,10 @@ namespace kiln::cpu {
 // teardown also returns glibc's free pages to the system (see addon_lifetime.cpp).
 void holdNativeState(Napi::Env env);
 
+// Returns glibc's free pages to the system (when Kiln tunes malloc; see addon_lifetime.cpp).
+// Called again from the finalizer of the addon's instance data, which Node runs after every
+// wrapped object's finalizer: what a Worker's programs free at its teardown comes after the
+// cleanup hook's trim and would otherwise wait for the next Worker's.
+void returnFreeMemory();
+
 }  // namespace kiln::cpu

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../program/program.h"
+#include "addon_lifetime.h"
 #include "bindings.h"
 #include "kiln/args.h"
 #include "kiln/js_errors.h"
@@ -181,9 +182,18 @@ class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
 
 }  // namespace
 
+namespace {
+// The instance data is finalized last in an environment's teardown, after the programs' own
+// finalizers freed their buffers: the moment to hand free pages back.
+void finalizeProgramClass(Napi::Env, Napi::FunctionReference* ctor) {
+  delete ctor;
+  returnFreeMemory();
+}
+}  // namespace
+
 void RegisterProgramHandle(Napi::Env env) {
   auto* ctor = new Napi::FunctionReference(Napi::Persistent(ProgramHandle::define(env)));
-  env.SetInstanceData<Napi::FunctionReference>(ctor);
+  env.SetInstanceData<Napi::FunctionReference, finalizeProgramClass>(ctor);
 }
 
 Napi::Value CreateProgram(const Napi::CallbackInfo& info) {

@@ -13,7 +13,18 @@ import type { InferContext, LayerDef, ValueFacts } from '../layer-def.js';
 import type { LayerKind } from '../layers.js';
 import { type Dim, formatShape, type Shape, stridesOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { axisIn, broadcastDims, dimProduct, dimSum, dimsCompatible, facts, knownIntValues, shapeOperandDims, unifyDims } from './dims.js';
+import {
+  axisIn,
+  broadcastDims,
+  dimProduct,
+  dimSum,
+  dimsCompatible,
+  facts,
+  knownIntValues,
+  openDims,
+  shapeOperandDims,
+  unifyDims,
+} from './dims.js';
 import { requiredInput, requireSameDType } from './input-facts.js';
 import { integerTensor, MAX_KNOWN_ELEMENTS, smallIntegerValue, withValue } from './known-values.js';
 import { arrayOf, axes, axis, bool, int, number, oneOf, opt, req } from './param-builders.js';
@@ -107,10 +118,6 @@ function checkDims(dims: readonly Dim[], what: string): void {
   }
 }
 
-function unknownDims(rank: number): Dim[] {
-  return new Array<Dim>(rank).fill(null);
-}
-
 /**
  * A small known value rearranged: the output element at coordinate c is `from(c)`. Returns
  * undefined when the output is not static or too large to carry (see known-values.ts).
@@ -152,7 +159,7 @@ function elementDims(f: ValueFacts | undefined): Dim[] | null {
   if (v) return v.values.map(Number);
   if (f.dims) return [...f.dims];
   const n = f.shape.length === 0 ? 1 : f.shape[0];
-  return typeof n === 'number' && n <= MAX_KNOWN_ELEMENTS ? unknownDims(n) : null;
+  return typeof n === 'number' && n <= MAX_KNOWN_ELEMENTS ? openDims(n) : null;
 }
 
 /**
@@ -309,7 +316,7 @@ const shuffle: LayerDef<'shuffle'> = {
     if (wired(ctx, 1)) {
       const target = shapeOperandDims(ctx.inputs[1], 'reshape dims');
       const length = operandLength(ctx.inputs[1]);
-      shape = target ? reshapeDims(shape, target, allowZero ?? false) : length === null ? null : unknownDims(length);
+      shape = target ? reshapeDims(shape, target, allowZero ?? false) : length === null ? null : openDims(length);
     } else if (reshape) {
       shape = reshapeDims(shape, reshape, allowZero ?? false);
     }
@@ -425,7 +432,7 @@ const squeeze: LayerDef<'squeeze'> = {
         ),
       ];
     }
-    if (!given.values) return [facts(x.dtype, given.length === null ? null : unknownDims(Math.max(0, s.length - given.length)))];
+    if (!given.values) return [facts(x.dtype, given.length === null ? null : openDims(Math.max(0, s.length - given.length)))];
     const drop = new Set(given.values.map((a) => axisIn(a, s.length, 'squeeze axis')));
     for (const a of drop) {
       const d = s[a]!;
@@ -463,7 +470,7 @@ const unsqueeze: LayerDef<'unsqueeze'> = {
     const s = x.shape;
     if (!s || given.length === null) return [facts(x.dtype, null)];
     const rank = s.length + given.length;
-    if (!given.values) return [facts(x.dtype, unknownDims(rank))];
+    if (!given.values) return [facts(x.dtype, openDims(rank))];
     const insert = new Set(given.values.map((a) => axisIn(a, rank, 'unsqueeze axis')));
     if (insert.size !== given.values.length) {
       throw fail(ErrorCode.INVALID_ATTRIBUTE, `axes [${given.values.join(',')}] repeat an axis`, 'list each new axis once');
@@ -543,7 +550,7 @@ const tile: LayerDef<'tile'> = {
     if (r?.some((n) => n < 0)) {
       throw fail(ErrorCode.INVALID_ATTRIBUTE, `repeats [${r.join(',')}] must not be negative`, 'repeat counts are ≥ 0');
     }
-    if (!s) return [facts(x.dtype, unknownDims(rank))];
+    if (!s) return [facts(x.dtype, openDims(rank))];
     const out = s.map((d, i) => (r ? dimProduct([d, r[i]!]) : d === 0 ? 0 : null));
     const v = smallIntegerValue(x);
     const value =
@@ -583,7 +590,7 @@ const depthSpace: LayerDef<'depth_space'> = {
     const x = requiredInput(ctx.inputs, 0, 'x');
     const { direction, blockSize: b } = ctx.layer.params;
     const s = x.shape;
-    if (!s) return [facts(x.dtype, unknownDims(4))];
+    if (!s) return [facts(x.dtype, openDims(4))];
     if (s.length !== 4)
       throw fail(ErrorCode.INVALID_SHAPE, `expects a rank-4 N C H W input, got ${formatShape(s)}`, 'reshape x to N C H W');
     const [n, c, h, w] = s as [Dim, Dim, Dim, Dim];
@@ -653,7 +660,7 @@ const slice: LayerDef<'slice'> = {
     if (!s) return [facts(x.dtype, null)];
     const count = lengths[0] ?? null;
     const axisList = axesOp ? axesOp.values : count === null ? null : Array.from({ length: count }, (_, i) => i);
-    if (!axisList) return [facts(x.dtype, unknownDims(s.length))];
+    if (!axisList) return [facts(x.dtype, openDims(s.length))];
     const sliced = axisList.map((a) => axisIn(a, s.length, 'slice axis'));
     if (new Set(sliced).size !== sliced.length) {
       throw fail(ErrorCode.INVALID_ATTRIBUTE, `axes [${axisList.join(',')}] slice an axis twice`, 'list each sliced axis once');
@@ -739,12 +746,12 @@ const split: LayerDef<'split'> = {
       }
       sizes = v;
     } else if (given) {
-      sizes = unknownDims(outputs);
+      sizes = openDims(outputs);
     } else if (typeof dim === 'number') {
       const chunk = Math.ceil(dim / outputs);
       sizes = Array.from({ length: outputs }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
     } else {
-      sizes = outputs === 1 ? [dim] : unknownDims(outputs);
+      sizes = outputs === 1 ? [dim] : openDims(outputs);
     }
     const v = smallIntegerValue(x);
     let offset = 0;
@@ -878,7 +885,7 @@ const gather: LayerDef<'gather'> = {
       }
       const a = d ? axisIn(rawAxis, d.length, 'axis') : 0;
       if (d && q) requireElementsFit(d, q, a, 'GatherElements');
-      return [facts(data.dtype, q ? [...q] : d ? unknownDims(d.length) : null)];
+      return [facts(data.dtype, q ? [...q] : d ? openDims(d.length) : null)];
     }
     if (!d || !q) return [facts(data.dtype, null)];
     if (q.length < 1) throw fail(ErrorCode.INVALID_SHAPE, 'GatherND indices must have rank ≥ 1', 'the last indices dim lists index tuples');
@@ -987,7 +994,7 @@ const padding: LayerDef<'padding'> = {
     if (n !== null && pads.length !== null && pads.length !== 2 * n) {
       throw fail(ErrorCode.SHAPE_MISMATCH, `pads has ${pads.length} values for ${n} axes`, 'pads lists all begins, then all ends');
     }
-    if (!padded) return [facts(x.dtype, unknownDims(s.length))];
+    if (!padded) return [facts(x.dtype, openDims(s.length))];
     const out: Dim[] = [...s];
     padded.forEach((a, i) => {
       const begin = pads.values?.[i];
@@ -1174,7 +1181,7 @@ const gridSample: LayerDef<'grid_sample'> = {
         'GridSample samples 1-D to 3-D inputs',
       );
     }
-    if (!g) return [facts(x.dtype, s ? unknownDims(s.length) : null)];
+    if (!g) return [facts(x.dtype, s ? openDims(s.length) : null)];
     const k = s ? s.length - 2 : g.length - 2;
     if (k < 1 || k > 3) {
       throw fail(

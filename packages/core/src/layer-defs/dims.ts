@@ -9,11 +9,22 @@ import type { DType } from '../dtype.js';
 import { ErrorCode, KilnError, type KilnErrorOptions } from '../errors.js';
 import type { ValueFacts } from '../layer-def.js';
 import type { PaddingMode } from '../layers.js';
+import { checkCount } from '../resource-limits.js';
 import { type Dim, formatShape, type Shape } from '../shape.js';
 
 /** Facts for a tensor of `dtype` and `shape` (null = unknown rank). */
 export function facts(dtype: DType, shape: Shape | null): ValueFacts {
   return { dtype, shape };
+}
+
+/**
+ * `rank` unknown dims. The rank may come from the length of an operand (a shape, axes or pads
+ * input whose values are unknown), which a hostile model can declare as 2^31: it is checked
+ * against the maxRank limit before anything is sized by it.
+ */
+export function openDims(rank: number, what = 'the output rank'): Dim[] {
+  checkCount('maxRank', rank, what);
+  return new Array<Dim>(rank).fill(null);
 }
 
 /** The input's shape, or null when its rank is unknown or nothing is known about it. */

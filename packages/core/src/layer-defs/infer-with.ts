@@ -6,6 +6,8 @@
 import { ErrorCode, KilnError, type LayerContext } from '../errors.js';
 import type { InferContext, InferResult, LayerDef, ValueFacts } from '../layer-def.js';
 import type { AnyLayer, LayerKind } from '../layers.js';
+import { checkShapeSize } from '../resource-limits.js';
+import { staticDims } from './dims.js';
 
 /** The message a KilnError was built from, without the hint KilnError appends. */
 function bareMessage(e: KilnError): string {
@@ -50,5 +52,11 @@ export function inferWith(
       hint: `the LayerDef of '${layer.kind}' must return one entry per output`,
     });
   }
+  // A static output over the tensor limits is refused here, naming the layer, before a planner
+  // sizes an arena or a kernel allocates it (a ConvTranspose output_shape of 123456789 × 8).
+  out.forEach((f, i) => {
+    const dims = f.valueKind === 'sequence' ? null : staticDims(f.shape);
+    if (dims) checkShapeSize(f.dtype, dims, { layer: where, what: `output '${layer.outputs[i] ?? i}'` });
+  });
   return out;
 }

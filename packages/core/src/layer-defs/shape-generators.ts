@@ -11,7 +11,7 @@ import type { InferContext, LayerDef, ValueFacts } from '../layer-def.js';
 import type { LayerParamsMap } from '../layers.js';
 import { type Dim, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { dimProduct, dimsCompatible, facts, shapeOperandDims } from './dims.js';
+import { dimProduct, dimsCompatible, facts, openDims, shapeOperandDims } from './dims.js';
 import { requiredInput } from './input-facts.js';
 import { isShapeArithmeticDType, MAX_KNOWN_ELEMENTS, withValue } from './known-values.js';
 import { arrayOf, bool, dtype, int, number, oneOf, opt, req } from './param-builders.js';
@@ -150,7 +150,7 @@ function fillShape(ctx: InferContext<'fill'>): readonly Dim[] | null {
       }
       // Values unknown: the output rank is the length of the shape operand.
       const s = f?.shape;
-      return s?.length === 1 && typeof s[0] === 'number' ? new Array<Dim>(s[0]).fill(null) : null;
+      return s?.length === 1 && typeof s[0] === 'number' ? openDims(s[0], 'the output rank (the shape operand’s length)') : null;
     }
     case 'range':
       return rangeFacts(ctx).shape;

@@ -257,6 +257,14 @@ describe('squeeze and unsqueeze', () => {
     expect(codeOf(() => run(D.unsqueeze, { axes: [3] }, [f32([2])]))).toBe(ErrorCode.INVALID_ATTRIBUTE);
   });
 
+  it('refuse a rank read from an operand declared absurdly long before sizing anything by it', () => {
+    // Fuzz finding: an axes input declared int64[2147483647] filled a 2^31-entry array (V8 heap out of memory).
+    const e = thrown(() => run(D.unsqueeze, {}, [f32([3, 4, 5]), t('int64', [2147483647])]));
+    expect(e.code).toBe(ErrorCode.RESOURCE_LIMIT);
+    expect(e.message).toMatch(/maxRank/);
+    expect(e.layer?.name).toBeDefined();
+  });
+
   it('carry known scalars and vectors (Shape → Gather → Unsqueeze)', () => {
     const [v] = run(D.unsqueeze, { axes: [0] }, [t('int64', [], Tensor.scalar('int64', 7n))]);
     expect(v!.shape).toEqual([1]);

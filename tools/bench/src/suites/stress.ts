@@ -19,6 +19,7 @@ import { isKilnError, type Tensor } from '@kiln/core';
 import { decodeTensorProto } from '@kiln/onnx';
 import { compareTensors, randomTensor } from '@kiln/testkit';
 import { InferenceSession } from 'kiln';
+import { type ResidentRegions, residentRegions } from './memory-map.js';
 
 export interface StressOptions {
   corpus: string;
@@ -44,6 +45,8 @@ export interface StressSample {
   array_buffers_mb: number;
   /** OS threads of the process (/proc/self/status), or -1 where unknown. */
   threads: number;
+  /** Resident memory by region (malloc arenas, other anonymous, files); null off Linux. */
+  regions: ResidentRegions | null;
   elapsed_s: number;
 }
 
@@ -150,6 +153,7 @@ export async function runStressChild(): Promise<void> {
         external_mb: mb(m.external),
         array_buffers_mb: mb(m.arrayBuffers),
         threads: threadCount(),
+        regions: residentRegions(),
         elapsed_s: (performance.now() - t0) / 1000,
       },
     });
@@ -233,7 +237,9 @@ export async function runStressSuite(options: StressOptions): Promise<StressRepo
       child.on('message', (m: ChildMessage) => {
         if (m.kind === 'sample') {
           samples.push(m.sample);
-          options.log(`stress: ${m.sample.label}: RSS ${m.sample.rss_mb.toFixed(1)} MiB (${m.sample.elapsed_s.toFixed(0)} s)`);
+          options.log(
+            `stress: ${m.sample.label}: RSS ${m.sample.rss_mb.toFixed(1)} MiB${m.sample.regions ? ` (malloc arenas ${m.sample.regions.mallocArenasMb.toFixed(1)}, other anon ${m.sample.regions.otherAnonMb.toFixed(1)})` : ''} (${m.sample.elapsed_s.toFixed(0)} s)`,
+          );
           return;
         }
         childErrors = m.errors;
@@ -281,12 +287,14 @@ export async function runStressSuite(options: StressOptions): Promise<StressRepo
 
 export function formatStressTable(r: StressReport): string {
   const lines = [
-    '| cycle | sample | RSS MiB | heap MiB | external MiB | arrayBuffers MiB | threads | elapsed s |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|',
+    '| cycle | sample | RSS MiB | malloc main / arenas MiB | other anon MiB | heap MiB | external MiB | arrayBuffers MiB | threads | elapsed s |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of r.samples) {
+    const g = s.regions;
+    const regions = g ? `${g.mallocMainMb.toFixed(1)} / ${g.mallocArenasMb.toFixed(1)} | ${g.otherAnonMb.toFixed(1)}` : '– | –';
     lines.push(
-      `| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.external_mb.toFixed(1)} | ` +
+      `| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${regions} | ${s.heap_mb.toFixed(1)} | ${s.external_mb.toFixed(1)} | ` +
         `${s.array_buffers_mb.toFixed(1)} | ${s.threads} | ${s.elapsed_s.toFixed(1)} |`,
     );
   }
