@@ -46,6 +46,7 @@ export type { CheckParamsOptions, InferNetworkOptions, WindowDimSpec } from './l
 export {
   axisIn,
   broadcastDims,
+  checkLayerInputs,
   checkLayerParams,
   declaredFacts,
   describeParamType,

@@ -7,6 +7,7 @@ import { ErrorCode, KilnError, type LayerContext } from '../errors.js';
 import type { InferResult, LayerDef, LayerDefs, ParamFields, ValueFacts } from '../layer-def.js';
 import type { AnyLayer, LayerKind } from '../layers.js';
 import type { Network } from '../network.js';
+import { checkInputsAgainst } from './check-inputs.js';
 import { type CheckParamsOptions, checkParamsAgainst, paramsProblem } from './check-params.js';
 import { COMPUTE_DEFS } from './compute.js';
 import { CONTROL_FLOW_DEFS } from './control-flow.js';
@@ -85,6 +86,15 @@ export function layerParamsProblem(layer: AnyLayer): string | undefined {
  */
 export function checkLayerParams(layer: AnyLayer, where: LayerContext, options?: CheckParamsOptions): void {
   checkParamsAgainst(layer, layerDef(layer.kind).params as ParamFields, where, options);
+}
+
+/**
+ * Throws a KilnError (INVALID_ARGUMENT unless `options.code` says otherwise) naming the layer
+ * and the input when a required input is unconnected ('') or the layer has more inputs than its
+ * kind takes.
+ */
+export function checkLayerInputs(layer: AnyLayer, where: LayerContext, options?: CheckParamsOptions): void {
+  checkInputsAgainst(layer, layerDef(layer.kind).inputs, where, options);
 }
 
 export type { CheckParamsOptions } from './check-params.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AnyLayer,
+  checkLayerInputs,
   checkLayerParams,
   ErrorCode,
   inferLayer,
@@ -106,5 +107,26 @@ describe('the LayerDef registry', () => {
     );
     expect(corrupt.code).toBe(ErrorCode.PLAN_CORRUPTED);
     expect(corrupt.message).toMatch(/plan is corrupted: this layer has param 'size' = "x"/);
+  });
+
+  it('checkLayerInputs names a required input left unconnected and an input too many', () => {
+    const mm = (inputs: string[]) => layer('matrix_multiply', { transposeA: false, transposeB: false }, inputs);
+    const where = { name: 'L', kind: 'matrix_multiply' as const, index: 2 };
+    expect(() => checkLayerInputs(mm(['a', 'b']), where)).not.toThrow();
+    expect(() => checkLayerInputs(mm(['a', 'b', '']), where)).not.toThrow();
+    expect(() => checkLayerInputs(mm(['a', 'b', 'r']), where)).not.toThrow();
+    // Fuzz finding: a stripped input reached the lowering as INTERNAL "lowering reached '' before its shape was known".
+    const unconnected = thrown(() => checkLayerInputs(mm(['', 'b']), where));
+    expect(unconnected.code).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(unconnected.layer).toEqual(where);
+    expect(unconnected.message).toMatch(/this layer leaves its required input 0 \(a\) unconnected/);
+    expect(thrown(() => checkLayerInputs(mm(['a']), where)).message).toMatch(/required input 1 \(b\) unconnected/);
+    expect(thrown(() => checkLayerInputs(mm(['a', 'b', 'r', 's']), where)).message).toMatch(
+      /has 4 inputs; 'matrix_multiply' takes at most 3/,
+    );
+    // A variadic kind takes any count; its def checks what it needs.
+    expect(() => checkLayerInputs(layer('concatenation', { axis: 0 }, ['a', 'b', 'c', 'd']), where)).not.toThrow();
+    const corrupt = thrown(() => checkLayerInputs(mm(['', 'b']), where, { code: ErrorCode.PLAN_CORRUPTED, prefix: 'plan is corrupted: ' }));
+    expect(corrupt.code).toBe(ErrorCode.PLAN_CORRUPTED);
   });
 });

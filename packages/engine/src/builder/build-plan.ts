@@ -4,6 +4,7 @@
  * (native backends), plan the memory, record the settings and the profile.
  */
 import {
+  checkLayerInputs,
   type DType,
   ErrorCode,
   emitProgress,
@@ -193,6 +194,7 @@ function validateNetwork(network: Network): void {
           hint: `layer kinds are: ${LAYER_KINDS.join(', ')}`,
         });
       }
+      checkLayerInputs(layer, { name: layer.name, kind: layer.kind, index });
     });
   });
 }

@@ -7,6 +7,7 @@
 import {
   type AnyLayer,
   checkCount,
+  checkLayerInputs,
   checkLayerParams,
   ErrorCode,
   isDType,
@@ -207,6 +208,7 @@ function decodeLayer(raw: unknown, index: number, weights: WeightsReader, depth:
   const layer = { name: l.name, kind: l.kind, inputs: l.inputs, outputs: l.outputs, params } as AnyLayer;
   // The params must be what the kind's LayerDef takes, or the builder and lowerers would crash on them.
   checkLayerParams(layer, where, { code: ErrorCode.PLAN_CORRUPTED, prefix: 'plan is corrupted: ', hint: REBUILD_HINT });
+  checkLayerInputs(layer, where, { code: ErrorCode.PLAN_CORRUPTED, prefix: 'plan is corrupted: ', hint: REBUILD_HINT });
   if (l.precision !== undefined) {
     if (!isDType(l.precision)) throw corrupted(`layer '${l.name}' has an unknown precision`);
     layer.precision = l.precision;
