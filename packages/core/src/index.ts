@@ -42,7 +42,7 @@ export type {
   ParamType,
   ValueFacts,
 } from './layer-def.js';
-export type { CheckParamsOptions, InferNetworkOptions, WindowDimSpec } from './layer-defs/index.js';
+export type { CheckParamsOptions, InferNetworkOptions, WindowDimSpec, WindowGeometry, WindowSpec } from './layer-defs/index.js';
 export {
   axisIn,
   broadcastDims,
@@ -61,10 +61,14 @@ export {
   layerParamsProblem,
   MAX_KNOWN_ELEMENTS,
   matchesParamType,
+  perDim,
+  resolveReshape,
   shapeOperandDims,
   sliceRange,
   staticDims,
   unifyDims,
+  windowDim,
+  windowGeometry,
   windowOutputDim,
 } from './layer-defs/index.js';
 export type * from './layers.js';

@@ -4,10 +4,7 @@ export type { Feeds } from './feeds.js';
 export { feedsToMap, validateFeeds } from './feeds.js';
 export type { Kernel, KernelContext, KernelTable, ValueKernel, ValueKernelTable } from './kernel.js';
 // Window arithmetic (output sizes, SAME pads, ceil mode) shared with the engine's lowering.
-export type { WindowGeometry, WindowSpec } from './kernels/convolution.js';
-export { perDim, windowGeometry } from './kernels/convolution.js';
 export { referenceKernels, valueKernels } from './kernels/index.js';
-export { resolveReshape } from './kernels/shuffle.js';
 export * from './native/index.js';
 export { builtinPlugins } from './plugins/index.js';
 export { interpretProgram } from './program/interpret-program.js';

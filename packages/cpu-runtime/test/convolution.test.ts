@@ -1,7 +1,6 @@
-import { type ConvolutionParams, ErrorCode, isKilnError, Tensor } from '@kiln/core';
+import { type ConvolutionParams, ErrorCode, isKilnError, Tensor, windowGeometry } from '@kiln/core';
 import { expectTensorClose, randomTensor } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
-import { windowGeometry } from '../src/kernels/convolution.js';
 import { f32, runLayer } from './layer-harness.js';
 
 /** Textbook N-d convolution with explicit pads: the oracle the fast kernel is checked against. */

@@ -7,10 +7,11 @@ import { ErrorCode, KilnError } from '../errors.js';
 import type { InferResult, LayerDef, ParamFields, ValueFacts } from '../layer-def.js';
 import type { ConvolutionParams, PaddingMode } from '../layers.js';
 import { type Dim, formatShape, type Shape } from '../shape.js';
-import { broadcastDims, dimsCompatible, requireRank, unifyDims, windowOutputDim } from './dims.js';
+import { broadcastDims, dimsCompatible, requireRank, unifyDims } from './dims.js';
 import { requiredInput, requireSameDType } from './input-facts.js';
 import { allOf, arrayOf, bool, int, number, objectOf, oneOf, opt, pads, positive, req, string } from './param-builders.js';
 import { activationFields } from './pointwise.js';
+import { perDim, windowOutputDim } from './window-geometry.js';
 
 export const PADDING_MODES = allOf<PaddingMode>()('explicit', 'same_upper', 'same_lower', 'valid');
 
@@ -27,17 +28,6 @@ const convolutionParams = {
   layout: opt(oneOf('channels_first', 'channels_last'), 'channels_first'),
   epilogue: opt(epilogue),
 } satisfies ParamFields;
-
-/** One value per spatial dim: an empty list means `fallback` everywhere (ONNX defaults). */
-function perDim(values: readonly number[] | undefined, rank: number, fallback: number, what: string): number[] {
-  if (!values || values.length === 0) return new Array<number>(rank).fill(fallback);
-  if (values.length !== rank) {
-    throw new KilnError(ErrorCode.INVALID_ATTRIBUTE, `${what} has ${values.length} entries but the input has ${rank} spatial dims`, {
-      hint: `give one ${what} value per spatial dimension`,
-    });
-  }
-  return [...values];
-}
 
 /** x viewed channels-first: [N, C, spatial…], whatever the layout. */
 function channelsFirst(shape: Shape, channelsLast: boolean): Dim[] {

@@ -8,7 +8,6 @@
 import type { DType } from '../dtype.js';
 import { ErrorCode, KilnError, type KilnErrorOptions } from '../errors.js';
 import type { ValueFacts } from '../layer-def.js';
-import type { PaddingMode } from '../layers.js';
 import { checkCount } from '../resource-limits.js';
 import { type Dim, formatShape, type Shape } from '../shape.js';
 
@@ -125,44 +124,6 @@ export function dimProduct(dims: readonly Dim[]): Dim {
 }
 
 /** The geometry of a sliding window along one dim (conv, pooling). */
-export interface WindowDimSpec {
-  kernel: number;
-  stride: number;
-  dilation: number;
-  padBegin: number;
-  padEnd: number;
-  /** 'same_*' pads so that out = ceil(in / stride); 'valid' ignores the pads; 'explicit' uses them. */
-  paddingMode: PaddingMode;
-  /** Rounds the last partial window up (pooling's ceil_mode), dropping one that starts in the end padding. */
-  ceilMode?: boolean;
-}
-
-/**
- * Output size of a sliding window over a dim of size `size`: `(in + padB + padE − dilation·(k−1) − 1) / stride + 1`,
- * rounded down (or up with ceilMode). Throws INVALID_SHAPE when the window does not fit a known
- * padded input; a symbolic input keeps its name only where the window maps it onto itself.
- */
-export function windowOutputDim(size: Dim, spec: WindowDimSpec, context?: KilnErrorOptions): Dim {
-  const span = (spec.kernel - 1) * spec.dilation + 1;
-  if (spec.paddingMode === 'same_upper' || spec.paddingMode === 'same_lower') {
-    if (typeof size === 'number') return Math.ceil(size / spec.stride);
-    return spec.stride === 1 ? size : null;
-  }
-  const pb = spec.paddingMode === 'explicit' ? spec.padBegin : 0;
-  const pe = spec.paddingMode === 'explicit' ? spec.padEnd : 0;
-  if (typeof size !== 'number') return spec.stride === 1 && pb + pe === span - 1 ? size : null;
-  const room = size + pb + pe - span;
-  if (room < 0) {
-    throw new KilnError(ErrorCode.INVALID_SHAPE, `a window of span ${span} does not fit a dim of size ${size} with pads ${pb}+${pe}`, {
-      ...context,
-      hint: context?.hint ?? 'the input is smaller than the kernel: feed a larger input or pad it',
-    });
-  }
-  let out = (spec.ceilMode ? Math.ceil(room / spec.stride) : Math.floor(room / spec.stride)) + 1;
-  if (spec.ceilMode && (out - 1) * spec.stride >= size + pb) out--;
-  return out;
-}
-
 /**
  * Normalises an axis against a known rank (negative counts from the end); throws
  * INVALID_ATTRIBUTE naming `what` when out of range. `rank` may be one more for insert positions.

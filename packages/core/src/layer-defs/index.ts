@@ -110,8 +110,16 @@ export {
   shapeOperandDims,
   staticDims,
   unifyDims,
-  type WindowDimSpec,
-  windowOutputDim,
 } from './dims.js';
 export { declaredFacts, type InferNetworkOptions } from './infer-network.js';
 export { MAX_KNOWN_ELEMENTS } from './known-values.js';
+export { resolveReshape } from './reshape-dims.js';
+export {
+  perDim,
+  type WindowDimSpec,
+  type WindowGeometry,
+  type WindowSpec,
+  windowDim,
+  windowGeometry,
+  windowOutputDim,
+} from './window-geometry.js';

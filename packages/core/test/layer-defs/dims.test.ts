@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, Tensor } from '../../src/index.js';
-import {
-  axisIn,
-  broadcastDims,
-  dimProduct,
-  dimSum,
-  knownIntValues,
-  staticDims,
-  unifyDims,
-  windowOutputDim,
-} from '../../src/layer-defs/dims.js';
+import { axisIn, broadcastDims, dimProduct, dimSum, knownIntValues, staticDims, unifyDims } from '../../src/layer-defs/dims.js';
+import { windowGeometry, windowOutputDim } from '../../src/layer-defs/window-geometry.js';
 import { t, thrown } from './infer-helpers.js';
 
 describe('symbolic dims', () => {
@@ -89,6 +81,50 @@ describe('symbolic dims', () => {
     const e = thrown(() => windowOutputDim(2, { kernel: 5, stride: 1, dilation: 1, padBegin: 1, padEnd: 0, paddingMode: 'explicit' }));
     expect(e.code).toBe(ErrorCode.INVALID_SHAPE);
     expect(e.message).toMatch(/span 5 does not fit a dim of size 2 with pads 1\+0/);
+  });
+
+  it('gives the effective pads of concrete windows (what kernels and the lowering use)', () => {
+    // SAME pads so that out = ceil(in / stride); SAME_UPPER puts an odd pad at the end, SAME_LOWER at the beginning.
+    const base = { kernel: [3, 4], strides: [2, 2], dilations: [1, 1], padsBegin: [], padsEnd: [] };
+    expect(windowGeometry([7, 6], { ...base, paddingMode: 'same_upper' })).toEqual({
+      outSpatial: [4, 3],
+      padsBegin: [1, 1],
+      padsEnd: [1, 1],
+    });
+    expect(windowGeometry([8, 8], { ...base, paddingMode: 'same_upper' })).toEqual({
+      outSpatial: [4, 4],
+      padsBegin: [0, 1],
+      padsEnd: [1, 1],
+    });
+    expect(windowGeometry([8, 8], { ...base, paddingMode: 'same_lower' })).toEqual({
+      outSpatial: [4, 4],
+      padsBegin: [1, 1],
+      padsEnd: [0, 1],
+    });
+    expect(windowGeometry([8, 8], { ...base, paddingMode: 'valid', padsBegin: [5, 5], padsEnd: [5, 5] })).toEqual({
+      outSpatial: [3, 3],
+      padsBegin: [0, 0],
+      padsEnd: [0, 0],
+    });
+    expect(
+      windowGeometry([6], {
+        ...base,
+        kernel: [3],
+        strides: [2],
+        dilations: [1],
+        padsBegin: [0],
+        padsEnd: [0],
+        paddingMode: 'explicit',
+        ceilMode: true,
+      }),
+    ).toEqual({
+      outSpatial: [3],
+      padsBegin: [0],
+      padsEnd: [0],
+    });
+    const e = thrown(() => windowGeometry([2, 8], { ...base, paddingMode: 'valid' }));
+    expect(e.message).toMatch(/span 3 does not fit a dim of size 2/);
+    expect(e.hint).toMatch(/spatial dim 0/);
   });
 
   it('unifies, normalises axes and reads known integer values', () => {

@@ -6,8 +6,8 @@
  * positions per pass so the partial sums stay in registers. Problems whose column matrix would
  * be huge fall back to direct accumulation one kernel tap at a time.
  *
- * The window geometry helpers here (output sizes, SAME/VALID padding) are shared with the
- * pooling and deconvolution kernels.
+ * The window geometry (output sizes, SAME/VALID padding) is core's `windowGeometry`, shared
+ * with inference and the lowering.
  */
 import {
   type ConvolutionParams,
@@ -16,92 +16,16 @@ import {
   formatShape,
   KilnError,
   type Layer,
-  type PaddingMode,
+  perDim,
   stridesOf,
   type Tensor,
+  type WindowGeometry,
+  windowGeometry,
 } from '@kiln/core';
 import type { Kernel } from '../kernel.js';
 import { scalarActivation } from './recurrent.js';
 import { broadcastIndexMaps } from './util/broadcast.js';
 import { fromNumbers, gatherElements, numbers } from './util/values.js';
-
-export interface WindowSpec {
-  kernel: readonly number[];
-  strides: readonly number[];
-  dilations: readonly number[];
-  padsBegin: readonly number[];
-  padsEnd: readonly number[];
-  paddingMode: PaddingMode;
-  ceilMode?: boolean;
-}
-
-export interface WindowGeometry {
-  outSpatial: number[];
-  padsBegin: number[];
-  padsEnd: number[];
-}
-
-/** Reads a per-spatial-dim list, defaulting missing entries (an empty list means "all defaults"). */
-export function perDim(values: readonly number[] | undefined, rank: number, fallback: number, what: string): number[] {
-  if (!values || values.length === 0) return new Array<number>(rank).fill(fallback);
-  if (values.length !== rank) {
-    throw new KilnError(ErrorCode.INVALID_ATTRIBUTE, `${what} has ${values.length} entries but the input has ${rank} spatial dims`, {
-      hint: `give one ${what} value per spatial dimension`,
-    });
-  }
-  return [...values];
-}
-
-/**
- * Output spatial sizes and effective pads of a sliding window (conv and pooling). SAME modes
- * pad so that out = ceil(in / stride); SAME_UPPER puts the odd pad at the end. With ceilMode,
- * a last window that would start inside the end padding is dropped (PyTorch/ONNX rule).
- */
-export function windowGeometry(inSpatial: readonly number[], spec: WindowSpec): WindowGeometry {
-  const rank = inSpatial.length;
-  const outSpatial: number[] = [];
-  const padsBegin: number[] = [];
-  const padsEnd: number[] = [];
-  for (let d = 0; d < rank; d++) {
-    const size = inSpatial[d]!;
-    const k = spec.kernel[d]!;
-    const s = spec.strides[d]!;
-    const dil = spec.dilations[d]!;
-    if (!(k >= 1 && s >= 1 && dil >= 1)) {
-      throw new KilnError(ErrorCode.INVALID_ATTRIBUTE, `window dim ${d}: kernel ${k}, stride ${s}, dilation ${dil} must all be ≥ 1`);
-    }
-    const span = (k - 1) * dil + 1;
-    let pb = 0;
-    let pe = 0;
-    let out: number;
-    if (spec.paddingMode === 'same_upper' || spec.paddingMode === 'same_lower') {
-      out = Math.ceil(size / s);
-      const total = Math.max(0, (out - 1) * s + span - size);
-      const small = Math.floor(total / 2);
-      pb = spec.paddingMode === 'same_upper' ? small : total - small;
-      pe = total - pb;
-    } else {
-      if (spec.paddingMode === 'explicit') {
-        pb = spec.padsBegin[d] ?? 0;
-        pe = spec.padsEnd[d] ?? 0;
-      }
-      const room = size + pb + pe - span;
-      if (room < 0) {
-        throw new KilnError(
-          ErrorCode.INVALID_SHAPE,
-          `window of span ${span} does not fit spatial dim ${d} of size ${size} with pads ${pb}+${pe}`,
-          { hint: 'the input is smaller than the kernel: feed a larger input or pad it' },
-        );
-      }
-      out = (spec.ceilMode ? Math.ceil(room / s) : Math.floor(room / s)) + 1;
-      if (spec.ceilMode && (out - 1) * s >= size + pb) out--;
-    }
-    outSpatial.push(out);
-    padsBegin.push(pb);
-    padsEnd.push(pe);
-  }
-  return { outSpatial, padsBegin, padsEnd };
-}
 
 /** Valid output range [lo, hi) for one tap: positions o with 0 ≤ o*stride + offset < size. */
 export function validRange(offset: number, stride: number, size: number, outSize: number): [number, number] {

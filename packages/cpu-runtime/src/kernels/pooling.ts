@@ -3,9 +3,9 @@
  * channels-first. Max pooling can also emit the flat input index of each maximum (ONNX MaxPool's
  * second output), row-major or, with storageOrder 1, column-major over the spatial dims.
  */
-import { ErrorCode, formatShape, KilnError, type Layer, stridesOf, Tensor } from '@kiln/core';
+import { ErrorCode, formatShape, KilnError, type Layer, perDim, stridesOf, Tensor, windowGeometry } from '@kiln/core';
 import type { Kernel } from '../kernel.js';
-import { kernelTaps, perDim, windowGeometry } from './convolution.js';
+import { kernelTaps } from './convolution.js';
 import { fromNumbers, numbers } from './util/values.js';
 
 type PoolParams = Layer<'pooling'>['params'];

@@ -4,8 +4,7 @@
  * allow, and otherwise follow as separate binary/activation ops on the output.
  */
 import type { ActivationSpec, Layer } from '@kiln/core';
-import { broadcastShapes } from '@kiln/core';
-import { perDim, windowGeometry } from '@kiln/cpu-runtime';
+import { broadcastShapes, perDim, windowGeometry } from '@kiln/core';
 import { loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 

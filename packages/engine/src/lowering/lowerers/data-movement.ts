@@ -4,8 +4,7 @@
  * Likewise concat copies vanish for concatenations the planner eliminated, and split slices for
  * outputs that are views.
  */
-import { type AnyLayer, formatShape, inferLayer, isStaticShape, type Layer, sliceRange, type ValueFacts } from '@kiln/core';
-import { resolveReshape } from '@kiln/cpu-runtime';
+import { type AnyLayer, formatShape, inferLayer, isStaticShape, type Layer, resolveReshape, sliceRange, type ValueFacts } from '@kiln/core';
 import { constantIntegers, layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
@@ -47,7 +46,7 @@ export function lowerShuffle(layer: Layer<'shuffle'>, asm: ProgramAssembler): vo
   if (first && second) throw loweringError(layer, 'a shuffle with two transposes', 'the builder normally cancels or merges them');
   const afterFirst = first ? first.map((p) => x[p]!) : x;
   const dims = layer.inputs[1] ? constantIntegers(layer, asm, 1, 'reshape dims') : reshape;
-  const reshaped = dims ? resolveReshape(layer, afterFirst, dims, allowZero ?? false) : afterFirst;
+  const reshaped = dims ? resolveReshape(afterFirst, dims, allowZero ?? false) : afterFirst;
   const out = second ? second.map((p) => reshaped[p]!) : reshaped;
   asm.setShape(yName, out);
   if (first) {
