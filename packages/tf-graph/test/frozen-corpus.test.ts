@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTfRegistry } from '@kiln/converters';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { convertGraph, createTfRegistry } from '@kiln/converters';
+import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { CORPUS_MISSING_MESSAGE, checkReferenceCases, corpusDir, modelPath, readReference } from '@kiln/testkit';
 import { importGraphDef } from '@kiln/tf-graph';
 import { describe, expect, it } from 'vitest';
-import { checkReference, modelPath, readReference } from './corpus-reference.js';
 
 const corpus = corpusDir();
 const MODELS = ['mengwanguc-mnist-cnn', 'zhucheng725-lenet5', 'chaow94-mnist', 'tf2onnx-fc-layers', 'tf2onnx-lstm', 'tf2onnx-regression'];
@@ -15,7 +15,9 @@ describe.skipIf(!corpus)('frozen GraphDef corpus matches TensorFlow.js reference
       const ref = readReference(join(corpus!, 'tf/frozen-reference', name));
       const outputs = ref.cases[0]!.outputs.map((o) => o.name);
       const graph = importGraphDef(new Uint8Array(readFileSync(modelPath(ref))), { outputs, name });
-      const network = checkReference(graph, createTfRegistry(), ref);
+      const network = convertGraph(graph, createTfRegistry());
+      const executor = new ReferenceExecutor();
+      checkReferenceCases(ref, (feeds) => executor.run(network, feeds));
       expect(network.outputs).toEqual(outputs);
     });
   }

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { createTfRegistry } from '@kiln/converters';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { convertGraph, createTfRegistry } from '@kiln/converters';
+import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { CORPUS_MISSING_MESSAGE, checkReferenceCases, corpusDir, modelPath, readReference } from '@kiln/testkit';
 import { loadTfjsModel } from '@kiln/tf-graph';
 import { describe, expect, it } from 'vitest';
-import { checkReference, modelPath, readReference } from './corpus-reference.js';
 
 const corpus = corpusDir();
 const MODELS = ['antispoof', 'blazeface', 'emotion', 'facemesh', 'liveness', 'movenet-lightning'];
@@ -13,7 +13,9 @@ describe.skipIf(!corpus)('TensorFlow.js graph models match TensorFlow.js referen
     it(name, async () => {
       const ref = readReference(join(corpus!, 'tf/tfjs/reference', name));
       const graph = await loadTfjsModel(modelPath(ref));
-      const network = checkReference(graph, createTfRegistry(), ref);
+      const network = convertGraph(graph, createTfRegistry());
+      const executor = new ReferenceExecutor();
+      checkReferenceCases(ref, (feeds) => executor.run(network, feeds));
       expect(network.outputs.sort()).toEqual(ref.cases[0]!.outputs.map((o) => o.name).sort());
     });
   }

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { convertGraph, createUffRegistry } from '@kiln/converters';
 import { Tensor } from '@kiln/core';
 import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { argmax, CORPUS_MISSING_MESSAGE, checkReferenceCases, corpusDir, expectTensorClose, modelPath, readReference } from '@kiln/testkit';
 import { importUff } from '@kiln/uff';
 import { describe, expect, it } from 'vitest';
-import { argmax, checkReference, modelPath, readReference } from '../../tf-graph/test/corpus-reference.js';
 
 const corpus = corpusDir();
 const tolerance = { rtol: 1e-3, atol: 1e-3 };
@@ -59,7 +58,9 @@ describe.skipIf(!corpus)('UFF: the TensorRT LeNet-5 sample', () => {
     const r = ref();
     const graph = importUff(new Uint8Array(readFileSync(modelPath(r))), { inputShapes: { in: [1, 28, 28, 1] } });
     expect(graph.weights.get('wc1')!.shape).toEqual([5, 5, 1, 20]);
-    checkReference(graph, createUffRegistry(), { ...r, tolerance });
+    const network = convertGraph(graph, createUffRegistry());
+    const executor = new ReferenceExecutor();
+    checkReferenceCases({ ...r, tolerance }, (feeds) => executor.run(network, feeds));
   });
 
   it('asks for the input shape the file leaves out, naming the input and both ways to register it', () => {

@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+// The engine does not depend on the importers; the test reaches their sources directly.
+import { convertGraph, createOnnxRegistry } from '@kiln/converters';
+import { importOnnx } from '@kiln/onnx';
 import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
-// The engine does not depend on the importers; the test reaches their sources directly.
-import { convertGraph, createOnnxRegistry } from '../../../converters/src/index.js';
-import { importOnnx } from '../../../onnx/src/index.js';
 import { buildPlan } from '../../src/index.js';
 import { memoryPlanProblems } from './overlap-checker.js';
 

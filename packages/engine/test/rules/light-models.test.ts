@@ -6,13 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+// The engine does not depend on the importers; the test reaches their sources directly.
+import { convertGraph, createOnnxRegistry } from '@kiln/converters';
 import type { AnyLayer, Layer, Network } from '@kiln/core';
 import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { decodeTensorProto, importOnnx } from '@kiln/onnx';
 import { corpusDir, expectTensorClose } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
-// The engine does not depend on the importers; the test reaches their sources directly.
-import { convertGraph, createOnnxRegistry } from '../../../converters/src/index.js';
-import { decodeTensorProto, importOnnx } from '../../../onnx/src/index.js';
 import { buildPlan } from '../../src/index.js';
 
 const corpus = corpusDir();

@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { type ConverterRegistry, createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln/converters';
 import { type DType, type Graph, Tensor } from '@kiln/core';
 import type { RuntimeValue } from '@kiln/cpu-runtime';
+import { decodeTensorProto, loadOnnxFile } from '@kiln/onnx';
 import { mulberry32, readRawFile } from '@kiln/testkit';
-import { decodeTensorProto, loadOnnxFile } from '../../../../onnx/src/index.js';
-import { loadSavedModel, loadTensorFlow } from '../../../../tf-graph/src/index.js';
-import { loadUff } from '../../../../uff/src/index.js';
+import { loadSavedModel, loadTensorFlow } from '@kiln/tf-graph';
+import { loadUff } from '@kiln/uff';
 
 export interface LoadedCase {
   graph: Graph;

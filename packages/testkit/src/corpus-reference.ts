@@ -1,13 +1,14 @@
 /**
- * Reads the corpus' `kiln-corpus-reference/1` files (tf/ and uff/ references) and runs their
- * cases through a converted network on the reference executor.
+ * Reads the corpus' `kiln-corpus-reference/1` files (the tf/ and uff/ references: a model, feeds
+ * and expected outputs per case) and checks a runner's outputs against them. The runner is the
+ * caller's (a converted network on the reference executor, a built plan), so this module needs
+ * nothing but core.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import { type DType, type Graph, type Network, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose, readRawFile } from '@kiln/testkit';
+import { type DType, Tensor } from '@kiln/core';
+import { readRawFile } from './files.js';
+import { expectTensorClose } from './tensor-compare.js';
 
 export interface ReferenceTensor {
   name: string;
@@ -59,15 +60,13 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** Converts once, then checks every case's outputs (values and, where given, argmax). */
-export function checkReference(graph: Graph, registry: ConverterRegistry, ref: Reference): Network {
-  const network = convertGraph(graph, registry);
-  const executor = new ReferenceExecutor();
+/** Runs every case through `run` and checks its outputs (values and, where given, argmax). */
+export function checkReferenceCases(ref: Reference, run: (feeds: Map<string, Tensor>) => ReadonlyMap<string, Tensor>): void {
   for (const c of ref.cases) {
-    const results = executor.run(network, caseFeeds(ref, c));
+    const results = run(caseFeeds(ref, c));
     for (const o of c.outputs) {
       const actual = results.get(o.name);
-      if (!actual) throw new Error(`output '${o.name}' missing; network outputs: ${network.outputs.join(', ')}`);
+      if (!actual) throw new Error(`case ${c.dir}: output '${o.name}' missing; outputs: ${[...results.keys()].join(', ')}`);
       const expected = loadTensor(ref, c, { ...o, dtype: o.dtype ?? 'float32' });
       expectTensorClose(actual, expected, ref.tolerance);
       if (o.argmax !== undefined) {
@@ -76,5 +75,4 @@ export function checkReference(graph: Graph, registry: ConverterRegistry, ref: R
       }
     }
   }
-  return network;
 }
