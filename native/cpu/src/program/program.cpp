@@ -1,5 +1,6 @@
 #include "program.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <utility>
@@ -159,8 +160,18 @@ void ProgramDefinition::releasePackedWeights(const std::vector<OpSpec>& ops) {
     const OpSpec& op = ops[i];
     std::vector<int64_t> ids = {op.x, op.w, op.b, op.residual, op.y, op.a, op.bias, op.scale, op.shift};
     ids.insert(ids.end(), op.inputs.begin(), op.inputs.end());
-    for (int64_t id : ids)
-      if (id >= 0 && !kernels_[i]->ownsPackedCopy(id)) markRaw(id);
+    // A packed copy stands in for one operand slot only: the same weight read in another slot
+    // (a conv whose x and w are one value) still needs its raw data.
+    std::vector<int64_t> packedSlotsSeen;
+    for (int64_t id : ids) {
+      if (id < 0) continue;
+      const bool firstOfId = std::find(packedSlotsSeen.begin(), packedSlotsSeen.end(), id) == packedSlotsSeen.end();
+      if (firstOfId && kernels_[i]->ownsPackedCopy(id)) {
+        packedSlotsSeen.push_back(id);
+        continue;
+      }
+      markRaw(id);
+    }
   }
   for (size_t w = 0; w < weights_.size(); ++w) {
     if (needed[w]) continue;

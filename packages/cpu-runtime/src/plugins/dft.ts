@@ -1,49 +1,17 @@
 /**
  * kiln::DFT v1 — ONNX DFT. inputs [x, dftLength?, axis?]; fields inverse, onesided, axis (used when
  * no axis input). x is [..., signal, 1 | 2] (real or complex in the last dim); the output is
- * complex [..., bins, 2], or real [..., n, 1] for the one-sided inverse (irfft). Direct O(n²)
- * summation in float64 with exact twiddles per (k·n mod N).
+ * complex [..., bins, 2], or real [..., n, 1] for the one-sided inverse (irfft). The transform
+ * is fft.ts's O(n log n) FFT in float64, for any length.
  */
 import { ErrorCode } from '@kiln/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
+import { dft1d } from './fft.js';
 import { boolField, numberField, pluginError, pluginInput, scalarInt } from './plugin-fields.js';
 
-/** Longest transform the direct O(n²) reference will attempt (seconds of work at most). */
-export const MAX_DFT_LENGTH = 1 << 16;
-
-/** The first `outLen` bins of the length-n DFT (or inverse DFT, scaled by 1/n) of re + i·im. */
-export function dft1d(
-  re: Float64Array,
-  im: Float64Array,
-  n: number,
-  outLen: number,
-  inverse: boolean,
-): { re: Float64Array; im: Float64Array } {
-  const cos = new Float64Array(n);
-  const sin = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    cos[i] = Math.cos((2 * Math.PI * i) / n);
-    sin[i] = Math.sin((2 * Math.PI * i) / n);
-  }
-  const sign = inverse ? 1 : -1;
-  const outRe = new Float64Array(outLen);
-  const outIm = new Float64Array(outLen);
-  for (let k = 0; k < outLen; k++) {
-    let sr = 0;
-    let si = 0;
-    for (let t = 0; t < n; t++) {
-      const idx = (k * t) % n;
-      const c = cos[idx]!;
-      const s = sign * sin[idx]!;
-      sr += re[t]! * c - im[t]! * s;
-      si += re[t]! * s + im[t]! * c;
-    }
-    outRe[k] = inverse ? sr / n : sr;
-    outIm[k] = inverse ? si / n : si;
-  }
-  return { re: outRe, im: outIm };
-}
+/** Longest transform length taken (an O(n log n) FFT; the tensor limits bound the data too). */
+export const MAX_DFT_LENGTH = 1 << 22;
 
 export const dftPlugin: Kernel<'plugin'> = (layer, inputs) => {
   const x = pluginInput(layer, inputs, 0, 'input');
@@ -66,7 +34,7 @@ export const dftPlugin: Kernel<'plugin'> = (layer, inputs) => {
       layer,
       ErrorCode.INVALID_ARGUMENT,
       `dft_length ${n} must be in [1, ${MAX_DFT_LENGTH}]`,
-      'the reference DFT is a direct O(n²) sum; longer transforms need an FFT backend',
+      'split the signal into frames (STFT) or shorten dft_length',
     );
   }
   const outLen = irfft ? n : onesided ? Math.floor(n / 2) + 1 : n;

@@ -6,7 +6,8 @@
 import { ErrorCode } from '@kiln/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
-import { dft1d, MAX_DFT_LENGTH } from './dft.js';
+import { MAX_DFT_LENGTH } from './dft.js';
+import { dft1d } from './fft.js';
 import { boolField, pluginError, pluginInput, scalarInt } from './plugin-fields.js';
 
 export const stftPlugin: Kernel<'plugin'> = (layer, inputs) => {

@@ -208,6 +208,38 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
     }
   });
 
+  it('keeps a weight raw when one op reads it both as weights and as data (every tactic)', async () => {
+    // Fuzz finding: conv2d with x and w the same weight value; the packed copy stood in for both
+    // slots, the raw data was freed at load and x read a null pointer (SIGSEGV).
+    const data = randomArray(27, 7);
+    const build = (tactic?: string) => {
+      const p = new ProgramBuilder();
+      const v = p.weight('v', [1, 3, 3, 3], data);
+      const y = p.arena('y', [1, 1, 3, 3]);
+      p.op({
+        op: 'conv2d',
+        x: v,
+        w: v,
+        y,
+        strides: [1, 1],
+        pads: [1, 1, 1, 1],
+        dilations: [1, 1],
+        groups: 1,
+        ...(tactic ? { tactic } : {}),
+      });
+      return p.output(y).build();
+    };
+    const params = { kernelShape: [3, 3], strides: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], dilations: [1, 1], groups: 1 } as const;
+    const ref = reference('convolution', { ...params, paddingMode: 'explicit' }, [tensor([1, 3, 3, 3], data), tensor([1, 3, 3, 3], data)]);
+    const probe = build();
+    for (const tactic of nativeProgramTactics(probe.ops[0]!, probe.values)) {
+      const prog = NativeProgram.create(build(tactic));
+      const [y] = await prog.run([]);
+      expectClose(y!, ref);
+      prog.dispose();
+    }
+  });
+
   it('lists only valid tactics', () => {
     const dw = convProgram(CASES[7]!, undefined, false).program;
     expect(nativeProgramTactics(dw.ops[0]!, dw.values)).toEqual(['depthwise_direct', 'implicit_gemm', 'im2col_gemm', 'direct_gemm']);

@@ -11,7 +11,7 @@ const dft: Converter = {
   domain: 'ai.onnx',
   op: 'DFT',
   dtypes: FLOAT_TYPES,
-  restrictions: 'runs as plugin kiln::DFT (CPU); direct O(n²) transform',
+  restrictions: 'runs as plugin kiln::DFT (CPU); O(n log n) FFT in float64, any length up to 2^22',
   validate: (ctx) => checkDType(ctx, 0, FLOAT_TYPES),
   convert(ctx) {
     const fields = {
