@@ -4,10 +4,12 @@
  */
 import { KILN_VERSION, KilnError } from '@kiln/core';
 import type { LoadModelOptions } from '../load-model.js';
+import { detectModelFormat } from '../model-format.js';
 import { flag, flagList, type ParsedArgs, parseArgs, usage } from './args.js';
 import { buildModel, formatBuildSummary } from './commands/build.js';
 import { doctorReport, formatDoctor } from './commands/doctor.js';
 import { formatInspect, inspectModel } from './commands/inspect.js';
+import { formatPlanInspect, inspectPlan } from './commands/inspect-plan.js';
 import { formatPartition, partitionModel } from './commands/partition.js';
 import { runModel } from './commands/run.js';
 import { PROFILE_FLAGS, profileFromFlags } from './profile-flags.js';
@@ -20,6 +22,7 @@ Usage: kiln <command> [options]
 Commands:
   doctor                         Node version, native addons, CUDA devices
   inspect MODEL [--json]         format, opsets, inputs/outputs, op histogram, supported ops
+  inspect MODEL.plan [--json]    per layer: kind, dtypes in → out, layout, chosen tactic, fused ops
   build MODEL -o FILE.plan       optimize, tune and serialize an engine plan
         --backend cpu|cuda       target backend (default cpu; cuda builds for this machine's GPU)
         --precision P            cpu: fp32; cuda: fp32 | tf32 | fp16
@@ -93,6 +96,11 @@ async function main(argv: string[]): Promise<number> {
       const args = parseArgs(rest, { booleans: ['json'], values: MODEL_FLAGS });
       const model = args.positionals[0];
       if (!model) throw usage('inspect needs a MODEL path');
+      if (detectModelFormat(model) === 'plan') {
+        const report = inspectPlan(model);
+        process.stdout.write(`${flag(args, 'json') ? JSON.stringify(report, null, 2) : formatPlanInspect(report)}\n`);
+        return 0;
+      }
       const report = await inspectModel(model, modelOptions(args));
       process.stdout.write(`${flag(args, 'json') ? JSON.stringify(report, null, 2) : formatInspect(report)}\n`);
       return 0;
