@@ -229,8 +229,16 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
       });
       return p.output(y).build();
     };
-    const params = { kernelShape: [3, 3], strides: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], dilations: [1, 1], groups: 1 } as const;
-    const ref = reference('convolution', { ...params, paddingMode: 'explicit' }, [tensor([1, 3, 3, 3], data), tensor([1, 3, 3, 3], data)]);
+    const params = {
+      kernelShape: [3, 3],
+      strides: [1, 1],
+      padsBegin: [1, 1],
+      padsEnd: [1, 1],
+      dilations: [1, 1],
+      groups: 1,
+      paddingMode: 'explicit' as const,
+    };
+    const ref = reference('convolution', params, [tensor([1, 3, 3, 3], data), tensor([1, 3, 3, 3], data)]);
     const probe = build();
     for (const tactic of nativeProgramTactics(probe.ops[0]!, probe.values)) {
       const prog = NativeProgram.create(build(tactic));
