@@ -13,7 +13,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { isKilnError, type Tensor } from '@kiln/core';
 import { decodeTensorProto } from '@kiln/onnx';
@@ -41,6 +41,11 @@ export interface StressSample {
   rss_mb: number;
   /** process.memoryUsage() of the main thread after a forced GC. */
   heap_mb: number;
+  /**
+   * Capacity of V8's young generation (new space) on the main thread, which V8 grows under
+   * allocation pressure and keeps after a full GC: the part of "other anon" that rises and falls.
+   */
+  new_space_mb: number;
   external_mb: number;
   array_buffers_mb: number;
   /** OS threads of the process (/proc/self/status), or -1 where unknown. */
@@ -150,6 +155,7 @@ export async function runStressChild(): Promise<void> {
         label,
         rss_mb: mb(m.rss),
         heap_mb: mb(m.heapUsed),
+        new_space_mb: mb(getHeapSpaceStatistics().find((h) => h.space_name === 'new_space')?.space_size ?? 0),
         external_mb: mb(m.external),
         array_buffers_mb: mb(m.arrayBuffers),
         threads: threadCount(),
@@ -287,14 +293,14 @@ export async function runStressSuite(options: StressOptions): Promise<StressRepo
 
 export function formatStressTable(r: StressReport): string {
   const lines = [
-    '| cycle | sample | RSS MiB | malloc main / arenas MiB | other anon MiB | heap MiB | external MiB | arrayBuffers MiB | threads | elapsed s |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| cycle | sample | RSS MiB | malloc main / arenas MiB | other anon MiB | V8 new space MiB | heap MiB | external MiB | arrayBuffers MiB | threads | elapsed s |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of r.samples) {
     const g = s.regions;
     const regions = g ? `${g.mallocMainMb.toFixed(1)} / ${g.mallocArenasMb.toFixed(1)} | ${g.otherAnonMb.toFixed(1)}` : '– | –';
     lines.push(
-      `| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${regions} | ${s.heap_mb.toFixed(1)} | ${s.external_mb.toFixed(1)} | ` +
+      `| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${regions} | ${s.new_space_mb.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.external_mb.toFixed(1)} | ` +
         `${s.array_buffers_mb.toFixed(1)} | ${s.threads} | ${s.elapsed_s.toFixed(1)} |`,
     );
   }
