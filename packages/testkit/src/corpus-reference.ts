@@ -6,20 +6,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type DType, Tensor } from '@kiln/core';
+import { ErrorCode, isDType, KilnError, Tensor } from '@kiln/core';
 import { readRawFile } from './files.js';
 import { expectTensorClose } from './tensor-compare.js';
 
+export const KILN_REFERENCE_SCHEMA = 'kiln-corpus-reference/1';
+
+/** A feed or an output: raw little-endian `file` (relative to the case folder) or inline `value`. */
 export interface ReferenceTensor {
   name: string;
-  dtype: DType;
+  /** A kiln dtype name; defaults to float32 (the schema's rule for outputs). */
+  dtype?: string;
   shape: number[];
   file?: string;
   value?: number;
+  /** Expected index of the largest element of the first row (last axis). */
   argmax?: number;
 }
 
 export interface ReferenceCase {
+  /** Case folder relative to the reference folder ('.' for the folder itself). */
   dir: string;
   feeds: ReferenceTensor[];
   outputs: ReferenceTensor[];
@@ -28,6 +34,7 @@ export interface ReferenceCase {
 export interface Reference {
   schema: string;
   format: string;
+  /** Model path, relative to the reference folder. */
   model: string;
   tolerance: { rtol: number; atol: number };
   cases: ReferenceCase[];
@@ -35,23 +42,42 @@ export interface Reference {
   folder: string;
 }
 
+/** The reference.json in `folder`, checked for the fields every consumer reads. */
 export function readReference(folder: string): Reference {
-  const json = JSON.parse(readFileSync(join(folder, 'reference.json'), 'utf8')) as Omit<Reference, 'folder'>;
-  if (json.schema !== 'kiln-corpus-reference/1') throw new Error(`${folder}: unexpected schema ${json.schema}`);
-  return { ...json, folder };
+  const path = join(folder, 'reference.json');
+  const json = JSON.parse(readFileSync(path, 'utf8')) as Partial<Reference>;
+  if (json.schema !== KILN_REFERENCE_SCHEMA) {
+    throw new Error(`${path}: schema '${String(json.schema)}' is not ${KILN_REFERENCE_SCHEMA}`);
+  }
+  if (typeof json.model !== 'string' || !Array.isArray(json.cases) || !json.tolerance) {
+    throw new Error(`${path}: a ${KILN_REFERENCE_SCHEMA} file needs 'model', 'tolerance' and 'cases'`);
+  }
+  return { ...(json as Omit<Reference, 'folder'>), folder: resolve(folder) };
 }
 
 export function modelPath(ref: Reference): string {
   return resolve(ref.folder, ref.model);
 }
 
-function loadTensor(ref: Reference, c: ReferenceCase, t: ReferenceTensor): Tensor {
-  if (t.file) return readRawFile(join(ref.folder, c.dir, t.file), t.dtype ?? 'float32', t.shape);
-  return Tensor.fromValues(t.dtype, t.shape, new Array<number>(t.shape.reduce((a, b) => a * b, 1)).fill(t.value ?? 0));
+/** A feed or expected output: the raw little-endian file, or the inline value filled over the shape. */
+export function loadReferenceTensor(ref: Pick<Reference, 'folder'>, c: ReferenceCase, t: ReferenceTensor): Tensor {
+  const dtype = t.dtype ?? 'float32';
+  if (!isDType(dtype)) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `case ${c.dir}: '${t.name}' has unknown dtype '${dtype}'`, {
+      hint: 'reference.json dtypes are kiln dtype names (float32, int32, ...)',
+    });
+  }
+  if (t.file !== undefined) return readRawFile(join(ref.folder, c.dir, t.file), dtype, t.shape);
+  if (t.value === undefined) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `case ${c.dir}: '${t.name}' has neither 'file' nor 'value'`, {
+      hint: `every feed and output of a ${KILN_REFERENCE_SCHEMA} case names a raw file or an inline value`,
+    });
+  }
+  return Tensor.fromValues(dtype, t.shape, new Array<number>(t.shape.reduce((a, b) => a * b, 1)).fill(t.value));
 }
 
 export function caseFeeds(ref: Reference, c: ReferenceCase): Map<string, Tensor> {
-  return new Map(c.feeds.map((f) => [f.name, loadTensor(ref, c, f)]));
+  return new Map(c.feeds.map((f) => [f.name, loadReferenceTensor(ref, c, f)]));
 }
 
 export function argmax(values: ArrayLike<number>): number {
@@ -67,7 +93,7 @@ export function checkReferenceCases(ref: Reference, run: (feeds: Map<string, Ten
     for (const o of c.outputs) {
       const actual = results.get(o.name);
       if (!actual) throw new Error(`case ${c.dir}: output '${o.name}' missing; outputs: ${[...results.keys()].join(', ')}`);
-      const expected = loadTensor(ref, c, { ...o, dtype: o.dtype ?? 'float32' });
+      const expected = loadReferenceTensor(ref, c, o);
       expectTensorClose(actual, expected, ref.tolerance);
       if (o.argmax !== undefined) {
         const row = actual.toFloat32().subarray(0, o.shape[o.shape.length - 1]!);

@@ -1,5 +1,13 @@
 export type { Reference, ReferenceCase, ReferenceTensor } from './corpus-reference.js';
-export { argmax, caseFeeds, checkReferenceCases, modelPath, readReference } from './corpus-reference.js';
+export {
+  argmax,
+  caseFeeds,
+  checkReferenceCases,
+  KILN_REFERENCE_SCHEMA,
+  loadReferenceTensor,
+  modelPath,
+  readReference,
+} from './corpus-reference.js';
 export { CORPUS_MISSING_MESSAGE, corpusDir, readNpyFile, readRawFile, repoRoot } from './files.js';
 export type { Mutation } from './mutate.js';
 export { fuzz, mutate } from './mutate.js';

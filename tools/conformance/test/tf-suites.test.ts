@@ -5,12 +5,11 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir, modelPath, type Reference, readReference } from '@kiln/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTestCase } from '../src/case-worker.js';
 import { listSelectedCases } from '../src/run-conformance.js';
 import type { TestCase } from '../src/suite.js';
-import { type KilnReference, readKilnReference, referenceModelPath } from '../src/suites/kiln-reference.js';
 
 const corpus = corpusDir();
 const temps: string[] = [];
@@ -23,9 +22,9 @@ function cases(suite: string): TestCase[] {
 }
 
 /** A copy of the UFF LeNet reference whose first case's output is rewritten by `tamper`. */
-function tamperedUffReference(tamper: (ref: KilnReference, values: Float32Array) => void): TestCase {
+function tamperedUffReference(tamper: (ref: Omit<Reference, 'folder'>, values: Float32Array) => void): TestCase {
   const source = join(corpus!, 'uff', 'tensorrt-sample-lenet5-reference');
-  const ref = readKilnReference(source);
+  const ref = readReference(source);
   const dir = mkdtempSync(join(tmpdir(), 'kiln-tf-suite-'));
   temps.push(dir);
   const c = ref.cases[0]!;
@@ -34,7 +33,8 @@ function tamperedUffReference(tamper: (ref: KilnReference, values: Float32Array)
   const outFile = c.outputs[0]!.file!;
   const buf = readFileSync(join(source, c.dir, outFile));
   const values = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const copy: KilnReference = { ...ref, model: referenceModelPath(source, ref), cases: [structuredClone(c)] };
+  // Written elsewhere: the model path becomes absolute, and the folder is wherever it lands.
+  const copy = { schema: ref.schema, format: ref.format, tolerance: ref.tolerance, model: modelPath(ref), cases: [structuredClone(c)] };
   tamper(copy, values);
   writeFileSync(join(dir, c.dir, outFile), new Uint8Array(values.buffer));
   writeFileSync(join(dir, 'reference.json'), JSON.stringify(copy));

@@ -4,22 +4,23 @@
  * output with the reference's own tolerance (Polygraphy semantics) and check its argmax.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import { type DType, ErrorCode, type Graph, isDType, KilnError, type Shape, Tensor } from '@kiln/core';
+import type { Graph, Shape, Tensor } from '@kiln/core';
 import { buildPlan, Engine } from '@kiln/engine';
-import { compareTensors, formatCompareReport, readRawFile } from '@kiln/testkit';
+import {
+  compareTensors,
+  formatCompareReport,
+  loadReferenceTensor,
+  modelPath,
+  type Reference,
+  type ReferenceCase,
+  type ReferenceTensor,
+  readReference,
+} from '@kiln/testkit';
 import { failureFrom } from '../categorize.js';
 import { graphOps } from '../onnx/run-onnx-case.js';
 import type { CaseOutcome, FailureCategory } from '../suite.js';
-import {
-  type KilnReference,
-  type ReferenceCase,
-  type ReferenceCaseData,
-  type ReferenceTensor,
-  readKilnReference,
-  referenceModelPath,
-} from '../suites/kiln-reference.js';
+import type { ReferenceCaseData } from '../suites/kiln-reference.js';
 
 /** What the import step is told: feed shapes (for inputs the model leaves open) and output names. */
 export interface ImportRequest {
@@ -29,29 +30,6 @@ export interface ImportRequest {
 }
 
 export type ImportModel = (request: ImportRequest) => Promise<{ graph: Graph; registry: ConverterRegistry }>;
-
-function referenceDType(t: ReferenceTensor, where: string): DType {
-  const dtype = t.dtype ?? 'float32';
-  if (!isDType(dtype)) {
-    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `${where}: '${t.name}' has unknown dtype '${dtype}'`, {
-      hint: 'reference.json dtypes are kiln dtype names (float32, int32, ...)',
-    });
-  }
-  return dtype;
-}
-
-/** A feed or expected output: the raw little-endian file, or the inline value filled over the shape. */
-export function loadReferenceTensor(referenceDir: string, c: ReferenceCase, t: ReferenceTensor): Tensor {
-  const dtype = referenceDType(t, `case ${c.dir}`);
-  if (t.file !== undefined) return readRawFile(join(referenceDir, c.dir, t.file), dtype, t.shape);
-  if (t.value === undefined) {
-    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `case ${c.dir}: '${t.name}' has neither 'file' nor 'value'`, {
-      hint: 'every feed and output of a kiln-corpus-reference/1 case names a raw file or an inline value',
-    });
-  }
-  const size = t.shape.reduce((a, b) => a * b, 1);
-  return Tensor.fromValues(dtype, t.shape, new Array<number>(size).fill(t.value));
-}
 
 /** Index of the largest element of the first row along the last axis. */
 export function firstRowArgmax(tensor: Tensor): number {
@@ -68,16 +46,10 @@ interface Problem {
   reason: string;
 }
 
-function checkOutput(
-  ref: KilnReference,
-  referenceDir: string,
-  c: ReferenceCase,
-  o: ReferenceTensor,
-  actual: Tensor | undefined,
-): Problem | undefined {
+function checkOutput(ref: Reference, c: ReferenceCase, o: ReferenceTensor, actual: Tensor | undefined): Problem | undefined {
   const mismatch = (reason: string): Problem => ({ category: 'numeric-mismatch', reason: `output '${o.name}': ${reason}` });
   if (!actual) return { category: 'other', reason: `output '${o.name}' was not produced` };
-  const expected = loadReferenceTensor(referenceDir, c, o);
+  const expected = loadReferenceTensor(ref, c, o);
   if (actual.dtype !== expected.dtype) return mismatch(`dtype ${actual.dtype} differs from expected ${expected.dtype}`);
   const report = compareTensors(actual, expected, ref.tolerance);
   if (!report.pass) {
@@ -90,17 +62,17 @@ function checkOutput(
 }
 
 /** Every feed's shape, as the import step's inputShapes (the first case's; cases share shapes). */
-function feedShapes(ref: KilnReference): Record<string, Shape> {
+function feedShapes(ref: Reference): Record<string, Shape> {
   return Object.fromEntries((ref.cases[0]?.feeds ?? []).map((f) => [f.name, f.shape]));
 }
 
 export async function runReferenceCase(data: ReferenceCaseData, importModel: ImportModel): Promise<CaseOutcome> {
   let ops: string[] | undefined;
   try {
-    const ref = readKilnReference(data.referenceDir);
+    const ref = readReference(data.referenceDir);
     if (ref.cases.length === 0) return { status: 'skip', reason: 'reference.json lists no cases' };
     const outputs = [...new Set(ref.cases.flatMap((c) => c.outputs.map((o) => o.name)))];
-    const model = referenceModelPath(data.referenceDir, ref);
+    const model = modelPath(ref);
     if (!existsSync(model)) return { status: 'skip', reason: `the model ${ref.model} named by reference.json is absent` };
     const request = { model, inputShapes: feedShapes(ref), outputs };
     const { graph, registry } = await importModel(request);
@@ -109,10 +81,10 @@ export async function runReferenceCase(data: ReferenceCaseData, importModel: Imp
     const context = engine.createExecutionContext();
     try {
       for (const c of ref.cases) {
-        const feeds = Object.fromEntries(c.feeds.map((f) => [f.name, loadReferenceTensor(data.referenceDir, c, f)]));
+        const feeds = Object.fromEntries(c.feeds.map((f) => [f.name, loadReferenceTensor(ref, c, f)]));
         const results = await context.run(feeds);
         for (const o of c.outputs) {
-          const problem = checkOutput(ref, data.referenceDir, c, o, results[o.name]);
+          const problem = checkOutput(ref, c, o, results[o.name]);
           if (problem) return { status: 'fail', category: problem.category, reason: `case ${c.dir}: ${problem.reason}`, ops };
         }
       }
