@@ -12,19 +12,19 @@
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, mulberry32, readRawFile, type Tolerance } from '@kiln/testkit';
+import { join } from 'node:path';
 import {
-  type DType,
-  decodeTensorProto,
-  InferenceSession,
-  type LoadModelOptions,
-  loadModel,
-  type Network,
-  runReference,
-  Tensor,
-  toNetwork,
-} from 'kiln';
+  CORPUS_MISSING_MESSAGE,
+  caseFeeds,
+  corpusDir,
+  expectTensorClose,
+  loadReferenceTensor,
+  modelPath,
+  mulberry32,
+  readReference,
+  type Tolerance,
+} from '@kiln/testkit';
+import { decodeTensorProto, InferenceSession, type LoadModelOptions, loadModel, type Network, runReference, Tensor, toNetwork } from 'kiln';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
 import { buildModel } from '../src/cli/commands/build.js';
@@ -106,37 +106,19 @@ function lightModels(corpus: string): CorpusModel[] {
     });
 }
 
-interface ReferenceTensor {
-  name: string;
-  dtype?: string;
-  shape: number[];
-  file?: string;
-  value?: number;
-}
-interface ReferenceJson {
-  model: string;
-  tolerance?: Tolerance;
-  cases: { dir: string; feeds: ReferenceTensor[]; outputs: ReferenceTensor[] }[];
-}
-
 /** A `kiln-corpus-reference/1` folder (TF, TF.js, UFF): its first case. */
 function referenceModel(suite: string, name: string, dir: string, withShapes: boolean): CorpusModel {
-  const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as ReferenceJson;
+  const ref = readReference(dir);
   const first = ref.cases[0]!;
-  const read = (t: ReferenceTensor, defaultType: DType) => {
-    const dtype = (t.dtype ?? defaultType) as DType;
-    if (t.file !== undefined) return readRawFile(join(dir, first.dir, t.file), dtype, t.shape);
-    return Tensor.fromValues(dtype, t.shape, new Array<number>(t.shape.reduce((a, b) => a * b, 1)).fill(t.value!));
-  };
   return {
     suite,
     name,
-    path: resolve(dir, ref.model),
+    path: modelPath(ref),
     // UFF states no input shapes: TensorRT's register_input, here --input-shape.
     loadOptions: withShapes ? { inputShapes: Object.fromEntries(first.feeds.map((f) => [f.name, f.shape])) } : {},
-    feeds: () => Object.fromEntries(first.feeds.map((f) => [f.name, read(f, 'float32')])),
-    expected: () => Object.fromEntries(first.outputs.map((o) => [o.name, read(o, 'float32')])),
-    tolerance: ref.tolerance ?? ORT_TOLERANCE,
+    feeds: () => Object.fromEntries(caseFeeds(ref, first)),
+    expected: () => Object.fromEntries(first.outputs.map((o) => [o.name, loadReferenceTensor(ref, first, o)])),
+    tolerance: ref.tolerance,
   };
 }
 

@@ -4,12 +4,12 @@
  * parsers, so the test reaches them through their sources.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type ConverterRegistry, createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln/converters';
 import { type DType, type Graph, Tensor } from '@kiln/core';
 import type { RuntimeValue } from '@kiln/cpu-runtime';
 import { decodeTensorProto, loadOnnxFile } from '@kiln/onnx';
-import { mulberry32, readRawFile } from '@kiln/testkit';
+import { caseFeeds, modelPath, mulberry32, readReference } from '@kiln/testkit';
 import { loadSavedModel, loadTensorFlow } from '@kiln/tf-graph';
 import { loadUff } from '@kiln/uff';
 
@@ -71,18 +71,6 @@ function onnxModelCases(corpus: string): CorpusCase[] {
   }));
 }
 
-interface ReferenceTensor {
-  name: string;
-  dtype?: string;
-  shape: number[];
-  file?: string;
-  value?: number;
-}
-interface ReferenceJson {
-  model: string;
-  cases: { dir: string; feeds: ReferenceTensor[]; outputs: ReferenceTensor[] }[];
-}
-
 /** A `kiln-corpus-reference/1` folder: its model loaded for the first case's feeds and outputs. */
 function referenceCase(
   suite: string,
@@ -95,21 +83,11 @@ function referenceCase(
     suite,
     name,
     load: async () => {
-      const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as ReferenceJson;
+      const ref = readReference(dir);
       const first = ref.cases[0]!;
-      const feeds = Object.fromEntries(
-        first.feeds.map((f) => {
-          const dtype = (f.dtype ?? 'float32') as DType;
-          const size = f.shape.reduce((a, b) => a * b, 1);
-          const t =
-            f.file !== undefined
-              ? readRawFile(join(dir, first.dir, f.file), dtype, f.shape)
-              : Tensor.fromValues(dtype, f.shape, new Array<number>(size).fill(f.value!));
-          return [f.name, t];
-        }),
-      );
+      const feeds = Object.fromEntries(caseFeeds(ref, first));
       const shapes = Object.fromEntries(first.feeds.map((f) => [f.name, f.shape]));
-      const graph = await load(resolve(dir, ref.model), shapes, [...new Set(first.outputs.map((o) => o.name))]);
+      const graph = await load(modelPath(ref), shapes, [...new Set(first.outputs.map((o) => o.name))]);
       return { graph, registry: registry(), feeds };
     },
   };
