@@ -104,7 +104,7 @@ async function withParams(kind: AnyLayer['kind'], edit: (params: Record<string, 
 
 describe('hostile plans: layer params are type-checked on decode', () => {
   const cases: [AnyLayer['kind'], string, (p: Record<string, unknown>) => void, RegExp][] = [
-    ['convolution', 'strides as a string', (p) => (p.strides = 'x'), /param 'strides' = "x"; it must be an array of integer ≥ 1s/],
+    ['convolution', 'strides as a string', (p) => (p.strides = 'x'), /param 'strides' = "x"; it must be an array of integers >= 1/],
     [
       'convolution',
       'a pad that is not an integer',
@@ -114,8 +114,8 @@ describe('hostile plans: layer params are type-checked on decode', () => {
     ['pooling', 'window as an object', (p) => (p.window = {}), /param 'window' = \{\}; it must be an array/],
     ['pooling', 'strides of another rank than the window', (p) => (p.strides = [1, 1, 1]), /window, strides.*lengths 2, 3/],
     ['softmax', 'a fractional axis', (p) => (p.axis = 1.5), /param 'axis' = 1\.5; it must be an integer/],
-    ['resize', 'an unknown mode', (p) => (p.mode = 'bogus'), /param 'mode' = "bogus"; it must be one of "nearest", "linear", "cubic"/],
-    ['elementwise', 'op as a number', (p) => (p.op = 42), /param 'op' = 42; it must be one of "add"/],
+    ['resize', 'an unknown mode', (p) => (p.mode = 'bogus'), /param 'mode' = "bogus"; it must be one of 'nearest', 'linear', 'cubic'/],
+    ['elementwise', 'op as a number', (p) => (p.op = 42), /param 'op' = 42; it must be one of 'add'/],
     ['concatenation', 'a missing axis', (p) => delete p.axis, /param 'axis' = nothing; it must be an integer/],
     ['split', 'an unknown param', (p) => (p.evil = true), /param 'evil' = true; it must be absent/],
     [

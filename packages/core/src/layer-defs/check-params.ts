@@ -10,6 +10,7 @@ import type { AnyLayer } from '../layers.js';
 import { Network } from '../network.js';
 import { Tensor } from '../tensor.js';
 
+/** A human description of a type, for messages: "an integer >= 1", "one of 'max', 'average'". */
 export function describeParamType(type: ParamType): string {
   switch (type.t) {
     case 'null':
@@ -17,7 +18,7 @@ export function describeParamType(type: ParamType): string {
     case 'number':
       return 'a number';
     case 'int':
-      return type.min === undefined ? 'an integer' : `an integer ≥ ${type.min}`;
+      return type.min === undefined ? 'an integer' : `an integer >= ${type.min}`;
     case 'bool':
       return 'a boolean';
     case 'string':
@@ -27,17 +28,22 @@ export function describeParamType(type: ParamType): string {
     case 'network':
       return 'a network';
     case 'enum':
-      return `one of ${type.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `one of ${type.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')}`;
     case 'array':
-      return `an array of ${describeParamType(type.of).replace(/^an? /, '')}s`;
+      return `an array of ${describeParamType(type.of)
+        .replace(/^an? /, '')
+        .replace(/^integer/, 'integers')
+        .replace(/^number/, 'numbers')}`;
     case 'nullable':
       return `${describeParamType(type.of)} or null`;
     case 'record':
-      return 'an object';
+      return `an object of ${describeParamType(type.of)} values`;
     case 'union':
       return type.of.map(describeParamType).join(' or ');
     case 'object':
-      return `an object { ${Object.keys(type.fields).join(', ')} }`;
+      return `{ ${Object.entries(type.fields)
+        .map(([k, f]) => `${k}${f.optional ? '?' : ''}: ${describeParamType(f.type)}`)
+        .join(', ')} }`;
   }
 }
 

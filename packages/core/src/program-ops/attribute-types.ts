@@ -3,6 +3,7 @@
  * use), and the attribute types several op families share.
  */
 import type { ParamField, ParamType } from '../layer-def.js';
+import { describeParamType } from '../layer-defs/check-params.js';
 import { arrayOf, int, number, objectOf, oneOf, opt, req } from '../layer-defs/param-builders.js';
 import { ACTIVATION_TYPES } from '../layers.js';
 
@@ -21,49 +22,12 @@ export const positiveInts = arrayOf(int(1));
 /** Integers >= 0 (conv and pool pads). */
 export const nonNegativeInts = arrayOf(int(0));
 
-/** A human description of a type, for messages: "an integer >= 1", "one of 'max', 'average'". */
-export function describeType(type: ParamType): string {
-  switch (type.t) {
-    case 'null':
-      return 'null';
-    case 'number':
-      return 'a number';
-    case 'int':
-      return type.min === undefined ? 'an integer' : `an integer >= ${type.min}`;
-    case 'bool':
-      return 'a boolean';
-    case 'string':
-      return 'a string';
-    case 'tensor':
-      return 'a tensor';
-    case 'network':
-      return 'a network';
-    case 'enum':
-      return `one of ${type.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')}`;
-    case 'array':
-      return `an array of ${describeType(type.of)
-        .replace(/^an? /, '')
-        .replace(/^integer/, 'integers')
-        .replace(/^number/, 'numbers')}`;
-    case 'nullable':
-      return `${describeType(type.of)} or null`;
-    case 'record':
-      return `an object of ${describeType(type.of)} values`;
-    case 'union':
-      return type.of.map(describeType).join(' or ');
-    case 'object':
-      return `{ ${Object.entries(type.fields)
-        .map(([k, f]) => `${k}${f.optional ? '?' : ''}: ${describeType(f.type)}`)
-        .join(', ')} }`;
-  }
-}
-
 /**
  * Why `value` is not of `type`, as "<path> = <value> must be <type>", or undefined when it is.
  * Unknown object keys are allowed (a Program may carry fields for other tools).
  */
 export function typeMismatch(type: ParamType, value: unknown, path: string, show: (v: unknown) => string): string | undefined {
-  const wrong = () => `${path} = ${show(value)} must be ${describeType(type)}`;
+  const wrong = () => `${path} = ${show(value)} must be ${describeParamType(type)}`;
   switch (type.t) {
     case 'null':
       return value === null ? undefined : wrong();
@@ -85,7 +49,7 @@ export function typeMismatch(type: ParamType, value: unknown, path: string, show
       if (!Array.isArray(value)) return wrong();
       for (let i = 0; i < value.length; i++) {
         const inner = typeMismatch(type.of, value[i], `${path}[${i}]`, show);
-        if (inner) return `${inner} (${path} must be ${describeType(type)})`;
+        if (inner) return `${inner} (${path} must be ${describeParamType(type)})`;
       }
       return undefined;
     }
@@ -106,7 +70,7 @@ export function typeMismatch(type: ParamType, value: unknown, path: string, show
       const record = value as Record<string, unknown>;
       for (const [k, field] of Object.entries(type.fields)) {
         if (record[k] === undefined) {
-          if (!field.optional) return `${path}.${k} is missing; it must be ${describeType(field.type)}`;
+          if (!field.optional) return `${path}.${k} is missing; it must be ${describeParamType(field.type)}`;
           continue;
         }
         const inner = typeMismatch(field.type, record[k], `${path}.${k}`, show);

@@ -94,7 +94,7 @@ describe('the LayerDef registry', () => {
     const e = thrown(() => checkLayerParams(layer('lrn', { size: 0, alpha: 1, beta: 1, bias: 1 }), { name: 'L', kind: 'lrn', index: 3 }));
     expect(e.code).toBe(ErrorCode.INVALID_ATTRIBUTE);
     expect(e.layer).toEqual({ name: 'L', kind: 'lrn', index: 3 });
-    expect(e.message).toMatch(/^layer 'L' \(lrn\): this layer has param 'size' = 0; it must be an integer ≥ 1/);
+    expect(e.message).toMatch(/^layer 'L' \(lrn\): this layer has param 'size' = 0; it must be an integer >= 1/);
     const corrupt = thrown(() =>
       checkLayerParams(
         layer('lrn', { size: 'x', alpha: 1, beta: 1, bias: 1 }),
