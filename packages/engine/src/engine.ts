@@ -8,7 +8,7 @@ import type { Backend, ExecutionMode } from './backend.js';
 import { CpuBackend } from './backends/cpu-backend.js';
 import { CudaBackend } from './backends/cuda/cuda-backend.js';
 import { type CpuKernels, planTacticOptions } from './backends/native-cpu/plan-executor.js';
-import type { StartWorker } from './backends/worker-runner.js';
+import type { StartWorker } from './backends/worker-pool.js';
 import { ExecutionContext } from './execution-context.js';
 import { checkProfileInputs } from './hybrid/optimization-profile.js';
 import type { BackendName } from './plan/manifest.js';

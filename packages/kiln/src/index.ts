@@ -27,6 +27,7 @@ export {
   Engine,
   ExecutionContext,
   HybridSession,
+  releaseIdleWorkers,
   serializePlan,
   TimingCache,
   targetOracle,

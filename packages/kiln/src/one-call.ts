@@ -1,7 +1,7 @@
 /** The one-call API: build a plan, load an engine, or run a model, each in one await. */
 import type { Tensor } from '@kiln/core';
 import { Engine, type Plan } from '@kiln/engine';
-import { engineOptions, InferenceSession, planFor, type SessionOptions } from './session.js';
+import { engineOptions, InferenceSession, planFor, planSource, type SessionOptions } from './session.js';
 
 /** Parses, converts and builds a model into a plan (write it with `serializePlan(plan)`). */
 export function build(modelPath: string, options: SessionOptions = {}): Promise<Plan> {
@@ -10,7 +10,7 @@ export function build(modelPath: string, options: SessionOptions = {}): Promise<
 
 /** Loads an engine from a model path, a plan path or plan bytes. */
 export async function load(model: string | Uint8Array, options: SessionOptions = {}): Promise<Engine> {
-  return Engine.create(await planFor(model, options), engineOptions(options));
+  return Engine.create(await planSource(model, options), engineOptions(options));
 }
 
 /** Runs a model once on the given feeds. */

@@ -40,8 +40,7 @@ export class InferenceSession {
 
   /** Accepts a model path (any supported format) or a built plan (path or bytes). */
   static async create(model: string | Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
-    const plan = await planFor(model, options);
-    const engine = await Engine.create(plan, engineOptions(options));
+    const engine = await Engine.create(await planSource(model, options), engineOptions(options));
     return new InferenceSession(engine, await engine.createExecutionContext());
   }
 
@@ -74,8 +73,17 @@ export class InferenceSession {
 
 /** Model path → built plan; plan path or bytes → deserialized plan. */
 export async function planFor(model: string | Uint8Array, options: SessionOptions = {}): Promise<Plan> {
-  if (model instanceof Uint8Array) return deserializePlan(model);
-  if (detectModelFormat(model) === 'plan') return deserializePlan(readModelBytes(model));
+  const source = await planSource(model, options);
+  return source instanceof Uint8Array ? deserializePlan(source) : source;
+}
+
+/**
+ * What an engine is made from: a plan's bytes as given (the engine keeps them for its workers
+ * rather than serializing the plan again), or the plan built from a model.
+ */
+export async function planSource(model: string | Uint8Array, options: SessionOptions = {}): Promise<Plan | Uint8Array> {
+  if (model instanceof Uint8Array) return model;
+  if (detectModelFormat(model) === 'plan') return readModelBytes(model);
   const { graph } = await loadModel(model, options);
   return buildPlan(toNetwork(graph, options), { tune: false, ...options.build, backend: options.backend ?? 'cpu' });
 }

@@ -93,7 +93,9 @@ async function main(): Promise<number> {
     const report = await runStressSuite({
       corpus,
       cycles,
-      warmup: Math.min(500, Math.ceil(cycles / 10)),
+      // The baseline is taken once V8 has sized the main thread's young generation for this
+      // load, which it grows over the first ~2,000 sessions (docs/reliability.md).
+      warmup: Math.min(2000, Math.ceil(cycles / 5)),
       source: values.source,
       ...(models ? { models } : {}),
       sampleEvery,

@@ -13,7 +13,8 @@ import type { DeviceInfo, PluginRef } from '../plan/manifest.js';
 import type { Plan } from '../plan/plan.js';
 import { InlineRunner } from './inline-runner.js';
 import { type CpuKernels, createPlanExecutor } from './native-cpu/plan-executor.js';
-import { type StartWorker, WorkerRunner } from './worker-runner.js';
+import type { StartWorker } from './worker-pool.js';
+import { WorkerRunner } from './worker-runner.js';
 import { startWorkerThread } from './worker-thread.js';
 
 export interface CpuBackendOptions {
@@ -33,11 +34,19 @@ export function cpuDevice(): DeviceInfo {
   return { type: 'cpu', arch: arch() };
 }
 
-/** Starts the compiled worker script beside this module, when there is one. */
+let compiledWorker: { start: StartWorker | undefined } | undefined;
+
+/**
+ * Starts the compiled worker script beside this module, when there is one. One function for
+ * the process: the worker pool hands idle workers to contexts started by the same function.
+ */
 function defaultStartWorker(): StartWorker | undefined {
-  const url = new URL('./engine-worker.js', import.meta.url);
-  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
-  return (workerData) => startWorkerThread(url, { workerData });
+  if (!compiledWorker) {
+    const url = new URL('./engine-worker.js', import.meta.url);
+    const present = url.protocol === 'file:' && existsSync(fileURLToPath(url));
+    compiledWorker = { start: present ? (workerData) => startWorkerThread(url, { workerData }) : undefined };
+  }
+  return compiledWorker.start;
 }
 
 export class CpuBackend implements Backend {

@@ -1,19 +1,17 @@
 /**
- * Runs a plan in its own worker thread so inference never blocks the event loop. The plan's
- * bytes (and the context's resource limits) are sent once when the worker starts; each run
- * posts feeds and awaits outputs. A worker that dies fails every pending run, and every later
- * one, with a KilnError; an idle worker never keeps the process alive.
+ * Runs a plan in a worker thread so inference never blocks the event loop. The plan's bytes
+ * (and the context's resource limits) are sent once, when the context takes its worker (a new
+ * one, or an idle one from the pool); each run posts feeds and awaits outputs. A worker that
+ * dies fails every pending run, and every later one, with a KilnError; an idle worker never
+ * keeps the process alive. Disposing a context with no run in flight hands its worker back to
+ * the pool.
  */
-import type { Worker } from 'node:worker_threads';
 import { ErrorCode, KilnError, type ResourceLimits } from '@kiln/core';
 import type { RuntimeValue } from '@kiln/cpu-runtime';
 import type { BackendRunner } from '../backend.js';
-import type { EngineWorkerData } from '../worker/engine-worker.js';
 import { errorFromWire, fromWire, toWire, type WorkerResponse } from '../worker/wire.js';
 import { workerFailure } from './worker-failure.js';
-
-/** Starts the worker script (engine-worker) with the given workerData. */
-export type StartWorker = (workerData: EngineWorkerData) => Worker;
+import { leaseWorker, type StartWorker, type WorkerLease } from './worker-pool.js';
 
 interface Pending {
   resolve(outputs: Map<string, RuntimeValue>): void;
@@ -22,7 +20,7 @@ interface Pending {
 
 export class WorkerRunner implements BackendRunner {
   readonly offThread = true;
-  private readonly worker: Worker;
+  private readonly lease: WorkerLease;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: KilnError | undefined;
@@ -30,13 +28,11 @@ export class WorkerRunner implements BackendRunner {
   private started = false;
 
   constructor(startWorker: StartWorker, planBytes: Uint8Array, kernels: 'native' | 'reference' = 'native', limits?: ResourceLimits) {
-    this.worker = startWorker({ planBytes, kernels, ...(limits ? { limits } : {}) });
-    this.worker.on('message', (m: WorkerResponse) => this.settle(m));
-    this.worker.on('error', (error) => this.fail(workerFailure({ error, started: this.started })));
-    this.worker.on('exit', (exitCode) => this.fail(workerFailure({ exitCode, started: this.started })));
-    // After the listeners: adding a 'message' listener refs the worker's port again. An idle
-    // context must not keep the process alive; a run in flight does (run() refs it).
-    this.worker.unref();
+    this.lease = leaseWorker(
+      startWorker,
+      { planBytes, kernels, ...(limits ? { limits } : {}) },
+      { message: (m) => this.settle(m), ended: (end) => this.fail(workerFailure({ ...end, started: this.started })) },
+    );
   }
 
   run(feeds: Map<string, RuntimeValue>): Promise<Map<string, RuntimeValue>> {
@@ -45,9 +41,9 @@ export class WorkerRunner implements BackendRunner {
     const { wire, transfer } = toWire(feeds);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      if (this.pending.size === 1) this.worker.ref();
+      if (this.pending.size === 1) this.lease.ref();
       try {
-        this.worker.postMessage({ id, feeds: wire }, transfer);
+        this.lease.post({ id, feeds: wire }, transfer);
       } catch (e) {
         this.forget(id);
         reject(
@@ -57,18 +53,20 @@ export class WorkerRunner implements BackendRunner {
     });
   }
 
-  /** Pending runs reject with ABORTED; the worker is ended. */
+  /** Pending runs reject with ABORTED and the worker is ended; an idle, healthy one goes back to the pool. */
   async dispose(): Promise<void> {
+    const reusable = this.failure === undefined && this.pending.size === 0;
     this.fail(
       new KilnError(ErrorCode.ABORTED, 'the execution context was disposed', {
         hint: 'await every run before dispose(), or create a new execution context',
       }),
     );
-    await this.worker.terminate();
+    await (reusable ? this.lease.release() : this.lease.end());
   }
 
   private settle(m: WorkerResponse): void {
     if (m.id === null) {
+      if ('unloaded' in m) return;
       if (m.ok) this.started = true;
       else this.fail(errorFromWire(m.error));
       return;
@@ -82,13 +80,13 @@ export class WorkerRunner implements BackendRunner {
 
   private forget(id: number): void {
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) this.lease.unref();
   }
 
   private fail(error: KilnError): void {
     this.failure ??= error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
-    this.worker.unref();
+    this.lease.unref();
   }
 }

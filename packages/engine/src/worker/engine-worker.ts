@@ -1,65 +1,91 @@
 /**
- * The worker thread behind one CPU execution context: loads the plan once (workerData), applies
- * the session's resource limits to this thread, then answers run requests one at a time, in
- * order, with the plan executor (native stages where kiln_cpu.node is loaded, reference kernels
- * otherwise). Every message gets an answer: a malformed one is a KilnError response, never a
- * dead worker.
+ * The worker thread behind CPU execution contexts, one context at a time: loads the context's
+ * plan (from workerData at start, or from a `load` message when the pool hands the thread to a
+ * new context), applies the context's resource limits to this thread, then answers run requests
+ * one at a time, in order, with the plan executor (native stages where kiln_cpu.node is loaded,
+ * reference kernels otherwise); an `unload` frees the plan for the next context. Every message
+ * gets an answer: a malformed one is a KilnError response, never a dead worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ErrorCode, KilnError, type ResourceLimits, resourceLimits, setProcessResourceLimits } from '@kiln/core';
+import { currentResourceLimits, ErrorCode, KilnError, resourceLimits, setProcessResourceLimits } from '@kiln/core';
 import { validateFeeds } from '@kiln/cpu-runtime';
-import { type CpuKernels, createPlanExecutor, type PlanExecutor } from '../backends/native-cpu/plan-executor.js';
+import { createPlanExecutor, type PlanExecutor } from '../backends/native-cpu/plan-executor.js';
 import type { Plan } from '../plan/plan.js';
 import { deserializePlan } from '../plan/plan-container.js';
-import { errorToWire, parseRequest, requestId, toWire, type WorkerResponse } from './wire.js';
+import { type EngineWorkerData, errorToWire, parseControl, parseRequest, requestId, toWire, type WorkerResponse } from './wire.js';
 
-/** What the runner sends when it starts the worker. */
-export interface EngineWorkerData {
-  planBytes: Uint8Array;
-  kernels?: CpuKernels;
-  limits?: ResourceLimits;
+export type { EngineWorkerData } from './wire.js';
+
+/** The limits this thread starts with, restored when a context's plan is dropped. */
+const threadDefaultLimits = currentResourceLimits();
+
+interface Loaded {
+  plan: Plan;
+  executor: PlanExecutor;
 }
 
-function start(data: EngineWorkerData): { plan: Plan; executor: PlanExecutor } {
-  if (data.limits) setProcessResourceLimits(resourceLimits(data.limits));
+function load(data: EngineWorkerData): Loaded {
+  if (!(data.planBytes instanceof Uint8Array)) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, 'the execution worker was sent a plan that is not bytes', {
+      hint: 'post nothing to an execution worker yourself; create an execution context',
+    });
+  }
+  setProcessResourceLimits(data.limits ? resourceLimits(data.limits, threadDefaultLimits) : threadDefaultLimits);
   const plan = deserializePlan(data.planBytes);
   return { plan, executor: createPlanExecutor(plan, { kernels: data.kernels ?? 'native' }) };
 }
 
+function unload(loaded: Loaded | undefined): void {
+  loaded?.executor.dispose();
+  setProcessResourceLimits(threadDefaultLimits);
+}
+
+/** Loads a plan and says whether it did: a failure before this is a worker that could not start. */
+function loadAndReport(port: NonNullable<typeof parentPort>, data: EngineWorkerData): Loaded | undefined {
+  try {
+    const loaded = load(data);
+    port.postMessage({ id: null, ok: true } satisfies WorkerResponse);
+    return loaded;
+  } catch (e) {
+    port.postMessage({ id: null, ok: false, error: errorToWire(e) } satisfies WorkerResponse);
+    return undefined;
+  }
+}
+
+async function answerRun(port: NonNullable<typeof parentPort>, loaded: Loaded | undefined, request: unknown): Promise<void> {
+  const id = requestId(request);
+  let response: WorkerResponse;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    if (!loaded) throw new KilnError(ErrorCode.RUNTIME_ERROR, 'the plan did not load in the execution worker');
+    const feeds = parseRequest(request);
+    validateFeeds(loaded.plan.network, feeds);
+    const outputs = await loaded.executor.runValues(feeds);
+    const packed = toWire(outputs);
+    transfer = packed.transfer;
+    response = { id, ok: true, outputs: packed.wire };
+  } catch (e) {
+    response = { id, ok: false, error: errorToWire(e) };
+  }
+  try {
+    port.postMessage(response, transfer);
+  } catch (e) {
+    port.postMessage({ id, ok: false, error: errorToWire(e) } satisfies WorkerResponse);
+  }
+}
+
 const port = parentPort;
 if (port) {
-  let loaded: { plan: Plan; executor: PlanExecutor } | undefined;
-  try {
-    loaded = start(workerData as EngineWorkerData);
-    // Tells the runner that the thread and its script started: a failure before this is a
-    // worker that could not start, reported as such.
-    port.postMessage({ id: null, ok: true } satisfies WorkerResponse);
-  } catch (e) {
-    const fatal: WorkerResponse = { id: null, ok: false, error: errorToWire(e) };
-    port.postMessage(fatal);
-  }
+  let loaded = loadAndReport(port, workerData as EngineWorkerData);
   let queue: Promise<void> = Promise.resolve();
-  port.on('message', (request: unknown) => {
+  port.on('message', (message: unknown) => {
     queue = queue.then(async () => {
-      const id = requestId(request);
-      let response: WorkerResponse;
-      let transfer: ArrayBuffer[] = [];
-      try {
-        if (!loaded) throw new KilnError(ErrorCode.RUNTIME_ERROR, 'the plan did not load in the execution worker');
-        const feeds = parseRequest(request);
-        validateFeeds(loaded.plan.network, feeds);
-        const outputs = await loaded.executor.runValues(feeds);
-        const packed = toWire(outputs);
-        transfer = packed.transfer;
-        response = { id, ok: true, outputs: packed.wire };
-      } catch (e) {
-        response = { id, ok: false, error: errorToWire(e) };
-      }
-      try {
-        port.postMessage(response, transfer);
-      } catch (e) {
-        port.postMessage({ id, ok: false, error: errorToWire(e) } satisfies WorkerResponse);
-      }
+      const control = parseControl(message);
+      if (!control) return answerRun(port, loaded, message);
+      unload(loaded);
+      loaded = undefined;
+      if ('load' in control) loaded = loadAndReport(port, control.load);
+      else port.postMessage({ id: null, unloaded: true } satisfies WorkerResponse);
     });
   });
 }

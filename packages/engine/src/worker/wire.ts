@@ -3,8 +3,24 @@
  * storage arrays, transferred (not copied) where the sender gives them up.
  * The worker checks each message's shape before it reads it: any message gets an answer.
  */
-import { type DType, ErrorCode, KilnError, type LayerContext, type NodeContext, Tensor, type TensorData } from '@kiln/core';
+import {
+  type DType,
+  ErrorCode,
+  KilnError,
+  type LayerContext,
+  type NodeContext,
+  type ResourceLimits,
+  Tensor,
+  type TensorData,
+} from '@kiln/core';
 import { type RuntimeValue, TensorSequence } from '@kiln/cpu-runtime';
+
+/** What an execution context sends its worker: as workerData at start, or in a load message to a pooled worker. */
+export interface EngineWorkerData {
+  planBytes: Uint8Array;
+  kernels?: 'native' | 'reference';
+  limits?: ResourceLimits;
+}
 
 export interface WireTensor {
   name: string;
@@ -31,14 +47,29 @@ export interface WireError {
 
 export type WorkerRequest = { id: number; feeds: WireValue[] };
 /**
+ * A pooled worker changing hands: `load` gives it the next context's plan, `unload` drops the
+ * current one (its native programs freed, the thread's limits back to their defaults).
+ */
+export type WorkerControl = { load: EngineWorkerData } | { unload: true };
+/**
  * A run's result, or a message about the worker itself (`id: null`): `ok: true` once it has
- * loaded its plan and serves runs, `ok: false` when it cannot serve any (its plan did not load).
+ * loaded its plan and serves runs, `ok: false` when it cannot serve any (its plan did not load),
+ * `unloaded` once it has dropped its plan and can serve another context.
  */
 export type WorkerResponse =
   | { id: number; ok: true; outputs: WireValue[] }
   | { id: number; ok: false; error: WireError }
   | { id: null; ok: true }
-  | { id: null; ok: false; error: WireError };
+  | { id: null; ok: false; error: WireError }
+  | { id: null; unloaded: true };
+
+/** The control message in `message`, if it is one (a `load` is checked when the plan is read). */
+export function parseControl(message: unknown): WorkerControl | undefined {
+  if (!isRecord(message) || 'id' in message) return undefined;
+  if (message.unload === true) return { unload: true };
+  if (isRecord(message.load)) return { load: message.load as unknown as EngineWorkerData };
+  return undefined;
+}
 
 /**
  * Packs tensors for postMessage. Typed storage is copied once and the copy transferred: the

@@ -1,10 +1,10 @@
 /**
  * `pnpm bench --suite stress [--cycles N] [--source plan|model] [--models test_add,mnist_cnn]
  * [--sample-every N]`: create → run → dispose cycles of `InferenceSession` with default options
- * (a worker thread per session), alternating a tiny ONNX model (onnx-node `test_add`) and a real
+ * (a worker thread per session, reused from the engine's pool of idle workers), alternating a tiny ONNX model (onnx-node `test_add`) and a real
  * CNN (the corpus MNIST GraphDef). The cycles run in a child process so that a crash is counted,
  * not fatal to the report; the child samples its memory (RSS, V8 heap, external and ArrayBuffer
- * bytes, thread count, after a forced GC) at the start, after the warm-up, every `sampleEvery`
+ * bytes, thread count, after a forced GC, before and after ending the idle workers) at the start, after the warm-up, every `sampleEvery`
  * cycles and at the end, so growth can be attributed; checks every run's outputs against the
  * first run of its model (garbage counts as an error); and counts errors by code and message.
  * Allocator settings are compared from outside: the child inherits the environment, and the
@@ -13,12 +13,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { isKilnError, type Tensor } from '@kiln/core';
 import { decodeTensorProto } from '@kiln/onnx';
 import { compareTensors, randomTensor } from '@kiln/testkit';
-import { InferenceSession } from 'kiln';
+import { InferenceSession, releaseIdleWorkers } from 'kiln';
 import { type ResidentRegions, residentRegions } from './memory-map.js';
 
 export interface StressOptions {
@@ -38,7 +38,10 @@ export interface StressOptions {
 export interface StressSample {
   cycle: number;
   label: string;
+  /** After a forced GC, with the execution workers kept idle for reuse ended (releaseIdleWorkers). */
   rss_mb: number;
+  /** The same moment before those workers ended: memory a long-lived reused worker holds. */
+  rss_with_idle_worker_mb: number;
   /** process.memoryUsage() of the main thread after a forced GC. */
   heap_mb: number;
   /**
@@ -46,6 +49,8 @@ export interface StressSample {
    * allocation pressure and keeps after a full GC: the part of "other anon" that rises and falls.
    */
   new_space_mb: number;
+  /** Resident pages of the main thread's V8 heap, all spaces (garbage-free after the GC). */
+  v8_resident_mb: number;
   external_mb: number;
   array_buffers_mb: number;
   /** OS threads of the process (/proc/self/status), or -1 where unknown. */
@@ -142,20 +147,30 @@ export async function runStressChild(): Promise<void> {
   const send = (m: ChildMessage) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
   // GC before each sample, without --expose-gc on the command line (a Worker refuses that flag in execArgv).
   setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  const collect = runInNewContext('gc') as (options?: { type: string; execution: string; flavor: string }) => void;
+  // V8's memory-reducing collection (what it runs under memory pressure): besides the garbage,
+  // it releases the pages V8 keeps for allocation bursts (new-space capacity grown under load),
+  // so that a sample measures what is retained, not how recently the heap was busy.
+  const gc = () => collect({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   const t0 = performance.now();
+  const mb = (bytes: number) => bytes / 2 ** 20;
   const sample = async (cycle: number, label: string) => {
     gc();
+    const withIdleWorker = mb(process.memoryUsage.rss());
+    // What stays once no session is alive: the workers kept idle for reuse are ended first.
+    await releaseIdleWorkers();
+    gc();
     const m = process.memoryUsage();
-    const mb = (bytes: number) => bytes / 2 ** 20;
     await send({
       kind: 'sample',
       sample: {
         cycle,
         label,
         rss_mb: mb(m.rss),
+        rss_with_idle_worker_mb: withIdleWorker,
         heap_mb: mb(m.heapUsed),
         new_space_mb: mb(getHeapSpaceStatistics().find((h) => h.space_name === 'new_space')?.space_size ?? 0),
+        v8_resident_mb: mb(getHeapStatistics().total_physical_size),
         external_mb: mb(m.external),
         array_buffers_mb: mb(m.arrayBuffers),
         threads: threadCount(),
@@ -293,14 +308,14 @@ export async function runStressSuite(options: StressOptions): Promise<StressRepo
 
 export function formatStressTable(r: StressReport): string {
   const lines = [
-    '| cycle | sample | RSS MiB | malloc main / arenas MiB | other anon MiB | V8 new space MiB | heap MiB | external MiB | arrayBuffers MiB | threads | elapsed s |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| cycle | sample | RSS MiB | with idle worker MiB | malloc main / arenas MiB | other anon MiB | V8 new space MiB | V8 resident MiB | heap MiB | external MiB | arrayBuffers MiB | threads | elapsed s |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of r.samples) {
     const g = s.regions;
     const regions = g ? `${g.mallocMainMb.toFixed(1)} / ${g.mallocArenasMb.toFixed(1)} | ${g.otherAnonMb.toFixed(1)}` : '– | –';
     lines.push(
-      `| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${regions} | ${s.new_space_mb.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.external_mb.toFixed(1)} | ` +
+      `| ${s.cycle} | ${s.label} | ${s.rss_mb.toFixed(1)} | ${s.rss_with_idle_worker_mb.toFixed(1)} | ${regions} | ${s.new_space_mb.toFixed(1)} | ${s.v8_resident_mb.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.external_mb.toFixed(1)} | ` +
         `${s.array_buffers_mb.toFixed(1)} | ${s.threads} | ${s.elapsed_s.toFixed(1)} |`,
     );
   }
