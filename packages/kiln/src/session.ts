@@ -65,7 +65,7 @@ export class InferenceSession {
     return this.context.run(feeds, options);
   }
 
-  /** Ends the session's worker; runs still pending reject with ABORTED. An idle session never holds the process open. */
+  /** Frees the session (its worker, if idle, is kept for the next session); runs still pending reject with ABORTED. An idle session never holds the process open. */
   async dispose(): Promise<void> {
     await this.context.dispose();
   }
