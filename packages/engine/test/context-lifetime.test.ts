@@ -3,8 +3,6 @@
  * with runs in flight disposed mid-flight, a worker killed under a run, AbortSignals fired, odd
  * messages posted to the worker, and an idle context that must not keep its process alive.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ErrorCode, KilnError, Tensor } from '@kiln/core';
 import { expectTensorClose } from '@kiln/testkit';
@@ -12,9 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan, Engine, type ExecutionMode, type StartWorker } from '../src/index.js';
 import { addNetwork } from './fixtures/add-network.js';
 import { startDyingWorker } from './fixtures/dying-worker.js';
+import { runFixture } from './fixtures/run-fixture.js';
 import { startSourceWorker } from './fixtures/source-worker.js';
-
-const root = resolve(import.meta.dirname, '../../..');
 
 function feedsFor(k: number) {
   return {
@@ -174,14 +171,7 @@ describe('the execution worker answers any message', () => {
 
 describe('an idle context', () => {
   it('does not keep its process alive: a script that creates contexts and never runs them exits by itself', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx/esm', 'packages/engine/test/fixtures/never-run.ts'], {
-      cwd: root,
-      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.dev.json' },
-      encoding: 'utf8',
-      // Only a guard so a regression fails instead of hanging the suite; nothing is timed.
-      timeout: 120_000,
-      killSignal: 'SIGKILL',
-    });
+    const child = runFixture('never-run.ts');
     expect(child.stderr).toBe('');
     expect(child.signal).toBeNull();
     expect(child.status).toBe(0);

@@ -104,6 +104,11 @@ describe('CUDA plans', () => {
     const layers = Object.keys(cold.tactics?.choices ?? {});
     expect(layers).toContain('conv');
     expect(Object.values(cold.tactics!.choices).every((c) => c.source === 'measured')).toBe(true);
+    // Each choice keeps every candidate's timing, and the chosen one is the fastest of them.
+    for (const c of Object.values(cold.tactics!.choices)) {
+      expect(Object.keys(c.timings)).toContain(c.tactic);
+      expect(c.timings[c.tactic]).toBe(Math.min(...Object.values(c.timings)));
+    }
     const warm = await buildPlan(convNetwork(), {
       backend: 'cuda',
       precision: 'fp16',

@@ -3,17 +3,14 @@
  * its worker back, and the next context started with the same StartWorker loads its own plan
  * (and limits) into it. Asserted by outcomes and by the workers each StartWorker started.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ErrorCode, KilnError, Tensor } from '@kiln/core';
 import { expectTensorClose } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, Engine, releaseIdleWorkers, type StartWorker } from '../src/index.js';
 import { addNetwork } from './fixtures/add-network.js';
+import { runFixture } from './fixtures/run-fixture.js';
 import { startSourceWorker } from './fixtures/source-worker.js';
-
-const root = resolve(import.meta.dirname, '../../..');
 
 /** A StartWorker of its own (the pool keys idle workers by it) that records what it started. */
 function recordingStart(): { start: StartWorker; workers: Worker[] } {
@@ -117,14 +114,7 @@ describe('execution worker pool', () => {
   });
 
   it('keeps no idle worker holding its process open: a script that disposes its context exits by itself', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx/esm', 'packages/engine/test/fixtures/disposed-then-idle.ts'], {
-      cwd: root,
-      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.dev.json' },
-      encoding: 'utf8',
-      // Only a guard so a regression fails instead of hanging the suite; nothing is timed.
-      timeout: 120_000,
-      killSignal: 'SIGKILL',
-    });
+    const child = runFixture('disposed-then-idle.ts');
     expect(child.stderr).toBe('');
     expect(child.signal).toBeNull();
     expect(child.status).toBe(0);
