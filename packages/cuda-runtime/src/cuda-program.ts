@@ -31,6 +31,8 @@ export interface CudaProgramInfo {
   device: number;
   /** The tactic chosen for each op, in op order (e.g. 'cudnn_fused_algo1', 'depthwise', 'cublaslt0'). */
   tactics: string[];
+  /** Per executed op: the Program ops it runs, its tactic, and the candidates timed to choose it. */
+  ops: OpTactic[];
   /** Whether runs replay a captured CUDA graph (true after the first run). */
   graph: boolean;
   /** Why graph capture failed, when it did (runs then stay op by op). */
@@ -41,9 +43,34 @@ export interface CudaProgramInfo {
   sharedWeightBytes: number;
 }
 
+/** One candidate tactic as the executor timed it while creating the program. */
+export interface TacticTrial {
+  tactic: string;
+  /** GPU milliseconds per run (best of three rounds). */
+  ms: number;
+  /** Library workspace the candidate asks for. */
+  workspaceBytes: number;
+}
+
+/** What the executor runs for one op of the Program, and why. */
+export interface OpTactic {
+  /** "op 3 (conv2d → 'name')", with "+ op 4 residual add" where an op was folded in. */
+  label: string;
+  /** The op's number in the Program. */
+  opIndex: number;
+  /** Numbers of Program ops folded into this one (a residual add into its convolution). */
+  fusedOps: number[];
+  tactic: string;
+  workspaceBytes: number;
+  /** Every candidate that ran, when the executor chose among several; empty when the tactic was forced or the only one. */
+  trials: TacticTrial[];
+}
+
 export interface OpTiming {
   /** "op 3 (conv2d → 'name')". */
   op: string;
+  /** The op's number in the Program. */
+  opIndex: number;
   tactic: string;
   /** Mean GPU milliseconds per run. */
   ms: number;

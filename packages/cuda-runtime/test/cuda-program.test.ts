@@ -353,6 +353,35 @@ describe.skipIf(!gpu)(`CudaProgram${skipNote}`, () => {
     });
   }
 
+  it('reports, per op it runs, the Program op it came from, the ops folded in and every candidate it timed', async () => {
+    const { program } = residualInPlace();
+    const prog = await CudaProgram.create(program, { precision: 'fp16' });
+    const info = prog.info;
+    // Ops 0–2 are convolutions; the add (op 3) is folded into op 2.
+    expect(info.ops.map((o) => [o.opIndex, o.fusedOps])).toEqual([
+      [0, []],
+      [1, []],
+      [2, [3]],
+    ]);
+    for (const [i, op] of info.ops.entries()) {
+      expect(op.tactic).toBe(info.tactics[i]);
+      if (op.trials.length === 0) continue;
+      // The chosen tactic is the fastest candidate that ran.
+      const fastest = Math.min(...op.trials.map((t) => t.ms));
+      expect(op.trials.find((t) => t.tactic === op.tactic)?.ms).toBe(fastest);
+      for (const t of op.trials) {
+        expect(t.ms).toBeGreaterThan(0);
+        expect(t.workspaceBytes).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect((await prog.profile(1)).map((r) => r.opIndex)).toEqual([0, 1, 2]);
+    await prog.dispose();
+    // A forced tactic is not timed.
+    const forced = await createForced(program, 1, 'implicit_gemm', 'fp16');
+    expect(forced?.info.ops[1]).toMatchObject({ opIndex: 1, tactic: 'implicit_gemm', trials: [] });
+    await forced?.dispose();
+  });
+
   for (const precision of ['fp32', 'tf32', 'fp16'] as const) {
     it(`runs a small CNN in ${precision} and replays it as a CUDA graph`, async () => {
       const { program, inputs, expected, shapes } = smallCnn();

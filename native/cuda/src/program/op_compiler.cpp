@@ -164,7 +164,10 @@ CompiledOp pickFastest(ProgramContext& ctx, std::vector<CompiledOp> candidates, 
   }
   if (bestIndex < 0) throw Failure("CUDA_ERROR", "CudaProgram: " + op.label + ": no tactic ran (" + lastError + ")",
                                    "run this layer on the CPU backend and report the model");
-  return candidates[bestIndex];
+  CompiledOp chosen = candidates[bestIndex];
+  for (size_t i = 0; i < candidates.size(); ++i)
+    if (ok[i]) chosen.trials.push_back({candidates[i].tactic, bestTime[i] / kRuns, candidates[i].workspaceBytes});
+  return chosen;
 }
 
 CompiledOp compileConv(ProgramModel& m, ProgramContext& ctx, int index) {

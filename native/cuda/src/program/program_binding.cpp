@@ -172,6 +172,7 @@ Napi::Value CudaProgram::profile(const Napi::CallbackInfo& info) {
           for (size_t i = 0; i < ops.size(); ++i) {
             Napi::Object row = Napi::Object::New(env);
             row.Set("op", specs[i].label);
+            row.Set("opIndex", specs[i].index);
             row.Set("tactic", ops[i].tactic);
             row.Set("ms", (*times)[i]);
             rows.Set(static_cast<uint32_t>(i), row);
@@ -225,6 +226,38 @@ Napi::Value CudaProgram::dispose(const Napi::CallbackInfo& info) {
   });
 }
 
+namespace {
+
+// Per executed op: which Program ops it runs, the tactic chosen, and every candidate timed.
+Napi::Array opTactics(Napi::Env env, const ProgramModel& model) {
+  Napi::Array rows = Napi::Array::New(env, model.ops.size());
+  for (size_t i = 0; i < model.ops.size(); ++i) {
+    const OpSpec& spec = model.spec.ops[i];
+    const CompiledOp& op = model.ops[i];
+    Napi::Object row = Napi::Object::New(env);
+    row.Set("label", spec.label);
+    row.Set("opIndex", spec.index);
+    Napi::Array fused = Napi::Array::New(env, spec.fused.size());
+    for (size_t k = 0; k < spec.fused.size(); ++k) fused.Set(static_cast<uint32_t>(k), spec.fused[k]);
+    row.Set("fusedOps", fused);
+    row.Set("tactic", op.tactic);
+    row.Set("workspaceBytes", static_cast<double>(op.workspaceBytes));
+    Napi::Array trials = Napi::Array::New(env, op.trials.size());
+    for (size_t k = 0; k < op.trials.size(); ++k) {
+      Napi::Object t = Napi::Object::New(env);
+      t.Set("tactic", op.trials[k].tactic);
+      t.Set("ms", op.trials[k].ms);
+      t.Set("workspaceBytes", static_cast<double>(op.trials[k].workspaceBytes));
+      trials.Set(static_cast<uint32_t>(k), t);
+    }
+    row.Set("trials", trials);
+    rows.Set(static_cast<uint32_t>(i), row);
+  }
+  return rows;
+}
+
+}  // namespace
+
 Napi::Value CudaProgram::getInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -235,6 +268,7 @@ Napi::Value CudaProgram::getInfo(const Napi::CallbackInfo& info) {
   Napi::Array tactics = Napi::Array::New(env, model.ops.size());
   for (size_t i = 0; i < model.ops.size(); ++i) tactics.Set(static_cast<uint32_t>(i), model.ops[i].tactic);
   out.Set("tactics", tactics);
+  out.Set("ops", opTactics(env, model));
   out.Set("graph", context_->graphReady());
   if (!context_->graphFailure().empty()) out.Set("graphFailure", context_->graphFailure());
   out.Set("contextBytes", static_cast<double>(context_->deviceBytes()));

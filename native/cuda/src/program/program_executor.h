@@ -36,10 +36,18 @@ class ProgramContext;
 struct VendorHandles;  // cuDNN / cuBLASLt handles of one context (vendor_handles.h)
 
 // One op, ready to enqueue on a context's stream (never synchronizes: graph-capturable).
+// One candidate's timing when the executor chose among several (milliseconds per run).
+struct TacticTrial {
+  std::string tactic;
+  double ms = 0;
+  int64_t workspaceBytes = 0;
+};
+
 struct CompiledOp {
   std::string tactic;
   std::function<void(ProgramContext&)> enqueue;
   int64_t workspaceBytes = 0;
+  std::vector<TacticTrial> trials;  // every candidate that ran; empty when none was timed
 };
 
 class ProgramModel {

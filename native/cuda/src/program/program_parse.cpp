@@ -35,6 +35,7 @@ void fixed(const std::vector<int64_t>& from, int (&to)[N]) {
 OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
   OpSpec op;
   // The label's tail is the written value's name: the tactic tuner matches profile rows by it.
+  op.index = static_cast<int>(d.index);
   op.label = "op " + std::to_string(d.index) + " (" + opKindName(d.kind) + " → '" + values[static_cast<size_t>(d.y)].name + "')";
   op.tactic = d.tactic;
   op.y = static_cast<int>(d.y);

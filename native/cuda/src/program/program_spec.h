@@ -36,6 +36,8 @@ enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow };
 struct OpSpec {
   OpKind kind = OpKind::Copy;
   std::string label;  // "op 12 (conv2d → 'resnet.conv1')", for errors and profiles
+  int index = -1;          // the op's number in the Program, reported with its tactic
+  std::vector<int> fused;  // numbers of the Program ops folded into this one (a residual add)
   int x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
   std::vector<int> inputs;  // concat
   int strides[2] = {1, 1};

@@ -45,6 +45,7 @@ int fuseResidualAdds(ProgramSpec& spec) {
     conv.activation = add.activation;
     conv.y = add.y;
     conv.label += " + " + add.label.substr(0, add.label.find(' ', 3)) + " residual add";
+    conv.fused.push_back(add.index);
     drop[j] = true;
     ++fused;
   }

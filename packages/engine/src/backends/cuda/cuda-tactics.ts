@@ -1,8 +1,9 @@
 /**
  * Build-time tactic selection for CUDA plans. kiln_cuda.node times the candidates of every
  * conv2d/GEMM on the device when a CudaProgram is created; the builder creates one for the
- * plan's shapes, reads which tactic each op chose, and records it per layer (the plan's tactics
- * section) and per op signature (the timing cache). Ops whose signature the cache knows are
+ * plan's shapes, reads which tactic each op chose and what every candidate measured (as data,
+ * by op number), and records them per layer (the plan's tactics section) and per op signature
+ * (the timing cache). Ops whose signature the cache knows are
  * created with that tactic forced, so they are not timed: a warm-cache build times nothing and
  * chooses the same tactics. Execution contexts later force the plan's tactics too.
  */
@@ -65,31 +66,31 @@ export async function selectCudaTactics(network: Network, deviceInfo: DeviceInfo
       ...(options.device !== undefined ? { device: options.device } : {}),
     });
     try {
-      // The executor may fuse ops (an add into the convolution before it), so its op list is
-      // not the program's: match its per-op report to program ops by the value each writes.
-      const report = await cuda.profile(cached.size < tuned.length ? 5 : 1);
-      const byOutput = new Map<string, { tactic: string; ms: number }>();
-      for (const entry of report) {
-        const written = /'(.*)'\)\s*$/.exec(entry.op)?.[1];
-        if (written !== undefined) byOutput.set(written, { tactic: entry.tactic, ms: entry.ms });
-      }
+      // The executor reports, per op it runs, the Program op it came from and every candidate it
+      // timed. An op with another folded in (a residual add in its convolution) chose among a
+      // different candidate set than the op alone: its choice goes in the plan, not the cache.
+      const ran = new Map(cuda.info.ops.map((o) => [o.opIndex, o]));
+      const untimed = tuned.some((t) => ran.get(t.i)?.trials.length === 0 && cached.get(t.i) !== ran.get(t.i)?.tactic);
+      const profiled = untimed ? new Map((await cuda.profile(5)).map((r) => [r.opIndex, r.ms])) : new Map<number, number>();
       for (const [k, t] of tuned.entries()) {
-        const found = byOutput.get(program.values[t.op.y]!.name);
-        if (!found) continue; // fused away by the executor: it chooses that op's tactic itself
-        const source: TacticChoice['source'] = cached.get(t.i) === found.tactic ? 'cache' : 'measured';
-        if (source === 'measured') options.cache?.set(signatures.get(t.i)!, device, { [found.tactic]: found.ms });
-        if (!choices[t.layer]) {
-          // Cached choices keep the cached timings, so warm-cache builds write identical plans.
-          const timings = source === 'cache' ? cachedTimings.get(t.i)! : { [found.tactic]: found.ms };
-          choices[t.layer] = { tactic: found.tactic, timings, source, workspaceBytes: 0 };
-        }
+        const op = ran.get(t.i);
+        if (!op) continue;
+        const fromCache = op.trials.length === 0 && cached.get(t.i) === op.tactic;
+        const timings = fromCache
+          ? cachedTimings.get(t.i)!
+          : op.trials.length > 0
+            ? Object.fromEntries(op.trials.map((trial) => [trial.tactic, trial.ms]))
+            : { [op.tactic]: profiled.get(t.i) ?? 0 };
+        if (!fromCache && op.fusedOps.length === 0) options.cache?.set(signatures.get(t.i)!, device, timings);
+        // Cached choices keep the cached timings, so warm-cache builds write identical plans.
+        choices[t.layer] ??= { tactic: op.tactic, timings, source: fromCache ? 'cache' : 'measured', workspaceBytes: op.workspaceBytes };
         emitProgress(options.onProgress, {
           phase: 'tactics',
           item: t.layer,
           done: k + 1,
           total: tuned.length,
-          message: `${t.op.op}: ${found.tactic} (${source})`,
-          tacticsTried: source === 'cache' ? 0 : 1,
+          message: `${t.op.op}: ${op.tactic} (${fromCache ? 'cache' : 'measured'})`,
+          tacticsTried: fromCache ? 0 : Math.max(1, op.trials.length),
         });
       }
     } finally {
