@@ -110,6 +110,17 @@ describe('buildPlan with an optimization profile', () => {
     }
   });
 
+  it('sizes the memory plan for the profile’s max shapes', async () => {
+    const plan = await buildPlan(convPoolNetwork(), { profile });
+    // At max x[2,3,32,32]: c[2,4,30,30] and y[2,4,15,15], float32.
+    expect(plan.memoryPlan?.placements.c?.bytes).toBe(2 * 4 * 30 * 30 * 4);
+    expect(plan.memoryPlan?.placements.y?.bytes).toBe(2 * 4 * 15 * 15 * 4);
+    const placed = Object.values(plan.memoryPlan!.placements);
+    expect(plan.memoryPlan!.arenaBytes).toBeGreaterThanOrEqual(Math.max(...placed.map((p) => p.offset + p.bytes)));
+    // Without a profile the symbolic dims leave nothing to size: no memory plan.
+    expect((await buildPlan(convPoolNetwork())).memoryPlan).toBeUndefined();
+  });
+
   it('refuses a profile that does not fit the model, naming the input', async () => {
     const build = (p: OptimizationProfile) => buildPlan(convPoolNetwork(), { profile: p });
     const range = (min: number[], opt: number[], max: number[]) => ({ min, opt, max });

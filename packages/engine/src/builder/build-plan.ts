@@ -1,7 +1,8 @@
 /**
  * Network → Plan: validate the network (and its sub-networks) and the optimization profile,
  * copy it, run the builder rules, choose tactics by timing them at the profile's `opt` shapes
- * (native backends), plan the memory, record the settings and the profile.
+ * (native backends), plan the memory (at the profile's `max` shapes), record the settings and
+ * the profile.
  */
 import {
   checkLayerInputs,
@@ -21,7 +22,7 @@ import { cpuDevice } from '../backends/cpu-backend.js';
 import { cudaDevice } from '../backends/cuda/cuda-device.js';
 import { selectCudaTactics } from '../backends/cuda/cuda-tactics.js';
 import { cpuTacticProvider } from '../backends/native-cpu/cpu-tactic-provider.js';
-import { checkProfileInputs, type OptimizationProfile, optShapes } from '../hybrid/optimization-profile.js';
+import { checkProfileInputs, maxShapes, type OptimizationProfile, optShapes } from '../hybrid/optimization-profile.js';
 import { buildMemoryPlan } from '../memory/build-memory-plan.js';
 import type { PlanMemoryOptions } from '../memory/memory-plan.js';
 import { type BackendName, PLAN_FORMAT_VERSION, type PlanPrecision, type PluginRef } from '../plan/manifest.js';
@@ -127,11 +128,15 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
   if (tactics) warnUntunedInputs(working, tuneShapes, options);
   throwIfAborted(options.signal, 'the build');
   const workspace = new Map(Object.entries(tactics?.choices ?? {}).map(([layer, c]) => [layer, c.workspaceBytes]));
+  // A profile's plan is sized for its largest inputs, as TensorRT sizes a context for `max`
+  // (exact where activations grow with the inputs, as in the conv nets profiles are made for).
+  const memoryShapes = profile ? new Map([...maxShapes(profile), ...(options.memory?.shapes ?? [])]) : options.memory?.shapes;
   const memoryOptions =
     options.memory === false
       ? false
       : {
           ...options.memory,
+          ...(memoryShapes ? { shapes: memoryShapes } : {}),
           workspace: new Map([...(options.memory?.workspace ?? []), ...workspace]),
           ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
         };

@@ -88,6 +88,11 @@ export function optShapes(profile: OptimizationProfile): Map<string, number[]> {
   return new Map(Object.entries(profile).map(([name, r]) => [name, [...r.opt]]));
 }
 
+/** The `max` shape of every input: the shapes the plan's memory is sized for. */
+export function maxShapes(profile: OptimizationProfile): Map<string, number[]> {
+  return new Map(Object.entries(profile).map(([name, r]) => [name, [...r.max]]));
+}
+
 /** The build shape of one input: fixed where min = max, a symbol where the profile lets it vary. */
 export function profileShape(name: string, range: ShapeRange): Dim[] {
   return range.min.map((lo, k) => (lo === range.max[k] ? lo : `${name}:${k}`));
