@@ -130,7 +130,8 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
   const workspace = new Map(Object.entries(tactics?.choices ?? {}).map(([layer, c]) => [layer, c.workspaceBytes]));
   // A profile's plan is sized for its largest inputs, as TensorRT sizes a context for `max`
   // (exact where activations grow with the inputs, as in the conv nets profiles are made for).
-  const memoryShapes = profile ? new Map([...maxShapes(profile), ...(options.memory?.shapes ?? [])]) : options.memory?.shapes;
+  const givenShapes = options.memory ? options.memory.shapes : undefined;
+  const memoryShapes = profile ? new Map([...maxShapes(profile), ...(givenShapes ?? [])]) : givenShapes;
   const memoryOptions =
     options.memory === false
       ? false

@@ -5,12 +5,12 @@
  * and when the cache is full either runs the segment's sub-graph on the CPU reference kernels
  * (`whenCacheFull: 'fallback'`, TF-TRT's behaviour) or evicts the least recently used engine.
  */
-import { type Graph, isKilnError, type Shape } from '@kiln/core';
+import { type Graph, isKilnError } from '@kiln/core';
 import type { RuntimeValue } from '@kiln/cpu-runtime';
 import type { EngineSegment } from '@kiln/partitioner';
 import { EngineCache } from './engine-cache.js';
 import type { HybridEvent, SegmentFallbackReason } from './hybrid-events.js';
-import { checkWithinProfile, type OptimizationProfile, profileShape } from './optimization-profile.js';
+import { checkWithinProfile, type OptimizationProfile } from './optimization-profile.js';
 import { ReferenceGraphRunner } from './reference-graph-runner.js';
 import {
   buildProfileEngine,
@@ -157,9 +157,7 @@ export class EngineNodeRunner {
   }
 
   private async buildProfile(signatures: readonly InputSignature[]): Promise<SegmentEngine> {
-    const profile = this.options.profile!;
-    const shapes: Shape[] = this.feeds.map((n) => profileShape(n, profile[n]!));
-    const entry = await buildProfileEngine(this.graph, this.feeds, signatures, shapes, this.settings);
+    const entry = await buildProfileEngine(this.graph, this.feeds, signatures, this.options.profile!, this.settings);
     this.profileEngine = entry;
     this.emit({
       type: 'build',

@@ -15,6 +15,7 @@ import { type BuildOptions, buildPlan } from '../builder/build-plan.js';
 import { Engine, type EngineOptions } from '../engine.js';
 import type { ExecutionContext } from '../execution-context.js';
 import type { CacheEntry } from './engine-cache.js';
+import { type OptimizationProfile, profileShape } from './optimization-profile.js';
 import { retypeInputs, valueTypeOf } from './retype-inputs.js';
 import { commonBatch, type InputSignature, withSymbolicBatch } from './value-signature.js';
 
@@ -57,10 +58,15 @@ async function load(
   settings: SegmentBuildSettings,
   signatures: readonly InputSignature[],
   origin: EngineOrigin,
+  profile?: OptimizationProfile,
 ): Promise<SegmentEngine> {
   // Tactics are timed native kernels: an engine told to use the reference kernels has none to tune.
   const tune = settings.buildOptions?.tune ?? (settings.engineOptions?.kernels === 'reference' ? false : undefined);
-  const plan = await buildPlan(network, { ...settings.buildOptions, ...(tune !== undefined ? { tune } : {}) });
+  const plan = await buildPlan(network, {
+    ...settings.buildOptions,
+    ...(tune !== undefined ? { tune } : {}),
+    ...(profile ? { profile } : {}),
+  });
   const engine = await Engine.create(plan, settings.engineOptions);
   return { engine, context: engine.createExecutionContext(), signatures, batchFlexible: acceptsAnyBatch(engine), origin };
 }
@@ -90,15 +96,21 @@ export async function buildSegmentEngine(
   return load(convertFor(graph, feeds, signatures, null, settings.registry), settings, signatures, origin);
 }
 
-/** Builds the one engine of an optimization profile: `shapes` hold symbols where dims vary. */
+/**
+ * Builds the one engine of an optimization profile (`profile` covering every feed): symbols
+ * where dims vary, the profile given to the build so that tactics are timed at `opt`, memory is
+ * sized for `max` and the plan records the range it serves.
+ */
 export async function buildProfileEngine(
   graph: Graph,
   feeds: readonly string[],
   signatures: readonly InputSignature[],
-  shapes: readonly (Shape | null)[],
+  profile: OptimizationProfile,
   settings: SegmentBuildSettings,
 ): Promise<SegmentEngine> {
-  return load(convertFor(graph, feeds, signatures, shapes, settings.registry), settings, signatures, 'profile');
+  const shapes: Shape[] = feeds.map((n) => profileShape(n, profile[n]!));
+  const own = Object.fromEntries(feeds.map((n) => [n, profile[n]!]));
+  return load(convertFor(graph, feeds, signatures, shapes, settings.registry), settings, signatures, 'profile', own);
 }
 
 /** An engine from a saved plan, serving the signatures it was built for. */

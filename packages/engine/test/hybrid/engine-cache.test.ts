@@ -181,6 +181,10 @@ describe('the engine cache inside a hybrid session', () => {
     const profile = { x: { min: [1, 3], opt: [4, 3], max: [8, 3] } };
     const { s, events, check } = await session(['N', 3], { optimizationProfile: profile, maximumCachedEngines: 1 });
     expect(events).toMatchObject([{ type: 'build', origin: 'profile' }]);
+    // The engine's plan was built for the profile: it records the range and sizes its memory for max.
+    const { plan } = s.engineNodes[0]!.engines()[0]!.engine;
+    expect(plan.manifest.buildSettings.profile).toEqual(profile);
+    expect(plan.memoryPlan).toBeDefined();
     await check(x(1, 3));
     await check(x(8, 3));
     await check(x(6, 3));
