@@ -63,6 +63,33 @@ describe.skipIf(!corpus)('createInferenceGraph', () => {
     }
   });
 
+  it('builds one engine for an optimization profile, serves batches within it and refuses others; the profile is saved', async () => {
+    const graphDef = new Uint8Array(readFileSync(join(corpus!, 'tf', 'frozen', 'mengwanguc-mnist-cnn.pb')));
+    const optimizationProfile = { x: { min: [1, 28, 28, 1], opt: [2, 28, 28, 1], max: [3, 28, 28, 1] } };
+    const graph = await createInferenceGraph({ graphDef, outputs: ['output'], optimizationProfile, engineOptions });
+    try {
+      const [first] = graph.session.engineNodes.flatMap((n) => n.engines());
+      expect(first?.origin).toBe('profile');
+      expect(first?.engine.plan.manifest.buildSettings.profile).toEqual(optimizationProfile);
+      const [c0, c1] = [mnistCase(0), mnistCase(1)];
+      expectTensorClose((await graph.run({ x: c0.x })).output!, c0.output, tolerance);
+      expectTensorClose((await graph.run({ x: stack(c0.x, c1.x) })).output!, stack(c0.output, c1.output), tolerance);
+      const four = Tensor.fromValues('float32', [4, 28, 28, 1], new Float32Array(4 * 784));
+      await expect(graph.run({ x: four })).rejects.toMatchObject({ code: 'FEED_SHAPE_MISMATCH' });
+      const dir = tmp();
+      await graph.save(dir);
+      const loaded = await loadInferenceGraph(dir, { engineOptions });
+      try {
+        expect(loaded.options.optimizationProfile).toEqual(optimizationProfile);
+        expectTensorClose((await loaded.run({ x: c1.x })).output!, c1.output, tolerance);
+      } finally {
+        await loaded.dispose();
+      }
+    } finally {
+      await graph.dispose();
+    }
+  });
+
   it('builds at the first run with isDynamicOp, from an ONNX model path, and matches its reference output', async () => {
     const dir = join(corpus!, 'onnx-models', 'paddleocr-mobile-v2-cls');
     const path = join(dir, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');

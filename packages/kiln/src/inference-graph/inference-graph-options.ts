@@ -4,7 +4,7 @@
  * the target can do.
  */
 import { ErrorCode, KilnError } from '@kiln/core';
-import type { EngineOptions } from '@kiln/engine';
+import type { EngineOptions, OptimizationProfile } from '@kiln/engine';
 import type { ModelSourceOptions } from './model-source.js';
 
 export type PrecisionMode = 'FP32' | 'FP16' | 'INT8';
@@ -23,6 +23,12 @@ export interface InferenceGraphOptions extends ModelSourceOptions {
   isDynamicOp?: boolean;
   /** Engines kept per engine node (default 1). */
   maximumCachedEngines?: number;
+  /**
+   * min/opt/max shapes by value name (a model input, or any value a segment reads), TF-TRT's
+   * dynamic-shape profile: an engine node whose inputs it all covers builds one engine for the
+   * range (tactics timed at opt) and refuses shapes outside it; other nodes use their cache.
+   */
+  optimizationProfile?: OptimizationProfile;
   /** Default 'cpu'. */
   target?: InferenceTarget;
   /** Op types that must stay unconverted. */
@@ -38,6 +44,7 @@ export interface ResolvedInferenceOptions {
   minimumSegmentSize: number;
   isDynamicOp: boolean;
   maximumCachedEngines: number;
+  optimizationProfile?: OptimizationProfile;
   maxBatchSize?: number;
   maxWorkspaceSizeBytes?: number;
   excludeOps: string[];
@@ -81,6 +88,7 @@ export function resolveInferenceOptions(options: InferenceGraphOptions): Resolve
     minimumSegmentSize: options.minimumSegmentSize ?? 3,
     isDynamicOp: options.isDynamicOp ?? false,
     maximumCachedEngines: options.maximumCachedEngines ?? 1,
+    ...(options.optimizationProfile ? { optimizationProfile: options.optimizationProfile } : {}),
     ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
     ...(options.maxWorkspaceSizeBytes !== undefined ? { maxWorkspaceSizeBytes: options.maxWorkspaceSizeBytes } : {}),
     excludeOps: [...(options.excludeOps ?? [])],

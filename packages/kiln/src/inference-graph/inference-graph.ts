@@ -43,6 +43,7 @@ export class InferenceGraph {
       registry,
       isDynamicOp: options.isDynamicOp,
       maximumCachedEngines: options.maximumCachedEngines,
+      ...(options.optimizationProfile ? { optimizationProfile: options.optimizationProfile } : {}),
       ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
       ...(options.maxWorkspaceSizeBytes !== undefined ? { buildOptions: { maxWorkspaceSize: options.maxWorkspaceSizeBytes } } : {}),
       ...(engineOptions ? { engineOptions } : {}),
