@@ -165,6 +165,12 @@ describe('session options', () => {
     );
   });
 
+  it('onnxruntime options Kiln has no counterpart for are refused by name, not dropped', async () => {
+    const e = await kilnError(InferenceSession.create(MODEL, { interOpNumThreads: 2, logSeverityLevel: 3 } as never));
+    expect(e.message).toMatch(/session options interOpNumThreads, logSeverityLevel are onnxruntime's and have no effect in Kiln/);
+    expect(e.hint).toMatch(/logSeverityLevel: Kiln reports through KilnError/);
+  });
+
   it("intraOpNumThreads: 0 or the pool's size; another count says how to set it", async () => {
     const threads = cpuThreadCount(undefined);
     expectTensorClose(await runOnce(MODEL, { intraOpNumThreads: threads, execution: 'inline' }), expected(), TOL);

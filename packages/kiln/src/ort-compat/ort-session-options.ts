@@ -26,10 +26,41 @@ export interface OrtSettings {
   rules?: BuildOptions['rules'];
 }
 
+/**
+ * onnxruntime session options Kiln has no counterpart for. They are refused by name: dropping
+ * them would let code believe, say, a memory arena or a profile file is in effect.
+ */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  interOpNumThreads: "Kiln runs a model's layers one after another; only intra-op threads exist (KILN_CPU_THREADS)",
+  executionMode: 'layers run sequentially; there is no parallel mode',
+  freeDimensionOverrides: 'set symbolic dims with inputShapes: { input: [1, 3, 224, 224] }',
+  enableCpuMemArena: 'memory is planned per plan (build.memory), not by an arena',
+  enableMemPattern: 'memory is planned per plan (build.memory)',
+  optimizedModelFilePath: 'save the built plan instead: serializePlan(await build(model)) or `kiln build`',
+  enableProfiling: 'sessions have no profiler; `kiln inspect MODEL.plan` shows each layer and its chosen tactic',
+  profileFilePrefix: 'sessions have no profiler; `kiln inspect MODEL.plan` shows each layer and its chosen tactic',
+  logId: 'Kiln reports through KilnError and build loggers (build.logger)',
+  logSeverityLevel: 'Kiln reports through KilnError and build loggers (build.logger)',
+  logVerbosityLevel: 'Kiln reports through KilnError and build loggers (build.logger)',
+  externalData: 'load models with external data from their path, so the data files are found beside them',
+  preferredOutputLocation: "outputs are always in JavaScript memory ('cpu')",
+  extra: 'Kiln has no free-form session configuration',
+};
+
 export function readOrtSessionOptions(
   options: OrtSessionOptions & { backend?: unknown; kernels?: 'native' | 'reference'; build?: { rules?: unknown } },
   probe?: BackendProbe,
 ): OrtSettings {
+  const unsupported = Object.keys(options).filter((k) => Object.hasOwn(UNSUPPORTED, k));
+  if (unsupported.length > 0) {
+    throw new KilnError(
+      ErrorCode.INVALID_ARGUMENT,
+      `session options ${unsupported.join(', ')} are onnxruntime's and have no effect in Kiln`,
+      {
+        hint: unsupported.map((k) => `${k}: ${UNSUPPORTED[k]}`).join('; '),
+      },
+    );
+  }
   const settings: OrtSettings = {};
   if (options.executionProviders !== undefined) {
     if (options.backend !== undefined) conflict('executionProviders', 'backend');
