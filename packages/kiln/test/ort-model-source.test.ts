@@ -1,7 +1,8 @@
 // modelSource(): plans by their magic, ONNX and GraphDef bytes by their top-level protobuf fields.
 import { ProtoWriter } from '@kiln/testkit';
-import { KilnError, modelSource } from 'kiln';
+import { KilnError } from 'kiln';
 import { describe, expect, it } from 'vitest';
+import { modelSource } from '../src/ort-compat/model-source.js';
 
 function kindOf(bytes: Uint8Array): string {
   const s = modelSource(bytes);

@@ -3,21 +3,12 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectTensorClose, readNpyFile, repoRoot } from '@kiln/testkit';
-import {
-  build,
-  checkIntraOpNumThreads,
-  chooseBackend,
-  cpuThreadCount,
-  InferenceSession,
-  KilnError,
-  type ModelInput,
-  modelSource,
-  rulesForLevel,
-  type SessionOptions,
-  serializePlan,
-  Tensor,
-} from 'kiln';
+import { build, InferenceSession, KilnError, type ModelInput, type SessionOptions, serializePlan, Tensor } from 'kiln';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseBackend } from '../src/ort-compat/execution-providers.js';
+import { rulesForLevel } from '../src/ort-compat/graph-optimization-level.js';
+import { checkIntraOpNumThreads, cpuThreadCount } from '../src/ort-compat/intra-op-threads.js';
+import { modelSource } from '../src/ort-compat/model-source.js';
 
 const example = (f: string) => join(repoRoot(), 'examples/tiny-cnn', f);
 const MODEL = example('model.onnx');
