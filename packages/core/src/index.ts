@@ -115,6 +115,8 @@ export {
   shapesEqual,
   stridesOf,
 } from './shape.js';
-export type { ScalarValue } from './tensor.js';
+export type { ScalarValue, TensorInputData, TensorLocation } from './tensor.js';
 export { castTensor, decodeToFloat64, encodeValues, MINIFLOAT_FORMATS, Tensor } from './tensor.js';
+export type { OrtTensorType } from './tensor-type-names.js';
+export { dtypeFromData, dtypeFromTypeName, ORT_TENSOR_TYPES } from './tensor-type-names.js';
 export { KILN_VERSION } from './version.js';

@@ -2,7 +2,7 @@
  * Tensor: a dtype, a concrete shape and row-major storage (see dtype.ts for the storage of
  * each dtype). Tensors are values: kernels never mutate their inputs.
  */
-import { allocateStorage, type DType, dtypeInfo, storageMatches, type TensorData, type TypedArray } from './dtype.js';
+import { allocateStorage, type DType, dtypeInfo, type TensorData, type TypedArray } from './dtype.js';
 import { ErrorCode, KilnError } from './errors.js';
 import {
   bfloat16ArrayToFloat32,
@@ -19,6 +19,7 @@ import {
   type MinifloatFormat,
 } from './float-codecs.js';
 import { formatShape, shapeSize } from './shape.js';
+import { readTensorArguments } from './tensor-arguments.js';
 
 export const MINIFLOAT_FORMATS: Partial<Record<DType, MinifloatFormat>> = {
   float8e4m3fn: FLOAT8E4M3FN,
@@ -30,32 +31,85 @@ export const MINIFLOAT_FORMATS: Partial<Record<DType, MinifloatFormat>> = {
 
 export type ScalarValue = number | bigint | boolean | string;
 
+/** Where a tensor's data lives; Kiln tensors are always in JavaScript memory (onnxruntime's 'cpu'). */
+export type TensorLocation = 'cpu';
+
+/** Data onnxruntime's constructor forms accept: storage, Float16Array / Uint8ClampedArray, or plain values. */
+export type TensorInputData = TensorData | ArrayBufferView | readonly ScalarValue[];
+
+// Disposed tensors, kept outside the object so tensors stay plain values (equality, structured copies).
+const disposed = new WeakSet<Tensor>();
+
 export class Tensor {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly data: TensorData;
 
-  constructor(dtype: DType, shape: readonly number[], data?: TensorData) {
-    const size = shapeSize(shape);
-    this.dtype = dtype;
-    this.shape = Object.freeze([...shape]);
-    if (data === undefined) {
-      this.data = allocateStorage(dtype, size);
-      return;
-    }
-    if (!storageMatches(dtype, data)) {
-      throw new KilnError(ErrorCode.INVALID_DTYPE, `storage ${data.constructor.name} does not hold ${dtype} elements`, {
-        hint: 'build tensors with Tensor.fromValues() or the storage type listed in dtype.ts',
-      });
-    }
-    if (data.length !== size) {
-      throw new KilnError(ErrorCode.SHAPE_MISMATCH, `${data.length} elements do not fill shape ${formatShape(shape)} (${size} elements)`);
-    }
-    this.data = data;
+  /**
+   * Kiln's form `(dtype, shape, data?)`, or onnxruntime's `(type, data, dims?)` and
+   * `(data, dims?)`. Which form a call is read as: see tensor-arguments.ts.
+   */
+  constructor(dtype: DType, shape: readonly number[], data?: TensorData);
+  constructor(type: DType, data: TensorInputData, dims?: readonly number[]);
+  constructor(data: TensorInputData, dims?: readonly number[]);
+  constructor(a: DType | TensorInputData, b?: readonly number[] | TensorInputData, c?: TensorData | readonly number[]) {
+    const args = readTensorArguments(a, b, c);
+    const size = shapeSize(args.shape);
+    this.dtype = args.dtype;
+    this.shape = Object.freeze([...args.shape]);
+    if (args.values) this.data = encodeValues(args.dtype, args.values);
+    else this.data = args.data ?? allocateStorage(args.dtype, size);
   }
 
+  /** Element count. */
   get size(): number {
     return this.data.length;
+  }
+
+  /** onnxruntime's name for `shape`. */
+  get dims(): readonly number[] {
+    return this.shape;
+  }
+
+  /** onnxruntime's name for `dtype` (its type names are Kiln dtype names). */
+  get type(): DType {
+    return this.dtype;
+  }
+
+  get location(): TensorLocation {
+    return 'cpu';
+  }
+
+  /** True once dispose() ran or getData(true) took the storage. */
+  get isDisposed(): boolean {
+    return disposed.has(this);
+  }
+
+  /**
+   * The storage, as onnxruntime's getData() resolves it. With `releaseData` the caller takes
+   * the storage and this tensor is disposed.
+   */
+  async getData(releaseData = false): Promise<TensorData> {
+    if (disposed.has(this)) {
+      throw new KilnError(ErrorCode.INVALID_ARGUMENT, `${this.toString()} was disposed; its data is gone`, {
+        hint: 'read the data before dispose(), or keep the array getData(true) returned',
+      });
+    }
+    const data = this.data;
+    if (releaseData) this.dispose();
+    return data;
+  }
+
+  /**
+   * Drops this tensor's reference to its storage so the memory can be collected (another holder
+   * of the array keeps it alive). `data` is then an empty array of the same kind, and runs
+   * refuse the tensor as a feed. Calling it again does nothing.
+   */
+  dispose(): void {
+    if (disposed.has(this)) return;
+    disposed.add(this);
+    const d = this.data;
+    (this as { data: TensorData }).data = Array.isArray(d) ? [] : new (d.constructor as new (n: number) => TypedArray)(0);
   }
 
   get rank(): number {

@@ -105,6 +105,11 @@ export function validateFeeds(network: Network, feeds: Map<string, RuntimeValue>
  * A typed array whose buffer was transferred (postMessage, structuredClone) reads as empty.
  */
 function checkStorage(name: string, t: Tensor): void {
+  if (t.isDisposed) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `input '${name}' was disposed, so it has no data`, {
+      hint: 'feed a tensor that has not been disposed (dispose() and getData(true) give its storage up)',
+    });
+  }
   const shape = t.shape as unknown;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new KilnError(ErrorCode.FEED_SHAPE_MISMATCH, `input '${name}' has an invalid shape ${String(shape)}`, {

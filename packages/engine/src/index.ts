@@ -49,7 +49,7 @@ export { planMemory } from './memory/plan-memory.js';
 export type { BackendName, BuildSettings, DeviceInfo, PlanManifest, PlanPrecision, PluginRef, SectionEntry } from './plan/manifest.js';
 export { PLAN_FORMAT_VERSION } from './plan/manifest.js';
 export type { Plan } from './plan/plan.js';
-export { deserializePlan, serializePlan } from './plan/plan-container.js';
+export { deserializePlan, hasPlanMagic, serializePlan } from './plan/plan-container.js';
 export type { SelectTacticsOptions, TacticProvider } from './tactics/select-tactics.js';
 export { opSignature, selectTactics, singleOpProgram } from './tactics/select-tactics.js';
 export type { TacticChoice, TacticChoices } from './tactics/tactic-choices.js';

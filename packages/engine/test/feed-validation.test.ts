@@ -63,6 +63,12 @@ describe.each(['inline', 'worker'] as const)('feed validation (%s)', (execution)
     );
   });
 
+  it('refuses a disposed tensor, naming the disposal rather than a transfer', async () => {
+    const disposed = x();
+    disposed.dispose();
+    await expect(ctx.run({ x: disposed, y: y() })).rejects.toSatisfy(expectFeedError(ErrorCode.INVALID_ARGUMENT, 'x', /not been disposed/));
+  });
+
   it('refuses null, arrays, tensors and other non-maps as feeds', async () => {
     for (const feeds of [null, undefined, 42, 'x', [x(), y()], x(), new Float32Array(6)]) {
       await expect(ctx.run(feeds as never)).rejects.toSatisfy(expectFeedError(ErrorCode.INVALID_ARGUMENT, undefined, /plain object/));

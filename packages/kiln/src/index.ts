@@ -1,6 +1,7 @@
 /**
  * kiln: the umbrella package. Re-exports the pipeline's public pieces and adds the one-call
- * API (`build`, `load`, `run`) and the onnxruntime-style `InferenceSession`.
+ * API (`build`, `load`, `run`) and the onnxruntime-style `InferenceSession` (which also takes
+ * onnxruntime-node's calls: see docs/from-onnxruntime.md).
  */
 
 export type { ConversionContext, Converter, Support, ValidationContext } from '@kiln/converters';
@@ -49,5 +50,11 @@ export { loadModel, toNetwork } from './load-model.js';
 export type { ModelFormat } from './model-format.js';
 export { detectModelFormat } from './model-format.js';
 export { build, load, run } from './one-call.js';
-export type { SessionOptions } from './session.js';
+export type { ExecutionProviderConfig } from './ort-compat/execution-providers.js';
+export { EXECUTION_PROVIDERS } from './ort-compat/execution-providers.js';
+export type { GraphOptimizationLevel } from './ort-compat/graph-optimization-level.js';
+export { GRAPH_OPTIMIZATION_LEVELS } from './ort-compat/graph-optimization-level.js';
+export type { OrtSessionOptions } from './ort-compat/ort-session-options.js';
+export type { ValueMetadata } from './ort-compat/value-metadata.js';
+export type { ModelInput, SessionOptions } from './session.js';
 export { engineOptions, InferenceSession, planFor } from './session.js';

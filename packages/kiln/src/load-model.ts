@@ -15,8 +15,8 @@ import {
   type Shape,
   withResourceLimits,
 } from '@kiln/core';
-import { loadOnnxFile } from '@kiln/onnx';
-import { loadTensorFlow } from '@kiln/tf-graph';
+import { importOnnx, loadOnnxFile } from '@kiln/onnx';
+import { importGraphDef, loadTensorFlow } from '@kiln/tf-graph';
 import { loadUff } from '@kiln/uff';
 import { detectModelFormat, type ModelFormat } from './model-format.js';
 
@@ -61,6 +61,14 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
         hint: 'load plans with Engine.create(), or pass the plan to `kiln run` directly',
       });
   }
+}
+
+/** Model bytes (no path, so no external data files) → Graph, for the formats that are one file of bytes. */
+export function loadModelBytes(format: 'onnx' | 'tf-graphdef', bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
+  const limits = nodeResourceLimits(options.limits);
+  if (format === 'onnx') return { format, graph: importOnnx(bytes, { limits }) };
+  const { inputShapes, outputs } = options;
+  return { format, graph: importGraphDef(bytes, { limits, ...(inputShapes ? { inputShapes } : {}), ...(outputs ? { outputs } : {}) }) };
 }
 
 function uffInputs({ inputShapes = {}, inputOrders = {} }: LoadModelOptions): Record<string, { shape: Shape; order: 'chw' | 'file' }> {

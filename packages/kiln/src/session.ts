@@ -1,6 +1,8 @@
 /**
  * InferenceSession: the onnxruntime-style facade. `create()` parses, converts and builds;
- * `run()` executes off the JS thread and resolves with named outputs.
+ * `run()` executes off the JS thread and resolves with named outputs. Code written for
+ * onnxruntime-node runs against it unchanged where Kiln can honour the call: model paths or
+ * bytes, its session options, inputMetadata/outputMetadata, fetches and release() (ort-compat/).
  */
 import { nodeResourceLimits, type Tensor } from '@kiln/core';
 import {
@@ -14,12 +16,17 @@ import {
   type Plan,
   type RunOptions,
 } from '@kiln/engine';
-import { type LoadModelOptions, loadModel, readModelBytes, toNetwork } from './load-model.js';
-import { detectModelFormat } from './model-format.js';
+import { type LoadModelOptions, loadModel, loadModelBytes, toNetwork } from './load-model.js';
+import { readRunArguments, writeInto } from './ort-compat/fetches.js';
+import { type ModelSource, modelSource } from './ort-compat/model-source.js';
+import { type OrtSessionOptions, readOrtSessionOptions } from './ort-compat/ort-session-options.js';
+import { type ValueMetadata, valueMetadata } from './ort-compat/value-metadata.js';
 
-export interface SessionOptions extends LoadModelOptions {
+export interface SessionOptions extends LoadModelOptions, OrtSessionOptions {
   /** 'cpu' (default) or 'cuda' (plans built for this machine's GPU). */
   backend?: 'cpu' | 'cuda';
+  /** CUDA backend: the device to build for and run on (default 0). */
+  device?: number;
   /** CPU backend: run in a worker thread (default when available) or on the calling thread. */
   execution?: EngineOptions['execution'];
   /** CPU backend: 'native' kernels where kiln_cpu.node is built (default) or 'reference' only. */
@@ -32,15 +39,38 @@ export interface SessionOptions extends LoadModelOptions {
   build?: Omit<BuildOptions, 'backend'>;
 }
 
+/** A model as create() takes it: a path (model or plan), or the bytes of an ONNX model, a GraphDef or a plan. */
+export type ModelInput = string | Uint8Array | ArrayBuffer;
+
 export class InferenceSession {
+  readonly inputMetadata: readonly ValueMetadata[];
+  readonly outputMetadata: readonly ValueMetadata[];
+
   private constructor(
     readonly engine: Engine,
     private readonly context: ExecutionContext,
-  ) {}
+  ) {
+    this.inputMetadata = Object.freeze(engine.inputs.map(valueMetadata));
+    this.outputMetadata = Object.freeze(engine.outputs.map(valueMetadata));
+  }
 
-  /** Accepts a model path (any supported format) or a built plan (path or bytes). */
-  static async create(model: string | Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
-    const engine = await Engine.create(await planSource(model, options), engineOptions(options));
+  /**
+   * Accepts a model path (any supported format), a plan path, or bytes: what the bytes are
+   * (plan, ONNX, GraphDef) is read from the bytes themselves. onnxruntime's
+   * `create(buffer, byteOffset, byteLength?, options?)` form is accepted too.
+   */
+  static async create(model: ModelInput, options?: SessionOptions): Promise<InferenceSession>;
+  static async create(buffer: ArrayBuffer, byteOffset: number, byteLength?: number, options?: SessionOptions): Promise<InferenceSession>;
+  static async create(
+    model: ModelInput,
+    second?: SessionOptions | number,
+    byteLength?: number,
+    last?: SessionOptions,
+  ): Promise<InferenceSession> {
+    const bytes = typeof second === 'number' && model instanceof ArrayBuffer ? new Uint8Array(model, second, byteLength) : model;
+    const options = resolveSessionOptions((typeof second === 'number' ? last : second) ?? {});
+    // Plan bytes go to the engine as they are: it keeps them for its workers instead of re-serializing.
+    const engine = await Engine.create(await engineInput(modelSource(bytes), options), engineOptions(options));
     return new InferenceSession(engine, await engine.createExecutionContext());
   }
 
@@ -60,37 +90,74 @@ export class InferenceSession {
     return this.outputs.map((o) => o.name);
   }
 
-  /** Feeds are checked before anything runs (names, dtypes, shapes, intact storage); `signal` abandons the run. */
-  run(feeds: Record<string, Tensor>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
-    return this.context.run(feeds, options);
+  /**
+   * Feeds are checked before anything runs (names, dtypes, shapes, intact storage); `signal`
+   * abandons the run. onnxruntime's `run(feeds, fetches, options)` is accepted: fetches are
+   * output names or `{ name: null | Tensor }` (a tensor receives the output in place), and only
+   * the fetched outputs are returned.
+   */
+  run(feeds: Record<string, Tensor>, options?: RunOptions): Promise<Record<string, Tensor>>;
+  run(
+    feeds: Record<string, Tensor>,
+    fetches: readonly string[] | Record<string, Tensor | null>,
+    options?: RunOptions,
+  ): Promise<Record<string, Tensor>>;
+  async run(feeds: Record<string, Tensor>, second?: unknown, third?: unknown): Promise<Record<string, Tensor>> {
+    const { fetches, targets, options } = readRunArguments(this.outputNames, second, third);
+    // The plan computes every output whatever is fetched: its layers were fixed when it was
+    // built, and pruning per call would mean a plan per fetch set. Fetches choose what is returned.
+    const outputs = await this.context.run(feeds, options);
+    if (fetches === undefined) return outputs;
+    return Object.fromEntries(
+      fetches.map((name) => {
+        const target = targets.get(name);
+        return [name, target ? writeInto(name, outputs[name]!, target) : outputs[name]!];
+      }),
+    );
   }
 
   /** Frees the session (its worker, if idle, is kept for the next session); runs still pending reject with ABORTED. An idle session never holds the process open. */
   async dispose(): Promise<void> {
     await this.context.dispose();
   }
+
+  /** onnxruntime's name for dispose(). */
+  release(): Promise<void> {
+    return this.dispose();
+  }
 }
 
-/** Model path → built plan; plan path or bytes → deserialized plan. */
-export async function planFor(model: string | Uint8Array, options: SessionOptions = {}): Promise<Plan> {
-  const source = await planSource(model, options);
-  return source instanceof Uint8Array ? deserializePlan(source) : source;
+/** Model path or bytes → built plan; plan path or bytes → deserialized plan. */
+export async function planFor(model: ModelInput, options: SessionOptions = {}): Promise<Plan> {
+  const input = await engineInput(modelSource(model), resolveSessionOptions(options));
+  return input instanceof Uint8Array ? deserializePlan(input) : input;
 }
 
-/**
- * What an engine is made from: a plan's bytes as given (the engine keeps them for its workers
- * rather than serializing the plan again), or the plan built from a model.
- */
-export async function planSource(model: string | Uint8Array, options: SessionOptions = {}): Promise<Plan | Uint8Array> {
-  if (model instanceof Uint8Array) return model;
-  if (detectModelFormat(model) === 'plan') return readModelBytes(model);
-  const { graph } = await loadModel(model, options);
-  return buildPlan(toNetwork(graph, options), { tune: false, ...options.build, backend: options.backend ?? 'cpu' });
+/** What Engine.create() takes for a model: plan bytes unchanged, or the plan built from the model. */
+export async function engineInput(source: ModelSource, options: SessionOptions): Promise<Plan | Uint8Array> {
+  if (source.kind === 'plan') return source.bytes;
+  const { graph } =
+    source.kind === 'model-file' ? await loadModel(source.path, options) : loadModelBytes(source.format, source.bytes, options);
+  const device = options.device !== undefined ? { device: options.device } : {};
+  return buildPlan(toNetwork(graph, options), { tune: false, ...device, ...options.build, backend: options.backend ?? 'cpu' });
+}
+
+/** The onnxruntime options folded into Kiln's (backend and device, the build's rules) and removed, so resolving twice is harmless. */
+export function resolveSessionOptions(options: SessionOptions): SessionOptions {
+  const ort = readOrtSessionOptions(options);
+  const { executionProviders: _p, graphOptimizationLevel: _l, intraOpNumThreads: _t, ...kiln } = options;
+  return {
+    ...kiln,
+    ...(ort.backend ? { backend: ort.backend } : {}),
+    ...(ort.device !== undefined ? { device: ort.device } : {}),
+    ...(ort.rules ? { build: { ...options.build, rules: ort.rules } } : {}),
+  };
 }
 
 export function engineOptions(options: SessionOptions): EngineOptions {
   return {
     ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.device !== undefined ? { device: options.device } : {}),
     ...(options.execution ? { execution: options.execution } : {}),
     ...(options.kernels ? { kernels: options.kernels } : {}),
     // Runs answer to the same limits as the import: machine-sized defaults, then the caller's.

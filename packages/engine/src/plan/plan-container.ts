@@ -29,6 +29,11 @@ const MAGIC = new TextEncoder().encode('KILNPLAN');
 const HEADER_BYTES = 48;
 const SECTION_ALIGNMENT = 64;
 
+/** True when the bytes open with the plan magic: how callers tell a plan from model bytes without parsing. */
+export function hasPlanMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
+}
+
 export function serializePlan(plan: Plan): Uint8Array {
   const weights = new WeightsWriter();
   const network = encodeNetwork(plan.network, weights);
@@ -65,8 +70,7 @@ export function serializePlan(plan: Plan): Uint8Array {
 export function deserializePlan(bytes: Uint8Array): Plan {
   if (bytes.length < HEADER_BYTES)
     throw corrupted(`${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte plan header (truncated file?)`);
-  if (!MAGIC.every((b, i) => bytes[i] === b))
-    throw corrupted('the file does not start with the kiln plan magic "KILNPLAN" (not a kiln plan?)');
+  if (!hasPlanMagic(bytes)) throw corrupted('the file does not start with the kiln plan magic "KILNPLAN" (not a kiln plan?)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== PLAN_FORMAT_VERSION) {
