@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { ErrorCode, KilnError, Tensor } from '@kiln/core';
 import { expectTensorClose } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
+import { MAX_IDLE_WORKERS } from '../src/backends/worker-pool.js';
 import { buildPlan, Engine, releaseIdleWorkers, type StartWorker } from '../src/index.js';
 import { addNetwork } from './fixtures/add-network.js';
 import { runFixture } from './fixtures/run-fixture.js';
@@ -110,6 +111,27 @@ describe('execution worker pool', () => {
       await Promise.all(contexts.map((ctx) => ctx.dispose()));
     }
     expect(workers).toHaveLength(2);
+    await releaseIdleWorkers();
+  });
+
+  it('keeps at most MAX_IDLE_WORKERS idle over every StartWorker, ending the longest idle one first', async () => {
+    const starts = Array.from({ length: MAX_IDLE_WORKERS + 1 }, () => recordingStart());
+    const firstExited = new Promise<number>((resolve) => {
+      const start = starts[0]!.start;
+      starts[0]!.start = (data) => start(data).once('exit', resolve);
+    });
+    // All run at once, then are disposed back to back: the last release finds the pool full.
+    const contexts = await Promise.all(starts.map(async ({ start }) => (await addEngine(start)).createExecutionContext()));
+    for (const ctx of contexts) expectTensorClose((await ctx.run(addFeeds)).z!, addSum, { rtol: 0, atol: 0 });
+    for (const ctx of contexts) await ctx.dispose();
+    await firstExited;
+    // The others still wait in the pool: their next contexts start no worker.
+    for (const { start, workers } of starts.slice(1)) {
+      const ctx = (await addEngine(start)).createExecutionContext();
+      expectTensorClose((await ctx.run(addFeeds)).z!, addSum, { rtol: 0, atol: 0 });
+      await ctx.dispose();
+      expect(workers).toHaveLength(1);
+    }
     await releaseIdleWorkers();
   });
 

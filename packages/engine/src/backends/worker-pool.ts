@@ -5,7 +5,8 @@
  * models, a test suite) grew by megabytes over thousands of contexts while starting a worker
  * for each. A context disposed with its worker healthy and idle hands it back here instead: the
  * worker drops its plan and waits, unref'd (it never keeps the process alive), for the next
- * context started with the same StartWorker, or ends after IDLE_MS unused.
+ * context started with the same StartWorker, or ends after IDLE_MS unused; at most
+ * MAX_IDLE_WORKERS wait at once.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -23,13 +24,17 @@ export interface WorkerListener {
 
 /** How long an idle worker waits for a new context before it ends. */
 const IDLE_MS = 10_000;
-/** Idle workers kept per StartWorker: more than the cores adds no throughput, only memory. */
-const MAX_IDLE = Math.max(1, availableParallelism());
+/**
+ * Idle workers kept in the process, over every StartWorker (each context may bring its own):
+ * more than the cores adds no throughput, only memory. Past it the longest idle one ends.
+ */
+export const MAX_IDLE_WORKERS = Math.min(4, Math.max(1, availableParallelism()));
 
 class PooledWorker {
   listener: WorkerListener | undefined;
   ended = false;
   idleTimer: NodeJS.Timeout | undefined;
+  idleSince = 0;
 
   constructor(
     readonly worker: Worker,
@@ -57,6 +62,20 @@ function dropIdle(p: PooledWorker): void {
   const at = idle?.indexOf(p) ?? -1;
   if (at >= 0) idle!.splice(at, 1);
   if (idle?.length === 0) idleWorkers.delete(p.start);
+}
+
+function endLongestIdle(): void {
+  let oldest: PooledWorker | undefined;
+  for (const list of idleWorkers.values()) if (list[0] && (!oldest || list[0].idleSince < oldest.idleSince)) oldest = list[0];
+  if (!oldest) return;
+  dropIdle(oldest);
+  void oldest.worker.terminate();
+}
+
+function idleCount(): number {
+  let n = 0;
+  for (const list of idleWorkers.values()) n += list.length;
+  return n;
 }
 
 function takeIdle(start: StartWorker): PooledWorker | undefined {
@@ -89,12 +108,13 @@ export class WorkerLease {
   }
 
   /**
-   * Drops the context's plan and hands the worker to the pool, or ends it where the pool is
-   * full or the worker did not answer. Only for a worker with no run in flight.
+   * Drops the context's plan and hands the worker to the pool (ending the longest idle one
+   * when the pool is full), or ends it where the worker did not answer. Only for a worker with
+   * no run in flight.
    */
   async release(): Promise<void> {
     const p = this.pooled;
-    if (p.ended || (idleWorkers.get(p.start)?.length ?? 0) >= MAX_IDLE) return this.end();
+    if (p.ended) return this.end();
     const unloaded = await new Promise<boolean>((resolve) => {
       p.listener = { message: (m) => m.id === null && 'unloaded' in m && resolve(true), ended: () => resolve(false) };
       // The awaited dispose() keeps the process alive until the worker answers.
@@ -107,7 +127,9 @@ export class WorkerLease {
     });
     p.listener = undefined;
     p.worker.unref();
-    if (!unloaded || p.ended || (idleWorkers.get(p.start)?.length ?? 0) >= MAX_IDLE) return this.end();
+    if (!unloaded || p.ended) return this.end();
+    while (idleCount() >= MAX_IDLE_WORKERS) endLongestIdle();
+    p.idleSince = performance.now();
     p.idleTimer = setTimeout(() => {
       dropIdle(p);
       void p.worker.terminate();
