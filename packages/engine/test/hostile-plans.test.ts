@@ -131,7 +131,7 @@ describe('hostile plans: layer params are type-checked on decode', () => {
       (p) => (p.scanInputDirections = [0, 1, 0, 1, 0]),
       /one scan input axis and direction per scan input/,
     ],
-    ['plugin', 'a field of an unstorable type', (p) => (p.fields = { bad: { nested: 1 } }), /param 'fields'/],
+    ['plugin', 'a field of an unstorable type', (p) => (p.fields = { bad: { nested: 1 } }), /param 'fields\.bad'/],
   ];
   for (const [kind, what, edit, message] of cases) {
     it(`${kind}: ${what} is PLAN_CORRUPTED naming the layer and param`, async () => {

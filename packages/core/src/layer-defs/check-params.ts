@@ -63,64 +63,96 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !(v instanceof Network);
 }
 
-/** True when `value` has the runtime type `type` describes. */
-export function matchesParamType(type: ParamType, value: unknown): boolean {
+/**
+ * How values are judged against a ParamType. Layer params refuse object keys their schema does
+ * not name and may hold tensors and networks; Program attributes are plain data that may carry
+ * fields for other tools, and hold value ids, never tensors or networks.
+ */
+export interface ParamTypePolicy {
+  unknownKeys: 'refuse' | 'allow';
+  graphValues: boolean;
+}
+
+export const LAYER_PARAM_POLICY: ParamTypePolicy = { unknownKeys: 'refuse', graphValues: true };
+export const PROGRAM_ATTRIBUTE_POLICY: ParamTypePolicy = { unknownKeys: 'allow', graphValues: false };
+
+/** The first place where a value is not of its type: its path, what it must be, and what it is (absent when missing). */
+export interface ParamMismatch {
+  path: string;
+  expected: string;
+  got?: unknown;
+  missing?: true;
+}
+
+const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/** Where `value` first differs from `type` (the one traversal behind every param and attribute check), or undefined. */
+export function paramMismatch(type: ParamType, value: unknown, path: string, policy: ParamTypePolicy): ParamMismatch | undefined {
+  const wrong = (): ParamMismatch => ({ path, expected: describeParamType(type), got: value });
   switch (type.t) {
     case 'null':
-      return value === null;
+      return value === null ? undefined : wrong();
     case 'number':
-      return typeof value === 'number';
+      return typeof value === 'number' ? undefined : wrong();
     case 'int':
-      return Number.isSafeInteger(value) && (type.min === undefined || (value as number) >= type.min);
+      return Number.isSafeInteger(value) && (type.min === undefined || (value as number) >= type.min) ? undefined : wrong();
     case 'bool':
-      return typeof value === 'boolean';
+      return typeof value === 'boolean' ? undefined : wrong();
     case 'string':
-      return typeof value === 'string';
+      return typeof value === 'string' ? undefined : wrong();
     case 'tensor':
-      return value instanceof Tensor;
+      return policy.graphValues && value instanceof Tensor ? undefined : wrong();
     case 'network':
-      return value instanceof Network;
+      return policy.graphValues && value instanceof Network ? undefined : wrong();
     case 'enum':
-      return type.values.includes(value as string | number);
-    case 'array':
-      return Array.isArray(value) && value.every((x) => matchesParamType(type.of, x));
-    case 'nullable':
-      return value === null || matchesParamType(type.of, value);
-    case 'record':
-      return isPlainObject(value) && Object.values(value).every((x) => matchesParamType(type.of, x));
+      return type.values.includes(value as string | number) ? undefined : wrong();
+    case 'array': {
+      if (!Array.isArray(value)) return wrong();
+      for (let i = 0; i < value.length; i++) {
+        const inner = paramMismatch(type.of, value[i], `${path}[${i}]`, policy);
+        if (inner) return inner;
+      }
+      return undefined;
+    }
+    case 'nullable': {
+      if (value === null) return undefined;
+      const inner = paramMismatch(type.of, value, path, policy);
+      // The value itself is wrong: say that null would do too.
+      return inner && inner.path === path ? wrong() : inner;
+    }
+    case 'record': {
+      if (!isPlainObject(value)) return wrong();
+      for (const [k, v] of Object.entries(value)) {
+        const inner = paramMismatch(type.of, v, child(path, k), policy);
+        if (inner) return inner;
+      }
+      return undefined;
+    }
     case 'union':
-      return type.of.some((t) => matchesParamType(t, value));
-    case 'object':
-      return isPlainObject(value) && fieldsProblem(type.fields, value) === undefined;
+      return type.of.some((t) => paramMismatch(t, value, path, policy) === undefined) ? undefined : wrong();
+    case 'object': {
+      if (!isPlainObject(value)) return wrong();
+      if (policy.unknownKeys === 'refuse') {
+        const unknown = Object.keys(value).find((k) => !Object.hasOwn(type.fields, k));
+        if (unknown !== undefined) return { path: child(path, unknown), expected: 'absent (no such parameter)', got: value[unknown] };
+      }
+      for (const [k, field] of Object.entries(type.fields)) {
+        const v = value[k];
+        if (v === undefined) {
+          if (field.optional) continue;
+          return { path: child(path, k), expected: describeParamType(field.type), missing: true };
+        }
+        const inner = paramMismatch(field.type, v, child(path, k), policy);
+        if (inner) return inner;
+      }
+      return undefined;
+    }
   }
 }
 
-/** The first param that is missing, unknown or of the wrong type, as [path, expected, got]. */
-function fieldsProblem(fields: ParamFields, value: Record<string, unknown>, prefix = ''): [string, string, string] | undefined {
-  for (const key of Object.keys(value)) {
-    if (!Object.hasOwn(fields, key)) return [`${prefix}${key}`, 'absent (no such parameter)', shown(value[key])];
-  }
-  for (const [key, field] of Object.entries(fields)) {
-    const v = value[key];
-    if (v === undefined) {
-      if (field.optional) continue;
-      return [`${prefix}${key}`, describeParamType(field.type), 'nothing'];
-    }
-    if (field.type.t === 'object' && isPlainObject(v)) {
-      const inner = fieldsProblem(field.type.fields, v, `${prefix}${key}.`);
-      if (inner) return inner;
-      continue;
-    }
-    if (!matchesParamType(field.type, v)) {
-      if (field.type.t === 'array' && Array.isArray(v)) {
-        const of = field.type.of;
-        const at = v.findIndex((x) => !matchesParamType(of, x));
-        return [`${prefix}${key}[${at}]`, describeParamType(of), shown(v[at])];
-      }
-      return [`${prefix}${key}`, describeParamType(field.type), shown(v)];
-    }
-  }
-  return undefined;
+/** True when `value` has the runtime type `type` describes (as a layer param). */
+export function matchesParamType(type: ParamType, value: unknown): boolean {
+  return paramMismatch(type, value, '', LAYER_PARAM_POLICY) === undefined;
 }
 
 /** Relations between params that the types alone cannot say; a sentence about the layer, or undefined. */
@@ -173,11 +205,8 @@ function relationsProblem(layer: AnyLayer): string | undefined {
 export function paramsProblem(layer: AnyLayer, fields: ParamFields): string | undefined {
   const params = layer.params as unknown;
   if (!isPlainObject(params)) return `has params ${shown(params)}; they must be an object`;
-  const problem = fieldsProblem(fields, params);
-  if (problem) {
-    const [path, expected, got] = problem;
-    return `has param '${path}' = ${got}; it must be ${expected}`;
-  }
+  const problem = paramMismatch({ t: 'object', fields }, params, '', LAYER_PARAM_POLICY);
+  if (problem) return `has param '${problem.path}' = ${problem.missing ? 'nothing' : shown(problem.got)}; it must be ${problem.expected}`;
   return relationsProblem(layer);
 }
 
