@@ -12,7 +12,7 @@ const cli = join(root, 'packages/kiln/dist/cli.js');
 const model = join(root, 'examples/tiny-cnn/model.onnx');
 const kiln = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
 
-const COMMANDS = ['doctor', 'inspect', 'build', 'partition', 'run'];
+const COMMANDS = ['doctor', 'inspect', 'build', 'partition', 'run', 'bench'];
 
 describe('kiln usage', () => {
   it('kiln --help (and kiln alone) lists every command', () => {
@@ -29,6 +29,7 @@ describe('kiln usage', () => {
       build: '-o, --output <FILE>',
       partition: '--min-segment-size <N>',
       run: '--output-dir <DIR>',
+      bench: '--iterations <N>',
     };
     for (const c of COMMANDS) {
       const r = kiln(c, '--help');

@@ -9,7 +9,7 @@ import { kilnProgram } from './program.js';
 import { USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 
 async function main(argv: string[]): Promise<number> {
-  const program = kilnProgram();
+  const program = kilnProgram(argv);
   if (argv.length === 0) {
     process.stdout.write(program.helpInformation());
     return 0;

@@ -4,16 +4,17 @@
  * Each action only translates flags into a call to its command module in commands/.
  */
 import { KILN_VERSION } from '@kiln/core';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { LoadModelOptions } from '../load-model.js';
 import { detectModelFormat } from '../model-format.js';
+import { benchModel, formatBench, writeBenchJson } from './commands/bench.js';
 import { buildModel, formatBuildSummary } from './commands/build.js';
 import { doctorReport, formatDoctor } from './commands/doctor.js';
 import { formatInspect, inspectModel } from './commands/inspect.js';
 import { formatPlanInspect, inspectPlan } from './commands/inspect-plan.js';
 import { formatPartition, partitionModel } from './commands/partition.js';
 import { runModel } from './commands/run.js';
-import { type ProfileFlagValues, profileFromFlags, withProfileOptions } from './profile-flags.js';
+import { type ProfileFlagValues, parseShapeList, profileFromFlags, withProfileOptions } from './profile-flags.js';
 import { ProgressBar } from './progress-bar.js';
 import { usage } from './usage-error.js';
 
@@ -65,8 +66,8 @@ function count(flag: string, value: string | undefined, minimum = 0): number | u
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
-/** The program, with every command declared. */
-export function kilnProgram(): Command {
+/** The program; `argv` (the user's arguments) is recorded by commands that report how they were run. */
+export function kilnProgram(argv: readonly string[]): Command {
   const program = new Command('kiln')
     .usage('COMMAND [options]')
     .description(`kiln ${KILN_VERSION}: optimize trained models into engines and run them from Node.js`)
@@ -204,6 +205,44 @@ Shapes (the name ends at the last ':', so 'onnx::Flatten_0:1x25x96' works):
     print(`loaded in ${result.milliseconds.load.toFixed(1)} ms, ran in ${result.milliseconds.run.toFixed(1)} ms`);
   });
 
+  withProfileOptions(
+    withModelFlags(
+      program
+        .command('bench')
+        .description('latency percentiles and throughput over many runs (as trtexec)')
+        .usage('MODEL [--iterations N] [options]')
+        .argument('<MODEL>', 'a model or a built .plan')
+        .addOption(new Option('--backend <cpu|cuda>', 'where to run (default cpu)').choices(['cpu', 'cuda']))
+        .option('--input <NAME=FILE>', 'feed this file instead of random data (repeat per input)', collect)
+        .option('--warmup <N>', 'untimed runs first (default 10)')
+        .option('--iterations <N>', 'timed runs (default 100; with --duration, at least this many)')
+        .option('--duration <S>', 'run for at least S seconds')
+        .option('--json <FILE>', 'write the report (with model, machine, command and date) as JSON')
+        .addHelpText(
+          'after',
+          '\nThe model is loaded once; each latency is one run() awaited. Build a .plan first to bench a tuned engine.',
+        ),
+    ),
+    ['shapes'],
+  ).action(async (model: string, opts: BenchFlags) => {
+    const warmup = count('warmup', opts.warmup);
+    const iterations = count('iterations', opts.iterations, 1);
+    if (opts.duration !== undefined && !(Number(opts.duration) > 0)) throw usage(`--duration takes seconds > 0, got '${opts.duration}'`);
+    const shapes = parseShapeList('shapes', opts.shapes ?? []);
+    const profile = profileFromFlags(opts);
+    const report = await benchModel(model, {
+      session: { ...modelOptions(opts), ...(opts.backend ? { backend: opts.backend } : {}), ...(profile ? { build: { profile } } : {}) },
+      inputs: opts.input ?? [],
+      shapes,
+      ...(warmup !== undefined ? { warmup } : {}),
+      ...(iterations !== undefined ? { iterations } : {}),
+      ...(opts.duration !== undefined ? { duration: Number(opts.duration) } : {}),
+      command: ['kiln', ...argv].join(' '),
+    });
+    if (opts.json) writeBenchJson(opts.json, report);
+    print(formatBench(report));
+  });
+
   return program;
 }
 
@@ -223,5 +262,14 @@ interface PartitionFlags extends ModelFlags {
   maxSegments?: string;
   excludeOps?: string;
   report?: string;
+  json?: string;
+}
+
+interface BenchFlags extends ModelFlags, ProfileFlagValues {
+  backend?: 'cpu' | 'cuda';
+  input?: string[];
+  warmup?: string;
+  iterations?: string;
+  duration?: string;
   json?: string;
 }
