@@ -53,4 +53,10 @@ describe('ProgressBar', () => {
     expect(writes[1004]!.trimEnd()).toBe(`\rtactics   [${'#'.repeat(28)}] 3/3 conv_3: Conv: direct (timed 4 tactics)`);
     expect(writes.at(-1)).toBe('\n');
   });
+
+  it('on a terminal that reports 0 columns: 100 columns, text kept whole', () => {
+    const { writes, stream } = fakeStream(true);
+    new ProgressBar({ ...stream, columns: 0 }).update({ phase: 'validate', message: '945 layers' });
+    expect(writes).toEqual([`\r${'validate  945 layers'.padEnd(99)}`]);
+  });
 });

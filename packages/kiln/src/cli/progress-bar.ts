@@ -38,7 +38,8 @@ export class ProgressBar {
       ? `[${'#'.repeat(Math.round(Math.min(1, counted.done / counted.total) * WIDTH)).padEnd(WIDTH, '.')}] ${counted.done}/${counted.total} `
       : '';
     const text = `${event.phase.padEnd(9)} ${bar}${event.item ? `${event.item}: ` : ''}${event.message ?? ''}`;
-    const columns = this.stream.columns ?? 100;
+    // A terminal of unknown size (a pty without a window, as `script` makes) reports 0 columns.
+    const columns = this.stream.columns || 100;
     this.stream.write(`\r${text.slice(0, columns - 1).padEnd(columns - 1)}`);
     this.drawn = true;
   }
