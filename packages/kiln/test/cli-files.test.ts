@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeTensorProto, KilnError, serializeNpy, Tensor, tensorToLittleEndian } from 'kiln';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../src/cli/args.js';
 import { readFeedFile, readFeeds } from '../src/cli/feed-files.js';
 import { sanitizeFileName, writeOutputs } from '../src/cli/output-writer.js';
 
@@ -43,15 +42,5 @@ describe('kiln run outputs', () => {
     expect(written[2]!.storedAs).toBe('float32');
     const index = JSON.parse(readFileSync(join(out, 'outputs.json'), 'utf8'));
     expect(index.outputs[0]).toMatchObject({ name: 'a/b', dtype: 'float32', shape: [2, 3] });
-  });
-});
-
-describe('argument parsing', () => {
-  it('handles values, repeats, booleans and unknown flags', () => {
-    const a = parseArgs(['m.onnx', '--input', 'x=1.npy', '--input=y=2.npy', '--json'], { booleans: ['json'], values: ['input'] });
-    expect(a.positionals).toEqual(['m.onnx']);
-    expect(a.flags.get('input')).toEqual(['x=1.npy', 'y=2.npy']);
-    expect(() => parseArgs(['--nope'], {})).toThrow(/unknown option/);
-    expect(() => parseArgs(['--input'], { values: ['input'] })).toThrow(/needs a value/);
   });
 });

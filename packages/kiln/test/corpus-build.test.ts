@@ -24,11 +24,11 @@ import {
   readReference,
   type Tolerance,
 } from '@kiln/testkit';
+import { Command } from 'commander';
 import { decodeTensorProto, InferenceSession, type LoadModelOptions, loadModel, type Network, runReference, Tensor, toNetwork } from 'kiln';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../src/cli/args.js';
 import { buildModel } from '../src/cli/commands/build.js';
-import { PROFILE_FLAGS, profileFromFlags } from '../src/cli/profile-flags.js';
+import { profileFromFlags, withProfileOptions } from '../src/cli/profile-flags.js';
 
 interface CorpusModel {
   suite: string;
@@ -170,7 +170,7 @@ async function checkModel(m: CorpusModel, index: number): Promise<void> {
   const feeds = m.feeds(network);
   const expected = m.expected ? m.expected(network) : Object.fromEntries(runReference(network, feeds));
   const flags = shapesFlags(network, feeds);
-  const profile = profileFromFlags(parseArgs(flags, { values: PROFILE_FLAGS }));
+  const profile = profileFromFlags(withProfileOptions(new Command()).exitOverride().parse(flags, { from: 'user' }).opts());
   const output = join(out, `${index}.plan`);
   const summary = await buildModel(m.path, { ...m.loadOptions, output, ...(profile ? { profile } : {}) });
   // The only inputs left without shapes are those given none: scalars of unknown rank.

@@ -7,15 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCpuNative } from '@kiln/cpu-runtime';
 import { readNpyFile, repoRoot } from '@kiln/testkit';
+import { Command } from 'commander';
 import { ErrorCode, InferenceSession, KilnError, build as oneCallBuild, Tensor } from 'kiln';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../src/cli/args.js';
 import { buildModel, formatBuildSummary } from '../src/cli/commands/build.js';
-import { PROFILE_FLAGS, parseShapeList, profileFromFlags } from '../src/cli/profile-flags.js';
+import { parseShapeList, profileFromFlags, withProfileOptions } from '../src/cli/profile-flags.js';
 
 const model = join(repoRoot(), 'examples/tiny-cnn/model.onnx'); // image: float32[batch,1,8,8]
 const dir = mkdtempSync(join(tmpdir(), 'kiln-profile-'));
-const profileOf = (...argv: string[]) => profileFromFlags(parseArgs(argv, { values: PROFILE_FLAGS }));
+const profileOf = (...argv: string[]) =>
+  profileFromFlags(withProfileOptions(new Command()).exitOverride().parse(argv, { from: 'user' }).opts());
 
 function failsWith(code: string, pattern: RegExp) {
   return (e: unknown) => e instanceof KilnError && e.code === code && pattern.test(e.message);

@@ -87,7 +87,8 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
   // A CUDA plan is built for a device, as TensorRT's are: its name and capability go in the manifest.
   const device = backend === 'cuda' ? cudaDevice(options.device ?? 0) : cpuDevice();
   throwIfAborted(options.signal, 'the build');
-  emitProgress(options.onProgress, { phase: 'validate', total: network.layers.length, message: `${network.layers.length} layers` });
+  // No `total` here: validation is one step, and a total without `done` drew as 'undefined/N'.
+  emitProgress(options.onProgress, { phase: 'validate', message: `${network.layers.length} layers` });
   validateNetwork(network);
   if (options.profile) checkProfileInputs(options.profile, network.inputs);
   const profile = options.profile && Object.keys(options.profile).length > 0 ? options.profile : undefined;

@@ -6,7 +6,8 @@
  */
 import { ErrorCode, KilnError } from '@kiln/core';
 import type { OptimizationProfile, ShapeRange } from '@kiln/engine';
-import { flagList, type ParsedArgs, usage } from './args.js';
+import type { Command } from 'commander';
+import { usage } from './usage-error.js';
 
 export const PROFILE_FLAGS = ['shapes', 'min-shapes', 'opt-shapes', 'max-shapes'] as const;
 
@@ -29,9 +30,31 @@ export function parseShapeList(flag: ProfileFlag, values: readonly string[]): Ma
   return shapes;
 }
 
+const HELP: Record<ProfileFlag, string> = {
+  shapes: 'optimization profile: exactly these input shapes, e.g. x:1x3x48x192 (several as a:1x3,b:1x4 or repeated)',
+  'min-shapes': 'smallest shapes runs accept',
+  'opt-shapes': 'the shapes tactics are timed at',
+  'max-shapes': 'largest shapes runs accept',
+};
+
+/** Declares the flags on a command; each is repeatable and collects its values in order. */
+export function withProfileOptions(command: Command, flags: readonly ProfileFlag[] = PROFILE_FLAGS): Command {
+  for (const f of flags) command.option(`--${f} <NAME:DIMS>`, HELP[f], (v: string, previous: string[] = []) => [...previous, v]);
+  return command;
+}
+
+/** The flags' values as commander gives them (camelCase keys). */
+export interface ProfileFlagValues {
+  shapes?: readonly string[];
+  minShapes?: readonly string[];
+  optShapes?: readonly string[];
+  maxShapes?: readonly string[];
+}
+
 /** The profile the flags describe, or undefined when none is given. Ranks and order are checked by the build. */
-export function profileFromFlags(args: ParsedArgs): OptimizationProfile | undefined {
-  const [fixed, min, opt, max] = PROFILE_FLAGS.map((f) => parseShapeList(f, flagList(args, f)));
+export function profileFromFlags(values: ProfileFlagValues): OptimizationProfile | undefined {
+  const given = [values.shapes, values.minShapes, values.optShapes, values.maxShapes];
+  const [fixed, min, opt, max] = PROFILE_FLAGS.map((f, i) => parseShapeList(f, given[i] ?? []));
   const profile: Record<string, ShapeRange> = {};
   for (const [name, shape] of fixed!) profile[name] = { min: shape, opt: shape, max: shape };
   const ranged = new Set([...min!.keys(), ...opt!.keys(), ...max!.keys()]);
