@@ -61,6 +61,8 @@ function asTensor(o: ScriptOutput): Tensor {
   return new Tensor(o.type as never, o.data as Float32Array, o.dims);
 }
 
+// Skipped, with the reason as its title, where the oracle cannot run: no corpus checked out, or
+// onnxruntime-node not installed or not loadable on this machine (it is a dev-only oracle).
 if (!corpus) {
   it.skip(CORPUS_MISSING_MESSAGE, () => {});
 } else if (typeof ort === 'string') {

@@ -8,6 +8,7 @@ import {
   ProgramBuilder,
   randomArray,
   reference,
+  SAME_3X3_CONV,
   sizeOf,
   skipReason,
   tensor,
@@ -229,16 +230,7 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
       });
       return p.output(y).build();
     };
-    const params = {
-      kernelShape: [3, 3],
-      strides: [1, 1],
-      padsBegin: [1, 1],
-      padsEnd: [1, 1],
-      dilations: [1, 1],
-      groups: 1,
-      paddingMode: 'explicit' as const,
-    };
-    const ref = reference('convolution', params, [tensor([1, 3, 3, 3], data), tensor([1, 3, 3, 3], data)]);
+    const ref = reference('convolution', SAME_3X3_CONV, [tensor([1, 3, 3, 3], data), tensor([1, 3, 3, 3], data)]);
     const probe = build();
     for (const tactic of nativeProgramTactics(probe.ops[0]!, probe.values)) {
       const prog = NativeProgram.create(build(tactic));
@@ -336,13 +328,7 @@ async function checkInPlaceResidual(tactic: string): Promise<void> {
   const ref = reference(
     'convolution',
     {
-      kernelShape: [3, 3],
-      strides: [1, 1],
-      padsBegin: [1, 1],
-      padsEnd: [1, 1],
-      dilations: [1, 1],
-      groups: 1,
-      paddingMode: 'explicit',
+      ...SAME_3X3_CONV,
       epilogue: { residualInput: 3, activation: { type: 'relu' } },
     },
     [tensor(xShape, xData), tensor(wShape, wData), undefined, tensor(yShape, rData)],

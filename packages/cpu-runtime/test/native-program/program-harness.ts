@@ -22,6 +22,17 @@ export const native = loadNativeForTests('kiln_cpu.node', loadCpuNative);
 export const skipReason = nativeSkipNote(native);
 export const TOL = { rtol: 1e-4, atol: 1e-5 };
 
+/** Convolution params of a 3×3 kernel, stride 1, padded to keep the spatial size. */
+export const SAME_3X3_CONV = {
+  kernelShape: [3, 3],
+  strides: [1, 1],
+  padsBegin: [1, 1],
+  padsEnd: [1, 1],
+  dilations: [1, 1],
+  groups: 1,
+  paddingMode: 'explicit' as const,
+};
+
 export function randomArray(n: number, seed: number, low = -1, high = 1): Float32Array {
   const rand = mulberry32(seed);
   return Float32Array.from({ length: n }, () => low + (high - low) * rand());

@@ -2,7 +2,17 @@ import { Worker } from 'node:worker_threads';
 import { type ActivationSpec, ErrorCode, KilnError, Network, type Program, Tensor } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, ReferenceExecutor } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, reference, sizeOf, skipReason, tensor } from './program-harness.js';
+import {
+  expectClose,
+  native,
+  ProgramBuilder,
+  randomArray,
+  reference,
+  SAME_3X3_CONV,
+  sizeOf,
+  skipReason,
+  tensor,
+} from './program-harness.js';
 
 const C = 16;
 const X_SHAPE = [1, C, 10, 10];
@@ -26,15 +36,7 @@ function residualBlock() {
   constant('b2', [C], b2);
   constant('fc', [10, C], fc);
   constant('fcb', [10], fcb);
-  const conv = {
-    kernelShape: [3, 3],
-    strides: [1, 1],
-    padsBegin: [1, 1],
-    padsEnd: [1, 1],
-    dilations: [1, 1],
-    groups: 1,
-    paddingMode: 'explicit' as const,
-  };
+  const conv = SAME_3X3_CONV;
   net.addLayer('convolution', { inputs: ['x', 'w1', 'b1'], outputs: ['c1'], params: { ...conv, epilogue: { activation: relu } } });
   net.addLayer('convolution', {
     inputs: ['c1', 'w2', 'b2', 'x'],
