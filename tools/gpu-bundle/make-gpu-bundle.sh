@@ -8,7 +8,7 @@
 #   .gpu/bundle/node_modules/@kiln/*   where the addon loaders look (build-native.sh fills cuda)
 #   .gpu/native/                       native/ sources plus the Node-API headers, for cmake there
 #   .gpu/build-native.sh               builds kiln_cuda.node on the host (cuDNN/cuBLASLt when found)
-#   .gpu/corpus/                       the corpus model of the GPU backend test
+#   .gpu/corpus/                       the corpus models of the GPU backend tests
 # Run `pnpm build` first (the cpu addon is copied when built). On the host:
 #   bash .gpu/build-native.sh && xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
 #   KILN_CORPUS=.gpu/corpus /tmp/node .gpu/bundle/gpu-tests.mjs
@@ -60,8 +60,9 @@ cp "$addon_api"/napi.h "$addon_api"/napi-inl.h "$addon_api"/napi-inl.deprecated.
 cp tools/gpu-bundle/build-native.sh "$out/build-native.sh"
 # The corpus model the backend test runs (KILN_CORPUS=.gpu/corpus on the host), when present.
 corpus=${KILN_CORPUS:-../shared/corpus}
-model=onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx
-if [ -f "$corpus/$model" ]; then mkdir -p "$out/corpus/$(dirname $model)" && cp "$corpus/$model" "$out/corpus/$model"; fi
+for model in onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx tf/tfjs/models/facemesh.json tf/tfjs/models/facemesh.bin; do
+  if [ -f "$corpus/$model" ]; then mkdir -p "$out/corpus/$(dirname $model)" && cp "$corpus/$model" "$out/corpus/$model"; fi
+done
 # The fuzzer's corpus seeds (tools/fuzz/src/targets: graphdef, savedmodel, uff, and the small
 # ONNX node tests, picked by position in the folder listing, so every test folder is kept).
 if [ -d "$corpus/onnx-backend/node" ]; then

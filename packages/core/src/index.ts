@@ -88,7 +88,15 @@ export type { Layout, TensorDesc } from './network.js';
 export { Network } from './network.js';
 export { hasNumpyDType, parseNpy, serializeNpy, tensorFromLittleEndian, tensorToLittleEndian } from './npy.js';
 export type * from './program.js';
-export { PROGRAM_BINARY_OPS, PROGRAM_OP_KINDS, PROGRAM_UNARY_OPS } from './program.js';
+export {
+  PROGRAM_BINARY_OPS,
+  PROGRAM_COMPARE_OPS,
+  PROGRAM_DTYPE_ARRAYS,
+  PROGRAM_DTYPES,
+  PROGRAM_OP_KINDS,
+  PROGRAM_UNARY_OPS,
+  programDTypeBytes,
+} from './program.js';
 export * from './program-ops/index.js';
 export { isRandomGraphOp, isRandomLayer, RANDOM_GRAPH_OPS } from './randomness.js';
 export type { LimitContext, ResourceLimits } from './resource-limits.js';

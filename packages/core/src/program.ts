@@ -4,10 +4,13 @@
  * of ops over numbered values; a native executor (kiln_cpu.node, later kiln_cuda.node) creates
  * it once (copying and prepacking weights) and runs it many times, off the JavaScript thread.
  *
- * Every value is dense, row-major float32 with a static shape. Where a value lives:
- *   - 'input':  the caller's feed number `index` (read-only);
- *   - 'weight': program.weights[index] (read-only, may be prepacked by the executor);
- *   - 'arena':  bytes [offset, offset + 4·size) of the executor's activation arena, as the
+ * Every value is dense and row-major with a static shape and a dtype (PROGRAM_DTYPES): float32
+ * for activations, integers and bool for index math, so a model's shape arithmetic and
+ * keypoint decoding stay native. Where a value lives:
+ *   - 'input':  the caller's feed number `index` (read-only; a typed array of the value's dtype);
+ *   - 'weight': program.weights[index] (read-only, may be prepacked by the executor), a typed
+ *               array of the value's dtype (PROGRAM_DTYPE_ARRAYS);
+ *   - 'arena':  bytes [offset, offset + bytes·size) of the executor's activation arena, as the
  *               engine's memory planner placed it. Two values may overlap only when the
  *               planner made one a view of the other (reshape, concat slice) or when an op
  *               writes its output over an input it reads elementwise (in-place).
@@ -22,21 +25,50 @@
  */
 import type { ActivationSpec } from './layers.js';
 
+/** The element types a Program value may have; each op's descriptor says which it takes. */
+export const PROGRAM_DTYPES = ['float32', 'int32', 'int64', 'int8', 'uint8', 'bool'] as const;
+export type ProgramDType = (typeof PROGRAM_DTYPES)[number];
+
+/** The typed array that holds each dtype's elements (bool: one byte, 0 or 1). */
+export const PROGRAM_DTYPE_ARRAYS = {
+  float32: Float32Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+} as const;
+
+/** Any value's data: a feed, a weight or an output (its class per PROGRAM_DTYPE_ARRAYS). */
+export type ProgramData = Float32Array | Int32Array | BigInt64Array | Int8Array | Uint8Array;
+
+/** Bytes per element of each dtype (the arena layout). */
+export function programDTypeBytes(dtype: ProgramDType): number {
+  return PROGRAM_DTYPE_ARRAYS[dtype].BYTES_PER_ELEMENT;
+}
+
 export type ProgramStorage = { kind: 'input'; index: number } | { kind: 'weight'; index: number } | { kind: 'arena'; offset: number };
 
 export interface ProgramValue {
   /** The Network tensor this value holds (for errors and debugging). */
   name: string;
+  dtype: ProgramDType;
   shape: number[];
   storage: ProgramStorage;
 }
 
 /**
  * Binary elementwise ops with numpy broadcasting; y's shape is the broadcast of a's and b's.
- * 'prelu' is a ≥ 0 ? a : a·b (ONNX PRelu, b the slope).
+ * 'prelu' is a ≥ 0 ? a : a·b (ONNX PRelu, b the slope); 'mod' takes the divisor's sign
+ * (Python), 'fmod' the dividend's (C). On integers 'div' truncates toward zero, and a division
+ * or remainder by zero gives 0 (executors never trap); 'pow' and 'prelu' are float-only.
  */
-export const PROGRAM_BINARY_OPS = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'prelu'] as const;
+export const PROGRAM_BINARY_OPS = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'prelu', 'mod', 'fmod'] as const;
 export type ProgramBinaryOp = (typeof PROGRAM_BINARY_OPS)[number];
+
+/** Comparisons: y (bool) = a ∘ b with numpy broadcasting. */
+export const PROGRAM_COMPARE_OPS = ['equal', 'less', 'less_equal', 'greater', 'greater_equal'] as const;
+export type ProgramCompareOp = (typeof PROGRAM_COMPARE_OPS)[number];
 
 /** Float unary ops (ONNX semantics; 'round' is half to even). */
 export const PROGRAM_UNARY_OPS = [
@@ -127,7 +159,34 @@ export type ProgramOpBody =
     }
   /** Mean or max over the spatial dims of an N C spatial… tensor; y is [N, C, 1, …]. */
   | { op: 'global_pool'; type: 'max' | 'average'; x: number; y: number }
+  /** `activation` only on float32 values. */
   | { op: 'binary'; type: ProgramBinaryOp; a: number; b: number; y: number; activation?: ActivationSpec }
+  | { op: 'compare'; type: ProgramCompareOp; a: number; b: number; y: number }
+  /** y = condition ? a : b, the three broadcast together (ONNX Where). */
+  | { op: 'where'; condition: number; a: number; b: number; y: number }
+  /**
+   * y = x converted to y's dtype (ONNX Cast): float → integer truncates toward zero and
+   * saturates at the type's range, NaN → 0 (never undefined behaviour); integer → narrower
+   * integer wraps (two's complement); anything → bool is x ≠ 0.
+   */
+  | { op: 'cast'; x: number; y: number }
+  /**
+   * ONNX Gather along `axis`: y = x[…, indices[j…], …]; an index in [−n, 0) counts from the end,
+   * and one outside [−n, n) gives zeros (never a read out of bounds).
+   */
+  | { op: 'gather'; x: number; indices: number; y: number; axis: number }
+  /**
+   * ONNX GatherND with batch_dims 0: indices [..., k] picks x's slices x[i0, …, ik−1]; an index
+   * outside its dim (after the negative wrap) gives zeros.
+   */
+  | { op: 'gather_nd'; x: number; indices: number; y: number }
+  /**
+   * Index of the largest ('max') or smallest value along `axis`; y has x's shape with that axis
+   * 1 (a view drops it). A scan from the first element replaces the best on a strictly better
+   * value (better or equal with selectLastIndex): ties pick the first (last) index, and a NaN
+   * never compares better, so it is picked only where it comes first.
+   */
+  | { op: 'arg_reduce'; type: 'max' | 'min'; x: number; y: number; axis: number; selectLastIndex: boolean }
   | { op: 'activation'; x: number; y: number; activation: ActivationSpec }
   | { op: 'unary'; type: ProgramUnaryOp; x: number; y: number }
   /**
@@ -184,6 +243,12 @@ export const PROGRAM_OP_KINDS = [
   'pool2d',
   'global_pool',
   'binary',
+  'compare',
+  'where',
+  'cast',
+  'gather',
+  'gather_nd',
+  'arg_reduce',
   'activation',
   'unary',
   'deconv2d',
@@ -200,8 +265,8 @@ export const PROGRAM_OP_KINDS = [
 
 export interface Program {
   values: ProgramValue[];
-  /** Weight tensors (float32, row-major), referenced by 'weight' storage. */
-  weights: Float32Array[];
+  /** Weight tensors (row-major, typed by the values that reference them), for 'weight' storage. */
+  weights: ProgramData[];
   ops: ProgramOp[];
   /** Value ids of the feeds, in feed order (their storage is 'input' with that index). */
   inputs: number[];

@@ -5,6 +5,7 @@
 #include <cuda_fp16.h>
 
 #include "activation_spec.h"
+#include "program_spec.h"
 #include "tensor_desc.h"
 
 namespace kiln::cuda {
@@ -52,6 +53,42 @@ __device__ __forceinline__ float applyActivation(float x, const ActivationSpec& 
     case ActKind::Swish: return x * sigmoidF(a.alpha * x);
     case ActKind::HardSwish: return x * fminf(1.0f, fmaxf(0.0f, x / 6.0f + 0.5f));
     case ActKind::Shrink: return x < -a.alpha ? x + a.beta : (x > a.alpha ? x - a.beta : 0.0f);
+  }
+  return x;
+}
+
+// program.ts binary ops on floats ('prelu': b is the slope where a < 0).
+__device__ __forceinline__ float applyBinary(BinaryKind op, float a, float b) {
+  switch (op) {
+    case BinaryKind::Add: return a + b;
+    case BinaryKind::Sub: return a - b;
+    case BinaryKind::Mul: return a * b;
+    case BinaryKind::Div: return a / b;
+    case BinaryKind::Max: return fmaxf(a, b);
+    case BinaryKind::Min: return fminf(a, b);
+    case BinaryKind::Pow: return powf(a, b);
+    case BinaryKind::Prelu: return a >= 0.0f ? a : a * b;
+  }
+  return 0.0f;
+}
+
+// program.ts unary ops with ONNX semantics ('round' is half to even, as rintf rounds).
+__device__ __forceinline__ float applyUnary(UnaryKind op, float x) {
+  switch (op) {
+    case UnaryKind::Abs: return fabsf(x);
+    case UnaryKind::Neg: return -x;
+    case UnaryKind::Exp: return expf(x);
+    case UnaryKind::Log: return logf(x);
+    case UnaryKind::Sqrt: return sqrtf(x);
+    case UnaryKind::Reciprocal: return 1.0f / x;
+    case UnaryKind::Sin: return sinf(x);
+    case UnaryKind::Cos: return cosf(x);
+    case UnaryKind::Tan: return tanf(x);
+    case UnaryKind::Erf: return erff(x);
+    case UnaryKind::Floor: return floorf(x);
+    case UnaryKind::Ceil: return ceilf(x);
+    case UnaryKind::Round: return rintf(x);
+    case UnaryKind::Sign: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x);
   }
   return x;
 }

@@ -34,6 +34,10 @@ cudaError_t launchReshapeCopy(void* dst, const TensorDesc& dstDesc, DType dstTyp
 cudaError_t launchBinary(DType t, BinaryKind op, void* y, const TensorDesc& yDesc, const void* a, const TensorDesc& aDesc,
                          const void* b, const TensorDesc& bDesc, ActivationSpec act, cudaStream_t stream);
 
+// y = op(x) elementwise; x and y have the same logical shape (layouts may differ).
+cudaError_t launchUnary(DType t, UnaryKind op, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc,
+                        cudaStream_t stream);
+
 // y = act(x·scale[c] + shift[c]) with c the coordinate along `channelAxis`; scale and shift
 // (contiguous, one per channel, of type t) may be null, which makes this a plain activation.
 cudaError_t launchChannelAffine(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc,
@@ -72,6 +76,12 @@ cudaError_t launchImplicitGemmConv(DType t, void* y, const TensorDesc& yDesc, co
 cudaError_t launchDepthwiseConv(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc,
                                 const float* w, int kh, int kw, const float* bias, const void* residual,
                                 const TensorDesc& residualDesc, const ConvParams& p, cudaStream_t stream);
+
+// Transposed convolution (ONNX ConvTranspose) over NCHW logical descs, computed per output
+// element (gather form: no atomics, deterministic). w is float [C][M/groups][kH][kW]; bias
+// float [M] or null.
+cudaError_t launchDeconv(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc, const float* w, int kh,
+                         int kw, const float* bias, const ConvParams& p, cudaStream_t stream);
 
 // In place on y (after a library convolution): y = act(y + bias[c] + residual), bias float [C]
 // or null, residual (y's shape) or null.

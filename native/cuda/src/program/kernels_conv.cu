@@ -1,7 +1,7 @@
 // kiln's own convolution kernels: a CUDA-core implicit GEMM that handles every 2-D convolution
 // (groups, strides, padding, dilation, any layout) so the addon works without cuDNN, and a
 // direct depthwise kernel (memory-bound, where cuDNN has no advantage). Both fuse bias,
-// residual and activation into the store.
+// residual and activation into the store. Transposed convolution is a direct gather kernel.
 #include "device_support.cuh"
 #include "kernels.h"
 
@@ -116,6 +116,36 @@ __global__ void depthwiseConvKernel(T* y, TensorDesc yd, const T* x, TensorDesc 
   }
 }
 
+// One output element per thread: y[n, m, oh, ow] sums x[n, c, ih, iw]·w[c, m mod M/g, i, j] over
+// the taps where oh = ih·sH − padTop + i·dH (same for w), c in m's group.
+template <typename T>
+__global__ void deconvKernel(T* y, TensorDesc yd, const T* x, TensorDesc xd, const float* w, int kh, int kw, const float* bias,
+                             ConvParams p, int64_t n) {
+  int64_t c[kMaxRank];
+  const int64_t inC = xd.shape[1], inH = xd.shape[2], inW = xd.shape[3];
+  const int64_t groupC = inC / p.groups, groupM = yd.shape[1] / p.groups;
+  KILN_GRID_STRIDE(i, n) {
+    physicalCoords(yd, i, c);
+    const int64_t m = c[1], group = m / groupM, mInGroup = m % groupM;
+    float acc = bias != nullptr ? bias[m] : 0.0f;
+    for (int64_t ci = group * groupC; ci < (group + 1) * groupC; ++ci) {
+      const int64_t xBase = xd.offset + c[0] * xd.stride[0] + ci * xd.stride[1];
+      const float* wBase = w + (ci * groupM + mInGroup) * kh * kw;
+      for (int fh = 0; fh < kh; ++fh) {
+        const int64_t th = c[2] + p.pads[0] - static_cast<int64_t>(fh) * p.dilations[0];
+        if (th < 0 || th % p.strides[0] != 0 || th / p.strides[0] >= inH) continue;
+        const int64_t ih = th / p.strides[0];
+        for (int fw = 0; fw < kw; ++fw) {
+          const int64_t tw = c[3] + p.pads[1] - static_cast<int64_t>(fw) * p.dilations[1];
+          if (tw < 0 || tw % p.strides[1] != 0 || tw / p.strides[1] >= inW) continue;
+          acc += loadF(x + xBase + ih * xd.stride[2] + (tw / p.strides[1]) * xd.stride[3]) * wBase[fh * kw + fw];
+        }
+      }
+    }
+    storeF(y + offsetOf(yd, c), applyActivation(acc, p.act));
+  }
+}
+
 template <typename T>
 __global__ void convEpilogueKernel(T* y, TensorDesc yd, const float* bias, const T* residual, TensorDesc rd, ActivationSpec act,
                                    int64_t n) {
@@ -172,6 +202,20 @@ cudaError_t launchImplicitGemmConv(DType t, void* y, const TensorDesc& yDesc, co
   } else {
     implicitGemmConvKernel<__half><<<grid, 256, 0, stream>>>(static_cast<__half*>(y), yDesc, static_cast<const __half*>(x), xDesc, w,
                                                              bias, static_cast<const __half*>(residual), residualDesc, p, g);
+  }
+  return cudaGetLastError();
+}
+
+cudaError_t launchDeconv(DType t, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc, const float* w, int kh,
+                         int kw, const float* bias, const ConvParams& p, cudaStream_t stream) {
+  const int64_t n = yDesc.count();
+  if (n == 0) return cudaSuccess;
+  if (t == DType::F32) {
+    deconvKernel<float><<<gridFor(n), 256, 0, stream>>>(static_cast<float*>(y), yDesc, static_cast<const float*>(x), xDesc, w, kh, kw,
+                                                        bias, p, n);
+  } else {
+    deconvKernel<__half><<<gridFor(n), 256, 0, stream>>>(static_cast<__half*>(y), yDesc, static_cast<const __half*>(x), xDesc, w, kh,
+                                                         kw, bias, p, n);
   }
   return cudaGetLastError();
 }

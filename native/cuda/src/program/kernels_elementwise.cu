@@ -1,5 +1,6 @@
 // Strided elementwise kernels: gather (copy, layout/dtype conversion, transpose, slice, pad,
-// concat pieces), reshape copies, broadcast binaries and per-channel affine + activation.
+// concat pieces), reshape copies, broadcast binaries, unary math and per-channel affine +
+// activation.
 // Threads walk the output in its physical order so stores coalesce in NCHW and NHWC alike.
 #include "device_support.cuh"
 #include "kernels.h"
@@ -35,27 +36,23 @@ __global__ void reshapeKernel(D* dst, TensorDesc dd, const S* src, TensorDesc sd
   }
 }
 
-__device__ __forceinline__ float binaryOp(BinaryKind op, float a, float b) {
-  switch (op) {
-    case BinaryKind::Add: return a + b;
-    case BinaryKind::Sub: return a - b;
-    case BinaryKind::Mul: return a * b;
-    case BinaryKind::Div: return a / b;
-    case BinaryKind::Max: return fmaxf(a, b);
-    case BinaryKind::Min: return fminf(a, b);
-    case BinaryKind::Pow: return powf(a, b);
-  }
-  return 0.0f;
-}
-
 template <typename T>
 __global__ void binaryKernel(BinaryKind op, T* y, TensorDesc yd, const T* a, TensorDesc ad, const T* b, TensorDesc bd,
                              ActivationSpec act, int64_t n) {
   int64_t c[kMaxRank];
   KILN_GRID_STRIDE(i, n) {
     physicalCoords(yd, i, c);
-    const float v = binaryOp(op, loadF(a + offsetOf(ad, c)), loadF(b + offsetOf(bd, c)));
+    const float v = applyBinary(op, loadF(a + offsetOf(ad, c)), loadF(b + offsetOf(bd, c)));
     storeF(y + offsetOf(yd, c), applyActivation(v, act));
+  }
+}
+
+template <typename T>
+__global__ void unaryKernel(UnaryKind op, T* y, TensorDesc yd, const T* x, TensorDesc xd, int64_t n) {
+  int64_t c[kMaxRank];
+  KILN_GRID_STRIDE(i, n) {
+    physicalCoords(yd, i, c);
+    storeF(y + offsetOf(yd, c), applyUnary(op, loadF(x + offsetOf(xd, c))));
   }
 }
 
@@ -117,6 +114,18 @@ cudaError_t launchBinary(DType t, BinaryKind op, void* y, const TensorDesc& yDes
   } else {
     binaryKernel<__half><<<gridFor(n), 256, 0, stream>>>(op, static_cast<__half*>(y), yDesc, static_cast<const __half*>(a), aDesc,
                                                          static_cast<const __half*>(b), bDesc, act, n);
+  }
+  return cudaGetLastError();
+}
+
+cudaError_t launchUnary(DType t, UnaryKind op, void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc,
+                        cudaStream_t stream) {
+  const int64_t n = yDesc.count();
+  if (n == 0) return cudaSuccess;
+  if (t == DType::F32) {
+    unaryKernel<float><<<gridFor(n), 256, 0, stream>>>(op, static_cast<float*>(y), yDesc, static_cast<const float*>(x), xDesc, n);
+  } else {
+    unaryKernel<__half><<<gridFor(n), 256, 0, stream>>>(op, static_cast<__half*>(y), yDesc, static_cast<const __half*>(x), xDesc, n);
   }
   return cudaGetLastError();
 }

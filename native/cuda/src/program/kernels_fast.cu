@@ -55,19 +55,6 @@ __global__ void epilogueKernel(T* y, const T* residual, const float* bias, Activ
   }
 }
 
-__device__ __forceinline__ float binaryFast(BinaryKind op, float a, float b) {
-  switch (op) {
-    case BinaryKind::Add: return a + b;
-    case BinaryKind::Sub: return a - b;
-    case BinaryKind::Mul: return a * b;
-    case BinaryKind::Div: return a / b;
-    case BinaryKind::Max: return fmaxf(a, b);
-    case BinaryKind::Min: return fminf(a, b);
-    case BinaryKind::Pow: return powf(a, b);
-  }
-  return 0.0f;
-}
-
 template <typename T, int V>
 __global__ void binaryFlatKernel(BinaryKind op, T* y, const T* a, const T* b, ActivationSpec act, unsigned vectors) {
   for (unsigned k = blockIdx.x * blockDim.x + threadIdx.x; k < vectors; k += gridDim.x * blockDim.x) {
@@ -75,7 +62,7 @@ __global__ void binaryFlatKernel(BinaryKind op, T* y, const T* a, const T* b, Ac
     loadVec<T, V>(a + k * V, av);
     loadVec<T, V>(b + k * V, bv);
 #pragma unroll
-    for (int j = 0; j < V; ++j) av[j] = applyActivation(binaryFast(op, av[j], bv[j]), act);
+    for (int j = 0; j < V; ++j) av[j] = applyActivation(applyBinary(op, av[j], bv[j]), act);
     storeVec<T, V>(y + k * V, av);
   }
 }

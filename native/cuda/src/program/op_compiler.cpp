@@ -381,6 +381,41 @@ CompiledOp compileBatchedMatmul(ProgramModel& m, const OpSpec& op) {
           }};
 }
 
+// ConvTranspose: weights [C, M/groups, kH, kW] stay in that order (the kernel gathers per output).
+// Shapes, groups and the output size were checked by the shared validator.
+CompiledOp compileDeconv(ProgramModel& m, const OpSpec& op) {
+  const auto& V = m.spec.values;
+  if (V[op.w].storage != StorageKind::Weight) badOp(op, "its weights must be a constant", "run this layer on the CPU backend");
+  const auto& ws = V[op.w].shape;
+  const auto& ys = V[op.y].shape;
+  const int64_t mOut = ys[1], kh = ws[2], kw = ws[3];
+  std::vector<float> bias;
+  if (op.b >= 0) {
+    if (V[op.b].storage != StorageKind::Weight) badOp(op, "its bias must be a constant", "run this layer on the CPU backend");
+    const float* b = m.hostWeight(op.b);
+    bias.assign(b, b + mOut);
+  }
+  const float* w = m.hostWeight(op.w);
+  const int device = m.options.device;
+  const auto weights = uploadFloats(std::vector<float>(w, w + V[op.w].elements()), device, "transposed conv weights");
+  const auto biasBuffer = bias.empty() ? nullptr : uploadFloats(bias, device, "a transposed conv bias");
+  ConvParams p;
+  std::copy(op.strides, op.strides + 2, p.strides);
+  std::copy(op.pads, op.pads + 4, p.pads);
+  std::copy(op.dilations, op.dilations + 2, p.dilations);
+  p.groups = op.groups;
+  p.act = op.activation;
+  const DType t = m.storage;
+  const int x = op.x, y = op.y;
+  const TensorDesc xd = m.plan.values[x].desc, yd = m.plan.values[y].desc;
+  return {"deconv2d", [=](ProgramContext& ctx) {
+            launchCheck(launchDeconv(t, ctx.ptr(y), yd, ctx.ptr(x), xd, static_cast<const float*>(weights->get()), static_cast<int>(kh),
+                                     static_cast<int>(kw), biasBuffer ? static_cast<const float*>(biasBuffer->get()) : nullptr, p,
+                                     ctx.stream()),
+                        op, "transposed conv kernel");
+          }};
+}
+
 }  // namespace
 
 CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
@@ -557,8 +592,15 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
                 launchCheck(launchResize2d(t, ctx.ptr(y), yd, ctx.ptr(x), xd, p, ctx.stream()), op, "resize kernel");
               }};
     }
-    case OpKind::Unary:
-    case OpKind::Deconv2d: break;  // refused by checkCudaSupport before anything is compiled
+    case OpKind::Unary: {
+      same(x, y);
+      const TensorDesc xd = desc(x), yd = desc(y);
+      const UnaryKind kind = op.unary;
+      return {"unary", [=](ProgramContext& ctx) {
+                launchCheck(launchUnary(t, kind, ctx.ptr(y), yd, ctx.ptr(x), xd, ctx.stream()), op, "unary kernel");
+              }};
+    }
+    case OpKind::Deconv2d: return compileDeconv(m, op);
   }
   badOp(op, "unknown op kind");
 }

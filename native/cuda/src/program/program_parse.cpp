@@ -12,13 +12,6 @@ ActivationSpec activationOf(const OpDesc& op, const std::string& where) {
   return parseActivationSpec(op.activation.type, op.activation.alpha, op.activation.beta, where + ".activation");
 }
 
-BinaryKind binaryOf(const std::string& type) {
-  const char* names[] = {"add", "sub", "mul", "div", "max", "min", "pow"};
-  for (int i = 0; i < 7; ++i)
-    if (type == names[i]) return static_cast<BinaryKind>(i);
-  return BinaryKind::Add;  // unreachable: the validator and checkCudaSupport allow only these
-}
-
 // Index of `name` in `names` (validated values only, so always found).
 template <size_t N>
 int indexOf(const std::string& name, const char* const (&names)[N]) {
@@ -49,7 +42,8 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
   op.activation = activationOf(d, "CudaProgram.create: " + describeOp(d));
   switch (d.kind) {
     case OpKind::Conv2d:
-      op.kind = OpKind::Conv2d;
+    case OpKind::Deconv2d:
+      op.kind = d.kind;
       op.w = static_cast<int>(d.w);
       fixed(d.strides, op.strides);
       fixed(d.pads, op.pads);
@@ -78,7 +72,7 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
       break;
     case OpKind::Binary:
       op.kind = OpKind::Binary;
-      op.binary = binaryOf(d.type);
+      op.binary = static_cast<BinaryKind>(indexOf(d.type, kBinaryNames));  // validated: always a known name
       break;
     case OpKind::ChannelAffine:
       op.kind = OpKind::ChannelAffine;
@@ -124,10 +118,12 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
       op.nearestMode = indexOf(d.nearestMode, modes);
       break;
     }
-    case OpKind::Activation:
-    case OpKind::Copy:
     case OpKind::Unary:
-    case OpKind::Deconv2d: op.kind = d.kind; break;  // the last two never get here (checkCudaSupport)
+      op.kind = OpKind::Unary;
+      op.unary = static_cast<UnaryKind>(indexOf(d.type, kUnaryNames));
+      break;
+    case OpKind::Activation:
+    case OpKind::Copy: op.kind = d.kind; break;
   }
   return op;
 }

@@ -29,10 +29,16 @@ struct ValueSpec {
   }
 };
 
-enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow };
+// program.ts PROGRAM_BINARY_OPS, in order ('prelu': a >= 0 ? a : a·b).
+enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow, Prelu };
+inline constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "max", "min", "pow", "prelu"};
+
+// program.ts PROGRAM_UNARY_OPS, in order.
+enum class UnaryKind { Abs, Neg, Exp, Log, Sqrt, Reciprocal, Sin, Cos, Tan, Erf, Floor, Ceil, Round, Sign };
+inline constexpr const char* kUnaryNames[] = {"abs", "neg",  "exp",   "log",  "sqrt",  "reciprocal", "sin",
+                                              "cos", "tan",  "erf",   "floor", "ceil", "round",      "sign"};
 
 // One op; only the fields of its kind are meaningful. Value ids of absent operands are -1.
-// Unary and Deconv2d never reach it (checkCudaSupport refuses them).
 struct OpSpec {
   OpKind kind = OpKind::Copy;
   std::string label;  // "op 12 (conv2d → 'resnet.conv1')", for errors and profiles
@@ -51,6 +57,7 @@ struct OpSpec {
   bool maxPool = true;
   bool countIncludePad = false;
   BinaryKind binary = BinaryKind::Add;
+  UnaryKind unary = UnaryKind::Abs;
   int axis = 0;  // softmax, concat; channel_affine's channel axis
   bool logSoftmax = false;
   std::vector<int64_t> perm, padsNd, starts, steps;

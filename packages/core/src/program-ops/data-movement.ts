@@ -1,14 +1,18 @@
-/** The data-movement family: concat, copy, transpose, pad, slice, resize2d. */
+/**
+ * The data-movement family: concat, copy, transpose, pad, slice (any dtype: they move
+ * elements), resize2d (float32).
+ */
 import { arrayOf, int, number, oneOf, req } from '../layer-defs/param-builders.js';
 import { defineProgramOp } from './descriptor.js';
+import { ANY_DTYPE } from './dtype-sets.js';
 import { sameCount } from './elementwise.js';
 import { shapeText, valueText } from './op-context.js';
 
 export const concat = defineProgramOp('concat')({
   summary: 'copies inputs into y along axis (absent when the planner made the inputs slices of y)',
   operands: [
-    { field: 'inputs', role: 'input', list: true, inPlace: 'slice' },
-    { field: 'y', role: 'output' },
+    { field: 'inputs', role: 'input', list: true, inPlace: 'slice', dtype: ANY_DTYPE },
+    { field: 'y', role: 'output', dtype: { same: 'inputs' } },
   ],
   attributes: { axis: req(int()) },
   check(c) {
@@ -39,8 +43,8 @@ export const concat = defineProgramOp('concat')({
 export const copy = defineProgramOp('copy')({
   summary: 'same element count, new shape (absent when the planner made y a view of x)',
   operands: [
-    { field: 'x', role: 'input', inPlace: 'exact' },
-    { field: 'y', role: 'output' },
+    { field: 'x', role: 'input', inPlace: 'exact', dtype: ANY_DTYPE },
+    { field: 'y', role: 'output', dtype: { same: 'x' } },
   ],
   attributes: {},
   output: sameCount,
@@ -49,8 +53,8 @@ export const copy = defineProgramOp('copy')({
 export const transpose = defineProgramOp('transpose')({
   summary: "y = x with its axes permuted: y's axis i is x's axis perm[i]",
   operands: [
-    { field: 'x', role: 'input' },
-    { field: 'y', role: 'output' },
+    { field: 'x', role: 'input', dtype: ANY_DTYPE },
+    { field: 'y', role: 'output', dtype: { same: 'x' } },
   ],
   attributes: { perm: req(arrayOf(int(0))) },
   check(c) {
@@ -69,10 +73,10 @@ export const transpose = defineProgramOp('transpose')({
 });
 
 export const pad = defineProgramOp('pad')({
-  summary: 'constant padding; pads are ONNX order [begin…, end…] for every axis (negative pads crop)',
+  summary: 'constant padding (value converted to the dtype); pads are ONNX order [begin…, end…] for every axis (negative pads crop)',
   operands: [
-    { field: 'x', role: 'input' },
-    { field: 'y', role: 'output' },
+    { field: 'x', role: 'input', dtype: ANY_DTYPE },
+    { field: 'y', role: 'output', dtype: { same: 'x' } },
   ],
   attributes: { pads: req(arrayOf(int())), value: req(number) },
   check(c) {
@@ -91,8 +95,8 @@ export const pad = defineProgramOp('pad')({
 export const slice = defineProgramOp('slice')({
   summary: "strided slice: y[i…] = x[starts + i·steps …] per axis (steps may be negative); y's shape gives the counts",
   operands: [
-    { field: 'x', role: 'input' },
-    { field: 'y', role: 'output' },
+    { field: 'x', role: 'input', dtype: ANY_DTYPE },
+    { field: 'y', role: 'output', dtype: { same: 'x' } },
   ],
   attributes: { starts: req(arrayOf(int())), steps: req(arrayOf(int())) },
   check(c) {

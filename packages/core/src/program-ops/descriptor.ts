@@ -6,7 +6,7 @@
  * descriptor (a missing one is a compile error in PROGRAM_OP_DESCRIPTORS).
  */
 import type { ParamField } from '../layer-def.js';
-import type { ProgramOp, ProgramOpCommon, ProgramOpKind } from '../program.js';
+import type { ProgramDType, ProgramOp, ProgramOpCommon, ProgramOpKind } from '../program.js';
 import type { ProgramOpContext } from './op-context.js';
 
 export type ProgramOpOf<K extends ProgramOpKind> = Extract<ProgramOp, { op: K }>;
@@ -22,6 +22,12 @@ export type ProgramOpField<K extends ProgramOpKind> = Exclude<keyof ProgramOpOf<
  */
 export type ProgramOperandRole = 'input' | 'weight' | 'output';
 
+/**
+ * The dtypes an operand may have: a list, or `{ same: field }` for "the dtype of that operand"
+ * (an output that keeps its input's type, the second operand of a binary op). Absent: float32.
+ */
+export type ProgramOperandDType = readonly ProgramDType[] | { readonly same: string };
+
 export interface ProgramOperandSpec<F extends string = string> {
   readonly field: F;
   readonly role: ProgramOperandRole;
@@ -36,13 +42,14 @@ export interface ProgramOperandSpec<F extends string = string> {
    * an operand with the output is refused.
    */
   readonly inPlace?: 'exact' | 'slice';
+  /** Which dtypes the operand takes (default: float32 only). */
+  readonly dtype?: ProgramOperandDType;
 }
 
 /**
  * The output's shape, from the operands' shapes and the attributes. `shape` when they decide it;
  * `accepts` when y's shape carries information of its own (output padding, ceil mode, slice
  * lengths, resize sizes, a copy's target shape): it returns why a shape is wrong, or undefined.
- * A dtype rule per op joins this result when values carry dtypes.
  */
 export type ProgramOutputRule =
   | {

@@ -6,7 +6,8 @@ import type { ProgramOpKind } from '../program.js';
 import { conv2d, deconv2d } from './convolution.js';
 import { concat, copy, pad, resize2d, slice, transpose } from './data-movement.js';
 import type { ProgramOpDescriptor } from './descriptor.js';
-import { activation, binary, channel_affine, unary } from './elementwise.js';
+import { activation, binary, cast, channel_affine, compare, unary, where } from './elementwise.js';
+import { arg_reduce, gather, gather_nd } from './indexing.js';
 import { batched_matmul, gemm } from './matmul.js';
 import { lrn, softmax } from './normalization.js';
 import { global_pool, pool2d } from './pooling.js';
@@ -18,6 +19,12 @@ export const PROGRAM_OP_DESCRIPTORS = {
   pool2d,
   global_pool,
   binary,
+  compare,
+  where,
+  cast,
+  gather,
+  gather_nd,
+  arg_reduce,
   activation,
   unary,
   deconv2d,

@@ -1,21 +1,30 @@
-/** The elementwise family: binary (numpy broadcast), activation, unary, channel_affine. */
+/**
+ * The elementwise family: binary (numpy broadcast; float and integer), compare, where, cast,
+ * activation, unary, channel_affine.
+ */
 import { int, oneOf, opt, req } from '../layer-defs/param-builders.js';
-import { PROGRAM_BINARY_OPS, PROGRAM_UNARY_OPS } from '../program.js';
+import { PROGRAM_BINARY_OPS, PROGRAM_COMPARE_OPS, PROGRAM_UNARY_OPS } from '../program.js';
 import { activationType, fusedActivation } from './attribute-types.js';
 import { defineProgramOp, type ProgramOpOf } from './descriptor.js';
+import { ANY_DTYPE, ARITHMETIC_DTYPES, BOOL_DTYPE, NUMERIC_DTYPES } from './dtype-sets.js';
 import { type ProgramOpContext, shapeText, sizeOf } from './op-context.js';
 
-/** numpy broadcast of a and b, failing on b (the operand that usually carries the smaller shape). */
-function broadcastOperands(c: ProgramOpContext<ProgramOpOf<'binary'>>): number[] {
-  const as = c.shape(c.op.a);
-  const bs = c.shape(c.op.b);
-  const rank = Math.max(as.length, bs.length);
-  const out: number[] = [];
-  for (let i = 1; i <= rank; i++) {
-    const ad = as[as.length - i] ?? 1;
-    const bd = bs[bs.length - i] ?? 1;
-    c.require(ad === bd || ad === 1 || bd === 1, `does not broadcast with a ${shapeText(as)}`, c.op.b);
-    out.unshift(ad === 1 ? bd : ad);
+/** numpy broadcast of the named operands, failing on the first that does not fit the ones before it. */
+function broadcastOperands(c: ProgramOpContext, operands: readonly (readonly [string, number])[]): number[] {
+  let out: number[] = [];
+  const before: string[] = [];
+  for (const [field, id] of operands) {
+    const s = c.shape(id);
+    const rank = Math.max(out.length, s.length);
+    const next: number[] = [];
+    for (let i = 1; i <= rank; i++) {
+      const od = out[out.length - i] ?? 1;
+      const sd = s[s.length - i] ?? 1;
+      c.require(od === sd || od === 1 || sd === 1, `does not broadcast with ${before.join(' and ')} ${shapeText(out)}`, id);
+      next.unshift(od === 1 ? sd : od);
+    }
+    out = next;
+    before.push(field);
   }
   return out;
 }
@@ -29,12 +38,50 @@ export function sameCount(c: ProgramOpContext<ProgramOpOf<'activation' | 'unary'
 export const binary = defineProgramOp('binary')({
   summary: "elementwise a ∘ b with numpy broadcasting to y; 'prelu' is a ≥ 0 ? a : a·b",
   operands: [
-    { field: 'a', role: 'input', inPlace: 'exact' },
-    { field: 'b', role: 'input', inPlace: 'exact' },
-    { field: 'y', role: 'output' },
+    { field: 'a', role: 'input', inPlace: 'exact', dtype: ARITHMETIC_DTYPES },
+    { field: 'b', role: 'input', inPlace: 'exact', dtype: { same: 'a' } },
+    { field: 'y', role: 'output', dtype: { same: 'a' } },
   ],
   attributes: { type: req(oneOf(...PROGRAM_BINARY_OPS)), activation: fusedActivation },
-  output: (c) => ({ shape: broadcastOperands(c), pattern: 'the broadcast of a and b' }),
+  check(c) {
+    if (c.dtype(c.op.a) === 'float32') return;
+    c.require(c.op.type !== 'pow' && c.op.type !== 'prelu', `'${c.op.type}' takes float32 operands`, c.op.a);
+    c.require(c.op.activation === undefined, 'a fused activation needs float32 operands', c.op.a);
+  },
+  output: (c) => ({ shape: broadcastOperands(c, [['a', c.op.a], ['b', c.op.b]]), pattern: 'the broadcast of a and b' }),
+});
+
+export const compare = defineProgramOp('compare')({
+  summary: 'y (bool) = a ∘ b with numpy broadcasting',
+  operands: [
+    { field: 'a', role: 'input', dtype: NUMERIC_DTYPES },
+    { field: 'b', role: 'input', dtype: { same: 'a' } },
+    { field: 'y', role: 'output', dtype: BOOL_DTYPE },
+  ],
+  attributes: { type: req(oneOf(...PROGRAM_COMPARE_OPS)) },
+  output: (c) => ({ shape: broadcastOperands(c, [['a', c.op.a], ['b', c.op.b]]), pattern: 'the broadcast of a and b' }),
+});
+
+export const where = defineProgramOp('where')({
+  summary: 'y = condition ? a : b, the three broadcast together',
+  operands: [
+    { field: 'condition', role: 'input', dtype: BOOL_DTYPE },
+    { field: 'a', role: 'input', dtype: ANY_DTYPE },
+    { field: 'b', role: 'input', dtype: { same: 'a' } },
+    { field: 'y', role: 'output', dtype: { same: 'a' } },
+  ],
+  attributes: {},
+  output: (c) => ({ shape: broadcastOperands(c, [['condition', c.op.condition], ['a', c.op.a], ['b', c.op.b]]), pattern: 'the broadcast of condition, a and b' }),
+});
+
+export const cast = defineProgramOp('cast')({
+  summary: "y = x converted to y's dtype (float → integer truncates; → bool is x ≠ 0)",
+  operands: [
+    { field: 'x', role: 'input', dtype: ANY_DTYPE },
+    { field: 'y', role: 'output', dtype: ANY_DTYPE },
+  ],
+  attributes: {},
+  output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
 });
 
 export const activation = defineProgramOp('activation')({

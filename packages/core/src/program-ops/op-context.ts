@@ -4,7 +4,7 @@
  * (id, name, shape) with a KilnError.
  */
 import { ErrorCode, KilnError } from '../errors.js';
-import type { ProgramOp, ProgramValue } from '../program.js';
+import type { ProgramDType, ProgramOp, ProgramValue } from '../program.js';
 
 export function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
@@ -66,6 +66,10 @@ export class ProgramOpContext<O extends ProgramOp = ProgramOp> {
   /** The shape of a value id the validator already checked. */
   shape(id: number): number[] {
     return this.values[id]!.shape;
+  }
+
+  dtype(id: number): ProgramDType {
+    return this.values[id]!.dtype;
   }
 
   size(id: number): number {

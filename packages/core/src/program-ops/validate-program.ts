@@ -8,7 +8,7 @@
  */
 import { ErrorCode, KilnError } from '../errors.js';
 import { opt, string } from '../layer-defs/param-builders.js';
-import type { Program, ProgramOp, ProgramValue } from '../program.js';
+import { PROGRAM_DTYPE_ARRAYS, PROGRAM_DTYPES, type Program, type ProgramOp, type ProgramValue, programDTypeBytes } from '../program.js';
 import { checkModelBytes, checkTensorSize, currentResourceLimits, type ResourceLimits } from '../resource-limits.js';
 import { typeMismatch } from './attribute-types.js';
 import type { ProgramOpDescriptor, ProgramOperandSpec, ProgramOutputRule } from './descriptor.js';
@@ -61,6 +61,26 @@ function checkAttributes(c: ProgramOpContext, attributes: ProgramOpDescriptor['a
   }
 }
 
+/** Each operand's dtype against its spec (a list, or the dtype of another operand). */
+function checkOperandDTypes(c: ProgramOpContext, specs: readonly ProgramOperandSpec[]): void {
+  const record = c.op as unknown as Record<string, unknown>;
+  const idsOf = (field: string) => [record[field]].flat().filter((v): v is number => typeof v === 'number');
+  for (const spec of specs) {
+    const ids = idsOf(spec.field);
+    for (const id of ids) {
+      const dtype = c.dtype(id);
+      c.require(dtype === c.dtype(ids[0]!), `every ${spec.field} value must have one dtype (${c.dtype(ids[0]!)})`, id);
+      const rule = spec.dtype ?? ['float32'];
+      if ('same' in rule) {
+        const other = c.dtype(idsOf(rule.same)[0]!);
+        c.require(dtype === other, `${spec.field} is ${dtype} but must have ${rule.same}'s dtype ${other}`, id);
+      } else {
+        c.require(rule.includes(dtype), `${spec.field} is ${dtype} but must be ${rule.join(' or ')}`, id);
+      }
+    }
+  }
+}
+
 function checkOutput(c: ProgramOpContext, rule: ProgramOutputRule, y: number): void {
   const ys = c.shape(y);
   if ('shape' in rule) {
@@ -86,6 +106,7 @@ export function checkProgramOp(op: ProgramOp, index: number, values: readonly Pr
   if (typeof op !== 'object' || op === null) c.fail('must be an object with an op field');
   const d = descriptorFor(c);
   for (const spec of d.operands) checkOperandIds(c, spec);
+  checkOperandDTypes(c, d.operands);
   checkAttributes(c, d.attributes);
   d.check?.(c);
   const rule = d.output(c);
@@ -95,7 +116,7 @@ export function checkProgramOp(op: ProgramOp, index: number, values: readonly Pr
 
 /** Arena bytes [begin, end) of a value, or undefined when it is not in the arena. */
 function arenaBytes(v: ProgramValue): [number, number] | undefined {
-  return v.storage.kind === 'arena' ? [v.storage.offset, v.storage.offset + 4 * sizeOf(v.shape)] : undefined;
+  return v.storage.kind === 'arena' ? [v.storage.offset, v.storage.offset + programDTypeBytes(v.dtype) * sizeOf(v.shape)] : undefined;
 }
 
 /**
@@ -143,7 +164,7 @@ function sliceOf(c: ProgramOpContext, id: number, y: number, start: number): [nu
   const ys = c.shape(y);
   const a = axis < 0 ? axis + ys.length : axis;
   if (ys.slice(0, a).some((d) => d !== 1)) return undefined;
-  return [start, start + 4 * c.size(id)];
+  return [start, start + programDTypeBytes(c.dtype(id)) * c.size(id)];
 }
 
 function programError(message: string, hint?: string): KilnError {
@@ -178,14 +199,17 @@ function checkValues(program: Program, limits: ResourceLimits): void {
   const owners = valueOwners(program);
   values.forEach((v, id) => {
     const what = `value ${id} '${v?.name}'`;
-    if (typeof v !== 'object' || v === null || typeof v.name !== 'string') throw programError(`${what} must be { name, shape, storage }`);
+    if (typeof v !== 'object' || v === null || typeof v.name !== 'string') throw programError(`${what} must be { name, dtype, shape, storage }`);
+    if (!(PROGRAM_DTYPES as readonly unknown[]).includes(v.dtype)) {
+      throw programError(`${what} has dtype ${valueText(v.dtype)}; use one of ${PROGRAM_DTYPES.join(', ')}`);
+    }
     if (!Array.isArray(v.shape) || !v.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw programError(`${what} has shape ${valueText(v.shape)}; dims must be integers >= 0`);
     }
     const size = sizeOf(v.shape);
     const owner = owners.get(id);
     checkTensorSize(
-      'float32',
+      v.dtype,
       size,
       { layer: { name: v.name, kind: owner?.kind ?? 'value', ...(owner ? { index: owner.index } : {}) } },
       limits,
@@ -199,14 +223,16 @@ function checkValues(program: Program, limits: ResourceLimits): void {
       const w = weights[s.index];
       if (!Number.isInteger(s.index) || !w)
         throw programError(`${what} reads weight ${s.index} but the program has ${weights.length} weights`);
-      if (!(w instanceof Float32Array)) throw programError(`weight ${s.index} (for ${what}) must be a Float32Array`);
+      const array = PROGRAM_DTYPE_ARRAYS[v.dtype];
+      if (!(w instanceof array)) throw programError(`weight ${s.index} (for ${what}, ${v.dtype}) must be a ${array.name}`);
       if (w.length !== size)
         throw programError(`${what} ${shapeText(v.shape)} needs ${size} elements but weight ${s.index} has ${w.length}`);
     } else if (s?.kind === 'arena') {
-      if (!Number.isInteger(s.offset) || s.offset < 0 || s.offset % 4 !== 0 || s.offset + 4 * size > arena) {
+      const bytes = programDTypeBytes(v.dtype);
+      if (!Number.isInteger(s.offset) || s.offset < 0 || s.offset % bytes !== 0 || s.offset + bytes * size > arena) {
         throw programError(
-          `${what} occupies arena bytes [${s.offset}, ${s.offset + 4 * size}) outside the arena of ${arena} bytes`,
-          'arena offsets must be multiples of 4 and every arena value must fit in arenaBytes',
+          `${what} occupies arena bytes [${s.offset}, ${s.offset + bytes * size}) outside the arena of ${arena} bytes`,
+          "arena offsets must be multiples of the dtype's size and every arena value must fit in arenaBytes",
         );
       }
     } else {
@@ -237,7 +263,7 @@ export function validateProgram(program: Program, limits: ResourceLimits = curre
   checkValues(program, limits);
   // After the values: a value over the limits is named; the totals name no op.
   let weightBytes = 0;
-  for (const w of weights) if (w instanceof Float32Array) weightBytes += w.byteLength;
+  for (const w of weights) if (ArrayBuffer.isView(w)) weightBytes += w.byteLength;
   checkModelBytes(arena + weightBytes, `the program's activation arena (${arena} bytes) and weights (${weightBytes} bytes)`, {}, limits);
   inputs.forEach((id, i) => {
     const v = values[id];

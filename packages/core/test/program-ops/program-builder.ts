@@ -1,5 +1,5 @@
 /** A small Program builder for the validator tests: arena values are placed one after another. */
-import type { Program, ProgramOp, ProgramValue } from '../../src/index.js';
+import { PROGRAM_DTYPE_ARRAYS, type Program, type ProgramData, type ProgramDType, type ProgramOp, type ProgramValue, programDTypeBytes } from '../../src/index.js';
 
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -7,40 +7,42 @@ export function sizeOf(shape: readonly number[]): number {
 
 export class ProgramBuilder {
   readonly values: ProgramValue[] = [];
-  readonly weights: Float32Array[] = [];
+  readonly weights: ProgramData[] = [];
   readonly ops: ProgramOp[] = [];
   readonly inputs: number[] = [];
   readonly outputs: number[] = [];
   arenaBytes = 0;
 
-  private add(name: string, shape: readonly number[], storage: ProgramValue['storage']): number {
-    this.values.push({ name, shape: [...shape], storage });
+  private add(name: string, shape: readonly number[], storage: ProgramValue['storage'], dtype: ProgramDType): number {
+    this.values.push({ name, dtype, shape: [...shape], storage });
     return this.values.length - 1;
   }
 
-  input(name: string, shape: readonly number[]): number {
-    const id = this.add(name, shape, { kind: 'input', index: this.inputs.length });
+  input(name: string, shape: readonly number[], dtype: ProgramDType = 'float32'): number {
+    const id = this.add(name, shape, { kind: 'input', index: this.inputs.length }, dtype);
     this.inputs.push(id);
     return id;
   }
 
-  /** A weight filled with 0.5 (the validator never reads the data, only its length). */
-  weight(name: string, shape: readonly number[]): number {
-    this.weights.push(new Float32Array(sizeOf(shape)).fill(0.5));
-    return this.add(name, shape, { kind: 'weight', index: this.weights.length - 1 });
+  /** A weight of zeros (the validator never reads the data, only its type and length). */
+  weight(name: string, shape: readonly number[], dtype: ProgramDType = 'float32'): number {
+    this.weights.push(new PROGRAM_DTYPE_ARRAYS[dtype](sizeOf(shape)));
+    return this.add(name, shape, { kind: 'weight', index: this.weights.length - 1 }, dtype);
   }
 
-  arena(name: string, shape: readonly number[]): number {
-    const offset = this.arenaBytes;
-    this.arenaBytes += 4 * sizeOf(shape);
-    return this.add(name, shape, { kind: 'arena', offset });
+  /** An arena value after the others, at an offset aligned for any dtype. */
+  arena(name: string, shape: readonly number[], dtype: ProgramDType = 'float32'): number {
+    const offset = Math.ceil(this.arenaBytes / 8) * 8;
+    this.arenaBytes = offset + programDTypeBytes(dtype) * sizeOf(shape);
+    return this.add(name, shape, { kind: 'arena', offset }, dtype);
   }
 
   /** A value over another arena value's bytes, `elementOffset` elements in (views, in place). */
   view(name: string, shape: readonly number[], of: number, elementOffset = 0): number {
     const s = this.values[of]!.storage;
     if (s.kind !== 'arena') throw new Error('views need an arena value');
-    return this.add(name, shape, { kind: 'arena', offset: s.offset + 4 * elementOffset });
+    const dtype = this.values[of]!.dtype;
+    return this.add(name, shape, { kind: 'arena', offset: s.offset + programDTypeBytes(dtype) * elementOffset }, dtype);
   }
 
   op(op: ProgramOp): this {

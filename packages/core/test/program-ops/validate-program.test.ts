@@ -240,12 +240,12 @@ describe('operands, attributes and output shapes', () => {
 describe('storage and overlap', () => {
   it("refuses an 'input' storage index past the program's inputs and misaligned arena offsets", () => {
     const program = single([[4]], [4], ([x], y) => ({ op: 'binary', type: 'add', a: x!, b: x!, y }));
-    program.values.push({ name: 'stray', shape: [4], storage: { kind: 'input', index: 5 } });
+    program.values.push({ name: 'stray', dtype: 'float32', shape: [4], storage: { kind: 'input', index: 5 } });
     invalid(program, /value 2 'stray' reads feed 5 but the program has 1 inputs/);
     const misaligned = single([[4]], [4], ([x], y) => ({ op: 'copy', x: x!, y }));
     misaligned.values[1] = { ...misaligned.values[1]!, storage: { kind: 'arena', offset: 2 } };
     misaligned.arenaBytes = 32;
-    invalid(misaligned, /occupies arena bytes \[2, 18\).*offsets must be multiples of 4/);
+    invalid(misaligned, /occupies arena bytes \[2, 18\).*offsets must be multiples of the dtype's size/);
   });
 
   it('ops write only arena values', () => {

@@ -3,7 +3,7 @@
  * and runs off the event loop; inputs must not be modified until it settles. Errors are
  * Error objects with `code` (a KilnError ErrorCode name) and `hint`; see toKilnError.
  */
-import type { ActivationSpec, ActivationType, Program } from '@kiln/core';
+import type { ActivationSpec, ActivationType, Program, ProgramData } from '@kiln/core';
 
 /** An activation fused into the epilogue: a name, or a spec with alpha/beta (layers.ts meanings). */
 export type NativeActivation = ActivationType | 'none' | ActivationSpec;
@@ -53,10 +53,10 @@ export type MicroKernelName = 'avx2_fma' | 'generic';
  * own activation arena. Runs are serialized natively; NativeProgram adds the queue and errors.
  */
 export interface NativeProgramHandle {
-  /** Resolves with fresh output arrays in program.outputs order. */
-  run(inputs: readonly Float32Array[]): Promise<Float32Array[]>;
+  /** Resolves with fresh output arrays (typed by each output's dtype) in program.outputs order. */
+  run(inputs: readonly ProgramData[]): Promise<ProgramData[]>;
   /** Median milliseconds per op over `repeats` runs. */
-  profile(inputs: readonly Float32Array[], repeats: number): Promise<number[]>;
+  profile(inputs: readonly ProgramData[], repeats: number): Promise<number[]>;
   /** Shares the definition (prepacked weights), allocates a new arena. */
   clone(): NativeProgramHandle;
   /** The tactic each op runs with. */

@@ -4,13 +4,24 @@
  * and has the addon copy its weights and prepack GEMM/conv weights; run() calls on one instance
  * are queued so they never share its arena; clone() gives another arena over the same weights.
  */
-import { currentResourceLimits, ErrorCode, KilnError, type Program, type ResourceLimits, validateProgram } from '@kiln/core';
+import {
+  currentResourceLimits,
+  ErrorCode,
+  KilnError,
+  PROGRAM_DTYPE_ARRAYS,
+  type Program,
+  type ProgramData,
+  type ProgramDType,
+  type ResourceLimits,
+  validateProgram,
+} from '@kiln/core';
 import type { NativeProgramHandle } from './cpu-native-api.js';
 import { loadCpuNative } from './load-native.js';
 import { nativeErrorToKilnError } from './native-error.js';
 
 interface FeedInfo {
   name: string;
+  dtype: ProgramDType;
   size: number;
   shape: number[];
   /** The first op that reads this feed, for error messages. */
@@ -25,6 +36,7 @@ function describeFeeds(program: Program): FeedInfo[] {
     );
     return {
       name: v.name,
+      dtype: v.dtype,
       size: v.shape.reduce((a, b) => a * b, 1),
       shape: [...v.shape],
       ...(readerIndex >= 0 ? { reader: { index: readerIndex, kind: program.ops[readerIndex]!.op } } : {}),
@@ -76,13 +88,16 @@ export class NativeProgram {
     return this.live('tactics').tactics();
   }
 
-  /** Runs once; inputs in program.inputs order; resolves with fresh outputs in program.outputs order. */
-  run(inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+  /**
+   * Runs once; inputs in program.inputs order (a typed array of each input's dtype, per
+   * PROGRAM_DTYPE_ARRAYS); resolves with fresh outputs in program.outputs order.
+   */
+  run(inputs: readonly ProgramData[]): Promise<ProgramData[]> {
     return this.enqueue('run', inputs, (h) => h.run(inputs));
   }
 
   /** Median milliseconds of each op over `repeats` runs. */
-  profile(inputs: readonly Float32Array[], repeats: number): Promise<number[]> {
+  profile(inputs: readonly ProgramData[], repeats: number): Promise<number[]> {
     if (!Number.isInteger(repeats) || repeats < 1) {
       return Promise.reject(new KilnError(ErrorCode.INVALID_ARGUMENT, `NativeProgram.profile: repeats ${repeats} must be an integer >= 1`));
     }
@@ -113,23 +128,24 @@ export class NativeProgram {
     return this.handle;
   }
 
-  private checkInputs(what: string, inputs: readonly Float32Array[]): void {
+  private checkInputs(what: string, inputs: readonly ProgramData[]): void {
     if (!Array.isArray(inputs) || inputs.length !== this.feeds.length) {
       throw new KilnError(
         ErrorCode.INVALID_ARGUMENT,
         `NativeProgram.${what}: got ${Array.isArray(inputs) ? inputs.length : 'no'} inputs but the program has ${this.feeds.length}`,
         {
-          hint: 'pass one Float32Array per program input, in program.inputs order',
+          hint: 'pass one typed array per program input, in program.inputs order',
         },
       );
     }
     inputs.forEach((x, i) => {
       const feed = this.feeds[i]!;
-      if (x instanceof Float32Array && x.length === feed.size) return;
-      const got = x instanceof Float32Array ? `${x.length} elements` : 'not a Float32Array';
+      const array = PROGRAM_DTYPE_ARRAYS[feed.dtype];
+      if (x instanceof array && x.length === feed.size) return;
+      const got = x instanceof array ? `${x.length} elements` : `a ${Object.prototype.toString.call(x).slice(8, -1)}`;
       throw new KilnError(
         ErrorCode.INVALID_ARGUMENT,
-        `NativeProgram.${what}: input ${i} '${feed.name}' [${feed.shape.join(', ')}] needs a Float32Array of ${feed.size} elements, got ${got}`,
+        `NativeProgram.${what}: input ${i} '${feed.name}' ${feed.dtype} [${feed.shape.join(', ')}] needs a ${array.name} of ${feed.size} elements, got ${got}`,
         {
           ...(feed.reader ? { layer: { name: feed.name, kind: feed.reader.kind, index: feed.reader.index } } : {}),
           hint: 'feed tensors of the shapes the program was built for',
@@ -138,7 +154,7 @@ export class NativeProgram {
     });
   }
 
-  private enqueue<T>(what: string, inputs: readonly Float32Array[], call: (h: NativeProgramHandle) => Promise<T>): Promise<T> {
+  private enqueue<T>(what: string, inputs: readonly ProgramData[], call: (h: NativeProgramHandle) => Promise<T>): Promise<T> {
     let result: Promise<T>;
     try {
       this.checkInputs(what, inputs);

@@ -12,11 +12,15 @@ import {
   type Layer,
   type LayerKind,
   type LayerParamsMap,
+  PROGRAM_DTYPE_ARRAYS,
   type Program,
+  type ProgramData,
+  type ProgramDType,
   type ProgramOp,
   type ProgramOperandValues,
   type ProgramOpKind,
   type ProgramValue,
+  programDTypeBytes,
   programOpOperands,
   readProgramOperands,
   Tensor,
@@ -62,7 +66,82 @@ type Evaluator<K extends ProgramOpKind> = (
   t: ProgramOperandValues<K, Tensor>,
   /** y's shape: it carries what attributes do not (ceil mode, output padding, slice counts, resize sizes). */
   yShape: readonly number[],
+  /** y's dtype (a cast's target, an arg_reduce's index type). */
+  yDtype: ProgramDType,
 ) => Tensor;
+
+const INTEGER_RANGES: Partial<Record<ProgramDType, [number, number]>> = {
+  int32: [-2147483648, 2147483647],
+  int8: [-128, 127],
+  uint8: [0, 255],
+};
+
+/** program.ts cast semantics, element by element: float → integer truncates and saturates, NaN → 0; integers wrap. */
+function castTo(x: Tensor, to: ProgramDType): Tensor {
+  const from = x.data as ProgramData;
+  const out = new PROGRAM_DTYPE_ARRAYS[to](x.size);
+  const floatSource = x.dtype === 'float32';
+  for (let i = 0; i < x.size; i++) {
+    const v = from[i]!;
+    if (to === 'bool') {
+      (out as Uint8Array)[i] = v !== 0 && v !== 0n ? 1 : 0;
+    } else if (to === 'float32') {
+      (out as Float32Array)[i] = Number(v);
+    } else if (floatSource) {
+      const t = Number.isNaN(v as number) ? 0 : Math.trunc(v as number);
+      if (to === 'int64') {
+        (out as BigInt64Array)[i] = t >= 2 ** 63 ? 2n ** 63n - 1n : t < -(2 ** 63) ? -(2n ** 63n) : BigInt(t);
+      } else {
+        const [lo, hi] = INTEGER_RANGES[to]!;
+        (out as Int32Array)[i] = Math.min(hi, Math.max(lo, t));
+      }
+    } else if (to === 'int64') {
+      (out as BigInt64Array)[i] = BigInt(v);
+    } else {
+      // Integer → narrower integer wraps: the typed array's own conversion (ToInt32/ToUint8 …).
+      (out as Int32Array)[i] = typeof v === 'bigint' ? Number(BigInt.asIntN(32, v)) : v;
+    }
+  }
+  return new Tensor(to, x.shape, out);
+}
+
+const zeroOf = (dtype: ProgramDType) => Tensor.scalar(dtype, dtype === 'int64' ? 0n : 0);
+const oneOf = (dtype: ProgramDType) => Tensor.scalar(dtype, dtype === 'int64' ? 1n : 1);
+
+/**
+ * Zeros where `valid` is false: `valid` has the index dims, placed at `at` in y's dims (the
+ * other dims broadcast).
+ */
+function zeroInvalid(y: Tensor, valid: Tensor, at: number): Tensor {
+  const shape = y.shape.map(() => 1);
+  valid.shape.forEach((d, i) => {
+    shape[at + i] = d;
+  });
+  return run(layer('select', {}, 3), [valid.reshape(shape), y, zeroOf(y.dtype as ProgramDType)]);
+}
+
+/** Whether each index (an element, or with `rowDims` each row of the last dim) lies in [−dim, dim). */
+function validIndices(indices: Tensor, dimOf: (position: number) => number, rowLength = 1): Tensor {
+  const values = indices.toFloat64();
+  const rows = indices.size / Math.max(rowLength, 1);
+  const valid = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let ok = 1;
+    for (let k = 0; k < rowLength; k++) {
+      const v = values[r * rowLength + k]!;
+      const d = dimOf(k);
+      if (v < -d || v >= d) ok = 0;
+    }
+    valid[r] = ok;
+  }
+  return new Tensor('bool', rowLength === 1 ? indices.shape : indices.shape.slice(0, -1), valid);
+}
+
+/** Indices with the invalid ones replaced by 0, so the reference kernel (which refuses them) runs. */
+function safeIndices(indices: Tensor, valid: Tensor, rowLength = 1): Tensor {
+  const mask = rowLength === 1 ? valid : valid.reshape([...valid.shape, 1]);
+  return run(layer('select', {}, 3), [mask, indices, zeroOf(indices.dtype as ProgramDType)]);
+}
 
 /** One evaluator per op kind (a missing kind is a compile error); operands arrive by descriptor field. */
 const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
@@ -130,9 +209,37 @@ const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
       [t.x],
     ),
   binary(op, t) {
-    const y =
-      op.type === 'prelu' ? run(layer('parametric_relu', {}, 2), [t.a, t.b]) : run(layer('elementwise', { op: op.type }, 2), [t.a, t.b]);
+    const type = op.type;
+    if (type === 'prelu') return run(layer('parametric_relu', {}, 2), [t.a, t.b]);
+    const elementwise = (b: Tensor) => run(layer('elementwise', type === 'fmod' ? { op: 'mod', fmod: true } : { op: type }, 2), [t.a, b]);
+    const dtype = t.a.dtype as ProgramDType;
+    if (dtype !== 'float32' && (type === 'div' || type === 'mod' || type === 'fmod')) {
+      // Integer division or remainder by zero gives 0 (program.ts): divide by 1 there, then zero it.
+      const zero = run(layer('elementwise', { op: 'equal' }, 2), [t.b, zeroOf(dtype)]);
+      const quotient = elementwise(run(layer('select', {}, 3), [zero, oneOf(dtype), t.b]));
+      return run(layer('select', {}, 3), [zero, zeroOf(dtype), quotient]);
+    }
+    const y = elementwise(t.b);
     return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
+  },
+  compare: (op, t) => run(layer('elementwise', { op: op.type }, 2), [t.a, t.b]),
+  where: (_op, t) => run(layer('select', {}, 3), [t.condition, t.a, t.b]),
+  cast: (_op, t, _yShape, yDtype) => castTo(t.x, yDtype),
+  gather(op, t) {
+    const axis = op.axis < 0 ? op.axis + t.x.rank : op.axis;
+    const valid = validIndices(t.indices, () => t.x.shape[axis]!);
+    const y = run(layer('gather', { mode: 'default', axis, batchDims: 0 }, 2), [t.x, safeIndices(t.indices, valid)]);
+    return zeroInvalid(y, valid, axis);
+  },
+  gather_nd(_op, t) {
+    const k = t.indices.shape[t.indices.rank - 1]!;
+    const valid = validIndices(t.indices, (position) => t.x.shape[position]!, k);
+    const y = run(layer('gather', { mode: 'nd', axis: 0, batchDims: 0 }, 2), [t.x, safeIndices(t.indices, valid, k)]);
+    return zeroInvalid(y, valid, 0);
+  },
+  arg_reduce(op, t, _yShape, yDtype) {
+    const params = { op: op.type, axis: op.axis, keepDims: true, selectLastIndex: op.selectLastIndex };
+    return castTo(run(layer('arg_reduce', params, 1), [t.x]), yDtype);
   },
   activation: (op, t) => run(layer('activation', op.activation, 1), [t.x]),
   unary: (op, t) => run(layer('unary', { op: op.type }, 1), [t.x]),
@@ -158,7 +265,8 @@ const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
   copy: (_op, t, yShape) => t.x.reshape([...yShape]),
   transpose: (op, t) => run(layer('shuffle', { firstTranspose: op.perm }, 1), [t.x]),
   lrn: (op, t) => run(layer('lrn', { size: op.size, alpha: op.alpha, beta: op.beta, bias: op.bias }, 1), [t.x]),
-  pad: (op, t) => run(layer('padding', { mode: 'constant' }, 3), [t.x, ints(op.pads), Tensor.scalar('float32', op.value)]),
+  pad: (op, t) =>
+    run(layer('padding', { mode: 'constant' }, 3), [t.x, ints(op.pads), castTo(Tensor.scalar('float32', op.value), t.x.dtype as ProgramDType)]),
   slice(op, t, yShape) {
     // Ends one step past the last element taken; -(dim+1) stands for "before the start".
     const ends = op.starts.map((s, a) => {
@@ -192,10 +300,10 @@ const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
  * by the reference kernel of the equivalent layer. Its shape is what the kernels computed,
  * which the caller compares with y's.
  */
-export function evaluateProgramOp(op: ProgramOp, read: (id: number) => Tensor, yShape: readonly number[]): Tensor {
+export function evaluateProgramOp(op: ProgramOp, read: (id: number) => Tensor, y: Pick<ProgramValue, 'shape' | 'dtype'>): Tensor {
   const evaluate = EVALUATORS[op.op] as Evaluator<ProgramOpKind> | undefined;
   if (!evaluate) throw new KilnError(ErrorCode.INVALID_ARGUMENT, `unknown program op kind '${String((op as { op?: unknown }).op)}'`);
-  return evaluate(op as never, readProgramOperands(op, read) as never, yShape);
+  return evaluate(op as never, readProgramOperands(op, read) as never, y.shape, y.dtype);
 }
 
 /** "op 3 (conv2d) of layer 'conv1'": how interpreter errors name an op. */
@@ -203,24 +311,28 @@ function opName(op: ProgramOp, index: number): string {
   return `op ${index} (${op.op})${op.label ? ` of layer '${op.label}'` : ''}`;
 }
 
-/** Runs a program once on the given inputs; returns fresh output buffers in program.outputs order. */
-export function interpretProgram(program: Program, inputs: readonly Float32Array[]): Float32Array[] {
-  const arena = new Float32Array(Math.ceil(program.arenaBytes / 4));
+/**
+ * Runs a program once on the given inputs (a typed array of each input value's dtype); returns
+ * fresh output buffers in program.outputs order.
+ */
+export function interpretProgram(program: Program, inputs: readonly ProgramData[]): ProgramData[] {
+  const arena = new ArrayBuffer(Math.ceil(program.arenaBytes / 8) * 8);
   const size = (v: ProgramValue) => v.shape.reduce((a, b) => a * b, 1);
-  const view = (id: number): Float32Array => {
+  const view = (id: number): ProgramData => {
     const v = program.values[id];
     if (!v) throw new KilnError(ErrorCode.INVALID_ARGUMENT, `program value ${id} does not exist`);
     const n = size(v);
     const s = v.storage;
     if (s.kind === 'input') return inputs[s.index]!.subarray(0, n);
     if (s.kind === 'weight') return program.weights[s.index]!.subarray(0, n);
-    if (s.offset % 4 !== 0 || s.offset / 4 + n > arena.length) {
+    const bytes = programDTypeBytes(v.dtype);
+    if (s.offset % bytes !== 0 || s.offset + bytes * n > arena.byteLength) {
       throw new KilnError(ErrorCode.INVALID_ARGUMENT, `value '${v.name}' lies outside the arena`);
     }
-    return arena.subarray(s.offset / 4, s.offset / 4 + n);
+    return new PROGRAM_DTYPE_ARRAYS[v.dtype](arena, s.offset, n);
   };
   // Operands are copied out before the output is written, so in-place placements are safe here.
-  const get = (id: number) => new Tensor('float32', program.values[id]!.shape, Float32Array.from(view(id)));
+  const get = (id: number) => new Tensor(program.values[id]!.dtype, program.values[id]!.shape, view(id).slice());
   program.ops.forEach((op, index) => {
     const y = programOpOperands(op).output;
     const yValue = program.values[y];
@@ -228,16 +340,16 @@ export function interpretProgram(program: Program, inputs: readonly Float32Array
     if (yValue?.storage.kind !== 'arena') {
       throw new KilnError(ErrorCode.INVALID_ARGUMENT, `${opName(op, index)} writes a value that is not in the arena`, where);
     }
-    const result = evaluateProgramOp(op, get, yValue.shape);
+    const result = evaluateProgramOp(op, get, yValue);
     const target = view(y);
-    if (result.size !== target.length) {
+    if (result.size !== target.length || result.dtype !== yValue.dtype) {
       throw new KilnError(
         ErrorCode.INTERNAL,
-        `${opName(op, index)} computed ${result.size} elements for '${yValue.name}' of shape [${yValue.shape.join(',')}]`,
+        `${opName(op, index)} computed ${result.size} ${result.dtype} elements for '${yValue.name}' ${yValue.dtype} [${yValue.shape.join(',')}]`,
         where,
       );
     }
-    target.set(result.data as Float32Array);
+    (target as Float32Array).set(result.data as Float32Array);
   });
-  return program.outputs.map((id) => Float32Array.from(view(id)));
+  return program.outputs.map((id) => view(id).slice());
 }

@@ -9,7 +9,10 @@ import {
   ErrorCode,
   KilnError,
   type Network,
+  PROGRAM_DTYPES,
   type Program,
+  type ProgramData,
+  type ProgramDType,
   type ProgramOp,
   type ProgramStorage,
   type Tensor,
@@ -20,13 +23,10 @@ import { opOperands } from '../tactics/op-operands.js';
 import { loweringError, lowerWithLayerContext } from './lowerer.js';
 import { lowerers } from './lowerers/index.js';
 import { finalizeValues, type PendingOp, ProgramAssembler } from './program-assembler.js';
-import type { NativeTarget } from './program-support.js';
 import { stageAsNetwork } from './stage-network.js';
 import type { Stage } from './stages.js';
 
 export interface CompileOptions {
-  /** The backend the programs are for (some ops exist on the CPU only). Default 'cpu'. */
-  target?: NativeTarget;
   /** Implementation per layer name (conv2d/gemm ops), from the builder's tactic selection. */
   tactics?: ReadonlyMap<string, string>;
   /** Network input shapes the tactics were chosen for; runs with other shapes ignore them. */
@@ -63,7 +63,7 @@ export function compileStage(
   constants: ReadonlyMap<string, Tensor>,
   options: CompileOptions = {},
 ): CompiledStage {
-  const asm = new ProgramAssembler(constants);
+  const asm = new ProgramAssembler(constants, (t) => programDType(network.tensors.get(t)?.dtype ?? constants.get(t)?.dtype, t));
   for (const name of stage.inputs) {
     const shape = inputShapes.get(name);
     if (!shape) throw new KilnError(ErrorCode.INTERNAL, `no shape for stage input '${name}'`);
@@ -89,14 +89,15 @@ export function compileStage(
     ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
   });
 
-  const weights: Float32Array[] = [];
+  const weights: ProgramData[] = [];
   const weightIndex = new Map<string, number>();
   const inputIndex = new Map(stage.inputs.map((n, i) => [n, i]));
   const storageOf = (tensor: string): ProgramStorage => {
     const root = memory.externalViews[tensor] ?? tensor;
     const input = inputIndex.get(root);
     if (input !== undefined) return { kind: 'input', index: input };
-    const data = asm.weightData.get(root) ?? float32Constant(constants.get(root), root);
+    // A constant that became a value has a Program dtype (asm.dtype checked it): its storage is that typed array.
+    const data = asm.weightData.get(root) ?? (constants.get(root)?.data as ProgramData | undefined);
     if (data) {
       let index = weightIndex.get(root);
       if (index === undefined) {
@@ -134,12 +135,16 @@ export function compileStage(
   };
 }
 
-function float32Constant(t: Tensor | undefined, name: string): Float32Array | undefined {
-  if (!t) return undefined;
-  if (t.dtype !== 'float32') {
-    throw new KilnError(ErrorCode.INTERNAL, `constant '${name}' is ${t.dtype}; native ops read float32 weights only`);
+/**
+ * A tensor's dtype as a Program dtype (the storage of the two is the same typed array).
+ * programSupport lets only these reach lowering; another one here is a lowering bug.
+ */
+function programDType(dtype: string | undefined, name: string): ProgramDType {
+  const d = dtype ?? 'float32';
+  if (!(PROGRAM_DTYPES as readonly string[]).includes(d)) {
+    throw new KilnError(ErrorCode.INTERNAL, `'${name}' is ${d}; native programs hold ${PROGRAM_DTYPES.join(', ')} only`);
   }
-  return t.data as Float32Array;
+  return d as ProgramDType;
 }
 
 /**

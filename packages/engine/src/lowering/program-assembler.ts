@@ -5,7 +5,16 @@
  * of every tensor. Storage is filled in at the end, once the memory planner has placed the
  * tensors.
  */
-import { ErrorCode, KilnError, type ProgramOp, type ProgramStorage, type ProgramValue, type Tensor } from '@kiln/core';
+import {
+  ErrorCode,
+  KilnError,
+  type ProgramData,
+  type ProgramDType,
+  type ProgramOp,
+  type ProgramStorage,
+  type ProgramValue,
+  type Tensor,
+} from '@kiln/core';
 
 /** More dims than any tensor has: a longer shape comes from a param gone wrong. */
 const MAX_RANK = 64;
@@ -14,6 +23,7 @@ export interface PendingValue {
   name: string;
   /** The Network tensor whose bytes this value reads (synthetic weights use their own name). */
   tensor: string;
+  dtype: ProgramDType;
   shape: number[];
 }
 
@@ -31,13 +41,23 @@ export class ProgramAssembler {
   readonly ops: PendingOp[] = [];
   /** Static shape of every tensor seen so far (stage inputs, constants, layer outputs). */
   readonly shapes = new Map<string, number[]>();
-  /** Weight data by tensor name: stage constants and synthetic weights the lowering made. */
-  readonly weightData = new Map<string, Float32Array>();
+  /** Weight data by tensor name: synthetic weights the lowering made. */
+  readonly weightData = new Map<string, ProgramData>();
+  /** Dtypes of the synthetic weights (other tensors' come from the network). */
+  private readonly syntheticDtypes = new Map<string, ProgramDType>();
   private readonly ids = new Map<string, number>();
   /** The layer being lowered, whose name labels the ops emitted meanwhile. */
   private layerName: string | undefined;
 
-  constructor(private readonly constants: ReadonlyMap<string, Tensor>) {}
+  constructor(
+    private readonly constants: ReadonlyMap<string, Tensor>,
+    private readonly networkDtype: (tensor: string) => ProgramDType,
+  ) {}
+
+  /** The Program dtype of a tensor (the network's, or a synthetic weight's). */
+  dtype(tensor: string): ProgramDType {
+    return this.syntheticDtypes.get(tensor) ?? this.networkDtype(tensor);
+  }
 
   shape(tensor: string): number[] {
     const s = this.shapes.get(tensor);
@@ -75,15 +95,16 @@ export class ProgramAssembler {
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.values.length;
-      this.values.push({ name: shape ? `${tensor}[${s.join('x')}]` : tensor, tensor, shape: s });
+      this.values.push({ name: shape ? `${tensor}[${s.join('x')}]` : tensor, tensor, dtype: this.dtype(tensor), shape: s });
       this.ids.set(key, id);
     }
     return id;
   }
 
-  /** A weight the lowering computed (an expanded scale, a transposed matrix …). */
-  syntheticWeight(name: string, data: Float32Array, shape: readonly number[]): number {
+  /** A weight the lowering computed (an expanded scale, a transposed matrix …), float32 unless `dtype` says. */
+  syntheticWeight(name: string, data: ProgramData, shape: readonly number[], dtype: ProgramDType = 'float32'): number {
     this.weightData.set(name, data);
+    this.syntheticDtypes.set(name, dtype);
     this.shapes.set(name, [...shape]);
     return this.ref(name, shape);
   }
@@ -112,5 +133,5 @@ export class ProgramAssembler {
 export type StorageOf = (tensor: string) => ProgramStorage;
 
 export function finalizeValues(values: readonly PendingValue[], storageOf: StorageOf): ProgramValue[] {
-  return values.map((v) => ({ name: v.name, shape: v.shape, storage: storageOf(v.tensor) }));
+  return values.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape, storage: storageOf(v.tensor) }));
 }

@@ -11,11 +11,8 @@ import { type AnyLayer, inferNetwork, type Layer, type Network, PROGRAM_BINARY_O
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 
-/** The native backends. They share the Program ops, except the few listed in CPU_ONLY_KINDS. */
+/** The native backends. Both run every Program op, so one table answers for both. */
 export type NativeTarget = 'cpu' | 'cuda';
-
-/** Layer kinds whose Program ops (unary, prelu, deconv2d) only the CPU executor has so far. */
-const CPU_ONLY_KINDS = new Set(['unary', 'parametric_relu', 'deconvolution']);
 
 /** Layer unary ops with a native float kernel (the others are integer/bool ops). */
 const NATIVE_UNARY = new Set<string>(PROGRAM_UNARY_OPS);
@@ -38,11 +35,9 @@ export function programSupport(
   layer: AnyLayer,
   network: Network,
   isConstant: (tensor: string) => boolean,
-  target: NativeTarget = 'cpu',
 ): ProgramSupport {
   // Constants of any dtype are weights or shape operands read at lowering time, never executed.
   if (layer.kind === 'constant') return SUPPORTED;
-  if (target === 'cuda' && CPU_ONLY_KINDS.has(layer.kind)) return no(`no CUDA kernel for '${layer.kind}' layers yet`);
   for (const t of [...layer.inputs, ...layer.outputs]) {
     if (!t) continue;
     const desc = network.tensors.get(t);

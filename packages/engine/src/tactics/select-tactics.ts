@@ -8,9 +8,12 @@ import {
   type Dim,
   emitProgress,
   type Network,
+  PROGRAM_DTYPE_ARRAYS,
   type Program,
+  type ProgramData,
   type ProgramOp,
   type ProgramValue,
+  programDTypeBytes,
   type ProgressListener,
   throwIfAborted,
 } from '@kiln/core';
@@ -27,7 +30,7 @@ export interface TacticProvider {
   candidates(op: ProgramOp, values: readonly ProgramValue[]): string[];
   workspaceBytes(op: ProgramOp, values: readonly ProgramValue[], tactic: string): number;
   /** Median milliseconds of one run of a program. */
-  time(program: Program, inputs: readonly Float32Array[]): Promise<number>;
+  time(program: Program, inputs: readonly ProgramData[]): Promise<number>;
 }
 
 export interface SelectTacticsOptions {
@@ -97,10 +100,10 @@ export function opSignature(op: ProgramOp, values: readonly ProgramValue[]): str
 }
 
 /** The op alone as a program: activations become inputs, weights stay weights, the output is the arena. */
-export function singleOpProgram(op: ProgramOp, program: Program): { program: Program; inputs: Float32Array[] } {
+export function singleOpProgram(op: ProgramOp, program: Program): { program: Program; inputs: ProgramData[] } {
   const values: ProgramValue[] = [];
-  const weights: Float32Array[] = [];
-  const inputs: Float32Array[] = [];
+  const weights: ProgramData[] = [];
+  const inputs: ProgramData[] = [];
   const inputIds: number[] = [];
   const remap = new Map<number, number>();
   const output = opOperands(op).output;
@@ -112,16 +115,16 @@ export function singleOpProgram(op: ProgramOp, program: Program): { program: Pro
     const next = values.length;
     remap.set(id, next);
     if (id === output) {
-      values.push({ name: v.name, shape: v.shape, storage: { kind: 'arena', offset: 0 } });
+      values.push({ name: v.name, dtype: v.dtype, shape: v.shape, storage: { kind: 'arena', offset: 0 } });
     } else if (v.storage.kind === 'weight') {
       weights.push(program.weights[v.storage.index]!);
-      values.push({ name: v.name, shape: v.shape, storage: { kind: 'weight', index: weights.length - 1 } });
+      values.push({ name: v.name, dtype: v.dtype, shape: v.shape, storage: { kind: 'weight', index: weights.length - 1 } });
     } else {
-      const data = new Float32Array(v.shape.reduce((a, b) => a * b, 1));
+      const data = new PROGRAM_DTYPE_ARRAYS[v.dtype](v.shape.reduce((a, b) => a * b, 1));
       // Deterministic, non-degenerate data: timings must not depend on zeros or denormals.
-      for (let i = 0; i < data.length; i++) data[i] = (((i * 2654435761 + seed) >>> 8) % 2001) / 1000 - 1;
+      if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) data[i] = (((i * 2654435761 + seed) >>> 8) % 2001) / 1000 - 1;
       seed++;
-      values.push({ name: v.name, shape: v.shape, storage: { kind: 'input', index: inputs.length } });
+      values.push({ name: v.name, dtype: v.dtype, shape: v.shape, storage: { kind: 'input', index: inputs.length } });
       inputIds.push(next);
       inputs.push(data);
     }
@@ -135,7 +138,7 @@ export function singleOpProgram(op: ProgramOp, program: Program): { program: Pro
       ops: [mapped],
       inputs: inputIds,
       outputs: [remap.get(output)!],
-      arenaBytes: 4 * y.shape.reduce((a, b) => a * b, 1),
+      arenaBytes: programDTypeBytes(y.dtype) * y.shape.reduce((a, b) => a * b, 1),
     },
     inputs,
   };

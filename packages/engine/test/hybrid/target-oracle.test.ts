@@ -83,14 +83,15 @@ describe('targetOracle', () => {
     expect(fallback).toEqual(['back', 'hard', 'xshape']);
   });
 
-  it('lowers Erf (a unary op) on the cpu target only: the CUDA executor has no unary kernels yet', () => {
-    const g = new Graph({ ...graph(), nodes: [...graph().nodes, n('erf', 'Erf', ['relu'])] });
-    const node = g.nodes.find((x) => x.name === 'erf')!;
-    expect(targetOracle('cpu', registry).supports(g, node)).toEqual({ supported: true });
-    expect(targetOracle('cuda', registry).supports(g, node)).toMatchObject({
-      supported: false,
-      reason: expect.stringMatching(/no CUDA kernel for 'unary'/),
-    });
+  it('lowers Erf, PRelu and ConvTranspose on both targets: both executors run every Program op', () => {
+    const slope = n('slope', 'Constant', [], { value: { kind: 'tensor', value: Tensor.fromValues('float32', [4, 1, 1], [0.1, 0.2, 0.3, 0.4]) } });
+    const up = n('up', 'ConvTranspose', ['relu', 'w'], { strides: { kind: 'ints', value: [2, 2] } });
+    const g = new Graph({ ...graph(), nodes: [...graph().nodes, n('erf', 'Erf', ['relu']), slope, n('prelu', 'PRelu', ['relu', 'slope']), up] });
+    for (const name of ['erf', 'prelu', 'up']) {
+      const node = g.nodes.find((x) => x.name === name)!;
+      expect(targetOracle('cpu', registry).supports(g, node), name).toEqual({ supported: true });
+      expect(targetOracle('cuda', registry).supports(g, node), name).toEqual({ supported: true });
+    }
   });
 
   it('refuses an unknown target', () => {

@@ -270,11 +270,4 @@ describe('CPU-only ops: unary, PReLU, transposed convolution', () => {
     await expectStagedMatchesReference(net, { x: randomTensor('float32', [2, 4, 5, 6], 21) }, { nativeStages: 1 });
   });
 
-  it('stay on the CPU for the cuda target', () => {
-    const b = new NetBuilder();
-    const x = b.input('x', [1, 2, 3, 3]);
-    const net = b.output(b.layer('unary', [b.layer('activation', [x], { type: 'relu' })], { op: 'exp' }));
-    expect(splitStages(net, networkConstants(net), new Set(), 'cpu').map((s) => s.kind)).toEqual(['native']);
-    expect(splitStages(net, networkConstants(net), new Set(), 'cuda').map((s) => s.kind)).toEqual(['native', 'reference']);
-  });
 });

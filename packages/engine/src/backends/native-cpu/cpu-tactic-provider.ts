@@ -1,6 +1,6 @@
 /** Tactic timing on this CPU: candidates from kiln_cpu.node, timed as one-op native programs. */
 import { arch } from 'node:os';
-import type { Program } from '@kiln/core';
+import type { Program, ProgramData } from '@kiln/core';
 import { loadCpuNative, NativeProgram, nativeProgramTactics, nativeProgramWorkspaceBytes } from '@kiln/cpu-runtime';
 import type { TacticProvider } from '../../tactics/select-tactics.js';
 
@@ -20,7 +20,7 @@ export function cpuTacticProvider(): TacticProvider | undefined {
   };
 }
 
-async function timeProgram(program: Program, inputs: readonly Float32Array[]): Promise<number> {
+async function timeProgram(program: Program, inputs: readonly ProgramData[]): Promise<number> {
   const runner = NativeProgram.create(program);
   try {
     for (let i = 0; i < WARMUP_RUNS; i++) await runner.run(inputs);

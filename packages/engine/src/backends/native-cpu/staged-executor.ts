@@ -12,6 +12,7 @@ import {
   type Network,
   type Program,
   type ResourceLimits,
+  type ProgramData,
   Tensor,
   withResourceLimits,
 } from '@kiln/core';
@@ -23,7 +24,7 @@ import { networkConstants, type Stage, splitStages } from '../../lowering/stages
 
 /** A created Program (NativeProgram on the CPU). */
 export interface ProgramRunner {
-  run(inputs: readonly Float32Array[]): Promise<Float32Array[]>;
+  run(inputs: readonly ProgramData[]): Promise<ProgramData[]>;
   dispose(): void;
 }
 
@@ -126,19 +127,23 @@ export class StagedExecutor {
       }
       const inputs = stage.inputs.map((n) => {
         const v = values.get(n);
-        if (!(v instanceof Tensor) || v.dtype !== 'float32') {
-          throw new KilnError(
-            ErrorCode.RUNTIME_ERROR,
-            `native stage input '${n}' is ${v ? v.toString() : 'missing'}, not a float32 tensor`,
-          );
+        if (!(v instanceof Tensor)) {
+          throw new KilnError(ErrorCode.RUNTIME_ERROR, `native stage input '${n}' is ${v ? v.toString() : 'missing'}, not a tensor`);
         }
         return v;
       });
       const entry = withResourceLimits(this.options.limits, () => this.programFor(prepared, inputs, useTactics));
-      const outputs = await entry.runner.run(inputs.map((t) => t.data as Float32Array));
+      const program = entry.compiled.program;
+      inputs.forEach((t, i) => {
+        const expected = program.values[program.inputs[i]!]!.dtype;
+        if (t.dtype !== expected) {
+          throw new KilnError(ErrorCode.RUNTIME_ERROR, `native stage input '${stage.inputs[i]}' is ${t.dtype}; its program reads ${expected}`);
+        }
+      });
+      const outputs = await entry.runner.run(inputs.map((t) => t.data as ProgramData));
       entry.compiled.outputNames.forEach((name, i) => {
-        const value = entry.compiled.program.values[entry.compiled.program.outputs[i]!]!;
-        values.set(name, new Tensor('float32', value.shape, outputs[i]!));
+        const value = program.values[program.outputs[i]!]!;
+        values.set(name, new Tensor(value.dtype, value.shape, outputs[i]!));
       });
     }
     return new Map(this.network.outputs.map((o) => [o, values.get(o)!]));
@@ -157,7 +162,7 @@ export class StagedExecutor {
       const name = writer.get(id);
       const index = this.network.layers.findIndex((l) => (name === undefined ? l.outputs.includes(value.name) : l.name === name));
       const layer = this.network.layers[index];
-      checkShapeSize('float32', value.shape, layer ? { layer: { name: layer.name, kind: layer.kind, index } } : {});
+      checkShapeSize(value.dtype, value.shape, layer ? { layer: { name: layer.name, kind: layer.kind, index } } : {});
     });
   }
 
