@@ -96,7 +96,13 @@ function renameText(file, text) {
   if (file.endsWith('.md')) {
     next = next.replace(SCOPED_CELL, (_, cell, pad) => `${cell}${' '.repeat(Math.max(1, pad.length - scopeGrowth))}|`);
   }
-  next = next.split(NAMES.scope.from).join(NAMES.scope.to);
+  // The scope as written plainly and inside regular expressions (`/@kiln\/engine/`).
+  for (const [from, to] of [
+    [NAMES.scope.from, NAMES.scope.to],
+    [NAMES.scope.from.replace('/', '\\/'), NAMES.scope.to.replace('/', '\\/')],
+  ]) {
+    next = next.split(from).join(to);
+  }
   const hits = [];
   for (const rule of UMBRELLA_RULES) {
     if (!rule.applies(file)) continue;
