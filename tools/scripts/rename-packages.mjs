@@ -3,7 +3,7 @@
 // changesets, docs, tools, native comments. `kiln` belongs to an unrelated package on the npm
 // registry, so the published names are the ones in NAMES below (docs/packaging.md records the
 // registry checks). Idempotent: a second run changes nothing, so it can be re-run after merges.
-// Usage: node tools/scripts/rename-packages.mjs [--dry-run]   then: pnpm install && pnpm build
+// Usage: node tools/scripts/rename-packages.mjs [--dry-run]   then: pnpm build
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -120,7 +120,7 @@ function expand(template, match) {
 }
 
 function main() {
-  let changed = 0;
+  const changed = [];
   const ruleCounts = new Map(UMBRELLA_RULES.map((r) => [r.what, 0]));
   for (const file of trackedTextFiles()) {
     const path = join(root, file);
@@ -130,16 +130,19 @@ function main() {
     const { next, hits } = renameText(file, text);
     for (const what of hits) ruleCounts.set(what, ruleCounts.get(what) + 1);
     if (next === text) continue;
-    changed++;
+    changed.push(file);
     console.log(`${dryRun ? 'would rename in' : 'renamed in'} ${file}`);
     if (!dryRun) writeFileSync(path, next);
   }
-  console.log(`\n${changed} file(s) ${dryRun ? 'would change' : 'changed'}; umbrella rules matched:`);
+  console.log(`\n${changed.length} file(s) ${dryRun ? 'would change' : 'changed'}; umbrella rules matched:`);
   for (const [what, count] of ruleCounts) console.log(`  ${String(count).padStart(4)}  ${what}`);
-  if (!dryRun && changed > 0) {
-    console.log('\nrefreshing pnpm-lock.yaml and node_modules links');
-    execFileSync('pnpm', ['install', '--offline'], { cwd: root, stdio: 'inherit' });
-  }
+  if (dryRun || changed.length === 0) return;
+  // Longer names push some lines past the formatter's width: re-wrap the files that changed.
+  console.log('\nformatting the renamed files (Biome)');
+  const biome = ['exec', 'biome', 'format', '--write', '--files-ignore-unknown=true', '--no-errors-on-unmatched'];
+  execFileSync('pnpm', [...biome, ...changed], { cwd: root, stdio: 'inherit' });
+  console.log('\nrefreshing pnpm-lock.yaml and node_modules links');
+  execFileSync('pnpm', ['install', '--offline'], { cwd: root, stdio: 'inherit' });
 }
 
 try {
