@@ -84,16 +84,18 @@ describe('the built kiln CLI', () => {
 describe('the built package from a scratch project', () => {
   it('works with both import and require', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-scratch-'));
+    // The published name, from the manifest, so a rename of the package needs no edit here.
+    const name: string = JSON.parse(readFileSync(join(root, 'packages/kiln/package.json'), 'utf8')).name;
     writeFileSync(
       join(dir, 'package.json'),
-      JSON.stringify({ name: 'scratch', private: true, dependencies: { kiln: `file:${join(root, 'packages/kiln')}` } }),
+      JSON.stringify({ name: 'scratch', private: true, dependencies: { [name]: `file:${join(root, 'packages/kiln')}` } }),
     );
     mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(join(root, 'packages/kiln'), join(dir, 'node_modules/kiln'), 'dir');
+    symlinkSync(join(root, 'packages/kiln'), join(dir, 'node_modules', name), 'dir');
     const code =
       "const t = k.Tensor.fromValues('float16', [2], [1, 2]); console.log(typeof k.InferenceSession, t.toArray().join(','), k.KILN_VERSION);";
-    writeFileSync(join(dir, 'esm.mjs'), `import * as k from 'kiln';\n${code}\n`);
-    writeFileSync(join(dir, 'cjs.cjs'), `const k = require('kiln');\n${code}\n`);
+    writeFileSync(join(dir, 'esm.mjs'), `import * as k from '${name}';\n${code}\n`);
+    writeFileSync(join(dir, 'cjs.cjs'), `const k = require('${name}');\n${code}\n`);
     for (const file of ['esm.mjs', 'cjs.cjs']) {
       const out = execFileSync(process.execPath, [join(dir, file)], { encoding: 'utf8', cwd: dir });
       expect(out.trim()).toMatch(/^function 1,2 \d+\.\d+\.\d+$/);
