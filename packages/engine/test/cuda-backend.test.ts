@@ -3,11 +3,11 @@
 // CPU stages (hybrid). Its outputs must match the CPU backend's.
 import { join } from 'node:path';
 import { convertGraph, createOnnxRegistry, createTfRegistry } from '@kiln/converters';
-import { Graph, type GraphNode, Tensor } from '@kiln/core';
+import { Graph, type GraphNode, type Tensor } from '@kiln/core';
 import { cudaStatus } from '@kiln/cuda-runtime';
 import { loadOnnxFile } from '@kiln/onnx';
-import { loadTfjsModel } from '@kiln/tf-graph';
 import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, randomTensor } from '@kiln/testkit';
+import { loadTfjsModel } from '@kiln/tf-graph';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, CpuBackend, CudaBackend, Engine, lowerNetwork } from '../src/index.js';
 
@@ -40,7 +40,11 @@ function preluDeconvUnary(): Graph {
     name: 'prelu-deconv-unary',
     nodes: [
       node('prelu', 'PRelu', ['x', 'slope']),
-      node('up', 'ConvTranspose', ['prelu', 'w', 'b'], { strides: ints([2, 2]), pads: ints([1, 0, 0, 1]), group: { kind: 'int', value: 2 } }),
+      node('up', 'ConvTranspose', ['prelu', 'w', 'b'], {
+        strides: ints([2, 2]),
+        pads: ints([1, 0, 0, 1]),
+        group: { kind: 'int', value: 2 },
+      }),
       ...unary.map((op) => node(op.toLowerCase(), op, ['up'])),
       node('abs_up', 'Abs', ['up']),
       node('sqrt', 'Sqrt', ['abs_up']),
@@ -55,22 +59,25 @@ function preluDeconvUnary(): Graph {
 const corpus = corpusDir();
 const reason = status.devices.length === 0 ? (status.reason ?? 'no GPU') : corpus ? '' : CORPUS_MISSING_MESSAGE;
 
-describe.skipIf(!gpu)(`CUDA programs for PRelu, ConvTranspose and unary ops${gpu ? '' : ` (skipped: ${status.reason ?? 'no GPU'})`}`, () => {
-  it('runs them natively in one CUDA program and matches the CPU backend', async () => {
-    const network = () => convertGraph(preluDeconvUnary(), createOnnxRegistry());
-    const x = randomTensor('float32', [2, 4, 5, 6], 34, -2, 2);
-    const cpu = await Engine.create(await buildPlan(network()), { execution: 'inline' });
-    const expected = await cpu.createExecutionContext().run({ x });
-    const plan = await buildPlan(network(), { backend: 'cuda', precision: 'fp32' });
-    const lowered = lowerNetwork(plan.network, new Map([['x', [2, 4, 5, 6]]]));
-    expect(lowered.stages.map((s) => s.kind)).toEqual(['program']);
-    const engine = await Engine.create(plan);
-    const actual = await engine.createExecutionContext().run({ x });
-    for (const [name, value] of Object.entries(expected)) {
-      expectTensorClose(actual[name] as Tensor, value as Tensor, { rtol: 1e-4, atol: 1e-4 });
-    }
-  });
-});
+describe.skipIf(!gpu)(
+  `CUDA programs for PRelu, ConvTranspose and unary ops${gpu ? '' : ` (skipped: ${status.reason ?? 'no GPU'})`}`,
+  () => {
+    it('runs them natively in one CUDA program and matches the CPU backend', async () => {
+      const network = () => convertGraph(preluDeconvUnary(), createOnnxRegistry());
+      const x = randomTensor('float32', [2, 4, 5, 6], 34, -2, 2);
+      const cpu = await Engine.create(await buildPlan(network()), { execution: 'inline' });
+      const expected = await cpu.createExecutionContext().run({ x });
+      const plan = await buildPlan(network(), { backend: 'cuda', precision: 'fp32' });
+      const lowered = lowerNetwork(plan.network, new Map([['x', [2, 4, 5, 6]]]));
+      expect(lowered.stages.map((s) => s.kind)).toEqual(['program']);
+      const engine = await Engine.create(plan);
+      const actual = await engine.createExecutionContext().run({ x });
+      for (const [name, value] of Object.entries(expected)) {
+        expectTensorClose(actual[name] as Tensor, value as Tensor, { rtol: 1e-4, atol: 1e-4 });
+      }
+    });
+  },
+);
 
 describe.skipIf(reason !== '')(`CudaBackend${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it('runs a hybrid plan (CUDA programs + reference stages) like the CPU backend', async () => {

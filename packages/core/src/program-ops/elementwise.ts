@@ -48,7 +48,13 @@ export const binary = defineProgramOp('binary')({
     c.require(c.op.type !== 'pow' && c.op.type !== 'prelu', `'${c.op.type}' takes float32 operands`, c.op.a);
     c.require(c.op.activation === undefined, 'a fused activation needs float32 operands', c.op.a);
   },
-  output: (c) => ({ shape: broadcastOperands(c, [['a', c.op.a], ['b', c.op.b]]), pattern: 'the broadcast of a and b' }),
+  output: (c) => ({
+    shape: broadcastOperands(c, [
+      ['a', c.op.a],
+      ['b', c.op.b],
+    ]),
+    pattern: 'the broadcast of a and b',
+  }),
 });
 
 export const compare = defineProgramOp('compare')({
@@ -59,7 +65,13 @@ export const compare = defineProgramOp('compare')({
     { field: 'y', role: 'output', dtype: BOOL_DTYPE },
   ],
   attributes: { type: req(oneOf(...PROGRAM_COMPARE_OPS)) },
-  output: (c) => ({ shape: broadcastOperands(c, [['a', c.op.a], ['b', c.op.b]]), pattern: 'the broadcast of a and b' }),
+  output: (c) => ({
+    shape: broadcastOperands(c, [
+      ['a', c.op.a],
+      ['b', c.op.b],
+    ]),
+    pattern: 'the broadcast of a and b',
+  }),
 });
 
 export const where = defineProgramOp('where')({
@@ -71,7 +83,14 @@ export const where = defineProgramOp('where')({
     { field: 'y', role: 'output', dtype: { same: 'a' } },
   ],
   attributes: {},
-  output: (c) => ({ shape: broadcastOperands(c, [['condition', c.op.condition], ['a', c.op.a], ['b', c.op.b]]), pattern: 'the broadcast of condition, a and b' }),
+  output: (c) => ({
+    shape: broadcastOperands(c, [
+      ['condition', c.op.condition],
+      ['a', c.op.a],
+      ['b', c.op.b],
+    ]),
+    pattern: 'the broadcast of condition, a and b',
+  }),
 });
 
 export const cast = defineProgramOp('cast')({

@@ -15,7 +15,10 @@ export const gather = defineProgramOp('gather')({
   output(c) {
     const xs = c.shape(c.op.x);
     const axis = c.axis(c.op.axis, xs.length, c.op.x);
-    return { shape: [...xs.slice(0, axis), ...c.shape(c.op.indices), ...xs.slice(axis + 1)], pattern: "x's dims with the axis replaced by indices' dims" };
+    return {
+      shape: [...xs.slice(0, axis), ...c.shape(c.op.indices), ...xs.slice(axis + 1)],
+      pattern: "x's dims with the axis replaced by indices' dims",
+    };
   },
 });
 
@@ -30,11 +33,18 @@ export const gather_nd = defineProgramOp('gather_nd')({
   check(c) {
     const is = c.shape(c.op.indices);
     const k = is[is.length - 1];
-    c.require(is.length >= 1 && k !== undefined && k <= c.shape(c.op.x).length, `indices ${shapeText(is)} need a last dim <= x's rank`, c.op.indices);
+    c.require(
+      is.length >= 1 && k !== undefined && k <= c.shape(c.op.x).length,
+      `indices ${shapeText(is)} need a last dim <= x's rank`,
+      c.op.indices,
+    );
   },
   output(c) {
     const is = c.shape(c.op.indices);
-    return { shape: [...is.slice(0, -1), ...c.shape(c.op.x).slice(is[is.length - 1]!)], pattern: "indices' dims but the last, then x's dims past the indexed ones" };
+    return {
+      shape: [...is.slice(0, -1), ...c.shape(c.op.x).slice(is[is.length - 1]!)],
+      pattern: "indices' dims but the last, then x's dims past the indexed ones",
+    };
   },
 });
 

@@ -199,7 +199,8 @@ function checkValues(program: Program, limits: ResourceLimits): void {
   const owners = valueOwners(program);
   values.forEach((v, id) => {
     const what = `value ${id} '${v?.name}'`;
-    if (typeof v !== 'object' || v === null || typeof v.name !== 'string') throw programError(`${what} must be { name, dtype, shape, storage }`);
+    if (typeof v !== 'object' || v === null || typeof v.name !== 'string')
+      throw programError(`${what} must be { name, dtype, shape, storage }`);
     if (!(PROGRAM_DTYPES as readonly unknown[]).includes(v.dtype)) {
       throw programError(`${what} has dtype ${valueText(v.dtype)}; use one of ${PROGRAM_DTYPES.join(', ')}`);
     }

@@ -1,5 +1,13 @@
 /** A small Program builder for the validator tests: arena values are placed one after another. */
-import { PROGRAM_DTYPE_ARRAYS, type Program, type ProgramData, type ProgramDType, type ProgramOp, type ProgramValue, programDTypeBytes } from '../../src/index.js';
+import {
+  PROGRAM_DTYPE_ARRAYS,
+  type Program,
+  type ProgramData,
+  type ProgramDType,
+  type ProgramOp,
+  type ProgramValue,
+  programDTypeBytes,
+} from '../../src/index.js';
 
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -31,7 +31,10 @@ describe('Program value dtypes', () => {
       const a = b.input('a', [4], dtype);
       const c = b.weight('c', [1], dtype);
       const y = b.arena('y', [4], dtype);
-      return b.op({ op: 'binary', type, a, b: c, y, ...extra }).output(y).build();
+      return b
+        .op({ op: 'binary', type, a, b: c, y, ...extra })
+        .output(y)
+        .build();
     };
     expect(() => validateProgram(bin('int32', 'add'))).not.toThrow();
     expect(() => validateProgram(bin('int64', 'mod'))).not.toThrow();
@@ -59,20 +62,34 @@ describe('Program value dtypes', () => {
     const program = b.op({ op: 'binary', type: 'add', a: x, b: w, y }).output(y).build();
     expect(() => validateProgram(program)).not.toThrow();
     invalid({ ...program, weights: [new Int32Array(2)] }, /weight 0 \(for value 1 'w', int64\) must be a BigInt64Array/);
-    const misaligned = { ...program, values: program.values.map((v, i) => (i === 2 ? { ...v, storage: { kind: 'arena' as const, offset: 4 } } : v)) };
+    const misaligned = {
+      ...program,
+      values: program.values.map((v, i) => (i === 2 ? { ...v, storage: { kind: 'arena' as const, offset: 4 } } : v)),
+    };
     invalid(misaligned, /occupies arena bytes \[4, 20\).*multiples of the dtype's size/);
     invalid({ ...program, arenaBytes: 15 }, /occupies arena bytes \[0, 16\) outside the arena of 15 bytes/);
     invalid({ ...program, values: program.values.map((v) => ({ ...v, dtype: 'float64' as ProgramDType })) }, /has dtype "float64"/);
   });
 
   it('moves any dtype with the data-movement ops, keeping it', () => {
-    expect(() => validateProgram(unaryProgram('bool', 'bool', (x, y) => ({ op: 'transpose', x, y, perm: [1, 0] }), [2, 3], [3, 2]))).not.toThrow();
-    invalid(unaryProgram('int32', 'int64', (x, y) => ({ op: 'copy', x, y })), /y is int64 but must have x's dtype int32/);
+    expect(() =>
+      validateProgram(unaryProgram('bool', 'bool', (x, y) => ({ op: 'transpose', x, y, perm: [1, 0] }), [2, 3], [3, 2])),
+    ).not.toThrow();
+    invalid(
+      unaryProgram('int32', 'int64', (x, y) => ({ op: 'copy', x, y })),
+      /y is int64 but must have x's dtype int32/,
+    );
     const b = new ProgramBuilder();
     const p = b.input('p', [2], 'int32');
     const q = b.input('q', [3], 'int64');
     const y = b.arena('y', [5], 'int32');
-    invalid(b.op({ op: 'concat', inputs: [p, q], y, axis: 0 }).output(y).build(), /every inputs value must have one dtype \(int32\)/);
+    invalid(
+      b
+        .op({ op: 'concat', inputs: [p, q], y, axis: 0 })
+        .output(y)
+        .build(),
+      /every inputs value must have one dtype \(int32\)/,
+    );
   });
 });
 
@@ -80,7 +97,10 @@ describe('index-math ops', () => {
   it('cast converts between any dtypes with x shape', () => {
     expect(() => validateProgram(unaryProgram('int32', 'float32', (x, y) => ({ op: 'cast', x, y })))).not.toThrow();
     expect(() => validateProgram(unaryProgram('float32', 'bool', (x, y) => ({ op: 'cast', x, y })))).not.toThrow();
-    invalid(unaryProgram('int32', 'float32', (x, y) => ({ op: 'cast', x, y }), [2, 3], [3, 2]), /y must be x's shape = \[2, 3\]/);
+    invalid(
+      unaryProgram('int32', 'float32', (x, y) => ({ op: 'cast', x, y }), [2, 3], [3, 2]),
+      /y must be x's shape = \[2, 3\]/,
+    );
   });
 
   it('compare writes bool and where selects with a three-way broadcast', () => {

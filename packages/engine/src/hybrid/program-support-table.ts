@@ -109,7 +109,7 @@ export function programSupportTable(target: NativeTarget, registry: ConverterReg
       const known = buildTimeTensors(network, buildTimeValues(graph));
       for (const layer of network.layers) {
         if (layer.outputs.every((o) => !o || known.has(o))) continue; // folded at build time
-        const verdict = programSupport(layer, network, (t) => known.has(t));
+        const verdict = programSupport(layer, network, (t) => known.has(t), target);
         if (!verdict.supported) {
           return notSupported(
             'unsupported-layer',

@@ -23,10 +23,13 @@ import { opOperands } from '../tactics/op-operands.js';
 import { loweringError, lowerWithLayerContext } from './lowerer.js';
 import { lowerers } from './lowerers/index.js';
 import { finalizeValues, type PendingOp, ProgramAssembler } from './program-assembler.js';
+import type { NativeTarget } from './program-support.js';
 import { stageAsNetwork } from './stage-network.js';
 import type { Stage } from './stages.js';
 
 export interface CompileOptions {
+  /** The backend the programs are for: the CUDA executor holds float32 values only so far. Default 'cpu'. */
+  target?: NativeTarget;
   /** Implementation per layer name (conv2d/gemm ops), from the builder's tactic selection. */
   tactics?: ReadonlyMap<string, string>;
   /** Network input shapes the tactics were chosen for; runs with other shapes ignore them. */

@@ -31,7 +31,7 @@ export function lowerNetwork(
   const shapes = new Map<string, number[]>();
   for (const [name, s] of inputShapes) shapes.set(name, [...s]);
   const stages: LoweredStage[] = [];
-  for (const stage of splitStages(network, constants, dataDependentLayers(network, facts))) {
+  for (const stage of splitStages(network, constants, dataDependentLayers(network, facts), options.target)) {
     if (stage.kind === 'reference') {
       for (const name of stage.outputs) {
         const s = facts.get(name)?.shape;

@@ -4,15 +4,48 @@
  * lowering splits a plan into native stages and reference-kernel layers with the same answer,
  * so a "supported" verdict here always means "runs natively".
  *
- * Only float32 tensors lower; shape-dependent parameters (reshape dims, pads, slice bounds,
- * resize sizes) must be constants, since a Program is compiled for static shapes.
+ * Tensors lower with the dtypes their Program ops take (program-ops descriptors): data
+ * movement, casts, gathers and selects of any Program dtype; integer arithmetic, comparisons
+ * and arg max/min for index math; float32 for everything else. The CUDA executor has float32
+ * kernels only so far. Shape-dependent parameters (reshape dims, pads, slice bounds, resize
+ * sizes) must be constants, since a Program is compiled for static shapes.
  */
-import { type AnyLayer, inferNetwork, type Layer, type Network, PROGRAM_BINARY_OPS, PROGRAM_UNARY_OPS, type ValueFacts } from '@kiln/core';
+import {
+  type AnyLayer,
+  type DType,
+  inferNetwork,
+  type Layer,
+  type Network,
+  PROGRAM_BINARY_OPS,
+  PROGRAM_COMPARE_OPS,
+  PROGRAM_DTYPES,
+  PROGRAM_UNARY_OPS,
+  type ValueFacts,
+} from '@kiln/core';
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 
-/** The native backends. Both run every Program op, so one table answers for both. */
+/** The native backends. Both run every Program op on float32; only the CPU has integer and bool values so far. */
 export type NativeTarget = 'cpu' | 'cuda';
+
+/** Layer kinds that move or pick elements without arithmetic: any Program dtype lowers. */
+const ANY_DTYPE_KINDS = new Set([
+  'identity',
+  'squeeze',
+  'unsqueeze',
+  'shuffle',
+  'concatenation',
+  'slice',
+  'split',
+  'padding',
+  'cast',
+  'gather',
+  'select',
+]);
+/** Elementwise ops with an integer Program op (pow and prelu are float-only). */
+const INTEGER_ARITHMETIC = new Set(['add', 'sub', 'mul', 'div', 'max', 'min', 'mod']);
+const COMPARE_OPS = new Set<string>(PROGRAM_COMPARE_OPS);
+const INDEX_DTYPES = new Set<DType>(['int32', 'int64']);
 
 /** Layer unary ops with a native float kernel (the others are integer/bool ops). */
 const NATIVE_UNARY = new Set<string>(PROGRAM_UNARY_OPS);
@@ -24,7 +57,7 @@ const no = (reason: string): ProgramSupport => ({ supported: false, reason });
 const FREE_KINDS = new Set(['constant', 'identity', 'squeeze', 'unsqueeze']);
 
 /** Elementwise layer ops with a native binary op ('prelu' comes from parametric_relu layers instead). */
-const BINARY_OPS = new Set<string>(PROGRAM_BINARY_OPS.filter((op) => op !== 'prelu'));
+const BINARY_OPS = new Set<string>([...PROGRAM_BINARY_OPS.filter((op) => op !== 'prelu' && op !== 'fmod'), ...PROGRAM_COMPARE_OPS]);
 const RESIZE_TRANSFORMS = new Set(['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric']);
 
 /**
@@ -35,6 +68,7 @@ export function programSupport(
   layer: AnyLayer,
   network: Network,
   isConstant: (tensor: string) => boolean,
+  target: NativeTarget = 'cpu',
 ): ProgramSupport {
   // Constants of any dtype are weights or shape operands read at lowering time, never executed.
   if (layer.kind === 'constant') return SUPPORTED;
@@ -43,9 +77,9 @@ export function programSupport(
     const desc = network.tensors.get(t);
     if (!desc) continue;
     if (desc.valueKind === 'sequence') return no(`'${t}' is a tensor sequence (reference kernels only)`);
-    if (desc.dtype !== 'float32' && !isShapeOperand(layer, t)) {
-      return no(`'${t}' is ${desc.dtype}; native kernels compute float32 only`);
-    }
+    if (isShapeOperand(layer, t)) continue;
+    const problem = dtypeProblem(layer, t, desc.dtype, target);
+    if (problem) return no(problem);
   }
   if (FREE_KINDS.has(layer.kind)) {
     if ((layer.kind === 'squeeze' || layer.kind === 'unsqueeze') && layer.inputs[1] && !isConstant(layer.inputs[1])) {
@@ -55,7 +89,15 @@ export function programSupport(
   }
   switch (layer.kind) {
     case 'cast':
-      return SUPPORTED; // float32 → float32 (checked above): a view
+    case 'select':
+      return SUPPORTED;
+    case 'gather': {
+      const p = layer.params;
+      if (p.mode === 'elements') return no('GatherElements');
+      return p.batchDims === 0 ? SUPPORTED : no(`gather with batch_dims ${p.batchDims}`);
+    }
+    case 'arg_reduce':
+      return SUPPORTED;
     case 'convolution': {
       const p = layer.params;
       if (p.layout === 'channels_last') return no('channels-last convolution');
@@ -137,6 +179,34 @@ export function programSupport(
     default:
       return no(`no native kernel for '${layer.kind}' layers`);
   }
+}
+
+/**
+ * Why tensor `t` of `layer` cannot be a value of its Program op, or undefined when it can: the
+ * dtype rules of the op descriptors (packages/core/src/program-ops), seen from the layer.
+ */
+function dtypeProblem(layer: AnyLayer, t: string, dtype: DType, target: NativeTarget): string | undefined {
+  if (dtype === 'float32') return undefined;
+  if (target === 'cuda') return `'${t}' is ${dtype}; the CUDA executor computes float32 only so far`;
+  if (!(PROGRAM_DTYPES as readonly string[]).includes(dtype)) return `'${t}' is ${dtype}, which native programs do not hold`;
+  const isOutput = layer.outputs.includes(t);
+  if (ANY_DTYPE_KINDS.has(layer.kind)) {
+    // select's condition is bool, gather's indices int32/int64: both are Program dtypes.
+    if (layer.kind === 'gather' && t === layer.inputs[1] && !INDEX_DTYPES.has(dtype)) return `gather indices '${t}' are ${dtype}`;
+    return undefined;
+  }
+  if (layer.kind === 'elementwise') {
+    const op = layer.params.op;
+    if (COMPARE_OPS.has(op)) return isOutput || dtype !== 'bool' ? undefined : `comparing bool values ('${t}')`;
+    return INTEGER_ARITHMETIC.has(op) && INDEX_DTYPES.has(dtype)
+      ? undefined
+      : `'${t}' is ${dtype}; '${op}' computes float32 or int32/int64 only`;
+  }
+  if (layer.kind === 'arg_reduce') {
+    if (isOutput) return INDEX_DTYPES.has(dtype) ? undefined : `arg_reduce output '${t}' is ${dtype}`;
+    return dtype === 'bool' ? `arg_reduce over bool '${t}'` : undefined;
+  }
+  return `'${t}' is ${dtype}; native ${layer.kind} kernels compute float32 only`;
 }
 
 /** Inputs that only carry shapes/indices (int64 constants) rather than data. */

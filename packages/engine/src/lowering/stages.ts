@@ -4,7 +4,7 @@
  * layers all lower is one native stage: the whole plan in one native call.
  */
 import type { AnyLayer, Network, Tensor } from '@kiln/core';
-import { programSupport } from './program-support.js';
+import { type NativeTarget, programSupport } from './program-support.js';
 
 export interface Stage {
   kind: 'native' | 'reference';
@@ -26,12 +26,13 @@ export function splitStages(
   network: Network,
   constants: ReadonlyMap<string, Tensor>,
   forceReference: ReadonlySet<string> = new Set(),
+  target: NativeTarget = 'cpu',
 ): Stage[] {
   const isConstant = (t: string) => constants.has(t);
   const groups: { kind: Stage['kind']; layers: AnyLayer[] }[] = [];
   for (const layer of network.layers) {
     if (layer.kind === 'constant') continue;
-    const kind = !forceReference.has(layer.name) && programSupport(layer, network, isConstant).supported ? 'native' : 'reference';
+    const kind = !forceReference.has(layer.name) && programSupport(layer, network, isConstant, target).supported ? 'native' : 'reference';
     const last = groups.at(-1);
     if (last && last.kind === kind) last.layers.push(layer);
     else groups.push({ kind, layers: [layer] });

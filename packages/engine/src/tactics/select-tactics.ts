@@ -13,8 +13,8 @@ import {
   type ProgramData,
   type ProgramOp,
   type ProgramValue,
-  programDTypeBytes,
   type ProgressListener,
+  programDTypeBytes,
   throwIfAborted,
 } from '@kiln/core';
 import { compileStage, TACTIC_OPS } from '../lowering/compile-stage.js';

@@ -84,9 +84,14 @@ describe('targetOracle', () => {
   });
 
   it('lowers Erf, PRelu and ConvTranspose on both targets: both executors run every Program op', () => {
-    const slope = n('slope', 'Constant', [], { value: { kind: 'tensor', value: Tensor.fromValues('float32', [4, 1, 1], [0.1, 0.2, 0.3, 0.4]) } });
+    const slope = n('slope', 'Constant', [], {
+      value: { kind: 'tensor', value: Tensor.fromValues('float32', [4, 1, 1], [0.1, 0.2, 0.3, 0.4]) },
+    });
     const up = n('up', 'ConvTranspose', ['relu', 'w'], { strides: { kind: 'ints', value: [2, 2] } });
-    const g = new Graph({ ...graph(), nodes: [...graph().nodes, n('erf', 'Erf', ['relu']), slope, n('prelu', 'PRelu', ['relu', 'slope']), up] });
+    const g = new Graph({
+      ...graph(),
+      nodes: [...graph().nodes, n('erf', 'Erf', ['relu']), slope, n('prelu', 'PRelu', ['relu', 'slope']), up],
+    });
     for (const name of ['erf', 'prelu', 'up']) {
       const node = g.nodes.find((x) => x.name === name)!;
       expect(targetOracle('cpu', registry).supports(g, node), name).toEqual({ supported: true });

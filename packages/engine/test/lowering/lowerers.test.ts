@@ -269,5 +269,4 @@ describe('CPU-only ops: unary, PReLU, transposed convolution', () => {
     const net = b.output(d1, d2, d3, b.layer('unary', [x], { op: 'round' }));
     await expectStagedMatchesReference(net, { x: randomTensor('float32', [2, 4, 5, 6], 21) }, { nativeStages: 1 });
   });
-
 });

@@ -36,8 +36,7 @@ function resizeNetwork(x: number[], y: number[], scales: number[], axes?: number
   return network;
 }
 
-const support = (network: Network) =>
-  programSupport(network.layers.find((l) => l.kind === 'resize')!, network, (t) => t === 's');
+const support = (network: Network) => programSupport(network.layers.find((l) => l.kind === 'resize')!, network, (t) => t === 's');
 
 describe('program support: resize', () => {
   it('lowers an NCHW resize of H and W', () => {

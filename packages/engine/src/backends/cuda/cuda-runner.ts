@@ -92,7 +92,7 @@ export class CudaRunner implements BackendRunner {
   }
 
   private async compile(shapes: Map<string, readonly number[]>): Promise<RunnableStage[]> {
-    const lowered = lowerNetwork(this.network, shapes, this.options.compile);
+    const lowered = lowerNetwork(this.network, shapes, { ...this.options.compile, target: 'cuda' });
     const stages: RunnableStage[] = [];
     try {
       for (const stage of lowered.stages) {

@@ -38,7 +38,7 @@ export async function selectCudaTactics(network: Network, deviceInfo: DeviceInfo
   const device = cudaTacticDevice(deviceInfo, options.precision);
   const constants = networkConstants(network);
   const choices: Record<string, TacticChoice> = {};
-  for (const stage of splitStages(network, constants).filter((s) => s.kind === 'native')) {
+  for (const stage of splitStages(network, constants, new Set(), 'cuda').filter((s) => s.kind === 'native')) {
     throwIfAborted(options.signal, 'the build');
     const shapes = stageTuningShapes(network, stage, options.inputShapes);
     if (!shapes) continue;

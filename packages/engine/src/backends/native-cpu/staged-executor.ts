@@ -11,8 +11,8 @@ import {
   KilnError,
   type Network,
   type Program,
-  type ResourceLimits,
   type ProgramData,
+  type ResourceLimits,
   Tensor,
   withResourceLimits,
 } from '@kiln/core';
@@ -137,7 +137,10 @@ export class StagedExecutor {
       inputs.forEach((t, i) => {
         const expected = program.values[program.inputs[i]!]!.dtype;
         if (t.dtype !== expected) {
-          throw new KilnError(ErrorCode.RUNTIME_ERROR, `native stage input '${stage.inputs[i]}' is ${t.dtype}; its program reads ${expected}`);
+          throw new KilnError(
+            ErrorCode.RUNTIME_ERROR,
+            `native stage input '${stage.inputs[i]}' is ${t.dtype}; its program reads ${expected}`,
+          );
         }
       });
       const outputs = await entry.runner.run(inputs.map((t) => t.data as ProgramData));

@@ -2,12 +2,16 @@
 import type { LowererTable } from '../lowerer.js';
 import { lowerConvolution, lowerDeconvolution, lowerMatrixMultiply } from './convolution.js';
 import { lowerConcatenation, lowerPadding, lowerResize, lowerShuffle, lowerSlice, lowerSplit, lowerView } from './data-movement.js';
+import { lowerArgReduce, lowerCast, lowerGather, lowerSelect } from './indexing.js';
 import { lowerActivation, lowerElementwise, lowerLrn, lowerParametricRelu, lowerScale, lowerSoftmax, lowerUnary } from './pointwise.js';
 import { lowerPooling, lowerReduce } from './pooling.js';
 
 export const lowerers: LowererTable = {
   identity: lowerView,
-  cast: lowerView,
+  cast: lowerCast,
+  gather: lowerGather,
+  arg_reduce: lowerArgReduce,
+  select: lowerSelect,
   squeeze: lowerView,
   unsqueeze: lowerView,
   shuffle: lowerShuffle,

@@ -2,23 +2,41 @@
  * Elementwise and per-channel layers: elementwise → binary, activation, scale → channel_affine
  * (or binary ops for elementwise scales), softmax, lrn.
  */
-import { broadcastShapes, type Layer, PROGRAM_BINARY_OPS, PROGRAM_UNARY_OPS, type ProgramBinaryOp, type ProgramUnaryOp } from '@kiln/core';
+import {
+  broadcastShapes,
+  type Layer,
+  PROGRAM_BINARY_OPS,
+  PROGRAM_COMPARE_OPS,
+  PROGRAM_UNARY_OPS,
+  type ProgramBinaryOp,
+  type ProgramCompareOp,
+  type ProgramUnaryOp,
+} from '@kiln/core';
 import { layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
-/** Elementwise layer ops and Program binary ops share their names. */
-function binaryOp(op: Layer<'elementwise'>['params']['op']): ProgramBinaryOp | undefined {
-  return (PROGRAM_BINARY_OPS as readonly string[]).includes(op) ? (op as ProgramBinaryOp) : undefined;
+/** Elementwise layer ops and Program binary ops share their names ('mod' with fmod is 'fmod'). */
+function binaryOp(params: Layer<'elementwise'>['params']): ProgramBinaryOp | undefined {
+  if (params.op === 'mod' && params.fmod) return 'fmod';
+  return (PROGRAM_BINARY_OPS as readonly string[]).includes(params.op) ? (params.op as ProgramBinaryOp) : undefined;
 }
 
+const isCompareOp = (op: string): op is ProgramCompareOp => (PROGRAM_COMPARE_OPS as readonly string[]).includes(op);
+
 export function lowerElementwise(layer: Layer<'elementwise'>, asm: ProgramAssembler): void {
-  const type = binaryOp(layer.params.op);
-  if (!type) throw loweringError(layer, `elementwise '${layer.params.op}'`);
   const [aName, bName] = layer.inputs as [string, string];
   const out = broadcastShapes([asm.shape(aName), asm.shape(bName)]);
   const yName = layer.outputs[0]!;
   asm.setShape(yName, out);
-  asm.emit({ op: 'binary', type, a: asm.ref(aName), b: asm.ref(bName), y: asm.ref(yName) });
+  const operands = { a: asm.ref(aName), b: asm.ref(bName), y: asm.ref(yName) };
+  const { op } = layer.params;
+  if (isCompareOp(op)) {
+    asm.emit({ op: 'compare', type: op, ...operands });
+    return;
+  }
+  const type = binaryOp(layer.params);
+  if (!type) throw loweringError(layer, `elementwise '${op}'`);
+  asm.emit({ op: 'binary', type, ...operands });
 }
 
 export function lowerActivation(layer: Layer<'activation'>, asm: ProgramAssembler): void {
