@@ -18,8 +18,9 @@ export function inferValueTypes(graph: Graph, registry: ConverterRegistry, maxBa
   try {
     const network = convertGraph(graph, registry, { inputShapes });
     const types = new Map<string, ValueType>();
+    // A value of unknown shape still has a known dtype, which decides where it may run.
     for (const [name, desc] of network.tensors) {
-      if (desc.valueKind !== 'sequence' && desc.shape) types.set(name, { kind: 'tensor', dtype: desc.dtype, shape: desc.shape });
+      if (desc.valueKind !== 'sequence') types.set(name, { kind: 'tensor', dtype: desc.dtype, shape: desc.shape ?? null });
     }
     return types;
   } catch (e) {
@@ -33,6 +34,7 @@ export function fillInputTypes(graph: Graph, types: ReadonlyMap<string, ValueTyp
   const filled = new Map<string, ValueType>();
   for (const input of graph.feedInputs) {
     const known = types.get(input.name);
+    if (known?.kind === 'tensor' && !known.shape) continue;
     const declared = input.type?.kind === 'tensor' ? input.type.shape : null;
     const complete = declared?.every((d) => typeof d === 'number' && d >= 0);
     if (known && !complete) filled.set(input.name, known);

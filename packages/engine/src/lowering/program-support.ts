@@ -74,8 +74,9 @@ export function programSupport(
   if (layer.kind === 'constant') return SUPPORTED;
   for (const t of [...layer.inputs, ...layer.outputs]) {
     if (!t) continue;
-    const desc = network.tensors.get(t);
-    if (!desc) continue;
+    // A graph weight may have no declared tensor: its inferred facts still give its dtype.
+    const desc = network.tensors.get(t) ?? inferredFacts(network).get(t);
+    if (!desc?.dtype) continue;
     if (desc.valueKind === 'sequence') return no(`'${t}' is a tensor sequence (reference kernels only)`);
     if (isShapeOperand(layer, t)) continue;
     const problem = dtypeProblem(layer, t, desc.dtype, target);
