@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DocSandbox } from './docs/doc-sandbox.js';
 import { codeBlocks, docFiles, matchesExpectedOutput } from './docs/markdown-code-blocks.js';
 
-const PAGES = ['docs/getting-started.md', 'docs/from-tf-trt.md', 'docs/platforms.md'];
+const PAGES = ['docs/getting-started.md', 'docs/from-tf-trt.md', 'docs/platforms.md', 'packages/kiln/README.md'];
 const BLOCK_TEST_TIMEOUT_MS = 180_000;
 
 const root = repoRoot();
