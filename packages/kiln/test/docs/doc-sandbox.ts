@@ -20,6 +20,15 @@ export interface BlockResult {
 
 const BLOCK_TIMEOUT_MS = 120_000;
 
+/**
+ * This process's environment as a user's shell would have it: without pnpm's NODE_PATH (which
+ * resolves packages a user's project does not have) and without the KILN_* switches a test run
+ * sets (CI's KILN_REQUIRE_NATIVE=1 would make a page's own examples of those switches moot).
+ */
+function userEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_PATH' && !name.startsWith('KILN_')));
+}
+
 export class DocSandbox {
   readonly dir: string;
   private readonly tsx: string;
@@ -51,9 +60,7 @@ export class DocSandbox {
     const log = openSync(logFile, 'w');
     try {
       const bin = [join(this.dir, '.bin'), join(this.repoRoot, 'packages/kiln/node_modules/.bin')];
-      // pnpm's NODE_PATH would let blocks resolve packages a user's project does not have.
-      const { NODE_PATH: _pnpmNodePath, ...inherited } = process.env;
-      const env = { ...inherited, PATH: `${bin.join(':')}:${process.env.PATH}`, NO_COLOR: '1' };
+      const env = { ...userEnvironment(), PATH: `${bin.join(':')}:${process.env.PATH}`, NO_COLOR: '1' };
       const options = { cwd: this.dir, env, stdio: ['ignore', log, log] as ['ignore', number, number], timeout: BLOCK_TIMEOUT_MS };
       let status: number | null;
       if (block.language === 'ts') {
