@@ -106,7 +106,8 @@ function renderGraphSvg(report: PartitionReport, graph: Graph, layout: Partition
     return [
       `<g class="segment" data-segment="${s.id}">`,
       `<rect class="frame" x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" rx="10" fill="${colour}" stroke="#333"/>`,
-      `<text class="title" x="${b.x + 10}" y="${b.y + 18}">▾ segment ${s.id}: ${escapeHtml(s.name)}, ${s.size} nodes (click to collapse)</text>`,
+      // Short enough to fit a one-column segment's width; the tooltip says the rest.
+      `<text class="title" x="${b.x + 10}" y="${b.y + 18}"><title>segment ${s.id}: click to collapse or expand</title>▾ ${escapeHtml(s.name)} · ${s.size} nodes</text>`,
       '<g class="members">',
       ...(edges.inside.get(s.id) ?? []),
       ...s.nodeIndices.map((i) => renderNode(graph, i, layout.nodes[i]!, styles[i]!)),
@@ -168,7 +169,7 @@ table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;pad
 .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;border:1px solid #333}
 #graph{width:100%;height:85vh;border:1px solid #ccc;cursor:grab;touch-action:none;background:#fff}
 svg text{font-family:ui-monospace,monospace}.op{font-size:12px;font-weight:bold}.name{font-size:11px;fill:#333}.reason{font-size:10px;fill:#c0392b}
-.frame{fill-opacity:.18}.title{font-size:13px;font-weight:bold;cursor:pointer}
+.frame{fill-opacity:.18}.title{font-size:12px;font-weight:bold;cursor:pointer}
 .segment.collapsed .members{display:none}.segment.collapsed .frame{fill-opacity:.9}
 .fallback rect{stroke-width:2.5}
 .edge{fill:none;stroke:#999;stroke-width:1}.edge.cut{stroke:#e67e22;stroke-width:1.5;stroke-dasharray:4,2}`;
