@@ -20,6 +20,7 @@ import { importGraphDef, loadTensorFlow } from '@kiln/tf-graph';
 import { loadUff } from '@kiln/uff';
 import { detectModelFormat, type ModelFormat } from './model-format.js';
 
+/** How loadModel reads a model file: what the format cannot say itself, and resource limits. */
 export interface LoadModelOptions {
   /** SavedModel signature to use (default: serving_default). */
   signature?: string;
@@ -33,11 +34,13 @@ export interface LoadModelOptions {
   limits?: Partial<ResourceLimits>;
 }
 
+/** A parsed model: its format and its framework `Graph` (nothing converted yet). */
 export interface LoadedModel {
   format: Exclude<ModelFormat, 'plan'>;
   graph: Graph;
 }
 
+/** Parses any model file or folder Kiln reads (.onnx, .pb, SavedModel, model.json, .uff) into a `Graph`. */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const format = detectModelFormat(path);
   const { inputShapes, outputs, signature } = options;

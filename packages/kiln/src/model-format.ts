@@ -6,8 +6,10 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { ErrorCode, KilnError } from '@kiln/core';
 
+/** The model formats Kiln loads; 'plan' is a built Kiln engine plan. */
 export type ModelFormat = 'onnx' | 'tf-graphdef' | 'tf-savedmodel' | 'tfjs' | 'uff' | 'plan';
 
+/** The format of the file or folder at `path`, from its name and first bytes; a `KilnError` when it is none Kiln reads. */
 export function detectModelFormat(path: string): ModelFormat {
   if (!existsSync(path)) {
     throw new KilnError(ErrorCode.IO_ERROR, `model file '${path}' does not exist`, { hint: 'check the path' });

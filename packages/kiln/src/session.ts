@@ -22,6 +22,7 @@ import { type ModelSource, modelSource } from './ort-compat/model-source.js';
 import { type OrtSessionOptions, readOrtSessionOptions } from './ort-compat/ort-session-options.js';
 import { type ValueMetadata, valueMetadata } from './ort-compat/value-metadata.js';
 
+/** Options of `InferenceSession.create` and the one-call API: Kiln's own, and onnxruntime's. */
 export interface SessionOptions extends LoadModelOptions, OrtSessionOptions {
   /** 'cpu' (default) or 'cuda' (plans built for this machine's GPU). */
   backend?: 'cpu' | 'cuda';
@@ -42,6 +43,10 @@ export interface SessionOptions extends LoadModelOptions, OrtSessionOptions {
 /** A model as create() takes it: a path (model or plan), or the bytes of an ONNX model, a GraphDef or a plan. */
 export type ModelInput = string | Uint8Array | ArrayBuffer;
 
+/**
+ * A loaded model ready to run, with onnxruntime-node's calls (`create`, `run`, `release`,
+ * `inputMetadata` …): models are converted and built on creation, plans loaded as they are.
+ */
 export class InferenceSession {
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
@@ -154,6 +159,7 @@ export function resolveSessionOptions(options: SessionOptions): SessionOptions {
   };
 }
 
+/** The `EngineOptions` that session options stand for (backend, device, execution, kernels, limits). */
 export function engineOptions(options: SessionOptions): EngineOptions {
   return {
     ...(options.backend ? { backend: options.backend } : {}),

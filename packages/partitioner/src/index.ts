@@ -24,6 +24,8 @@ export { allLayers, isolateNode, registryLowering } from './node-lowering.js';
 export { capturedValues, nodeReads } from './node-reads.js';
 export type { PartitionResult } from './partition.js';
 export { partition } from './partition.js';
+export type { Box, PartitionLayout } from './partition-layout.js';
+export { layoutPartition } from './partition-layout.js';
 export type { PartitionOptions, ResolvedPartitionOptions } from './partition-options.js';
 export { DEFAULT_MINIMUM_SEGMENT_SIZE, resolvePartitionOptions } from './partition-options.js';
 export type { DroppedSegment, FallbackGroup, PartitionReport, SegmentSummary } from './partition-report.js';

@@ -72,9 +72,9 @@ describe.skipIf(!corpus || models.length === 0)('partition over the corpus ONNX 
         const result = partition(graph, randomOpOracle(graph, 0.5, seed));
         checkPartition(graph, result, 3);
       }
-      const html = renderPartitionHtml(partition(graph, randomOpOracle(graph, 0.5, 1)).report, graph);
+      const html = await renderPartitionHtml(partition(graph, randomOpOracle(graph, 0.5, 1)).report, graph);
       expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-      expect(html.match(/<rect /g)?.length).toBe(graph.nodes.length);
+      expect(html.match(/<rect class="box" /g)?.length).toBe(graph.nodes.length);
     });
 
     it(`${name}: the ONNX converters as the oracle`, async () => {

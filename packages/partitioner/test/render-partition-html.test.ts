@@ -1,5 +1,6 @@
+import { Script } from 'node:vm';
 import { ErrorCode } from '@kiln/core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { opSetOracle, partition, renderPartitionHtml, segmentColour } from '../src/index.js';
 import { makeGraph, node } from './support/graphs.js';
 
@@ -19,14 +20,36 @@ const graph = makeGraph(
 
 describe('renderPartitionHtml', () => {
   const { report } = partition(graph, opSetOracle(['Relu', 'Add']), { minimumSegmentSize: 2 });
-  const html = renderPartitionHtml(report, graph);
+  let html = '';
+  beforeAll(async () => {
+    html = await renderPartitionHtml(report, graph);
+  });
 
-  it('is one self-contained page with an SVG box per node', () => {
+  it('is one self-contained page with an SVG box per node and a frame per segment', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(html).not.toMatch(/<script|<link|src=/);
-    expect(html.match(/<rect /g)).toHaveLength(graph.nodes.length);
+    expect(html).not.toMatch(/<link|src=/);
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html.match(/<rect class="box" /g)).toHaveLength(graph.nodes.length);
+    expect(html.match(/<rect class="frame" /g)).toHaveLength(report.segments.length);
     expect(html.match(/<path class="edge/g)).toHaveLength(6);
     expect(html.match(/<path class="edge cut"/g)).toHaveLength(3);
+  });
+
+  it("puts each segment's nodes and inner edges in its collapsible group, the rest outside", () => {
+    const group = (id: number) =>
+      html.slice(html.indexOf(`data-segment="${id}"`), html.indexOf('</g></g>', html.indexOf(`data-segment="${id}"`)));
+    expect(group(0).match(/<g class="node"/g)).toHaveLength(2);
+    expect(group(0).match(/<path class="edge"/g)).toHaveLength(1);
+    expect(group(1).match(/<g class="node"/g)).toHaveLength(3);
+    expect(group(1).match(/<path class="edge"/g)).toHaveLength(2);
+    expect(html.match(/<g class="node fallback"/g)).toHaveLength(2);
+    expect(html).toContain('<button id="collapse-all">');
+  });
+
+  it('carries a zoom, pan and collapse script that is valid JavaScript (compiled here, not run: no browser)', () => {
+    const script = html.slice(html.indexOf('<script>') + 8, html.indexOf('</script>'));
+    expect(() => new Script(script)).not.toThrow();
+    for (const id of ['collapse-all', 'expand-all', 'fit']) expect(script).toContain(`getElementById('${id}')`);
   });
 
   it('colours each segment and labels fallback nodes with their reason, escaped', () => {
@@ -34,8 +57,9 @@ describe('renderPartitionHtml', () => {
       ['a', 'b'],
       ['d', 'e', 'f'],
     ]);
-    expect(html.match(new RegExp(`fill="${segmentColour(0).replace(/[()]/g, '\\$&')}"`, 'g'))).toHaveLength(2);
-    expect(html.match(new RegExp(`fill="${segmentColour(1).replace(/[()]/g, '\\$&')}"`, 'g'))).toHaveLength(3);
+    // Each segment's colour fills its frame and its node boxes.
+    expect(html.match(new RegExp(`fill="${segmentColour(0).replace(/[()]/g, '\\$&')}"`, 'g'))).toHaveLength(1 + 2);
+    expect(html.match(new RegExp(`fill="${segmentColour(1).replace(/[()]/g, '\\$&')}"`, 'g'))).toHaveLength(1 + 3);
     expect(html).toContain('op Weird&lt;op&gt; is not in the op set');
     expect(html).not.toContain('Weird<op>');
     // The dropped single-node segment is drawn dashed and says why.
@@ -44,8 +68,8 @@ describe('renderPartitionHtml', () => {
     expect(html).toContain(`${report.coverage}%`);
   });
 
-  it('refuses a graph that is not the one the report describes', () => {
+  it('refuses a graph that is not the one the report describes', async () => {
     const other = makeGraph([node('a', 'Relu', ['x'])], ['x'], ['a']);
-    expect(() => renderPartitionHtml(report, other)).toThrowError(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    await expect(renderPartitionHtml(report, other)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
   });
 });

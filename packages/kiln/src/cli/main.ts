@@ -5,6 +5,7 @@
  */
 import { KilnError } from '@kiln/core';
 import { CommanderError } from 'commander';
+import { exitQuietlyWhenOutputCloses } from './closed-output.js';
 import { kilnProgram } from './program.js';
 import { USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 
@@ -24,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+exitQuietlyWhenOutputCloses();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -7,9 +7,12 @@ import { ErrorCode, KilnError } from '@kiln/core';
 import type { EngineOptions, OptimizationProfile } from '@kiln/engine';
 import type { ModelSourceOptions } from './model-source.js';
 
+/** TF-TRT's precision modes; a target refuses the ones it cannot compute. */
 export type PrecisionMode = 'FP32' | 'FP16' | 'INT8';
+/** The backends inference graphs run on (only the CPU today). */
 export type InferenceTarget = 'cpu';
 
+/** createInferenceGraph's options: one model source, and TF-TRT's conversion parameters. */
 export interface InferenceGraphOptions extends ModelSourceOptions {
   /** Fills an unknown batch dimension for engines built ahead of time (TF-TRT max_batch_size). */
   maxBatchSize?: number;

@@ -14,6 +14,7 @@ import { type InferenceGraphOptions, type ResolvedInferenceOptions, resolveInfer
 import { type ModelSource, openModelSource } from './model-source.js';
 import { writeInferenceGraph } from './saved-inference-graph.js';
 
+/** A partitioned model that runs as one graph: engine nodes for the converted segments, CPU reference kernels for the rest. */
 export class InferenceGraph {
   private constructor(
     readonly source: ModelSource,
@@ -52,14 +53,17 @@ export class InferenceGraph {
     return new InferenceGraph(source, options, hybrid, report, session);
   }
 
+  /** Engine builds, cache hits, batch reuses, evictions and fallbacks so far. */
   get counters(): HybridCounters {
     return { ...this.session.counters };
   }
 
+  /** Runs the graph on `feeds` (tensors by input name) and resolves to its outputs by name. */
   run(feeds: Feeds): Promise<Record<string, Tensor>> {
     return this.session.run(feeds);
   }
 
+  /** As run(), for graphs whose outputs may be tensor sequences. */
   runValues(feeds: Feeds): Promise<Record<string, RuntimeValue>> {
     return this.session.runValues(feeds);
   }
@@ -69,11 +73,13 @@ export class InferenceGraph {
     writeInferenceGraph(path, this);
   }
 
+  /** Releases every engine and worker; the graph cannot run afterwards. */
   dispose(): Promise<void> {
     return this.session.dispose();
   }
 }
 
+/** TF-TRT's create_inference_graph: partitions the model for the target and builds the engines it can build ahead (docs/from-tf-trt.md). */
 export async function createInferenceGraph(options: InferenceGraphOptions): Promise<InferenceGraph> {
   const resolved = resolveInferenceOptions(options);
   const source = await openModelSource(options);

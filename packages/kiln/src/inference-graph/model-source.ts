@@ -12,6 +12,7 @@ import { importGraphDef } from '@kiln/tf-graph';
 import { loadModel } from '../load-model.js';
 import { detectModelFormat } from '../model-format.js';
 
+/** The model an inference graph is made from: exactly one of graphDef, onnxModel, graph or path. */
 export interface ModelSourceOptions {
   /** A TensorFlow GraphDef (.pb bytes). */
   graphDef?: Uint8Array;

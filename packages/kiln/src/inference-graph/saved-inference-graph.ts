@@ -12,6 +12,7 @@ import { InferenceGraph } from './inference-graph.js';
 import type { ResolvedInferenceOptions } from './inference-graph-options.js';
 import { reopenModelSource, type StoredSource } from './model-source.js';
 
+/** The schema of `inference-graph.json` in a saved inference graph folder. */
 export const INFERENCE_GRAPH_SCHEMA = 'kiln-inference-graph/1';
 const MANIFEST = 'inference-graph.json';
 
@@ -78,6 +79,7 @@ function readManifest(path: string): InferenceGraphManifest {
   return manifest;
 }
 
+/** Loads a folder written by `InferenceGraph.save()`, starting its engine nodes with the saved engines (none rebuilt). */
 export async function loadInferenceGraph(path: string, options: { engineOptions?: EngineOptions } = {}): Promise<InferenceGraph> {
   const manifest = readManifest(path);
   const source = await reopenModelSource(path, manifest.source);

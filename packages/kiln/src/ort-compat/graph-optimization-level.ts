@@ -12,7 +12,9 @@
 import { ErrorCode, KilnError } from '@kiln/core';
 import { type BuilderRule, defaultBuilderRules } from '@kiln/engine';
 
+/** onnxruntime's `graphOptimizationLevel` values, from no rules to every rule. */
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'] as const;
+/** One of GRAPH_OPTIMIZATION_LEVELS. */
 export type GraphOptimizationLevel = (typeof GRAPH_OPTIMIZATION_LEVELS)[number];
 
 const BASIC = ['constant-folding', 'dead-layer-elimination', 'identity-removal', 'shuffle-cancellation', 'squeeze-cancellation'];

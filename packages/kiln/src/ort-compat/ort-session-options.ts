@@ -10,6 +10,7 @@ import { type BackendProbe, chooseBackend, type ExecutionProviderConfig } from '
 import { type GraphOptimizationLevel, rulesForLevel } from './graph-optimization-level.js';
 import { checkIntraOpNumThreads, cpuThreadCount } from './intra-op-threads.js';
 
+/** The onnxruntime-node session options `InferenceSession.create` honours (docs/from-onnxruntime.md). */
 export interface OrtSessionOptions {
   /** Providers in order of preference ('cpu', 'cuda' or { name: 'cuda', deviceId }); the first that runs here is used. */
   executionProviders?: readonly ExecutionProviderConfig[];

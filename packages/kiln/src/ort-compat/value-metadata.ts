@@ -6,6 +6,7 @@
 import type { DType } from '@kiln/core';
 import type { EngineIO } from '@kiln/engine';
 
+/** One input or output as onnxruntime-node's `inputMetadata` / `outputMetadata` describe it. */
 export type ValueMetadata =
   | { readonly name: string; readonly isTensor: false }
   | {

@@ -50,7 +50,7 @@ export async function partitionModel(path: string, options: PartitionCommandOpti
   });
   const result: PartitionCommandReport = { model: path, format, target: options.target, ...report };
   if (options.json) writeReport(options.json, `${JSON.stringify(result, null, 2)}\n`);
-  if (options.html) writeReport(options.html, renderPartitionHtml(report, graph));
+  if (options.html) writeReport(options.html, await renderPartitionHtml(report, graph));
   return result;
 }
 
