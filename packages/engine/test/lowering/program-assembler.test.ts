@@ -4,7 +4,7 @@ import { ProgramAssembler } from '../../src/lowering/program-assembler.js';
 
 describe('ProgramAssembler labels', () => {
   it('labels the ops a layer emits with its name, nested layers with theirs, and leaves other ops alone', () => {
-    const asm = new ProgramAssembler(new Map());
+    const asm = new ProgramAssembler(new Map(), () => 'float32');
     asm.setShape('x', [2, 3]);
     asm.setShape('y', [2, 3]);
     asm.setShape('z', [3, 2]);
@@ -20,7 +20,7 @@ describe('ProgramAssembler labels', () => {
   });
 
   it('restores the outer layer when a lowerer throws', () => {
-    const asm = new ProgramAssembler(new Map());
+    const asm = new ProgramAssembler(new Map(), () => 'float32');
     asm.setShape('x', [1]);
     const x = asm.ref('x');
     expect(() =>
