@@ -32,9 +32,14 @@ export function inPlaceCandidates(layer: AnyLayer): { slots: number[]; elementwi
   }
 }
 
-/** Same element count and element size; elementwise and residual inputs must also have y's exact shape and dtype. */
+/**
+ * Same element count and element size; elementwise and residual inputs must also have y's exact
+ * shape and dtype. A cast may only reuse its input's bytes when it converts nothing (then it is
+ * a copy): the Program's cast op reads and writes different types.
+ */
 export function fitsInPlace(layer: AnyLayer, x: Activation, y: Activation): boolean {
   if (x.bytes !== y.bytes || x.elementBytes !== y.elementBytes) return false;
-  if (layer.kind === 'activation' || layer.kind === 'scale' || layer.kind === 'cast') return true;
+  if (layer.kind === 'cast') return x.dtype === y.dtype;
+  if (layer.kind === 'activation' || layer.kind === 'scale') return true;
   return x.dtype === y.dtype && x.shape.length === y.shape.length && x.shape.every((d, i) => d === y.shape[i]);
 }

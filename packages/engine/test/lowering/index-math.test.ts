@@ -3,7 +3,7 @@
  * arg_reduce, integer binary): a keypoint decoder like MoveNet's stays one native stage and
  * matches the reference kernels. Programs run in the TypeScript interpreter here.
  */
-import { Tensor } from '@kiln/core';
+import { Tensor, validateProgram } from '@kiln/core';
 import { randomTensor } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
 import { lowerNetwork, splitStages } from '../../src/index.js';
@@ -67,5 +67,22 @@ describe('index math lowering', () => {
       { x: randomTensor('float32', [5, 4], 4), k: Tensor.fromValues('int64', [3], [5n, -3n, 2n]) },
       { nativeStages: 1 },
     );
+  });
+
+  it('never places a converting cast over its input, even where the sizes match and the input dies', () => {
+    const b = new NetBuilder();
+    const k = b.input('k', [6], 'int32');
+    const sum = b.layer('elementwise', [k, b.constant(Tensor.fromValues('int32', [6], [1, 2, 3, 4, 5, 6]))], { op: 'add' });
+    b.net.tensors.get(sum)!.dtype = 'int32';
+    const asFloat = b.layer('cast', [sum], { to: 'float32' });
+    const net = b.output(asFloat);
+    const lowered = lowerNetwork(net, new Map([['k', [6]]]));
+    const stage = lowered.stages[0]!;
+    expect(stage.kind).toBe('program');
+    if (stage.kind !== 'program') return;
+    expect(() => validateProgram(stage.program)).not.toThrow();
+    const cast = stage.program.ops.find((o) => o.op === 'cast')!;
+    const [x, y] = [stage.program.values[(cast as { x: number }).x]!, stage.program.values[(cast as { y: number }).y]!];
+    expect(x.storage).not.toEqual(y.storage);
   });
 });
