@@ -140,7 +140,7 @@ const MALFORMED: Case[] = [
     name: "an 'input' storage index past the program's inputs (the executor indexes inputs[index])",
     program: oneOp((b) => {
       const x = b.input('x', [4]);
-      b.values.push({ name: 'stray', shape: [4], storage: { kind: 'input', index: 5 } });
+      b.values.push({ name: 'stray', dtype: 'float32', shape: [4], storage: { kind: 'input', index: 5 } });
       return { op: 'binary', type: 'add', a: x, b: 1, y: b.arena('y', [4]) };
     }),
     message: /'stray' storage\.index = 5 is outside \[0, 0\]/,
