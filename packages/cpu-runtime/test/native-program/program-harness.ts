@@ -183,6 +183,13 @@ export async function expectMatchesInterpreter(program: Program, feeds: ProgramD
   });
 }
 
+/** Runs `prog` once and checks that every output came back as a Float32Array (a float32 program's outputs). */
+export async function runFloat32(prog: NativeProgram, feeds: readonly ProgramData[]): Promise<Float32Array[]> {
+  const outputs = await prog.run(feeds);
+  for (const o of outputs) expect(o).toBeInstanceOf(Float32Array);
+  return outputs as Float32Array[];
+}
+
 /** Expects `fn` to throw a KilnError with `code` whose message matches `pattern`. */
 export function expectKilnError(fn: () => unknown, code: ErrorCode, pattern: RegExp): void {
   try {
