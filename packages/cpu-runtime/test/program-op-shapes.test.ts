@@ -245,7 +245,13 @@ const GENERATORS: { [K in ProgramOpKind]: (rng: Rng) => OpCase } = {
     const [a, b] = [thin(full), thin(full)];
     const dtype = pick(rng, NUMERIC);
     const type = pick(rng, PROGRAM_COMPARE_OPS);
-    return { operands: [a, b], dtypes: [dtype, dtype], y: broadcast(a, b), yDtype: 'bool', op: (yi) => ({ op: 'compare', type, a: 0, b: 1, y: yi }) };
+    return {
+      operands: [a, b],
+      dtypes: [dtype, dtype],
+      y: broadcast(a, b),
+      yDtype: 'bool',
+      op: (yi) => ({ op: 'compare', type, a: 0, b: 1, y: yi }),
+    };
   },
   where(rng) {
     const full = shapeOf(rng, int(rng, 0, 3));
@@ -527,6 +533,8 @@ describe('the interpreter names the layer of an op it cannot run', () => {
     );
     const e2 = thrown(() => interpretProgram(wrongSize, [new Float32Array(4)]));
     expect(isKilnError(e2, ErrorCode.INTERNAL)).toBe(true);
-    expect((e2 as Error).message).toMatch(/^layer 'flip' \(transpose\): op 0 \(transpose\) of layer 'flip' computed 4 float32 elements for 'y' float32 \[5\]/);
+    expect((e2 as Error).message).toMatch(
+      /^layer 'flip' \(transpose\): op 0 \(transpose\) of layer 'flip' computed 4 float32 elements for 'y' float32 \[5\]/,
+    );
   });
 });

@@ -8,10 +8,12 @@ import {
   ProgramBuilder,
   randomArray,
   reference,
+  runFloat32,
   SAME_3X3_CONV,
   sizeOf,
   skipReason,
-  tensor, runFloat32 } from './program-harness.js';
+  tensor,
+} from './program-harness.js';
 
 interface ConvCase {
   name: string;
@@ -200,7 +202,9 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
     p.output(y);
     const program = p.build();
     for (const tactic of nativeProgramTactics(program.ops[0]!, program.values)) {
-      const [out] = await runFloat32(NativeProgram.create({ ...program, ops: [{ ...program.ops[0]!, tactic } as never] }), [new Float32Array(0)]);
+      const [out] = await runFloat32(NativeProgram.create({ ...program, ops: [{ ...program.ops[0]!, tactic } as never] }), [
+        new Float32Array(0),
+      ]);
       expect(Array.from(out!.subarray(0, 1))).toEqual([0]);
       expect(Array.from(out!.subarray(80, 81))).toEqual([0.5]);
       expect(Array.from(out!.subarray(160, 161))).toEqual([2]);

@@ -1,7 +1,7 @@
 import { Tensor } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, reference, sizeOf, skipReason, tensor, runFloat32 } from './program-harness.js';
+import { expectClose, native, ProgramBuilder, randomArray, reference, runFloat32, sizeOf, skipReason, tensor } from './program-harness.js';
 
 function int64(values: number[]): Tensor {
   return Tensor.fromValues('int64', [values.length], values.map(BigInt));

@@ -9,9 +9,11 @@ import {
   randomArray,
   reference,
   referenceActivation,
+  runFloat32,
   sizeOf,
   skipReason,
-  tensor, runFloat32 } from './program-harness.js';
+  tensor,
+} from './program-harness.js';
 
 const BROADCASTS: [number[], number[]][] = [
   [[7], [7]],

@@ -8,10 +8,12 @@ import {
   randomArray,
   reference,
   referenceActivation,
+  runFloat32,
   sizeOf,
   skipReason,
   TOL,
-  tensor, runFloat32 } from './program-harness.js';
+  tensor,
+} from './program-harness.js';
 
 interface GemmCase {
   m: number;

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { ErrorCode, KilnError, type Program } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeErrorToKilnError } from '../../src/index.js';
-import { native, ProgramBuilder, randomArray, skipReason, runFloat32 } from './program-harness.js';
+import { native, ProgramBuilder, randomArray, runFloat32, skipReason } from './program-harness.js';
 
 /** A 3x3 conv over a 1x1x4x4 input whose pads make the declared (consistent) output enormous. */
 function paddedConv(pad: number): Program {

@@ -1,7 +1,7 @@
 import { Tensor } from '@kiln/core';
 import { describe, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, reference, sizeOf, skipReason, tensor, runFloat32 } from './program-harness.js';
+import { expectClose, native, ProgramBuilder, randomArray, reference, runFloat32, sizeOf, skipReason, tensor } from './program-harness.js';
 
 type Transform = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric';
 type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, reference, sizeOf, skipReason, tensor, runFloat32 } from './program-harness.js';
+import { expectClose, native, ProgramBuilder, randomArray, reference, runFloat32, sizeOf, skipReason, tensor } from './program-harness.js';
 
 interface PoolCase {
   name: string;

@@ -8,10 +8,12 @@ import {
   ProgramBuilder,
   randomArray,
   reference,
+  runFloat32,
   SAME_3X3_CONV,
   sizeOf,
   skipReason,
-  tensor, runFloat32 } from './program-harness.js';
+  tensor,
+} from './program-harness.js';
 
 const C = 16;
 const X_SHAPE = [1, C, 10, 10];

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCode, KilnError, type Program, type ProgramOp, validateProgram } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { interpretProgram, NativeProgram, nativeErrorToKilnError } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, skipReason, tensor, runFloat32 } from './program-harness.js';
+import { expectClose, native, ProgramBuilder, randomArray, runFloat32, skipReason, tensor } from './program-harness.js';
 
 interface RawNativeError {
   message: string;

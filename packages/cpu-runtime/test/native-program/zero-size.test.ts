@@ -8,7 +8,7 @@
 import type { Program, ProgramOp } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeProgramTactics } from '../../src/index.js';
-import { expectMatchesInterpreter, native, ProgramBuilder, randomArray, sizeOf, skipReason, runFloat32 } from './program-harness.js';
+import { expectMatchesInterpreter, native, ProgramBuilder, randomArray, runFloat32, sizeOf, skipReason } from './program-harness.js';
 
 interface ZeroCase {
   name: string;
