@@ -12,6 +12,19 @@
 
 namespace kiln::cpu::program {
 
+// A double rounded to float32 as Math.fround does, defined for every input: past float32's
+// range (from the midpoint above its largest finite value) it is ±Infinity, NaN stays NaN.
+inline float roundToFloat32(double v) {
+  constexpr double kMax = static_cast<double>(std::numeric_limits<float>::max());
+  constexpr double kOverflow = 3.4028235677973366e38;  // 2^128 − 2^103: rounds up to Infinity
+  if (std::isnan(v)) return std::numeric_limits<float>::quiet_NaN();
+  if (v >= kOverflow) return std::numeric_limits<float>::infinity();
+  if (v <= -kOverflow) return -std::numeric_limits<float>::infinity();
+  if (v > kMax) return std::numeric_limits<float>::max();
+  if (v < -kMax) return -std::numeric_limits<float>::max();
+  return static_cast<float>(v);
+}
+
 template <DType To, DType From>
 inline ElementOf<To> castElement(ElementOf<From> v) {
   using T = ElementOf<To>;

@@ -63,7 +63,7 @@ void stridedCopy(DType dtype, const std::vector<int64_t>& dims, const unsigned c
 void fillValue(DType dtype, double value, unsigned char* y, int64_t count) {
   withDType(dtype, [&](auto tag) {
     using T = ElementOf<decltype(tag)::value>;
-    const T v = castElement<decltype(tag)::value, DType::Float32>(static_cast<float>(value));
+    const T v = castElement<decltype(tag)::value, DType::Float32>(roundToFloat32(value));
     std::fill(reinterpret_cast<T*>(y), reinterpret_cast<T*>(y) + count, v);
   });
 }

@@ -283,6 +283,18 @@ describe.skipIf(!native.ok)(`NativeProgram index math against the interpreter${s
     }
   });
 
+  it('pad values past float32 range round as Math.fround does, then cast: ±Infinity, saturated integers, NaN → 0', async () => {
+    for (const dtype of ['float32', 'int32', 'int64', 'uint8', 'bool'] as const) {
+      for (const value of [1e300, -1e300, 3.4028235e38, Number.NaN, -2.5]) {
+        const p = new ProgramBuilder();
+        const x = p.input('x', [2, 2], dtype);
+        const y = p.arena('y', [3, 4], dtype);
+        p.op({ op: 'pad', x, y, pads: [1, 1, 0, 1], value }).output(y);
+        await expectMatchesInterpreter(p.build(), [data(dtype, 4, 21)]);
+      }
+    }
+  });
+
   it('chains: shape arithmetic in int64 cast back to float32, concat slices of int32 in place', async () => {
     const p = new ProgramBuilder();
     const x = p.input('x', [4, 5]);
