@@ -266,7 +266,11 @@ const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
   transpose: (op, t) => run(layer('shuffle', { firstTranspose: op.perm }, 1), [t.x]),
   lrn: (op, t) => run(layer('lrn', { size: op.size, alpha: op.alpha, beta: op.beta, bias: op.bias }, 1), [t.x]),
   pad: (op, t) =>
-    run(layer('padding', { mode: 'constant' }, 3), [t.x, ints(op.pads), castTo(Tensor.scalar('float32', op.value), t.x.dtype as ProgramDType)]),
+    run(layer('padding', { mode: 'constant' }, 3), [
+      t.x,
+      ints(op.pads),
+      castTo(Tensor.scalar('float32', op.value), t.x.dtype as ProgramDType),
+    ]),
   slice(op, t, yShape) {
     // Ends one step past the last element taken; -(dim+1) stands for "before the start".
     const ends = op.starts.map((s, a) => {

@@ -313,7 +313,7 @@ describe.skipIf(!native.ok)(`NativeProgram index math against the interpreter${s
     p.op({ op: 'arg_reduce', type: 'min', x: q, y: arg, axis: 0, selectLastIndex: true });
     p.op({ op: 'concat', inputs: [first, arg], y: both, axis: 0 });
     p.op({ op: 'cast', x: both, y: f }).output(q).output(r).output(f);
-    await expectMatchesInterpreter(p.build(), [data('float32', 20, 20).map((v) => v * 10)]);
+    await expectMatchesInterpreter(p.build(), [(data('float32', 20, 20) as Float32Array).map((v) => v * 10)]);
   });
 });
 
