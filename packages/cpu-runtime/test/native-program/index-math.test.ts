@@ -21,7 +21,7 @@ import {
 import { mulberry32 } from '@kiln/testkit';
 import { describe, expect, it } from 'vitest';
 import { nativeErrorToKilnError } from '../../src/index.js';
-import { expectMatchesInterpreter, native, ProgramBuilder, sizeOf, skipReason } from './program-harness.js';
+import { expectMatchesInterpreter, loadCudaCreateProgram, native, ProgramBuilder, sizeOf, skipReason } from './program-harness.js';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -522,4 +522,34 @@ describe.skipIf(!native.ok)(`kiln_cpu.node's own validator refuses hostile dtype
       expect(e.code).toBe(ErrorCode.INVALID_ARGUMENT);
     });
   }
+});
+
+const cudaCreateProgram = loadCudaCreateProgram();
+
+describe.skipIf(!cudaCreateProgram)('kiln_cuda.node refuses integer and bool values before any device work, naming the op', () => {
+  it('an int64 gather and a float32 cast are UNSUPPORTED_LAYER with the op as the layer', () => {
+    const p = new ProgramBuilder();
+    const x = p.input('x', [4, 2]);
+    const idx = p.input('idx', [3], 'int64');
+    const y = p.arena('y', [3, 2]);
+    const z = p.arena('z', [3, 2]);
+    p.op({ op: 'gather', x, indices: idx, y, axis: 0, label: 'pick' });
+    p.op({ op: 'cast', x: y, y: z, label: 'same_type' }).output(z);
+    const program = p.build();
+    const refusal = (prog: Program) => {
+      try {
+        cudaCreateProgram!(prog, {});
+      } catch (e) {
+        return e as { code?: string; message: string; layer?: object };
+      }
+      return undefined;
+    };
+    const e = refusal(program);
+    expect(e?.code).toBe('UNSUPPORTED_LAYER');
+    expect(e?.message).toMatch(/op 0 \(gather, layer 'pick'\): value 1 'idx' is int64: integer and bool values have no CUDA kernels yet/);
+    expect(e?.layer).toMatchObject({ name: 'pick', kind: 'gather', index: 0 });
+    // All float32, but cast has no CUDA kernel either.
+    const floats = { ...program, values: program.values.map((v) => ({ ...v, dtype: 'float32' as const })), ops: [program.ops[1]!] };
+    expect(refusal(floats)?.message).toMatch(/op 0 \(cast, layer 'same_type'\): cast has no CUDA kernel yet/);
+  });
 });

@@ -3,6 +3,10 @@
  * after another (or as views / in place), random data, and the TypeScript reference kernels
  * called directly on one layer — the oracle every native op is compared with.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type ActivationSpec,
   type ErrorCode,
@@ -201,4 +205,19 @@ export function expectKilnError(fn: () => unknown, code: ErrorCode, pattern: Reg
     return;
   }
   throw new Error('expected a KilnError');
+}
+
+export type CreateProgram = (program: unknown, options?: object) => unknown;
+
+/** kiln_cuda.node's createProgram when that addon was built with CUDA, else undefined. */
+export function loadCudaCreateProgram(): CreateProgram | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const path = process.env.KILN_CUDA_NATIVE_PATH ?? resolve(here, '../../../cuda-runtime/build/Release/kiln_cuda.node');
+  if (!existsSync(path)) return undefined;
+  try {
+    const addon = createRequire(import.meta.url)(path) as { createProgram?: CreateProgram };
+    return typeof addon.createProgram === 'function' ? addon.createProgram : undefined;
+  } catch {
+    return undefined;
+  }
 }
