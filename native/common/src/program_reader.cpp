@@ -13,13 +13,26 @@ constexpr int64_t kMaxSafe = (int64_t{1} << 53) - 1;  // Number.MAX_SAFE_INTEGER
 constexpr int64_t kMaxAttr = 2147483647;              // window attributes fit int32 (the CUDA kernels' type)
 constexpr int64_t kMaxOffset = int64_t{1} << 40;      // pad/slice offsets: far past any real tensor
 
+// The Program's typed-array classes by N-API type; false for any other (Float64Array, Uint8ClampedArray …).
+bool arrayClassOf(napi_typedarray_type type, ArrayClass* array) {
+  switch (type) {
+    case napi_float32_array: *array = ArrayClass::Float32Array; return true;
+    case napi_int32_array: *array = ArrayClass::Int32Array; return true;
+    case napi_bigint64_array: *array = ArrayClass::BigInt64Array; return true;
+    case napi_int8_array: *array = ArrayClass::Int8Array; return true;
+    case napi_uint8_array: *array = ArrayClass::Uint8Array; return true;
+    default: return false;
+  }
+}
+
 std::string describe(const Napi::Value& v) {
   if (v.IsUndefined()) return "undefined";
   if (v.IsNull()) return "null";
   if (v.IsNumber()) return v.ToString().Utf8Value();
   if (v.IsString()) return "the string '" + v.As<Napi::String>().Utf8Value().substr(0, 40) + "'";
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "true" : "false";
-  if (v.IsTypedArray()) return "a typed array";
+  ArrayClass array = ArrayClass::Float32Array;
+  if (v.IsTypedArray()) return arrayClassOf(v.As<Napi::TypedArray>().TypedArrayType(), &array) ? std::string("a ") + arrayClassName(array) : "a typed array";
   if (v.IsArray()) return "an array";
   if (v.IsObject()) return "an object";
   return "a value of another type";
@@ -194,7 +207,33 @@ OpDesc readOp(const Napi::Value& v, uint32_t index, const std::vector<ValueDesc>
       op.b = id("b");
       op.type = r.string("type");
       break;
+    case OpKind::Compare:
+      op.a = id("a");
+      op.b = id("b");
+      op.type = r.string("type");
+      break;
+    case OpKind::Where:
+      op.condition = id("condition");
+      op.a = id("a");
+      op.b = id("b");
+      break;
+    case OpKind::Gather:
+      op.x = id("x");
+      op.indices = id("indices");
+      op.axis = r.integer("axis", -kMaxAttr, kMaxAttr);
+      break;
+    case OpKind::GatherNd:
+      op.x = id("x");
+      op.indices = id("indices");
+      break;
+    case OpKind::ArgReduce:
+      op.x = id("x");
+      op.type = r.string("type");
+      op.axis = r.integer("axis", -kMaxAttr, kMaxAttr);
+      op.selectLastIndex = r.flag("selectLastIndex");
+      break;
     case OpKind::Activation:
+    case OpKind::Cast:
     case OpKind::Copy:
       op.x = id("x");
       break;
@@ -251,11 +290,15 @@ OpDesc readOp(const Napi::Value& v, uint32_t index, const std::vector<ValueDesc>
 
 ValueDesc readValue(const Napi::Value& v, uint32_t i, const std::string& caller) {
   const std::string where = caller + ": program.values[" + std::to_string(i) + "]";
-  if (!v.IsObject() || v.IsArray()) throw Failure("INVALID_ARGUMENT", where + " must be { name, shape, storage }, got " + describe(v));
+  if (!v.IsObject() || v.IsArray()) throw Failure("INVALID_ARGUMENT", where + " must be { name, dtype, shape, storage }, got " + describe(v));
   FieldReader r(v.As<Napi::Object>(), where);
   ValueDesc value;
   value.name = r.string("name");
   FieldReader named(v.As<Napi::Object>(), where + " ('" + value.name + "')");
+  const std::string dtype = named.string("dtype");
+  if (!dtypeFromName(dtype, &value.dtype)) {
+    named.fail("dtype", "'" + dtype.substr(0, 40) + "' must be one of float32, int32, int64, int8, uint8, bool");
+  }
   value.shape = named.integers("shape", 0, kMaxSafe);
   value.elements = saturatingElements(value.shape);
   Napi::Value s = named.get("storage");
@@ -292,11 +335,14 @@ ProgramDesc readProgramDesc(const Napi::Value& program, const ProgramLimits& lim
   Napi::Array weights = p.get("weights").As<Napi::Array>();
   for (uint32_t i = 0; i < weights.Length(); ++i) {
     Napi::Value w = weights.Get(i);
-    if (!w.IsTypedArray() || w.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-      p.fail("weights[" + std::to_string(i) + "]", "must be a Float32Array, got " + describe(w));
+    ArrayClass array = ArrayClass::Float32Array;
+    if (!w.IsTypedArray() || !arrayClassOf(w.As<Napi::TypedArray>().TypedArrayType(), &array)) {
+      p.fail("weights[" + std::to_string(i) + "]",
+             "must be a Float32Array, Int32Array, BigInt64Array, Int8Array or Uint8Array, got " + describe(w));
     }
-    Napi::Float32Array f = w.As<Napi::Float32Array>();
-    desc.weights.push_back(WeightDesc{f.Data(), static_cast<int64_t>(f.ElementLength())});
+    Napi::TypedArray t = w.As<Napi::TypedArray>();
+    const uint8_t* base = static_cast<const uint8_t*>(t.ArrayBuffer().Data());
+    desc.weights.push_back(WeightDesc{base == nullptr ? nullptr : base + t.ByteOffset(), static_cast<int64_t>(t.ElementLength()), array});
   }
   desc.inputs = p.integers("inputs", -kMaxSafe, kMaxSafe);
   desc.outputs = p.integers("outputs", -kMaxSafe, kMaxSafe);

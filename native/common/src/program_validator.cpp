@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
+#include <utility>
 
 #include "kiln/failure.h"
 
@@ -10,7 +12,8 @@ namespace {
 
 using Shape = std::vector<int64_t>;
 
-const char* const kBinaryTypes[] = {"add", "sub", "mul", "div", "max", "min", "pow", "prelu"};
+const char* const kBinaryTypes[] = {"add", "sub", "mul", "div", "max", "min", "pow", "prelu", "mod", "fmod"};
+const char* const kCompareTypes[] = {"equal", "less", "less_equal", "greater", "greater_equal"};
 const char* const kUnaryTypes[] = {"abs", "neg", "exp", "log", "sqrt", "reciprocal", "sin",
                                    "cos", "tan", "erf", "floor", "ceil", "round", "sign"};
 const char* const kActivationTypes[] = {"none",        "relu",        "sigmoid",          "tanh",     "leaky_relu", "elu",       "selu",
@@ -33,8 +36,9 @@ bool oneOf(const std::string& s, const char* const (&names)[N]) {
                 std::move(layer));
 }
 
-[[noreturn]] void failProgram(const std::string& caller, const std::string& message, const std::string& hint = {}) {
-  throw Failure("INVALID_ARGUMENT", caller + ": " + message, hint);
+[[noreturn]] void failProgram(const std::string& caller, const std::string& message, const std::string& hint = {},
+                              FailureLayer layer = {}) {
+  throw Failure("INVALID_ARGUMENT", caller + ": " + message, hint, std::move(layer));
 }
 
 bool addOk(int64_t a, int64_t b, int64_t* out) { return !__builtin_add_overflow(a, b, out); }
@@ -46,6 +50,7 @@ class OpCheck {
   OpCheck(const ProgramDesc& p, const OpDesc& op, const std::string& caller) : p_(p), op_(op), caller_(caller) {}
 
   const Shape& shape(int64_t id) const { return value(id).shape; }
+  DType dtype(int64_t id) const { return value(id).dtype; }
   int64_t size(int64_t id) const { return value(id).elements; }
   const ValueDesc& value(int64_t id) const { return p_.values[static_cast<size_t>(id)]; }
 
@@ -257,22 +262,82 @@ bool broadcastsTo(const Shape& s, const Shape& ys) {
   return true;
 }
 
+// y is exactly the numpy broadcast of `operands` (named together as `names`), each of which
+// broadcasts to it.
+void checkBroadcast(const OpCheck& c, std::initializer_list<std::pair<const char*, int64_t>> operands, int64_t y, const char* names) {
+  const Shape& ys = c.shape(y);
+  Shape want;
+  for (const auto& [field, id] : operands) {
+    const Shape& s = c.shape(id);
+    c.require(broadcastsTo(s, ys), "does not broadcast to y " + shapeText(ys), id);
+    Shape next(std::max(want.size(), s.size()));
+    for (size_t i = 1; i <= next.size(); ++i) {
+      const int64_t dw = i <= want.size() ? want[want.size() - i] : 1, ds = i <= s.size() ? s[s.size() - i] : 1;
+      next[next.size() - i] = dw == 1 ? ds : dw;
+    }
+    want = std::move(next);
+  }
+  c.require(ys == want, std::string("y must be the broadcast of ") + names + " = " + shapeText(want), y);
+}
+
 void checkBinary(const OpCheck& c, const OpDesc& op) {
   const int64_t a = c.id("a", op.a), b = c.id("b", op.b), y = op.y;
-  c.require(isProgramBinaryType(op.type), "unknown binary type '" + op.type + "'", -1, "use add, sub, mul, div, max, min, pow or prelu");
-  const Shape& ys = c.shape(y);
-  c.require(broadcastsTo(c.shape(a), ys), "does not broadcast to y " + shapeText(ys), a);
-  c.require(broadcastsTo(c.shape(b), ys), "does not broadcast to y " + shapeText(ys), b);
-  // And y is exactly their broadcast (no extra dims or sizes the operands do not have).
-  const Shape& as = c.shape(a);
-  const Shape& bs = c.shape(b);
-  Shape want(std::max(as.size(), bs.size()));
-  for (size_t i = 1; i <= want.size(); ++i) {
-    const int64_t da = i <= as.size() ? as[as.size() - i] : 1, db = i <= bs.size() ? bs[bs.size() - i] : 1;
-    want[want.size() - i] = da == 1 ? db : da;
+  c.require(isProgramBinaryType(op.type), "unknown binary type '" + op.type + "'", -1,
+            "use add, sub, mul, div, max, min, pow, prelu, mod or fmod");
+  if (c.dtype(a) != DType::Float32) {
+    c.require(op.type != "pow" && op.type != "prelu", "'" + op.type + "' takes float32 operands", a);
+    c.require(!op.hasActivation, "a fused activation needs float32 operands", a);
   }
-  c.require(ys == want, "y must be the broadcast of a and b = " + shapeText(want), y);
+  checkBroadcast(c, {{"a", a}, {"b", b}}, y, "a and b");
   c.activation(op.hasActivation, op.activation);
+}
+
+void checkCompare(const OpCheck& c, const OpDesc& op) {
+  const int64_t a = c.id("a", op.a), b = c.id("b", op.b);
+  c.require(oneOf(op.type, kCompareTypes), "unknown compare type '" + op.type + "'", -1, "see PROGRAM_COMPARE_OPS in @kiln/core");
+  checkBroadcast(c, {{"a", a}, {"b", b}}, op.y, "a and b");
+}
+
+void checkWhere(const OpCheck& c, const OpDesc& op) {
+  const int64_t condition = c.id("condition", op.condition), a = c.id("a", op.a), b = c.id("b", op.b);
+  checkBroadcast(c, {{"condition", condition}, {"a", a}, {"b", b}}, op.y, "condition, a and b");
+}
+
+void checkGather(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), indices = c.id("indices", op.indices);
+  const Shape& xs = c.shape(x);
+  const size_t axis = static_cast<size_t>(c.axis(op.axis, xs.size(), x));
+  Shape want(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(axis));
+  want.insert(want.end(), c.shape(indices).begin(), c.shape(indices).end());
+  want.insert(want.end(), xs.begin() + static_cast<std::ptrdiff_t>(axis) + 1, xs.end());
+  c.require(c.shape(op.y) == want, "y must be x's dims with the axis replaced by indices' dims = " + shapeText(want), op.y);
+}
+
+void checkGatherNd(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x), indices = c.id("indices", op.indices);
+  const Shape& xs = c.shape(x);
+  const Shape& is = c.shape(indices);
+  c.require(!is.empty() && is.back() <= static_cast<int64_t>(xs.size()), "indices " + shapeText(is) + " need a last dim <= x's rank",
+            indices);
+  Shape want(is.begin(), is.end() - 1);
+  want.insert(want.end(), xs.begin() + is.back(), xs.end());
+  c.require(c.shape(op.y) == want, "y must be indices' dims but the last, then x's dims past the indexed ones = " + shapeText(want), op.y);
+}
+
+void checkArgReduce(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x);
+  c.require(op.type == "max" || op.type == "min", "type must be 'max' or 'min', got '" + op.type + "'");
+  const Shape& xs = c.shape(x);
+  const size_t axis = static_cast<size_t>(c.axis(op.axis, xs.size(), x));
+  c.require(xs[axis] > 0, "axis " + std::to_string(axis) + " is empty: there is no index to pick", x);
+  Shape want = xs;
+  want[axis] = 1;
+  c.require(c.shape(op.y) == want, "y must be x's shape with the axis 1 = " + shapeText(want), op.y);
+}
+
+void checkCast(const OpCheck& c, const OpDesc& op) {
+  const int64_t x = c.id("x", op.x);
+  c.require(c.shape(op.y) == c.shape(x), "must have x's shape " + shapeText(c.shape(x)), op.y);
 }
 
 void checkSameSize(const OpCheck& c, int64_t x, int64_t y) {
@@ -396,30 +461,107 @@ void checkResize(const OpCheck& c, const OpDesc& op) {
 // elementwise reads may be exactly y's bytes, a concat input its own contiguous slice of y.
 enum class Sharing { None, Exact, Slice };
 
+// The dtypes an operand takes (program-ops/dtype-sets.ts), one bit per DType.
+using DTypeSet = unsigned;
+constexpr DTypeSet bit(DType d) { return 1u << static_cast<unsigned>(d); }
+constexpr DTypeSet kFloat = bit(DType::Float32);
+constexpr DTypeSet kArithmetic = kFloat | bit(DType::Int32) | bit(DType::Int64);
+constexpr DTypeSet kNumeric = kArithmetic | bit(DType::Int8) | bit(DType::Uint8);
+constexpr DTypeSet kIndex = bit(DType::Int32) | bit(DType::Int64);
+constexpr DTypeSet kBool = bit(DType::Bool);
+constexpr DTypeSet kAny = kNumeric | kBool;
+
+// One operand of an op as its descriptor states it: the output comes last; `same` names the
+// operand whose dtype this one must have (descriptor.ts `{ same }`), else `dtypes` applies.
 struct Operand {
   const char* field;
   int64_t id;
-  Sharing sharing;
+  Sharing sharing = Sharing::None;
+  DTypeSet dtypes = kFloat;
+  const char* same = nullptr;
 };
 
-std::vector<Operand> readOperands(const OpDesc& op) {
+std::vector<Operand> operandsOf(const OpDesc& op) {
+  const Operand y{"y", op.y};
   switch (op.kind) {
-    case OpKind::Conv2d: return {{"x", op.x, Sharing::None}, {"w", op.w, Sharing::None}, {"b", op.b, Sharing::None},
-                                 {"residual", op.residual, Sharing::Exact}};
-    case OpKind::Deconv2d: return {{"x", op.x, Sharing::None}, {"w", op.w, Sharing::None}, {"b", op.b, Sharing::None}};
-    case OpKind::Gemm: return {{"a", op.a, Sharing::None}, {"b", op.b, Sharing::None}, {"bias", op.bias, Sharing::None}};
-    case OpKind::BatchedMatmul: return {{"a", op.a, Sharing::None}, {"b", op.b, Sharing::None}};
-    case OpKind::Binary: return {{"a", op.a, Sharing::Exact}, {"b", op.b, Sharing::Exact}};
+    case OpKind::Conv2d: return {{"x", op.x}, {"w", op.w}, {"b", op.b}, {"residual", op.residual, Sharing::Exact}, y};
+    case OpKind::Deconv2d: return {{"x", op.x}, {"w", op.w}, {"b", op.b}, y};
+    case OpKind::Gemm: return {{"a", op.a}, {"b", op.b}, {"bias", op.bias}, y};
+    case OpKind::BatchedMatmul: return {{"a", op.a}, {"b", op.b}, y};
+    case OpKind::Binary:
+      return {{"a", op.a, Sharing::Exact, kArithmetic}, {"b", op.b, Sharing::Exact, 0, "a"}, {"y", op.y, Sharing::None, 0, "a"}};
+    case OpKind::Compare: return {{"a", op.a, Sharing::None, kNumeric}, {"b", op.b, Sharing::None, 0, "a"}, {"y", op.y, Sharing::None, kBool}};
+    case OpKind::Where:
+      return {{"condition", op.condition, Sharing::None, kBool},
+              {"a", op.a, Sharing::None, kAny},
+              {"b", op.b, Sharing::None, 0, "a"},
+              {"y", op.y, Sharing::None, 0, "a"}};
+    case OpKind::Cast: return {{"x", op.x, Sharing::None, kAny}, {"y", op.y, Sharing::None, kAny}};
+    case OpKind::Gather:
+    case OpKind::GatherNd:
+      return {{"x", op.x, Sharing::None, kAny}, {"indices", op.indices, Sharing::None, kIndex}, {"y", op.y, Sharing::None, 0, "x"}};
+    case OpKind::ArgReduce: return {{"x", op.x, Sharing::None, kNumeric}, {"y", op.y, Sharing::None, kIndex}};
     case OpKind::Activation:
-    case OpKind::Unary:
-    case OpKind::Copy: return {{"x", op.x, Sharing::Exact}};
-    case OpKind::ChannelAffine: return {{"x", op.x, Sharing::Exact}, {"scale", op.scale, Sharing::None}, {"shift", op.shift, Sharing::None}};
+    case OpKind::Unary: return {{"x", op.x, Sharing::Exact}, y};
+    case OpKind::Copy: return {{"x", op.x, Sharing::Exact, kAny}, {"y", op.y, Sharing::None, 0, "x"}};
+    case OpKind::ChannelAffine: return {{"x", op.x, Sharing::Exact}, {"scale", op.scale}, {"shift", op.shift}, y};
     case OpKind::Concat: {
       std::vector<Operand> list;
-      for (int64_t id : op.inputs) list.push_back({"inputs", id, Sharing::Slice});
+      for (int64_t id : op.inputs) list.push_back({"inputs", id, Sharing::Slice, kAny});
+      list.push_back({"y", op.y, Sharing::None, 0, "inputs"});
       return list;
     }
-    default: return {{"x", op.x, Sharing::None}};
+    case OpKind::Transpose:
+    case OpKind::Pad:
+    case OpKind::Slice: return {{"x", op.x, Sharing::None, kAny}, {"y", op.y, Sharing::None, 0, "x"}};
+    case OpKind::Softmax:
+    case OpKind::Lrn:
+    case OpKind::Resize2d:
+    case OpKind::Pool2d:
+    case OpKind::GlobalPool: return {{"x", op.x}, y};
+  }
+  return {{"x", op.x}, y};
+}
+
+std::string dtypeSetText(DTypeSet set) {
+  std::string s;
+  for (int d = 0; d < kDTypeCount; ++d)
+    if (set & bit(static_cast<DType>(d))) s += (s.empty() ? "" : " or ") + std::string(kDTypeNames[d]);
+  return s;
+}
+
+// Every operand id is a value of the program and every dtype follows the op's descriptor
+// (a list operand's values share one dtype).
+void checkDTypes(const OpCheck& c, const OpDesc& op) {
+  const std::vector<Operand> operands = operandsOf(op);
+  auto first = [&](const char* field) -> const Operand* {
+    for (const Operand& o : operands)
+      if (o.id >= 0 && std::string(o.field) == field) return &o;
+    return nullptr;
+  };
+  size_t listIndex = 0;
+  for (const Operand& o : operands) {
+    if (o.id < 0) continue;  // an absent optional operand (the reader read every required one)
+    const bool list = o.sharing == Sharing::Slice;
+    const std::string field = list ? "inputs[" + std::to_string(listIndex++) + "]" : o.field;
+    c.id(field.c_str(), o.id);
+  }
+  for (const Operand& o : operands) {
+    if (o.id < 0) continue;
+    const DType dtype = c.dtype(o.id);
+    const Operand* head = first(o.field);
+    c.require(dtype == c.dtype(head->id),
+              "every " + std::string(o.field) + " value must have one dtype (" + dtypeName(c.dtype(head->id)) + ")", o.id);
+    if (o.same != nullptr) {
+      const Operand* other = first(o.same);
+      if (other == nullptr) continue;
+      const DType want = c.dtype(other->id);
+      c.require(dtype == want,
+                std::string(o.field) + " is " + dtypeName(dtype) + " but must have " + o.same + "'s dtype " + dtypeName(want), o.id);
+    } else {
+      c.require((o.dtypes & bit(dtype)) != 0, std::string(o.field) + " is " + dtypeName(dtype) + " but must be " + dtypeSetText(o.dtypes),
+                o.id);
+    }
   }
 }
 
@@ -427,7 +569,7 @@ std::vector<Operand> readOperands(const OpDesc& op) {
 // reading x while writing y over it would read what it already wrote.
 void checkOverlap(const OpCheck& c, const OpDesc& op) {
   const ValueDesc& y = c.value(op.y);
-  const int64_t yBegin = y.byteOffset, yEnd = y.byteOffset + 4 * y.elements;
+  const int64_t yBegin = y.byteOffset, yEnd = y.byteOffset + dtypeBytes(y.dtype) * y.elements;
   if (yBegin == yEnd) return;
   // Concat inputs sit one after another in y when every dim before the axis is 1.
   bool contiguousSlices = op.kind == OpKind::Concat;
@@ -437,11 +579,14 @@ void checkOverlap(const OpCheck& c, const OpDesc& op) {
     for (int64_t i = 0; i < axis; ++i) contiguousSlices = contiguousSlices && y.shape[static_cast<size_t>(i)] == 1;
   }
   int64_t sliceStart = yBegin;
-  for (const Operand& o : readOperands(op)) {
+  std::vector<Operand> operands = operandsOf(op);
+  operands.pop_back();  // y itself
+  for (const Operand& o : operands) {
     if (o.id < 0) continue;
     const ValueDesc& v = c.value(o.id);
-    const int64_t begin = v.byteOffset, end = v.byteOffset + 4 * v.elements;
-    const int64_t sliceBegin = sliceStart, sliceEnd = sliceStart + 4 * v.elements;
+    const int64_t bytes = dtypeBytes(v.dtype) * v.elements;
+    const int64_t begin = v.byteOffset, end = v.byteOffset + bytes;
+    const int64_t sliceBegin = sliceStart, sliceEnd = sliceStart + bytes;
     if (o.sharing == Sharing::Slice && contiguousSlices) sliceStart = sliceEnd;
     if (v.storage != ValueStorage::Arena || begin == end || end <= yBegin || yEnd <= begin) continue;
     if (o.sharing == Sharing::Exact && begin == yBegin && end == yEnd) continue;
@@ -467,6 +612,7 @@ void checkShapes(const OpCheck& c, const OpDesc& op) {
   c.id("y", op.y);
   c.require(c.value(op.y).storage == ValueStorage::Arena, "writes a value that is not in the arena (ops may only write 'arena' values)",
             op.y);
+  checkDTypes(c, op);
   switch (op.kind) {
     case OpKind::Conv2d: return checkConv(c, op);
     case OpKind::Gemm: return checkGemm(c, op);
@@ -474,6 +620,12 @@ void checkShapes(const OpCheck& c, const OpDesc& op) {
     case OpKind::Pool2d: return checkPool(c, op);
     case OpKind::GlobalPool: return checkGlobalPool(c, op);
     case OpKind::Binary: return checkBinary(c, op);
+    case OpKind::Compare: return checkCompare(c, op);
+    case OpKind::Where: return checkWhere(c, op);
+    case OpKind::Cast: return checkCast(c, op);
+    case OpKind::Gather: return checkGather(c, op);
+    case OpKind::GatherNd: return checkGatherNd(c, op);
+    case OpKind::ArgReduce: return checkArgReduce(c, op);
     case OpKind::Activation:
       checkSameSize(c, c.id("x", op.x), op.y);
       c.require(op.hasActivation, "needs an activation");
@@ -495,16 +647,21 @@ void checkShapes(const OpCheck& c, const OpDesc& op) {
   c.fail("unknown op kind", -1, "see PROGRAM_OP_KINDS in @kiln/core");
 }
 
-// The op that writes a value (or first reads it), so a value over a limit names its layer.
+// The op that writes a value, else the first that reads it, so a value over a limit or with bad
+// storage names its layer (ops are read but not yet checked: ids may be anything).
 FailureLayer ownerOf(const ProgramDesc& p, int64_t id) {
+  auto layerOf = [&](const OpDesc& op) {
+    return FailureLayer{op.label.empty() ? p.values[static_cast<size_t>(id)].name : op.label, opKindName(op.kind), op.index};
+  };
   for (const OpDesc& op : p.ops)
-    if (op.y == id) return {op.label.empty() ? p.values[static_cast<size_t>(id)].name : op.label, opKindName(op.kind), op.index};
+    if (op.y == id) return layerOf(op);
+  for (const OpDesc& op : p.ops)
+    for (const Operand& o : operandsOf(op))
+      if (o.id == id) return layerOf(op);
   return {};
 }
 
 void checkValues(const ProgramDesc& p, const ProgramLimits& limits, const std::string& caller) {
-  const int64_t feeds = static_cast<int64_t>(p.inputs.size());
-  const int64_t weights = static_cast<int64_t>(p.weights.size());
   for (size_t id = 0; id < p.values.size(); ++id) {
     const ValueDesc& v = p.values[id];
     const std::string what = "value " + std::to_string(id) + " '" + v.name + "'";
@@ -512,8 +669,11 @@ void checkValues(const ProgramDesc& p, const ProgramLimits& limits, const std::s
     if (n < 0) failProgram(caller, what + " has shape " + shapeText(v.shape) + "; dims must be integers >= 0");
     // Sizes first: a hostile shape is a RESOURCE_LIMIT naming the value, as in TypeScript.
     if (n > limits.maxTensorElements) failLimit(caller, what, "maxTensorElements", n, limits.maxTensorElements, ownerOf(p, id));
-    if (n > limits.maxTensorBytes / 4) failLimit(caller, what + " in bytes", "maxTensorBytes", n > INT64_MAX / 4 ? INT64_MAX : 4 * n,
-                                                 limits.maxTensorBytes, ownerOf(p, id));
+    const int64_t bytes = dtypeBytes(v.dtype);
+    if (n > limits.maxTensorBytes / bytes) {
+      failLimit(caller, what + " in bytes", "maxTensorBytes", n > INT64_MAX / bytes ? INT64_MAX : bytes * n, limits.maxTensorBytes,
+                ownerOf(p, id));
+    }
     if (n != v.elements) failProgram(caller, what + " has an inconsistent element count");
     // A zero-size value still indexes with its other dims: they too must stay within kMaxElements.
     Shape nonZero;
@@ -522,6 +682,19 @@ void checkValues(const ProgramDesc& p, const ProgramLimits& limits, const std::s
     if (saturatingElements(nonZero) > kMaxProgramElements) {
       failProgram(caller, what + " has shape " + shapeText(v.shape) + " whose non-zero dims span more than 2^40 elements");
     }
+  }
+}
+
+// Where each value lives: feed and weight numbers, the weight's array class and length, arena
+// bytes aligned to the dtype and inside the arena. Runs once the ops are read, so a failure names
+// the op that writes (or reads) the value.
+void checkStorage(const ProgramDesc& p, const std::string& caller) {
+  const int64_t feeds = static_cast<int64_t>(p.inputs.size());
+  const int64_t weights = static_cast<int64_t>(p.weights.size());
+  for (size_t id = 0; id < p.values.size(); ++id) {
+    const ValueDesc& v = p.values[id];
+    const std::string what = "value " + std::to_string(id) + " '" + v.name + "'";
+    const int64_t n = v.elements, bytes = dtypeBytes(v.dtype);
     switch (v.storage) {
       case ValueStorage::Input:
         if (v.index < 0 || v.index >= feeds) {
@@ -537,6 +710,12 @@ void checkValues(const ProgramDesc& p, const ProgramLimits& limits, const std::s
                                   "]: the program has " + std::to_string(weights) + " weights",
                       "'weight' storage indices must be < program.weights.length");
         }
+        if (p.weights[static_cast<size_t>(v.index)].array != arrayClassOf(v.dtype)) {
+          failProgram(caller, "weight " + std::to_string(v.index) + " (for " + what + ", " + dtypeName(v.dtype) + ") must be a " +
+                                  arrayClassName(arrayClassOf(v.dtype)) + ", got a " +
+                                  arrayClassName(p.weights[static_cast<size_t>(v.index)].array),
+                      "a weight's typed array must match its value's dtype (PROGRAM_DTYPE_ARRAYS in @kiln/core)", ownerOf(p, id));
+        }
         if (p.weights[static_cast<size_t>(v.index)].elements != n) {
           failProgram(caller, what + " " + shapeText(v.shape) + " needs " + std::to_string(n) + " elements but weight " +
                                   std::to_string(v.index) + " has " + std::to_string(p.weights[static_cast<size_t>(v.index)].elements),
@@ -545,11 +724,15 @@ void checkValues(const ProgramDesc& p, const ProgramLimits& limits, const std::s
         break;
       case ValueStorage::Arena: {
         int64_t end = 0;
-        if (v.byteOffset < 0 || v.byteOffset % 4 != 0 || !addOk(v.byteOffset, 4 * n, &end) || end > p.arenaBytes) {
-          failProgram(caller, what + " occupies arena bytes [" + std::to_string(v.byteOffset) + ", " +
-                                  std::to_string(v.byteOffset) + " + " +
-                                  std::to_string(4 * n) + ") outside the arena of " + std::to_string(p.arenaBytes) + " bytes",
-                      "arena offsets must be multiples of 4 and every arena value must fit in arenaBytes");
+        if (v.byteOffset < 0 || v.byteOffset % bytes != 0 || !addOk(v.byteOffset, bytes * n, &end) || end > p.arenaBytes) {
+          const bool misaligned = v.byteOffset % bytes != 0;
+          failProgram(caller, what + " occupies arena bytes [" + std::to_string(v.byteOffset) + ", " + std::to_string(v.byteOffset) +
+                                  " + " + std::to_string(bytes * n) + ") outside the arena of " + std::to_string(p.arenaBytes) +
+                                  " bytes" +
+                                  (misaligned ? " or at an offset that is not a multiple of its dtype " + std::string(dtypeName(v.dtype)) +
+                                                    "'s size " + std::to_string(bytes)
+                                              : std::string()),
+                      "arena offsets must be multiples of the dtype's size and every arena value must fit in arenaBytes", ownerOf(p, id));
         }
         break;
       }
@@ -562,12 +745,13 @@ void checkTotals(const ProgramDesc& p, const ProgramLimits& limits, const std::s
   int64_t modelBytes = p.arenaBytes;
   if (modelBytes > limits.maxModelBytes) failLimit(caller, "the program's arena", "maxModelBytes", modelBytes, limits.maxModelBytes);
   for (const WeightDesc& w : p.weights) {
-    // Each weight is a Float32Array (< 2^53 bytes), so the running sum is checked per step.
-    if (w.elements < 0 || w.elements > (limits.maxModelBytes - modelBytes) / 4) {
-      failLimit(caller, "the program's arena and weights", "maxModelBytes", modelBytes + std::min<int64_t>(w.elements, INT64_MAX / 8) * 4,
-                limits.maxModelBytes);
+    // Each weight is a typed array (< 2^53 bytes), so the running sum is checked per step.
+    const int64_t bytes = arrayClassBytes(w.array);
+    if (w.elements < 0 || w.elements > (limits.maxModelBytes - modelBytes) / bytes) {
+      failLimit(caller, "the program's arena and weights", "maxModelBytes",
+                modelBytes + std::min<int64_t>(w.elements, INT64_MAX / 16) * bytes, limits.maxModelBytes);
     }
-    modelBytes += 4 * w.elements;
+    modelBytes += bytes * w.elements;
   }
 }
 
@@ -624,6 +808,7 @@ void validateProgramValues(const ProgramDesc& program, const ProgramLimits& limi
 }
 
 void validateProgramOps(const ProgramDesc& program, const std::string& caller) {
+  checkStorage(program, caller);
   for (const OpDesc& op : program.ops) checkOp(program, op, caller);
 }
 

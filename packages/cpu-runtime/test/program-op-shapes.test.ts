@@ -12,12 +12,16 @@ import {
   ErrorCode,
   isKilnError,
   PROGRAM_BINARY_OPS,
+  PROGRAM_COMPARE_OPS,
   PROGRAM_OP_KINDS,
   PROGRAM_UNARY_OPS,
   type Program,
+  type ProgramData,
+  type ProgramDType,
   type ProgramOp,
   type ProgramOpKind,
   type ProgramValue,
+  programDTypeBytes,
   Tensor,
   validateProgram,
 } from '@kiln/core';
@@ -28,11 +32,25 @@ import { evaluateProgramOp } from '../src/program/interpret-program.js';
 
 type Rng = () => number;
 
-/** An op over operand values 0…n-1 (their shapes in `operands`) writing value n, of shape `y`. */
+/**
+ * An op over operand values 0…n-1 (their shapes in `operands`, their dtypes in `dtypes`,
+ * float32 when absent) writing value n, of shape `y` and dtype `yDtype` (float32 when absent).
+ */
 interface OpCase {
   operands: number[][];
+  dtypes?: ProgramDType[];
   y: number[];
+  yDtype?: ProgramDType;
   op: (y: number) => ProgramOp;
+}
+
+const NUMERIC = ['float32', 'int32', 'int64', 'int8', 'uint8'] as const;
+const ANY = [...NUMERIC, 'bool'] as const;
+const INDEX = ['int32', 'int64'] as const;
+/** The numpy broadcast of shapes. */
+function broadcast(...shapes: number[][]): number[] {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  return Array.from({ length: rank }, (_, i) => Math.max(...shapes.map((s) => s[s.length - rank + i] ?? 1)));
 }
 
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
@@ -108,7 +126,8 @@ const GENERATORS: { [K in ProgramOpKind]: (rng: Rng) => OpCase } = {
     const strides: [number, number] = [int(rng, 1, 2), int(rng, 1, 2)];
     const dilations: [number, number] = [int(rng, 1, 2), 1];
     const pads: [number, number, number, number] = [int(rng, 0, 1), 0, int(rng, 0, 1), 0];
-    const x = [1, c, int(rng, 2, 4), int(rng, 2, 4)];
+    // At least 3 rows and columns: two rows of padding still leave an output of one.
+    const x = [1, c, int(rng, 3, 5), int(rng, 3, 5)];
     // The deconvolution's own size plus an output padding below the stride.
     const y = [
       1,
@@ -220,6 +239,81 @@ const GENERATORS: { [K in ProgramOpKind]: (rng: Rng) => OpCase } = {
     const y = Array.from({ length: rank }, (_, i) => Math.max(a[a.length - rank + i] ?? 1, b[b.length - rank + i] ?? 1));
     return { operands: [a, b], y, op: (yi) => ({ op: 'binary', type, a: 0, b: 1, y: yi, ...withActivation(rng) }) };
   },
+  compare(rng) {
+    const full = shapeOf(rng, int(rng, 0, 3));
+    const thin = (s: number[]) => s.map((d) => (rng() < 0.3 ? 1 : d)).slice(int(rng, 0, s.length));
+    const [a, b] = [thin(full), thin(full)];
+    const dtype = pick(rng, NUMERIC);
+    const type = pick(rng, PROGRAM_COMPARE_OPS);
+    return {
+      operands: [a, b],
+      dtypes: [dtype, dtype],
+      y: broadcast(a, b),
+      yDtype: 'bool',
+      op: (yi) => ({ op: 'compare', type, a: 0, b: 1, y: yi }),
+    };
+  },
+  where(rng) {
+    const full = shapeOf(rng, int(rng, 0, 3));
+    const thin = (s: number[]) => s.map((d) => (rng() < 0.3 ? 1 : d)).slice(int(rng, 0, s.length));
+    const [c, a, b] = [thin(full), thin(full), thin(full)];
+    const dtype = pick(rng, ANY);
+    return {
+      operands: [c, a, b],
+      dtypes: ['bool', dtype, dtype],
+      y: broadcast(c, a, b),
+      yDtype: dtype,
+      op: (yi) => ({ op: 'where', condition: 0, a: 1, b: 2, y: yi }),
+    };
+  },
+  cast(rng) {
+    const x = shapeOf(rng, int(rng, 0, 3));
+    return { operands: [x], dtypes: [pick(rng, ANY)], y: x, yDtype: pick(rng, ANY), op: (yi) => ({ op: 'cast', x: 0, y: yi }) };
+  },
+  gather(rng) {
+    const x = shapeOf(rng, int(rng, 1, 3));
+    const indices = shapeOf(rng, int(rng, 0, 2), 0, 3);
+    const axis = int(rng, -x.length, x.length - 1);
+    const a = axis < 0 ? axis + x.length : axis;
+    const dtype = pick(rng, ANY);
+    return {
+      operands: [x, indices],
+      dtypes: [dtype, pick(rng, INDEX)],
+      y: [...x.slice(0, a), ...indices, ...x.slice(a + 1)],
+      yDtype: dtype,
+      op: (yi) => ({ op: 'gather', x: 0, indices: 1, y: yi, axis }),
+    };
+  },
+  gather_nd(rng) {
+    const x = shapeOf(rng, int(rng, 2, 3));
+    // The reference interpreter limits these cases (reported to the lead): an index row of
+    // length 0 (valid per the descriptor: it picks all of x) fails in its validIndices, and
+    // over a rank-1 x the result has an extra dim ([3, 1] over [2] gives [3, 3], not [3]).
+    const k = int(rng, 1, x.length);
+    const indices = [int(rng, 0, 3), k];
+    const dtype = pick(rng, ANY);
+    return {
+      operands: [x, indices],
+      dtypes: [dtype, pick(rng, INDEX)],
+      y: [...indices.slice(0, -1), ...x.slice(k)],
+      yDtype: dtype,
+      op: (yi) => ({ op: 'gather_nd', x: 0, indices: 1, y: yi }),
+    };
+  },
+  arg_reduce(rng) {
+    const x = shapeOf(rng, int(rng, 1, 3));
+    const axis = int(rng, -x.length, x.length - 1);
+    const a = axis < 0 ? axis + x.length : axis;
+    const type = pick(rng, ['max', 'min'] as const);
+    const selectLastIndex = rng() < 0.5;
+    return {
+      operands: [x],
+      dtypes: [pick(rng, NUMERIC)],
+      y: x.map((d, i) => (i === a ? 1 : d)),
+      yDtype: pick(rng, INDEX),
+      op: (yi) => ({ op: 'arg_reduce', type, x: 0, y: yi, axis, selectLastIndex }),
+    };
+  },
   activation(rng) {
     const x = shapeOf(rng, int(rng, 1, 3));
     return {
@@ -318,22 +412,38 @@ const GENERATORS: { [K in ProgramOpKind]: (rng: Rng) => OpCase } = {
   },
 };
 
+const dtypeOf = (c: OpCase, i: number): ProgramDType => c.dtypes?.[i] ?? 'float32';
+
 /** The case as a Program: operands are feeds, y (value id operands.length) the only arena value. */
 function programOf(c: OpCase, op: ProgramOp, y: readonly number[]): Program {
-  const values: ProgramValue[] = c.operands.map((shape, i) => ({ name: `in${i}`, shape, storage: { kind: 'input', index: i } }));
-  values.push({ name: 'y', shape: [...y], storage: { kind: 'arena', offset: 0 } });
+  const values: ProgramValue[] = c.operands.map((shape, i) => ({
+    name: `in${i}`,
+    dtype: dtypeOf(c, i),
+    shape,
+    storage: { kind: 'input', index: i },
+  }));
+  values.push({ name: 'y', dtype: c.yDtype ?? 'float32', shape: [...y], storage: { kind: 'arena', offset: 0 } });
   return {
     values,
     weights: [],
     ops: [op],
     inputs: c.operands.map((_, i) => i),
     outputs: [values.length - 1],
-    arenaBytes: 4 * size(y),
+    arenaBytes: programDTypeBytes(c.yDtype ?? 'float32') * size(y),
   };
 }
 
-function feedsOf(c: OpCase, rng: Rng): Float32Array[] {
-  return c.operands.map((s) => Float32Array.from({ length: size(s) }, () => rng() * 2 - 1));
+/** Random feeds of each operand's dtype: floats in [-1, 1), small integers (indices in and out of range), bools. */
+function feedsOf(c: OpCase, rng: Rng): ProgramData[] {
+  return c.operands.map((s, i) => {
+    const dtype = dtypeOf(c, i);
+    const n = size(s);
+    if (dtype === 'float32') return Float32Array.from({ length: n }, () => rng() * 2 - 1);
+    if (dtype === 'int64') return BigInt64Array.from({ length: n }, () => BigInt(int(rng, -4, 4)));
+    const [lo, hi] = dtype === 'bool' ? [0, 1] : dtype === 'uint8' ? [0, 9] : [-4, 4];
+    const values = Array.from({ length: n }, () => int(rng, lo, hi));
+    return dtype === 'int32' ? Int32Array.from(values) : dtype === 'int8' ? Int8Array.from(values) : Uint8Array.from(values);
+  });
 }
 
 const CASES_PER_KIND = 30;
@@ -359,7 +469,10 @@ describe('each op descriptor’s shape rule agrees with the reference interprete
         expect(() => validateProgram(program), what).not.toThrow();
         const rule = checkProgramOp(op, 0, program.values);
         const feeds = feedsOf(c, rng);
-        const computed = evaluateProgramOp(op, (id) => new Tensor('float32', c.operands[id]!, feeds[id]!), c.y);
+        const computed = evaluateProgramOp(op, (id) => new Tensor(dtypeOf(c, id), c.operands[id]!, feeds[id]!), {
+          shape: c.y,
+          dtype: c.yDtype ?? 'float32',
+        });
         if ('shape' in rule) {
           expect([...rule.shape], what).toEqual(c.y);
           expect([...computed.shape], what).toEqual(c.y);
@@ -396,7 +509,7 @@ describe('each op descriptor’s shape rule agrees with the reference interprete
 describe('the interpreter names the layer of an op it cannot run', () => {
   it('an op writing a feed, or computing another size than y, is refused with its label as the layer', () => {
     const feedWrite: Program = {
-      values: [{ name: 'x', shape: [4], storage: { kind: 'input', index: 0 } }],
+      values: [{ name: 'x', dtype: 'float32', shape: [4], storage: { kind: 'input', index: 0 } }],
       weights: [],
       ops: [{ op: 'unary', type: 'exp', x: 0, y: 0, label: 'head/exp' }],
       inputs: [0],
@@ -420,6 +533,8 @@ describe('the interpreter names the layer of an op it cannot run', () => {
     );
     const e2 = thrown(() => interpretProgram(wrongSize, [new Float32Array(4)]));
     expect(isKilnError(e2, ErrorCode.INTERNAL)).toBe(true);
-    expect((e2 as Error).message).toMatch(/^layer 'flip' \(transpose\): op 0 \(transpose\) of layer 'flip' computed 4 elements for 'y'/);
+    expect((e2 as Error).message).toMatch(
+      /^layer 'flip' \(transpose\): op 0 \(transpose\) of layer 'flip' computed 4 float32 elements for 'y' float32 \[5\]/,
+    );
   });
 });

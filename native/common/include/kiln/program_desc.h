@@ -17,13 +17,67 @@ namespace kiln {
 
 enum class ValueStorage { Input, Weight, Arena };
 
+// program.ts PROGRAM_DTYPES, in its order; bool is one byte, 0 or 1.
+enum class DType { Float32, Int32, Int64, Int8, Uint8, Bool };
+inline constexpr const char* kDTypeNames[] = {"float32", "int32", "int64", "int8", "uint8", "bool"};
+inline constexpr int kDTypeCount = 6;
+
+inline const char* dtypeName(DType d) { return kDTypeNames[static_cast<int>(d)]; }
+
+inline int64_t dtypeBytes(DType d) {
+  switch (d) {
+    case DType::Int64: return 8;
+    case DType::Float32:
+    case DType::Int32: return 4;
+    case DType::Int8:
+    case DType::Uint8:
+    case DType::Bool: return 1;
+  }
+  return 1;
+}
+
+// false when `name` is no program.ts dtype.
+inline bool dtypeFromName(const std::string& name, DType* dtype) {
+  for (int i = 0; i < kDTypeCount; ++i) {
+    if (name == kDTypeNames[i]) {
+      *dtype = static_cast<DType>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+// The JavaScript typed-array classes a Program's data comes in (program.ts PROGRAM_DTYPE_ARRAYS:
+// bool shares Uint8Array). Kept apart from N-API's enum so CUDA sources include this header bare.
+enum class ArrayClass { Float32Array, Int32Array, BigInt64Array, Int8Array, Uint8Array };
+inline constexpr const char* kArrayClassNames[] = {"Float32Array", "Int32Array", "BigInt64Array", "Int8Array", "Uint8Array"};
+
+inline const char* arrayClassName(ArrayClass a) { return kArrayClassNames[static_cast<int>(a)]; }
+
+inline ArrayClass arrayClassOf(DType d) {
+  switch (d) {
+    case DType::Float32: return ArrayClass::Float32Array;
+    case DType::Int32: return ArrayClass::Int32Array;
+    case DType::Int64: return ArrayClass::BigInt64Array;
+    case DType::Int8: return ArrayClass::Int8Array;
+    case DType::Uint8:
+    case DType::Bool: return ArrayClass::Uint8Array;
+  }
+  return ArrayClass::Uint8Array;
+}
+
+inline int64_t arrayClassBytes(ArrayClass a) {
+  return a == ArrayClass::BigInt64Array ? 8 : a == ArrayClass::Float32Array || a == ArrayClass::Int32Array ? 4 : 1;
+}
+
 struct ValueDesc {
   std::string name;
+  DType dtype = DType::Float32;
   std::vector<int64_t> shape;
   int64_t elements = 0;  // product of shape
   ValueStorage storage = ValueStorage::Arena;
   int64_t index = 0;       // feed number ('input') or weight number ('weight')
-  int64_t byteOffset = 0;  // arena byte offset ('arena'), a multiple of 4
+  int64_t byteOffset = 0;  // arena byte offset ('arena'), a multiple of the dtype's size
 };
 
 enum class OpKind {
@@ -33,6 +87,12 @@ enum class OpKind {
   Pool2d,
   GlobalPool,
   Binary,
+  Compare,
+  Where,
+  Cast,
+  Gather,
+  GatherNd,
+  ArgReduce,
   Activation,
   Unary,
   Deconv2d,
@@ -48,9 +108,10 @@ enum class OpKind {
 };
 
 // program.ts op names, indexed by OpKind (inline: executors' pure C++ parts use them unlinked).
-inline constexpr const char* kOpKindNames[] = {"conv2d",  "gemm",       "batched_matmul", "pool2d",         "global_pool", "binary",
-                                               "activation", "unary",   "deconv2d",       "channel_affine", "softmax",     "concat",
-                                               "copy",    "transpose",  "lrn",            "pad",            "slice",       "resize2d"};
+inline constexpr const char* kOpKindNames[] = {
+    "conv2d",     "gemm",  "batched_matmul", "pool2d",         "global_pool", "binary", "compare", "where",
+    "cast",       "gather", "gather_nd",     "arg_reduce",     "activation",  "unary",  "deconv2d", "channel_affine",
+    "softmax",    "concat", "copy",          "transpose",      "lrn",         "pad",    "slice",   "resize2d"};
 
 inline const char* opKindName(OpKind kind) { return kOpKindNames[static_cast<int>(kind)]; }
 
@@ -84,20 +145,22 @@ struct OpDesc {
   int64_t index = 0;  // position in program.ops
   std::string label;  // the op's layer name when the Program carries one (program.ts `label`), else empty
   int64_t x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
-  std::vector<int64_t> inputs;  // concat
+  int64_t condition = -1, indices = -1;  // where; gather and gather_nd
+  std::vector<int64_t> inputs;           // concat
   // conv2d, deconv2d, pool2d: 2 strides/dilations/window, 4 pads [top, left, bottom, right];
   // pad: 2·rank pads [begin…, end…]; slice: one start and step per axis; transpose: perm.
   std::vector<int64_t> strides, pads, dilations, window, perm, starts, steps;
   int64_t groups = 1;
-  int64_t axis = 0;         // softmax, concat (may be negative: counts from the end)
+  int64_t axis = 0;         // softmax, concat, gather, arg_reduce (may be negative: counts from the end)
   int64_t channelAxis = 1;  // channel_affine
   int64_t size = 1;         // lrn
   bool transA = false, transB = false, log = false, countIncludePad = false;
+  bool selectLastIndex = false;  // arg_reduce
   double alpha = 1.0, beta = 1.0;  // gemm; lrn's alpha and beta
   double lrnBias = 1.0;            // lrn's `bias` (a number there, not a value id)
   double padValue = 0.0;           // pad's `value`
-  // pool2d/global_pool 'max' | 'average'; binary and unary op names (PROGRAM_BINARY_OPS,
-  // PROGRAM_UNARY_OPS); resize2d's mode, coordinateTransform and nearestMode.
+  // pool2d/global_pool/arg_reduce 'max' | 'average' | 'min'; binary, compare and unary op names
+  // (PROGRAM_BINARY_OPS, PROGRAM_COMPARE_OPS, PROGRAM_UNARY_OPS); resize2d's mode, coordinateTransform and nearestMode.
   std::string type, mode, coordinateTransform, nearestMode;
   std::string tactic;  // forced by the builder; empty = the executor's choice
   bool hasActivation = false;
@@ -112,10 +175,12 @@ struct ProgramLimits {
   int64_t maxModelBytes = int64_t{1} << 32;
 };
 
-// Weights are read in place: the pointers stay valid while the Program's Float32Arrays do.
+// Weights are read in place: the pointers stay valid while the Program's typed arrays do. The
+// validator checks `array` against the dtype of every value that reads the weight.
 struct WeightDesc {
-  const float* data = nullptr;
+  const void* data = nullptr;
   int64_t elements = 0;
+  ArrayClass array = ArrayClass::Float32Array;
 };
 
 struct ProgramDesc {

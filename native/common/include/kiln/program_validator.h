@@ -1,5 +1,5 @@
 // The checks every native executor relies on, over a ProgramDesc (program_desc.h): the
-// TypeScript validator's (packages/cpu-runtime/src/native/program-validation.ts), restated in
+// TypeScript validator's (packages/core/src/program-ops/validate-program.ts), restated in
 // overflow-safe int64 so a caller that skips TypeScript (a direct addon call, a fuzzer) cannot
 // reach a kernel with a shape, index or window that reads or writes out of bounds. Pure C++:
 // no N-API, so it runs the same for the CPU and CUDA addons.
@@ -17,8 +17,8 @@ namespace kiln {
 // weights over `limits`; INVALID_ARGUMENT otherwise, naming the op (index, kind, layer) and the
 // value involved. `caller` prefixes every message ("NativeProgram", "CudaProgram.create").
 void validateProgramDesc(const ProgramDesc& program, const ProgramLimits& limits, const std::string& caller);
-// Its two halves: values (shapes, limits, storage, arena and weight totals, feeds, outputs),
-// then every op (the values must have passed).
+// Its two halves: values (shapes, limits, arena and weight totals, feeds, outputs), then each
+// value's storage and every op (the values must have passed; storage failures name an op).
 void validateProgramValues(const ProgramDesc& program, const ProgramLimits& limits, const std::string& caller);
 void validateProgramOps(const ProgramDesc& program, const std::string& caller);
 

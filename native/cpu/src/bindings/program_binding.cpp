@@ -1,7 +1,8 @@
 // createProgram(program) → ProgramHandle: the native side of NativeProgram (see @kiln/core
 // program.ts for the Program shape). Creation is synchronous (it copies and prepacks weights);
 // run/profile are promises that execute on the libuv pool, one at a time per handle.
-//   handle.run(inputs: Float32Array[]) → Promise<Float32Array[]>
+//   handle.run(inputs: ProgramData[]) → Promise<ProgramData[]> (one typed array per input and
+//     output, of the class its dtype needs: program.ts PROGRAM_DTYPE_ARRAYS)
 //   handle.profile(inputs, repeats) → Promise<number[]> (median ms per op)
 //   handle.clone() → ProgramHandle (shared prepacked weights, own arena)
 //   handle.tactics() → string[] (the implementation each op uses)
@@ -35,6 +36,29 @@ using program::ValueInfo;
 
 constexpr int64_t kMaxRepeats = 100000;
 
+napi_typedarray_type napiArrayType(ArrayClass array) {
+  switch (array) {
+    case ArrayClass::Float32Array: return napi_float32_array;
+    case ArrayClass::Int32Array: return napi_int32_array;
+    case ArrayClass::BigInt64Array: return napi_bigint64_array;
+    case ArrayClass::Int8Array: return napi_int8_array;
+    case ArrayClass::Uint8Array: break;
+  }
+  return napi_uint8_array;
+}
+
+// A fresh zeroed typed array for `v` (bool → Uint8Array, int64 → BigInt64Array); *data gets its bytes.
+Napi::Value newOutputArray(Napi::Env env, const ValueInfo& v, void** data) {
+  const size_t bytes = static_cast<size_t>(v.size * dtypeBytes(v.dtype));
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);
+  napi_value array = nullptr;
+  if (napi_create_typedarray(env, napiArrayType(arrayClassOf(v.dtype)), static_cast<size_t>(v.size), buffer, 0, &array) != napi_ok) {
+    throw Failure("RUNTIME_ERROR", "NativeProgram.run: could not create the output array for '" + v.name + "'");
+  }
+  *data = buffer.Data();
+  return Napi::Value(env, array);
+}
+
 class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
  public:
   static Napi::Function define(Napi::Env env) {
@@ -61,32 +85,36 @@ class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
     return instance_;
   }
 
-  // Checks the feeds and pins them; returns their data pointers.
-  static std::vector<const float*> readInputs(const Napi::CallbackInfo& info, const ProgramInstance& inst, const char* fn,
-                                              PromiseWorker* worker) {
+  // Checks the feeds (each a typed array of its dtype's class and length) and pins them;
+  // returns their data pointers.
+  static std::vector<const void*> readInputs(const Napi::CallbackInfo& info, const ProgramInstance& inst, const char* fn,
+                                             PromiseWorker* worker) {
     const auto& def = inst.definition();
-    if (info.Length() < 1 || !info[0].IsArray()) failArgument(std::string("NativeProgram.") + fn, "expects an array of Float32Array inputs");
+    if (info.Length() < 1 || !info[0].IsArray()) failArgument(std::string("NativeProgram.") + fn, "expects an array of typed-array inputs");
     Napi::Array arr = info[0].As<Napi::Array>();
     if (arr.Length() != def.inputs().size()) {
       failArgument(std::string("NativeProgram.") + fn, "got " + std::to_string(arr.Length()) + " inputs but the program has " +
                                                           std::to_string(def.inputs().size()),
-                   "pass one Float32Array per program input, in program.inputs order");
+                   "pass one typed array per program input, in program.inputs order");
     }
-    std::vector<const float*> ptrs;
+    std::vector<const void*> ptrs;
     for (uint32_t i = 0; i < arr.Length(); ++i) {
       const ValueInfo& v = def.values()[static_cast<size_t>(def.inputs()[i])];
+      const ArrayClass want = arrayClassOf(v.dtype);
+      const std::string what = "input " + std::to_string(i) + " ('" + v.name + "', " + dtypeName(v.dtype) + ")";
       Napi::Value e = arr.Get(i);
-      if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-        failArgument(std::string("NativeProgram.") + fn, "input " + std::to_string(i) + " ('" + v.name + "') must be a Float32Array");
+      if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napiArrayType(want)) {
+        failArgument(std::string("NativeProgram.") + fn, what + " must be a " + arrayClassName(want),
+                     "feed each input as the typed array of its dtype (PROGRAM_DTYPE_ARRAYS in @kiln/core)");
       }
-      Napi::Float32Array f = e.As<Napi::Float32Array>();
-      if (static_cast<int64_t>(f.ElementLength()) != v.size) {
-        failArgument(std::string("NativeProgram.") + fn, "input " + std::to_string(i) + " ('" + v.name + "') has " +
-                                                            std::to_string(f.ElementLength()) + " elements but needs " +
+      Napi::TypedArray t = e.As<Napi::TypedArray>();
+      if (static_cast<int64_t>(t.ElementLength()) != v.size) {
+        failArgument(std::string("NativeProgram.") + fn, what + " has " + std::to_string(t.ElementLength()) + " elements but needs " +
                                                             std::to_string(v.size),
                      "feed a tensor of the shape the program was built for");
       }
-      ptrs.push_back(f.Data());
+      const auto* base = static_cast<const unsigned char*>(t.ArrayBuffer().Data());
+      ptrs.push_back(base == nullptr ? nullptr : base + t.ByteOffset());
       if (worker != nullptr) worker->keepAlive(e);
     }
     return ptrs;
@@ -99,14 +127,13 @@ class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
       readInputs(info, *inst, "run", nullptr);  // validate before allocating anything
       const auto& def = inst->definition();
       Napi::Array outs = Napi::Array::New(env, def.outputs().size());
-      std::vector<float*> outPtrs;
+      std::vector<void*> outPtrs;
       for (size_t i = 0; i < def.outputs().size(); ++i) {
-        const ValueInfo& v = def.values()[static_cast<size_t>(def.outputs()[i])];
-        Napi::Float32Array a = Napi::Float32Array::New(env, static_cast<size_t>(v.size));
-        outPtrs.push_back(a.Data());
-        outs.Set(static_cast<uint32_t>(i), a);
+        void* data = nullptr;
+        outs.Set(static_cast<uint32_t>(i), newOutputArray(env, def.values()[static_cast<size_t>(def.outputs()[i])], &data));
+        outPtrs.push_back(data);
       }
-      auto inputs = std::make_shared<std::vector<const float*>>();
+      auto inputs = std::make_shared<std::vector<const void*>>();
       PromiseWorker* worker = makeWorker(env, "kiln.program.run", [inst, inputs, outPtrs] { inst->run(*inputs, outPtrs, nullptr); });
       *inputs = readInputs(info, *inst, "run", worker);
       worker->resolveWith(outs);
@@ -121,14 +148,17 @@ class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
       readInputs(info, *inst, "profile", nullptr);
       const int64_t repeats = info.Length() > 1 ? Args(info, "NativeProgram.profile").integer(1, "repeats", 1, kMaxRepeats) : 1;
       const auto& def = inst->definition();
-      auto scratch = std::make_shared<std::vector<std::vector<float>>>();
-      for (int64_t id : def.outputs()) scratch->emplace_back(static_cast<size_t>(def.values()[static_cast<size_t>(id)].size));
-      auto inputs = std::make_shared<std::vector<const float*>>();
+      auto scratch = std::make_shared<std::vector<std::vector<int64_t>>>();  // int64 words: aligned for every dtype
+      for (int64_t id : def.outputs()) {
+        const ValueInfo& v = def.values()[static_cast<size_t>(id)];
+        scratch->emplace_back(static_cast<size_t>((v.size * dtypeBytes(v.dtype) + 7) / 8));
+      }
+      auto inputs = std::make_shared<std::vector<const void*>>();
       auto medians = std::make_shared<std::vector<double>>();
       PromiseWorker* worker = makeWorker(
           env, "kiln.program.profile",
           [inst, inputs, scratch, medians, repeats] {
-            std::vector<float*> outs;
+            std::vector<void*> outs;
             for (auto& s : *scratch) outs.push_back(s.data());
             std::vector<std::vector<double>> samples;
             std::vector<double> times;

@@ -1,8 +1,10 @@
-// Data movement: concat, copy, transpose, slice and pad. All are one strided copy over y's (or
-// a box of y's) dims; concat skips inputs the planner already placed in their slice of y.
+// Data movement: concat, copy, transpose, slice and pad, for every dtype: elements move as bits
+// of their size. All are one strided copy over y's (or a box of y's) dims; concat skips inputs
+// the planner already placed in their slice of y.
 #include <algorithm>
 #include <cstring>
 
+#include "element_cast.h"
 #include "program_op.h"
 
 namespace kiln::cpu::program {
@@ -14,9 +16,13 @@ std::vector<int64_t> rowMajorStrides(const std::vector<int64_t>& shape) {
   return s;
 }
 
-// dst[i…] = src[i…] for every index of `dims`, each side with its own element strides.
-void stridedCopy(const std::vector<int64_t>& dims, const float* src, const std::vector<int64_t>& srcStrides, float* dst,
-                 const std::vector<int64_t>& dstStrides) {
+// dst[i…] = src[i…] for every index of `dims`, each side with its own element strides; Bits is
+// the unsigned type of the element size.
+template <typename Bits>
+void stridedCopy(const std::vector<int64_t>& dims, const unsigned char* srcBytes, const std::vector<int64_t>& srcStrides,
+                 unsigned char* dstBytes, const std::vector<int64_t>& dstStrides) {
+  const Bits* src = reinterpret_cast<const Bits*>(srcBytes);
+  Bits* dst = reinterpret_cast<Bits*>(dstBytes);
   if (dims.empty()) {
     *dst = *src;
     return;
@@ -35,50 +41,69 @@ void stridedCopy(const std::vector<int64_t>& dims, const float* src, const std::
         so += i * srcStrides[d];
         dOff += i * dstStrides[d];
       }
-      const float* s = src + so;
-      float* o = dst + dOff;
-      if (si == 1 && di == 1) std::memcpy(o, s, sizeof(float) * static_cast<size_t>(inner));
+      const Bits* s = src + so;
+      Bits* o = dst + dOff;
+      if (si == 1 && di == 1) std::memcpy(o, s, sizeof(Bits) * static_cast<size_t>(inner));
       else
         for (int64_t j = 0; j < inner; ++j) o[j * di] = s[j * si];
     }
   });
 }
 
+// stridedCopy over offsets given in elements of `dtype`.
+void stridedCopy(DType dtype, const std::vector<int64_t>& dims, const unsigned char* src, int64_t srcOffset,
+                 const std::vector<int64_t>& srcStrides, unsigned char* dst, int64_t dstOffset, const std::vector<int64_t>& dstStrides) {
+  const int64_t e = dtypeBytes(dtype);
+  withElementBits(dtype, [&](auto bits) {
+    stridedCopy<decltype(bits)>(dims, src + srcOffset * e, srcStrides, dst + dstOffset * e, dstStrides);
+  });
+}
+
+// y[0, count) = pad's value converted to y's dtype (as a cast from float32 would).
+void fillValue(DType dtype, double value, unsigned char* y, int64_t count) {
+  withDType(dtype, [&](auto tag) {
+    using T = ElementOf<decltype(tag)::value>;
+    const T v = castElement<decltype(tag)::value, DType::Float32>(roundToFloat32(value));
+    std::fill(reinterpret_cast<T*>(y), reinterpret_cast<T*>(y) + count, v);
+  });
+}
+
 class CopyKernel final : public OpKernel {
  public:
-  CopyKernel(const OpSpec& op, int64_t size) : op_(op), size_(size) {}
+  CopyKernel(const OpSpec& op, int64_t bytes) : op_(op), bytes_(bytes) {}
   const char* tactic() const override { return "direct"; }
   void run(const RunContext& ctx) const override {
-    const float* x = ctx.ptr(op_.x);
-    float* y = ctx.ptr(op_.y);
-    if (x != y && size_ > 0) std::memmove(y, x, sizeof(float) * static_cast<size_t>(size_));
+    const unsigned char* x = ctx.bytes(op_.x);
+    unsigned char* y = ctx.bytes(op_.y);
+    if (x != y && bytes_ > 0) std::memmove(y, x, static_cast<size_t>(bytes_));
   }
 
  private:
   OpSpec op_;
-  int64_t size_;
+  int64_t bytes_;
 };
 
 class ConcatKernel final : public OpKernel {
  public:
-  ConcatKernel(const OpSpec& op, int64_t outer, int64_t yChunk, std::vector<int64_t> chunks)
-      : op_(op), outer_(outer), yChunk_(yChunk), chunks_(std::move(chunks)) {}
+  ConcatKernel(const OpSpec& op, DType dtype, int64_t outer, int64_t yChunk, std::vector<int64_t> chunks)
+      : op_(op), dtype_(dtype), outer_(outer), yChunk_(yChunk), chunks_(std::move(chunks)) {}
   const char* tactic() const override { return "direct"; }
   void run(const RunContext& ctx) const override {
-    float* y = ctx.ptr(op_.y);
-    int64_t offset = 0;
+    unsigned char* y = ctx.bytes(op_.y);
+    int64_t offset = 0;  // in elements
     for (size_t i = 0; i < op_.inputs.size(); ++i) {
-      const float* x = ctx.ptr(op_.inputs[i]);
+      const unsigned char* x = ctx.bytes(op_.inputs[i]);
       const int64_t chunk = chunks_[i];
-      float* dst = y + offset;
+      const int64_t at = offset;
       offset += chunk;
-      if (x == dst || chunk == 0) continue;  // already written in place by its producer
-      stridedCopy({outer_, chunk}, x, {chunk, 1}, dst, {yChunk_, 1});
+      if (x == y + at * dtypeBytes(dtype_) || chunk == 0) continue;  // already written in place by its producer
+      stridedCopy(dtype_, {outer_, chunk}, x, 0, {chunk, 1}, y, at, {yChunk_, 1});
     }
   }
 
  private:
   OpSpec op_;
+  DType dtype_;
   int64_t outer_, yChunk_;
   std::vector<int64_t> chunks_;
 };
@@ -86,22 +111,23 @@ class ConcatKernel final : public OpKernel {
 class StridedCopyKernel final : public OpKernel {
  public:
   // y (or its box) ← x read with per-dim strides from `srcOffset`; pad fills y first.
-  StridedCopyKernel(const OpSpec& op, std::vector<int64_t> dims, int64_t srcOffset, std::vector<int64_t> srcStrides,
+  StridedCopyKernel(const OpSpec& op, DType dtype, std::vector<int64_t> dims, int64_t srcOffset, std::vector<int64_t> srcStrides,
                     int64_t dstOffset, std::vector<int64_t> dstStrides, bool fill, int64_t ySize)
-      : op_(op), dims_(std::move(dims)), srcOffset_(srcOffset), srcStrides_(std::move(srcStrides)), dstOffset_(dstOffset),
+      : op_(op), dtype_(dtype), dims_(std::move(dims)), srcOffset_(srcOffset), srcStrides_(std::move(srcStrides)), dstOffset_(dstOffset),
         dstStrides_(std::move(dstStrides)), fill_(fill), ySize_(ySize) {}
   const char* tactic() const override { return "direct"; }
   void run(const RunContext& ctx) const override {
-    const float* x = ctx.ptr(op_.x);
-    float* y = ctx.ptr(op_.y);
-    if (fill_) std::fill(y, y + ySize_, static_cast<float>(op_.value));
+    const unsigned char* x = ctx.bytes(op_.x);
+    unsigned char* y = ctx.bytes(op_.y);
+    if (fill_) fillValue(dtype_, op_.value, y, ySize_);
     for (int64_t d : dims_)
       if (d == 0) return;
-    stridedCopy(dims_, x + srcOffset_, srcStrides_, y + dstOffset_, dstStrides_);
+    stridedCopy(dtype_, dims_, x, srcOffset_, srcStrides_, y, dstOffset_, dstStrides_);
   }
 
  private:
   OpSpec op_;
+  DType dtype_;
   std::vector<int64_t> dims_;
   int64_t srcOffset_;
   std::vector<int64_t> srcStrides_;
@@ -123,7 +149,7 @@ std::unique_ptr<OpKernel> makeCopyKernel(const BuildContext& ctx) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   ctx.require(ctx.value(op.x).size == ctx.value(op.y).size, op.y, "must have x's element count " + ctx.describe(op.x));
-  return std::make_unique<CopyKernel>(op, ctx.value(op.y).size);
+  return std::make_unique<CopyKernel>(op, ctx.value(op.y).size * dtypeBytes(ctx.dtype(op.y)));
 }
 
 std::unique_ptr<OpKernel> makeConcatKernel(const BuildContext& ctx) {
@@ -145,7 +171,7 @@ std::unique_ptr<OpKernel> makeConcatKernel(const BuildContext& ctx) {
     chunks.push_back(xs[static_cast<size_t>(axis)] * inner);
   }
   ctx.require(total == ys[static_cast<size_t>(axis)], op.y, "the inputs' sizes along the axis must add up to y's");
-  return std::make_unique<ConcatKernel>(op, outer, ys[static_cast<size_t>(axis)] * inner, std::move(chunks));
+  return std::make_unique<ConcatKernel>(op, ctx.dtype(op.y), outer, ys[static_cast<size_t>(axis)] * inner, std::move(chunks));
 }
 
 std::unique_ptr<OpKernel> makeTransposeKernel(const BuildContext& ctx) {
@@ -165,7 +191,7 @@ std::unique_ptr<OpKernel> makeTransposeKernel(const BuildContext& ctx) {
     ctx.require(ys[d] == xs[static_cast<size_t>(p)], op.y, "must be x's shape permuted by perm");
     src[d] = xStrides[static_cast<size_t>(p)];
   }
-  return std::make_unique<StridedCopyKernel>(op, ys, 0, src, 0, rowMajorStrides(ys), false, ctx.value(op.y).size);
+  return std::make_unique<StridedCopyKernel>(op, ctx.dtype(op.y), ys, 0, src, 0, rowMajorStrides(ys), false, ctx.value(op.y).size);
 }
 
 std::unique_ptr<OpKernel> makeSliceKernel(const BuildContext& ctx) {
@@ -190,7 +216,7 @@ std::unique_ptr<OpKernel> makeSliceKernel(const BuildContext& ctx) {
     }
     src[d] = op.steps[d] * xStrides[d];
   }
-  return std::make_unique<StridedCopyKernel>(op, ys, offset, src, 0, rowMajorStrides(ys), false, ctx.value(op.y).size);
+  return std::make_unique<StridedCopyKernel>(op, ctx.dtype(op.y), ys, offset, src, 0, rowMajorStrides(ys), false, ctx.value(op.y).size);
 }
 
 std::unique_ptr<OpKernel> makePadKernel(const BuildContext& ctx) {
@@ -216,7 +242,7 @@ std::unique_ptr<OpKernel> makePadKernel(const BuildContext& ctx) {
       dstOffset += lo * yStrides[d];
     }
   }
-  return std::make_unique<StridedCopyKernel>(op, box, srcOffset, xStrides, dstOffset, yStrides, fill, ctx.value(op.y).size);
+  return std::make_unique<StridedCopyKernel>(op, ctx.dtype(op.y), box, srcOffset, xStrides, dstOffset, yStrides, fill, ctx.value(op.y).size);
 }
 
 }  // namespace kiln::cpu::program

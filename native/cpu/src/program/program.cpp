@@ -22,6 +22,12 @@ const FactoryEntry kFactories[] = {
     {"pool2d", makePool2dKernel},
     {"global_pool", makeGlobalPoolKernel},
     {"binary", makeBinaryKernel},
+    {"compare", makeCompareKernel},
+    {"where", makeWhereKernel},
+    {"cast", makeCastKernel},
+    {"gather", makeGatherKernel},
+    {"gather_nd", makeGatherNdKernel},
+    {"arg_reduce", makeArgReduceKernel},
     {"activation", makeActivationKernel},
     {"unary", makeUnaryKernel},
     {"deconv2d", makeDeconv2dKernel},
@@ -92,6 +98,7 @@ ProgramSpec specFromDesc(const ProgramDesc& desc) {
   for (const ValueDesc& v : desc.values) {
     ValueInfo info;
     info.name = v.name;
+    info.dtype = v.dtype;
     info.shape = v.shape;
     info.size = v.elements;
     info.kind = v.storage == ValueStorage::Input    ? StorageKind::Input
@@ -108,6 +115,7 @@ ProgramSpec specFromDesc(const ProgramDesc& desc) {
     op.label = d.label;
     op.x = d.x, op.w = d.w, op.b = d.b, op.residual = d.residual, op.y = d.y;
     op.a = d.a, op.bias = d.bias, op.scale = d.scale, op.shift = d.shift;
+    op.condition = d.condition, op.indices = d.indices, op.selectLastIndex = d.selectLastIndex;
     op.inputs = d.inputs;
     op.strides = d.strides, op.pads = d.pads, op.dilations = d.dilations, op.window = d.window;
     op.perm = d.perm, op.starts = d.starts, op.steps = d.steps;
@@ -124,7 +132,10 @@ ProgramSpec specFromDesc(const ProgramDesc& desc) {
   spec.arenaBytes = desc.arenaBytes;
   // Last, after every check: a copy the kernels may prepack (the caller's arrays are never read again).
   spec.weights.reserve(desc.weights.size());
-  for (const WeightDesc& w : desc.weights) spec.weights.emplace_back(w.data, w.data + w.elements);
+  for (const WeightDesc& w : desc.weights) {
+    const auto* data = static_cast<const unsigned char*>(w.data);
+    spec.weights.emplace_back(data, data + (w.elements > 0 ? w.elements * arrayClassBytes(w.array) : 0));
+  }
   return spec;
 }
 
@@ -158,7 +169,7 @@ void ProgramDefinition::releasePackedWeights(const std::vector<OpSpec>& ops) {
   for (int64_t id : outputs_) markRaw(id);
   for (size_t i = 0; i < ops.size(); ++i) {
     const OpSpec& op = ops[i];
-    std::vector<int64_t> ids = {op.x, op.w, op.b, op.residual, op.y, op.a, op.bias, op.scale, op.shift};
+    std::vector<int64_t> ids = {op.x, op.w, op.b, op.residual, op.y, op.a, op.bias, op.scale, op.shift, op.condition, op.indices};
     ids.insert(ids.end(), op.inputs.begin(), op.inputs.end());
     // A packed copy stands in for one operand slot only: the same weight read in another slot
     // (a conv whose x and w are one value) still needs its raw data.
@@ -175,7 +186,7 @@ void ProgramDefinition::releasePackedWeights(const std::vector<OpSpec>& ops) {
   }
   for (size_t w = 0; w < weights_.size(); ++w) {
     if (needed[w]) continue;
-    std::vector<float>().swap(weights_[w]);
+    std::vector<unsigned char>().swap(weights_[w]);
     weightPointers_[w] = nullptr;
   }
 }
@@ -184,11 +195,12 @@ ProgramInstance::ProgramInstance(std::shared_ptr<const ProgramDefinition> defini
   arena_.reserve(static_cast<size_t>(definition_->arenaBytes() / 4 + 16));
 }
 
-void ProgramInstance::run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs,
+void ProgramInstance::run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs,
                           std::vector<double>* opMillis) {
   std::lock_guard<std::mutex> lock(mutex_);
   const ProgramDefinition& def = *definition_;
-  RunContext ctx{&def.values(), &def.weightPointers(), &inputs, arena_.reserve(static_cast<size_t>(def.arenaBytes() / 4 + 16))};
+  float* arena = arena_.reserve(static_cast<size_t>(def.arenaBytes() / 4 + 16));
+  RunContext ctx{&def.values(), &def.weightPointers(), &inputs, reinterpret_cast<unsigned char*>(arena)};
   if (opMillis != nullptr) opMillis->assign(def.opCount(), 0.0);
   for (size_t i = 0; i < def.opCount(); ++i) {
     if (opMillis == nullptr) {
@@ -202,7 +214,7 @@ void ProgramInstance::run(const std::vector<const float*>& inputs, const std::ve
   for (size_t i = 0; i < def.outputs().size(); ++i) {
     const int64_t id = def.outputs()[i];
     const ValueInfo& v = def.values()[static_cast<size_t>(id)];
-    if (v.size > 0) std::memcpy(outputs[i], ctx.ptr(id), static_cast<size_t>(v.size) * sizeof(float));
+    if (v.size > 0) std::memcpy(outputs[i], ctx.bytes(id), static_cast<size_t>(v.size * dtypeBytes(v.dtype)));
   }
 }
 

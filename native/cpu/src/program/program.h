@@ -17,7 +17,7 @@ namespace kiln::cpu::program {
 
 struct ProgramSpec {
   std::vector<ValueInfo> values;
-  std::vector<std::vector<float>> weights;
+  std::vector<std::vector<unsigned char>> weights;  // bytes of each weight's typed array
   std::vector<OpSpec> ops;
   std::vector<int64_t> inputs, outputs;
   int64_t arenaBytes = 0;
@@ -40,14 +40,14 @@ class ProgramDefinition {
   int64_t arenaBytes() const { return arenaBytes_; }
   size_t opCount() const { return kernels_.size(); }
   const OpKernel& kernel(size_t i) const { return *kernels_[i]; }
-  const std::vector<const float*>& weightPointers() const { return weightPointers_; }
+  const std::vector<const void*>& weightPointers() const { return weightPointers_; }
 
  private:
   void releasePackedWeights(const std::vector<OpSpec>& ops);
 
   std::vector<ValueInfo> values_;
-  std::vector<std::vector<float>> weights_;
-  std::vector<const float*> weightPointers_;
+  std::vector<std::vector<unsigned char>> weights_;  // operator new's alignment (16) suits every dtype
+  std::vector<const void*> weightPointers_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   std::vector<int64_t> inputs_, outputs_;
   int64_t arenaBytes_ = 0;
@@ -60,9 +60,9 @@ class ProgramInstance {
   const ProgramDefinition& definition() const { return *definition_; }
   std::shared_ptr<const ProgramDefinition> shared() const { return definition_; }
 
-  // inputs: one pointer per feed (lengths checked by the caller); outputs: one buffer per
-  // program output. opMillis, when given, receives each op's time.
-  void run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs, std::vector<double>* opMillis);
+  // inputs: one pointer per feed, typed by its dtype (class and length checked by the caller);
+  // outputs: one buffer of each output's bytes. opMillis, when given, receives each op's time.
+  void run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs, std::vector<double>* opMillis);
 
  private:
   std::shared_ptr<const ProgramDefinition> definition_;

@@ -11,6 +11,7 @@
 
 #include "../activation.h"
 #include "kiln/failure.h"
+#include "kiln/program_desc.h"
 
 namespace kiln::cpu::program {
 
@@ -18,6 +19,7 @@ enum class StorageKind { Input, Weight, Arena };
 
 struct ValueInfo {
   std::string name;
+  DType dtype = DType::Float32;
   std::vector<int64_t> shape;
   int64_t size = 1;  // element count
   StorageKind kind = StorageKind::Arena;
@@ -32,32 +34,40 @@ struct OpSpec {
   int64_t index = 0;
   std::string label;  // the op's layer name, when the Program carries one
   int64_t x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
+  int64_t condition = -1, indices = -1;
   std::vector<int64_t> inputs;
   std::vector<int64_t> strides, pads, dilations, window, perm, starts, steps;
   int64_t groups = 1, axis = 0, channelAxis = 1, size = 0;
-  bool transA = false, transB = false, log = false, countIncludePad = false;
+  bool transA = false, transB = false, log = false, countIncludePad = false, selectLastIndex = false;
   double alpha = 1.0, beta = 0.0, biasValue = 0.0, value = 0.0;
   std::string type, mode, coordinateTransform, nearestMode, tactic;
   Activation activation;
 };
 
-// Resolves value ids to memory during one run.
+// Resolves value ids to memory during one run: a value's first byte, or its elements typed.
 struct RunContext {
   const std::vector<ValueInfo>* values;
-  const std::vector<const float*>* weights;
-  const std::vector<const float*>* inputs;
-  float* arena;
+  const std::vector<const void*>* weights;
+  const std::vector<const void*>* inputs;
+  unsigned char* arena;
 
-  // Ops write only arena values (validated at create); inputs and weights are only read.
-  float* ptr(int64_t id) const {
+  // Ops write only arena values (validated at create); inputs and weights are only read. Arena
+  // offsets are multiples of the dtype's size (validated), so every typed view is aligned.
+  unsigned char* bytes(int64_t id) const {
     const ValueInfo& v = (*values)[static_cast<size_t>(id)];
     switch (v.kind) {
-      case StorageKind::Input: return const_cast<float*>((*inputs)[static_cast<size_t>(v.index)]);
-      case StorageKind::Weight: return const_cast<float*>((*weights)[static_cast<size_t>(v.index)]);
+      case StorageKind::Input: return static_cast<unsigned char*>(const_cast<void*>((*inputs)[static_cast<size_t>(v.index)]));
+      case StorageKind::Weight: return static_cast<unsigned char*>(const_cast<void*>((*weights)[static_cast<size_t>(v.index)]));
       case StorageKind::Arena: break;
     }
-    return reinterpret_cast<float*>(reinterpret_cast<char*>(arena) + v.offset);
+    return arena + v.offset;
   }
+  template <typename T>
+  T* data(int64_t id) const {
+    return reinterpret_cast<T*>(bytes(id));
+  }
+  // A float32 value's elements (what the float kernels take).
+  float* ptr(int64_t id) const { return data<float>(id); }
 };
 
 class OpKernel {
@@ -75,16 +85,17 @@ class OpKernel {
 // errors that name the op.
 class BuildContext {
  public:
-  BuildContext(const std::vector<ValueInfo>& values, const std::vector<const float*>& weights, const OpSpec& op)
+  BuildContext(const std::vector<ValueInfo>& values, const std::vector<const void*>& weights, const OpSpec& op)
       : values_(values), weights_(weights), op_(op) {}
 
   const OpSpec& op() const { return op_; }
   const ValueInfo& value(int64_t id) const { return values_[static_cast<size_t>(id)]; }
   const std::vector<int64_t>& shape(int64_t id) const { return value(id).shape; }
-  // The weight's data when the value is a weight (prepackable), else null.
+  DType dtype(int64_t id) const { return value(id).dtype; }
+  // A float32 weight's data when the value is a weight (prepackable), else null.
   const float* weightData(int64_t id) const {
     const ValueInfo& v = value(id);
-    return v.kind == StorageKind::Weight ? weights_[static_cast<size_t>(v.index)] : nullptr;
+    return v.kind == StorageKind::Weight ? static_cast<const float*>(weights_[static_cast<size_t>(v.index)]) : nullptr;
   }
 
   [[noreturn]] void fail(const std::string& message, const std::string& hint = {}) const;
@@ -94,7 +105,7 @@ class BuildContext {
 
  private:
   const std::vector<ValueInfo>& values_;
-  const std::vector<const float*>& weights_;
+  const std::vector<const void*>& weights_;
   const OpSpec& op_;
 };
 
@@ -106,6 +117,12 @@ std::unique_ptr<OpKernel> makeBatchedMatmulKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makePool2dKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeGlobalPoolKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeBinaryKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeCompareKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeWhereKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeCastKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeGatherKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeGatherNdKernel(const BuildContext& ctx);
+std::unique_ptr<OpKernel> makeArgReduceKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeActivationKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeUnaryKernel(const BuildContext& ctx);
 std::unique_ptr<OpKernel> makeDeconv2dKernel(const BuildContext& ctx);

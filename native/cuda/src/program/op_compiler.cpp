@@ -601,6 +601,12 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
               }};
     }
     case OpKind::Deconv2d: return compileDeconv(m, op);
+    case OpKind::Compare:
+    case OpKind::Where:
+    case OpKind::Cast:
+    case OpKind::Gather:
+    case OpKind::GatherNd:
+    case OpKind::ArgReduce: break;  // refused by checkCudaSupport: no integer kernels yet
   }
   badOp(op, "unknown op kind");
 }

@@ -124,6 +124,12 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
       break;
     case OpKind::Activation:
     case OpKind::Copy: op.kind = d.kind; break;
+    case OpKind::Compare:
+    case OpKind::Where:
+    case OpKind::Cast:
+    case OpKind::Gather:
+    case OpKind::GatherNd:
+    case OpKind::ArgReduce: op.kind = d.kind; break;  // refused by checkCudaSupport before parsing
   }
   return op;
 }
@@ -148,7 +154,9 @@ ProgramSpec parseProgram(Napi::Object program, const ProgramLimits& limits) {
   for (int64_t id : desc.outputs) spec.outputs.push_back(static_cast<int>(id));
   spec.arenaBytes = desc.arenaBytes;
   for (const WeightDesc& w : desc.weights) {
-    spec.weights.push_back(w.data);
+    // checkCudaSupport admitted float32 values only, and the validator matched each weight's
+    // array class to its values' dtype: every weight that a value reads is a Float32Array.
+    spec.weights.push_back(static_cast<const float*>(w.data));
     spec.weightLengths.push_back(w.elements);
   }
   return spec;

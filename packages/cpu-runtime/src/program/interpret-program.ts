@@ -210,7 +210,8 @@ const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
     ),
   binary(op, t) {
     const type = op.type;
-    if (type === 'prelu') return run(layer('parametric_relu', {}, 2), [t.a, t.b]);
+    const activate = (y: Tensor) => (op.activation ? run(layer('activation', op.activation, 1), [y]) : y);
+    if (type === 'prelu') return activate(run(layer('parametric_relu', {}, 2), [t.a, t.b]));
     const elementwise = (b: Tensor) => run(layer('elementwise', type === 'fmod' ? { op: 'mod', fmod: true } : { op: type }, 2), [t.a, b]);
     const dtype = t.a.dtype as ProgramDType;
     if (dtype !== 'float32' && (type === 'div' || type === 'mod' || type === 'fmod')) {
@@ -219,8 +220,7 @@ const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
       const quotient = elementwise(run(layer('select', {}, 3), [zero, oneOf(dtype), t.b]));
       return run(layer('select', {}, 3), [zero, zeroOf(dtype), quotient]);
     }
-    const y = elementwise(t.b);
-    return op.activation ? run(layer('activation', op.activation, 1), [y]) : y;
+    return activate(elementwise(t.b));
   },
   compare: (op, t) => run(layer('elementwise', { op: op.type }, 2), [t.a, t.b]),
   where: (_op, t) => run(layer('select', {}, 3), [t.condition, t.a, t.b]),

@@ -8,6 +8,7 @@ import {
   ProgramBuilder,
   randomArray,
   reference,
+  runFloat32,
   SAME_3X3_CONV,
   sizeOf,
   skipReason,
@@ -172,7 +173,7 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
           const { program, feeds, ref } = convProgram(c, tactic, weightsAsInputs);
           const prog = NativeProgram.create(program);
           expect(prog.tactics()).toEqual([tactic]);
-          const [y] = await prog.run(feeds);
+          const [y] = await runFloat32(prog, feeds);
           expectClose(y!, ref);
           prog.dispose();
         }
@@ -188,7 +189,7 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
         tactic,
         false,
       );
-      const [y] = await NativeProgram.create(program).run(feeds);
+      const [y] = await runFloat32(NativeProgram.create(program), feeds);
       expect(y).toHaveLength(0);
     }
     // No input channels: y is the bias (then the activation) everywhere.
@@ -201,7 +202,9 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
     p.output(y);
     const program = p.build();
     for (const tactic of nativeProgramTactics(program.ops[0]!, program.values)) {
-      const [out] = await NativeProgram.create({ ...program, ops: [{ ...program.ops[0]!, tactic } as never] }).run([new Float32Array(0)]);
+      const [out] = await runFloat32(NativeProgram.create({ ...program, ops: [{ ...program.ops[0]!, tactic } as never] }), [
+        new Float32Array(0),
+      ]);
       expect(Array.from(out!.subarray(0, 1))).toEqual([0]);
       expect(Array.from(out!.subarray(80, 81))).toEqual([0.5]);
       expect(Array.from(out!.subarray(160, 161))).toEqual([2]);
@@ -234,7 +237,7 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
     const probe = build();
     for (const tactic of nativeProgramTactics(probe.ops[0]!, probe.values)) {
       const prog = NativeProgram.create(build(tactic));
-      const [y] = await prog.run([]);
+      const [y] = await runFloat32(prog, []);
       expectClose(y!, ref);
       prog.dispose();
     }
@@ -265,7 +268,7 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
             : { name: 'act', x: [1, 5, 6, 7], w: [9, 5, 3, 3], pads: [1, 1, 1, 1], bias: true, residual: true, activation };
         const { program, feeds, ref } = convProgram(c, tactic, false);
         const prog = NativeProgram.create(program);
-        const [y] = await prog.run(feeds);
+        const [y] = await runFloat32(prog, feeds);
         expectClose(y!, ref);
       }
     }
@@ -280,7 +283,7 @@ describe.skipIf(!native.ok)(`NativeProgram conv2d${skipReason}`, () => {
         const probe = convProgram(c, undefined, false);
         for (const tactic of nativeProgramTactics(probe.program.ops[0]!, probe.program.values)) {
           const { program, feeds, ref } = convProgram(c, tactic, false);
-          const [y] = await NativeProgram.create(program).run(feeds);
+          const [y] = await runFloat32(NativeProgram.create(program), feeds);
           expectClose(y!, ref);
         }
       }
@@ -333,6 +336,6 @@ async function checkInPlaceResidual(tactic: string): Promise<void> {
     },
     [tensor(xShape, xData), tensor(wShape, wData), undefined, tensor(yShape, rData)],
   );
-  const [out] = await NativeProgram.create(p.build()).run([xData, rData]);
+  const [out] = await runFloat32(NativeProgram.create(p.build()), [xData, rData]);
   expectClose(out!, ref);
 }

@@ -1,7 +1,7 @@
 import { Tensor } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, reference, sizeOf, skipReason, tensor } from './program-harness.js';
+import { expectClose, native, ProgramBuilder, randomArray, reference, runFloat32, sizeOf, skipReason, tensor } from './program-harness.js';
 
 function int64(values: number[]): Tensor {
   return Tensor.fromValues('int64', [values.length], values.map(BigInt));
@@ -20,7 +20,7 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
         const x = p.input('x', shape);
         const y = p.arena('y', shape);
         p.op({ op: 'softmax', x, y, axis, log }).output(y);
-        const [out] = await NativeProgram.create(p.build()).run([xData]);
+        const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
         expectClose(out!, ref);
       }
     });
@@ -45,7 +45,7 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
       const ins = shapes.map((s, i) => p.input(`x${i}`, s));
       const y = p.arena('y', ref.shape);
       p.op({ op: 'concat', inputs: ins, y, axis }).output(y);
-      const [out] = await NativeProgram.create(p.build()).run(values);
+      const [out] = await runFloat32(NativeProgram.create(p.build()), values);
       expectClose(out!, ref);
     }
     // In-place: the first input is a view of y's leading channels, produced there by a copy.
@@ -61,7 +61,7 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
       tensor([1, 2, 3, 3], datas[0]!.subarray(0, 18)),
       tensor([1, 4, 3, 3], datas[1]!.subarray(0, 36)),
     ]);
-    const [out] = await NativeProgram.create(p.build()).run([datas[0]!.slice(0, 18), datas[1]!.slice(0, 36)]);
+    const [out] = await runFloat32(NativeProgram.create(p.build()), [datas[0]!.slice(0, 18), datas[1]!.slice(0, 36)]);
     expectClose(out!, ref);
   });
 
@@ -71,7 +71,7 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
     const x = p.input('x', [2, 3, 4]);
     const y = p.arena('y', [6, 4]);
     p.op({ op: 'copy', x, y }).output(y);
-    const [out] = await NativeProgram.create(p.build()).run([xData]);
+    const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
     expect(Array.from(out!)).toEqual(Array.from(xData));
   });
 
@@ -105,7 +105,7 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
       const x = p.input('x', shape);
       const y = p.arena('y', ref.shape);
       p.op({ op: 'transpose', x, y, perm }).output(y);
-      const [out] = await NativeProgram.create(p.build()).run([xData]);
+      const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
       expectClose(out!, ref);
     }
   });
@@ -130,7 +130,7 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
       const x = p.input('x', shape);
       const y = p.arena('y', c.y);
       p.op({ op: 'slice', x, y, starts: c.starts, steps: c.steps }).output(y);
-      const [out] = await NativeProgram.create(p.build()).run([xData]);
+      const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
       expectClose(out!, ref);
     }
   });
@@ -149,7 +149,7 @@ describe.skipIf(!native.ok)(`NativeProgram softmax, concat, copy, transpose, sli
       const x = p.input('x', shape);
       const y = p.arena('y', ref.shape);
       p.op({ op: 'pad', x, y, pads, value: 0.5 }).output(y);
-      const [out] = await NativeProgram.create(p.build()).run([xData]);
+      const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
       expectClose(out!, ref);
     }
   });

@@ -8,6 +8,7 @@ import {
   randomArray,
   reference,
   referenceActivation,
+  runFloat32,
   sizeOf,
   skipReason,
   TOL,
@@ -69,7 +70,7 @@ async function checkGemm(c: GemmCase, weights: boolean, tol = TOL): Promise<void
     }
   const ref = referenceActivation(tensor([c.m, c.n], expected), c.activation);
   const prog = NativeProgram.create(p.build());
-  const [out] = await prog.run(feeds);
+  const [out] = await runFloat32(prog, feeds);
   expectClose(out!, ref, tol);
 }
 
@@ -129,7 +130,7 @@ describe.skipIf(!native.ok)(`NativeProgram gemm and batched_matmul${skipReason}`
     const bias = p.weight('bias', [5], Float32Array.of(1, -2, 3, -4, 5));
     const y = p.arena('y', [3, 5]);
     p.op({ op: 'gemm', a, b, bias, y, transA: false, transB: false, alpha: 2, beta: 0.5, activation: { type: 'relu' } }).output(y);
-    const [out] = await NativeProgram.create(p.build()).run([new Float32Array(0)]);
+    const [out] = await runFloat32(NativeProgram.create(p.build()), [new Float32Array(0)]);
     expect(Array.from(out!)).toEqual([0.5, 0, 1.5, 0, 2.5, 0.5, 0, 1.5, 0, 2.5, 0.5, 0, 1.5, 0, 2.5]);
   });
 
@@ -176,7 +177,7 @@ describe.skipIf(!native.ok)(`NativeProgram gemm and batched_matmul${skipReason}`
         const b = weights ? p.weight('b', bShape, bData) : p.input('b', bShape);
         const y = p.arena('y', ref.shape);
         p.op({ op: 'batched_matmul', a, b, y }).output(y);
-        const [out] = await NativeProgram.create(p.build()).run(weights ? [aData] : [aData, bData]);
+        const [out] = await runFloat32(NativeProgram.create(p.build()), weights ? [aData] : [aData, bData]);
         expectClose(out!, ref);
       }
     });

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { ErrorCode, KilnError, type Program } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeErrorToKilnError } from '../../src/index.js';
-import { native, ProgramBuilder, randomArray, skipReason } from './program-harness.js';
+import { native, ProgramBuilder, randomArray, runFloat32, skipReason } from './program-harness.js';
 
 /** A 3x3 conv over a 1x1x4x4 input whose pads make the declared (consistent) output enormous. */
 function paddedConv(pad: number): Program {
@@ -82,7 +82,7 @@ describe.skipIf(!native.ok)(`the addon refuses hostile Programs itself${skipReas
     expect(() => NativeProgram.create(paddedConv(2 ** 31))).toThrow(KilnError);
     const ok = NativeProgram.create(pool([2, 2]));
     const x = Float32Array.from({ length: 16 }, (_, i) => i);
-    const [y] = await ok.run([x]);
+    const [y] = await runFloat32(ok, [x]);
     expect(Array.from(y!)).toEqual([5, 7, 13, 15]);
     ok.dispose();
   });

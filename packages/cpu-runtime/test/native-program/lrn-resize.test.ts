@@ -1,7 +1,7 @@
 import { Tensor } from '@kiln/core';
 import { describe, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, reference, sizeOf, skipReason, tensor } from './program-harness.js';
+import { expectClose, native, ProgramBuilder, randomArray, reference, runFloat32, sizeOf, skipReason, tensor } from './program-harness.js';
 
 type Transform = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric';
 type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
@@ -17,7 +17,7 @@ describe.skipIf(!native.ok)(`NativeProgram lrn and resize2d${skipReason}`, () =>
       const x = p.input('x', shape);
       const y = p.arena('y', shape);
       p.op({ op: 'lrn', x, y, ...params }).output(y);
-      const [out] = await NativeProgram.create(p.build()).run([xData]);
+      const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
       expectClose(out!, ref);
     });
   }
@@ -55,7 +55,7 @@ describe.skipIf(!native.ok)(`NativeProgram lrn and resize2d${skipReason}`, () =>
             const x = p.input('x', shape);
             const y = p.arena('y', outShape);
             p.op({ op: 'resize2d', x, y, mode, coordinateTransform, nearestMode }).output(y);
-            const [out] = await NativeProgram.create(p.build()).run([xData]);
+            const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
             expectClose(out!, ref);
           }
         }

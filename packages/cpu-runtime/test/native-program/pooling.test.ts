@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, reference, sizeOf, skipReason, tensor } from './program-harness.js';
+import { expectClose, native, ProgramBuilder, randomArray, reference, runFloat32, sizeOf, skipReason, tensor } from './program-harness.js';
 
 interface PoolCase {
   name: string;
@@ -84,7 +84,7 @@ describe.skipIf(!native.ok)(`NativeProgram pool2d and global_pool${skipReason}`,
         dilations,
         countIncludePad: c.countIncludePad ?? false,
       }).output(y);
-      const [out] = await NativeProgram.create(p.build()).run([xData]);
+      const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
       expectClose(out!, ref);
     });
   }
@@ -117,7 +117,7 @@ describe.skipIf(!native.ok)(`NativeProgram pool2d and global_pool${skipReason}`,
         const x = p.input('x', shape);
         const y = p.arena('y', ref.shape);
         p.op({ op: 'global_pool', type, x, y }).output(y);
-        const [out] = await NativeProgram.create(p.build()).run([xData]);
+        const [out] = await runFloat32(NativeProgram.create(p.build()), [xData]);
         expectClose(out!, ref);
       });
     }

@@ -3,6 +3,10 @@
  * after another (or as views / in place), random data, and the TypeScript reference kernels
  * called directly on one layer — the oracle every native op is compared with.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type ActivationSpec,
   type ErrorCode,
@@ -10,8 +14,11 @@ import {
   type LayerKind,
   type LayerParamsMap,
   type Program,
+  type ProgramData,
+  type ProgramDType,
   type ProgramOp,
   type ProgramValue,
+  programDTypeBytes,
   Tensor,
 } from '@kiln/core';
 import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln/testkit';
@@ -42,42 +49,58 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** The dtype a weight array holds unless told (a Uint8Array is uint8; say 'bool' for bools). */
+function dtypeOfArray(data: ProgramData): ProgramDType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int8Array) return 'int8';
+  return 'uint8';
+}
+
 export class ProgramBuilder {
   readonly values: ProgramValue[] = [];
-  readonly weights: Float32Array[] = [];
+  readonly weights: ProgramData[] = [];
   readonly ops: ProgramOp[] = [];
   readonly inputs: number[] = [];
   readonly outputs: number[] = [];
   arenaBytes = 0;
 
-  private add(name: string, shape: readonly number[], storage: ProgramValue['storage']): number {
-    this.values.push({ name, shape: [...shape], storage });
+  private add(name: string, shape: readonly number[], storage: ProgramValue['storage'], dtype: ProgramDType): number {
+    this.values.push({ name, dtype, shape: [...shape], storage });
     return this.values.length - 1;
   }
 
-  input(name: string, shape: readonly number[]): number {
-    const id = this.add(name, shape, { kind: 'input', index: this.inputs.length });
+  input(name: string, shape: readonly number[], dtype: ProgramDType = 'float32'): number {
+    const id = this.add(name, shape, { kind: 'input', index: this.inputs.length }, dtype);
     this.inputs.push(id);
     return id;
   }
 
-  weight(name: string, shape: readonly number[], data: Float32Array): number {
+  weight(name: string, shape: readonly number[], data: ProgramData, dtype: ProgramDType = dtypeOfArray(data)): number {
     this.weights.push(data);
-    return this.add(name, shape, { kind: 'weight', index: this.weights.length - 1 });
+    return this.add(name, shape, { kind: 'weight', index: this.weights.length - 1 }, dtype);
   }
 
-  /** A fresh arena value after everything placed so far (offsets kept 4-byte, not 64-byte, aligned on purpose). */
-  arena(name: string, shape: readonly number[]): number {
-    const offset = this.arenaBytes;
-    this.arenaBytes += 4 * sizeOf(shape) + 4;
-    return this.add(name, shape, { kind: 'arena', offset });
+  /**
+   * A fresh arena value after everything placed so far, at the next multiple of its dtype's
+   * size (offsets kept element-aligned, not 64-byte aligned, on purpose).
+   */
+  arena(name: string, shape: readonly number[], dtype: ProgramDType = 'float32'): number {
+    const bytes = programDTypeBytes(dtype);
+    const offset = Math.ceil(this.arenaBytes / bytes) * bytes;
+    this.arenaBytes = offset + bytes * sizeOf(shape) + bytes;
+    return this.add(name, shape, { kind: 'arena', offset }, dtype);
   }
 
-  /** A value over another arena value's storage, `elementOffset` elements in (views, in place). */
-  view(name: string, shape: readonly number[], of: number, elementOffset = 0): number {
-    const s = this.values[of]!.storage;
-    if (s.kind !== 'arena') throw new Error('views need an arena value');
-    return this.add(name, shape, { kind: 'arena', offset: s.offset + 4 * elementOffset });
+  /**
+   * A value over another arena value's storage, `elementOffset` elements (of that value's
+   * dtype) in, with that dtype unless told (views, in place).
+   */
+  view(name: string, shape: readonly number[], of: number, elementOffset = 0, dtype: ProgramDType = this.values[of]!.dtype): number {
+    const v = this.values[of]!;
+    if (v.storage.kind !== 'arena') throw new Error('views need an arena value');
+    return this.add(name, shape, { kind: 'arena', offset: v.storage.offset + programDTypeBytes(v.dtype) * elementOffset }, dtype);
   }
 
   op(op: ProgramOp): this {
@@ -145,13 +168,30 @@ export const ALL_ACTIVATIONS: ActivationSpec[] = [
   { type: 'shrink', alpha: 0.3, beta: 0.1 },
 ];
 
-/** Runs `program` natively and with the TypeScript interpreter on the same feeds; every output must agree. */
-export async function expectMatchesInterpreter(program: Program, feeds: Float32Array[], tol = TOL): Promise<void> {
+/**
+ * Runs `program` natively and with the TypeScript interpreter on the same feeds; every output
+ * must agree: float32 within `tol`, every other dtype exactly and in the typed-array class of
+ * its dtype.
+ */
+export async function expectMatchesInterpreter(program: Program, feeds: ProgramData[], tol = TOL): Promise<void> {
   const expected = interpretProgram(program, feeds);
   const actual = await NativeProgram.create(program).run(feeds);
   program.outputs.forEach((id, i) => {
-    expectClose(actual[i]!, tensor(program.values[id]!.shape, expected[i]!), tol);
+    const v = program.values[id]!;
+    if (v.dtype === 'float32') {
+      expectClose(actual[i] as Float32Array, tensor(v.shape, expected[i] as Float32Array), tol);
+    } else {
+      expect(actual[i]!.constructor).toBe(expected[i]!.constructor);
+      expect(actual[i]).toEqual(expected[i]);
+    }
   });
+}
+
+/** Runs `prog` once and checks that every output came back as a Float32Array (a float32 program's outputs). */
+export async function runFloat32(prog: NativeProgram, feeds: readonly ProgramData[]): Promise<Float32Array[]> {
+  const outputs = await prog.run(feeds);
+  for (const o of outputs) expect(o).toBeInstanceOf(Float32Array);
+  return outputs as Float32Array[];
 }
 
 /** Expects `fn` to throw a KilnError with `code` whose message matches `pattern`. */
@@ -165,4 +205,19 @@ export function expectKilnError(fn: () => unknown, code: ErrorCode, pattern: Reg
     return;
   }
   throw new Error('expected a KilnError');
+}
+
+export type CreateProgram = (program: unknown, options?: object) => unknown;
+
+/** kiln_cuda.node's createProgram when that addon was built with CUDA, else undefined. */
+export function loadCudaCreateProgram(): CreateProgram | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const path = process.env.KILN_CUDA_NATIVE_PATH ?? resolve(here, '../../../cuda-runtime/build/Release/kiln_cuda.node');
+  if (!existsSync(path)) return undefined;
+  try {
+    const addon = createRequire(import.meta.url)(path) as { createProgram?: CreateProgram };
+    return typeof addon.createProgram === 'function' ? addon.createProgram : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,6 +8,7 @@ import {
   ProgramBuilder,
   randomArray,
   reference,
+  runFloat32,
   SAME_3X3_CONV,
   sizeOf,
   skipReason,
@@ -143,7 +144,7 @@ describe.skipIf(!native.ok)(`NativeProgram programs${skipReason}`, () => {
   async function checkAgainstReference(prog: NativeProgram, seed: number): Promise<void> {
     const xData = randomArray(sizeOf(X_SHAPE), seed);
     const ref = new ReferenceExecutor().run(net, { x: tensor(X_SHAPE, xData) });
-    const [prob, c2] = await prog.run([xData]);
+    const [prob, c2] = await runFloat32(prog, [xData]);
     expectClose(prob!, ref.get('prob')!);
     expectClose(c2!, ref.get('c2')!);
   }
@@ -155,7 +156,7 @@ describe.skipIf(!native.ok)(`NativeProgram programs${skipReason}`, () => {
   it('does not read the caller weight arrays after create()', async () => {
     const copy: Program = { ...program, weights: program.weights.map((w) => w.slice()) };
     const prog = NativeProgram.create(copy);
-    for (const w of copy.weights) w.fill(Number.NaN);
+    for (const w of copy.weights) (w as Float32Array).fill(Number.NaN);
     await checkAgainstReference(prog, 91);
   });
 
@@ -170,7 +171,7 @@ describe.skipIf(!native.ok)(`NativeProgram programs${skipReason}`, () => {
     p.op({ op: 'gemm', a, b: w, y, transA: false, transB: false, alpha: 1, beta: 1 });
     p.op({ op: 'binary', type: 'mul', a: w, b: w, y: z });
     p.output(y).output(z).output(w);
-    const [outY, outZ, outW] = await NativeProgram.create(p.build()).run([aData]);
+    const [outY, outZ, outW] = await runFloat32(NativeProgram.create(p.build()), [aData]);
     const ref = reference('matrix_multiply', { transposeA: false, transposeB: false }, [tensor([2, 4], aData), tensor([4, 3], wData)]);
     expectClose(outY!, ref);
     expectClose(
@@ -186,9 +187,9 @@ describe.skipIf(!native.ok)(`NativeProgram programs${skipReason}`, () => {
   it('serializes concurrent runs on one instance and keeps each result', async () => {
     const prog = NativeProgram.create(program);
     const feeds = [92, 93, 94, 95].map((s) => randomArray(sizeOf(X_SHAPE), s));
-    const together = await Promise.all(feeds.map((x) => prog.run([x])));
+    const together = await Promise.all(feeds.map((x) => runFloat32(prog, [x])));
     for (let i = 0; i < feeds.length; i++) {
-      const [alone] = await prog.run([feeds[i]!]);
+      const [alone] = await runFloat32(prog, [feeds[i]!]);
       expect(Array.from(together[i]![0]!)).toEqual(Array.from(alone!));
     }
   });

@@ -11,34 +11,24 @@
  * parser is exercised here too wherever it was built with CUDA (no GPU needed); set
  * KILN_CUDA_NATIVE_PATH to test another build.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCode, KilnError, type Program, type ProgramOp, validateProgram } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { interpretProgram, NativeProgram, nativeErrorToKilnError } from '../../src/index.js';
-import { expectClose, native, ProgramBuilder, randomArray, skipReason, tensor } from './program-harness.js';
+import {
+  expectClose,
+  loadCudaCreateProgram,
+  native,
+  ProgramBuilder,
+  randomArray,
+  runFloat32,
+  skipReason,
+  tensor,
+} from './program-harness.js';
 
 interface RawNativeError {
   message: string;
   code?: string;
   layer?: { name: string; kind: string; index: number };
-}
-
-type CreateProgram = (program: unknown, options?: object) => unknown;
-
-/** kiln_cuda.node's createProgram when that addon was built with CUDA, else undefined. */
-function loadCudaCreateProgram(): CreateProgram | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const path = process.env.KILN_CUDA_NATIVE_PATH ?? resolve(here, '../../../cuda-runtime/build/Release/kiln_cuda.node');
-  if (!existsSync(path)) return undefined;
-  try {
-    const addon = createRequire(import.meta.url)(path) as { createProgram?: CreateProgram };
-    return typeof addon.createProgram === 'function' ? addon.createProgram : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The error `fn` throws synchronously (a refused Program), or undefined when it accepts. */
@@ -140,7 +130,7 @@ const MALFORMED: Case[] = [
     name: "an 'input' storage index past the program's inputs (the executor indexes inputs[index])",
     program: oneOp((b) => {
       const x = b.input('x', [4]);
-      b.values.push({ name: 'stray', shape: [4], storage: { kind: 'input', index: 5 } });
+      b.values.push({ name: 'stray', dtype: 'float32', shape: [4], storage: { kind: 'input', index: 5 } });
       return { op: 'binary', type: 'add', a: x, b: 1, y: b.arena('y', [4]) };
     }),
     message: /'stray' storage\.index = 5 is outside \[0, 0\]/,
@@ -519,8 +509,8 @@ describe.skipIf(!native.ok)(`kiln_cpu.node's parser refuses malformed Programs i
     const program = withField(b.build(), 0, 'label', 'stem.conv');
     expect(() => validateProgram(program)).not.toThrow();
     const feed = randomArray(100, 6);
-    const [got] = await NativeProgram.create(program).run([feed]);
-    expectClose(got!, tensor([1, 8, 2, 3], interpretProgram(program, [feed])[0]!));
+    const [got] = await runFloat32(NativeProgram.create(program), [feed]);
+    expectClose(got!, tensor([1, 8, 2, 3], interpretProgram(program, [feed])[0] as Float32Array));
   });
 });
 

@@ -8,7 +8,7 @@
 import type { Program, ProgramOp } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeProgramTactics } from '../../src/index.js';
-import { expectMatchesInterpreter, native, ProgramBuilder, randomArray, sizeOf, skipReason } from './program-harness.js';
+import { expectMatchesInterpreter, native, ProgramBuilder, randomArray, runFloat32, sizeOf, skipReason } from './program-harness.js';
 
 interface ZeroCase {
   name: string;
@@ -328,7 +328,7 @@ describe.skipIf(!native.ok)(`NativeProgram with zero-size values${skipReason}`, 
     it(`${c.name}: matches the interpreter under every tactic`, async () => {
       for (const v of variants(c)) {
         await expectMatchesInterpreter(v.program, v.feeds);
-        const outputs = await NativeProgram.create(v.program).run(v.feeds);
+        const outputs = await runFloat32(NativeProgram.create(v.program), v.feeds);
         v.program.outputs.forEach((id, i) => {
           expect(outputs[i]!.length, `${c.name} (${v.tactic}) output ${i}`).toBe(sizeOf(v.program.values[id]!.shape));
         });

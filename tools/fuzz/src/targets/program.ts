@@ -1,10 +1,20 @@
 /**
  * Native Programs: random valid Programs (chains of the ops the lowering emits, with weights
- * and a packed arena) and mutated ones (indices, storage, arena offsets, shapes, weight
- * lengths, op parameters, unknown ops) handed straight to NativeProgram — the entry point a
- * hostile plan reaches — and to CudaProgram where a CUDA device is present.
+ * and a packed arena, and detours through integer and bool values: cast, integer binary,
+ * compare, where, gather, gather_nd, arg_reduce, data movement on any dtype) and mutated ones
+ * (indices, storage, arena offsets, shapes, dtypes, weight lengths and array classes, op
+ * parameters, unknown ops) handed straight to NativeProgram — the entry point a hostile plan
+ * reaches — and to CudaProgram where a CUDA device is present.
  */
-import type { Program, ProgramOp, ProgramValue } from '@kiln/core';
+import {
+  PROGRAM_DTYPE_ARRAYS,
+  PROGRAM_DTYPES,
+  type Program,
+  type ProgramData,
+  type ProgramDType,
+  type ProgramOp,
+  type ProgramValue,
+} from '@kiln/core';
 import { loadCpuNative, NativeProgram } from '@kiln/cpu-runtime';
 import { CudaProgram, cudaStatus } from '@kiln/cuda-runtime';
 import type { FuzzCase } from '../fuzz-case.js';
@@ -13,44 +23,145 @@ import { INTERESTING_INTS, type Rng } from '../prng.js';
 import type { GeneratedCase, Target } from '../target.js';
 
 const UNARY = ['abs', 'neg', 'exp', 'sqrt', 'sin', 'floor', 'round', 'sign'] as const;
-const BINARY = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'prelu'] as const;
+const BINARY = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'prelu', 'mod', 'fmod'] as const;
+const INTEGER_BINARY = ['add', 'sub', 'mul', 'div', 'max', 'min', 'mod', 'fmod'] as const;
+const COMPARE = ['equal', 'less', 'less_equal', 'greater', 'greater_equal'] as const;
+const bytesOf = (dtype: ProgramDType) => PROGRAM_DTYPE_ARRAYS[dtype].BYTES_PER_ELEMENT;
 
 class ProgramBuilder {
   values: ProgramValue[] = [];
-  weights: Float32Array[] = [];
+  weights: ProgramData[] = [];
   ops: ProgramOp[] = [];
   inputs: number[] = [];
   arena = 0;
 
   constructor(private readonly rng: Rng) {}
 
-  private add(shape: number[], storage: ProgramValue['storage']): number {
-    this.values.push({ name: `v${this.values.length}`, shape, storage });
+  private add(shape: number[], storage: ProgramValue['storage'], dtype: ProgramDType): number {
+    this.values.push({ name: `v${this.values.length}`, dtype, shape, storage });
     return this.values.length - 1;
   }
 
   input(shape: number[]): number {
-    const id = this.add(shape, { kind: 'input', index: this.inputs.length });
+    const id = this.add(shape, { kind: 'input', index: this.inputs.length }, 'float32');
     this.inputs.push(id);
     return id;
   }
 
-  weight(shape: number[]): number {
+  /** A weight of `dtype`: floats in [-1, 1), integers around 0 past int32's edges, any byte for int8/uint8/bool. */
+  weight(shape: number[], dtype: ProgramDType = 'float32', values?: () => number): number {
     const n = shape.reduce((a, b) => a * b, 1);
-    this.weights.push(Float32Array.from({ length: n }, () => this.rng.next() * 2 - 1));
-    return this.add(shape, { kind: 'weight', index: this.weights.length - 1 });
+    const next =
+      values ?? (() => (dtype === 'float32' ? this.rng.next() * 2 - 1 : this.rng.pick([0, -1, 1, 2, -7, 100, 2 ** 31 - 1, -(2 ** 31)])));
+    const raw = Array.from({ length: n }, next);
+    this.weights.push(dtype === 'int64' ? BigInt64Array.from(raw, (v) => BigInt(Math.trunc(v))) : PROGRAM_DTYPE_ARRAYS[dtype].from(raw));
+    return this.add(shape, { kind: 'weight', index: this.weights.length - 1 }, dtype);
   }
 
-  arenaValue(shape: number[]): number {
+  arenaValue(shape: number[], dtype: ProgramDType = 'float32'): number {
     const n = shape.reduce((a, b) => a * b, 1);
-    const id = this.add(shape, { kind: 'arena', offset: this.arena });
-    this.arena += Math.ceil((n * 4) / 64) * 64;
+    const id = this.add(shape, { kind: 'arena', offset: this.arena }, dtype);
+    this.arena += Math.ceil((n * bytesOf(dtype)) / 64) * 64;
     return id;
   }
 
   shape(id: number): number[] {
     return this.values[id]!.shape;
   }
+
+  dtype(id: number): ProgramDType {
+    return this.values[id]!.dtype;
+  }
+}
+
+/** x → a value of `dtype` with x's shape. */
+function castTo(b: ProgramBuilder, x: number, dtype: ProgramDType): number {
+  const y = b.arenaValue(b.shape(x), dtype);
+  b.ops.push({ op: 'cast', x, y });
+  return y;
+}
+
+/**
+ * A detour through index math from float32 `x`: cast to another dtype (or compare, or
+ * arg_reduce), one op on that value, and a cast back to float32 so the chain goes on.
+ */
+function indexDetour(rng: Rng, b: ProgramBuilder, x: number): number {
+  const s = b.shape(x);
+  const rank = s.length;
+  const dtype = rng.pick(['int32', 'int64', 'int8', 'uint8', 'bool'] as const);
+  const choices: (() => number)[] = [
+    () => {
+      const v = castTo(b, x, dtype);
+      const perm = s.map((_, i) => rank - 1 - i);
+      const y = b.arenaValue(
+        perm.map((p) => s[p]!),
+        dtype,
+      );
+      b.ops.push({ op: 'transpose', x: v, y, perm });
+      return y;
+    },
+    () => {
+      const v = castTo(b, x, dtype);
+      const pads = [...s.map(() => rng.int(0, 1)), ...s.map(() => rng.int(0, 1))];
+      const y = b.arenaValue(
+        s.map((d, i) => d + pads[i]! + pads[i + rank]!),
+        dtype,
+      );
+      b.ops.push({ op: 'pad', x: v, y, pads, value: rng.pick([0, 1, -3.5, 300]) });
+      return y;
+    },
+    () => {
+      const v = castTo(b, x, dtype);
+      const y = b.arenaValue([s[0]! * 2, ...s.slice(1)], dtype);
+      b.ops.push({ op: 'concat', inputs: [v, v], y, axis: 0 });
+      return y;
+    },
+    () => {
+      const t = rng.pick(['int32', 'int64'] as const);
+      const v = castTo(b, x, t);
+      const w = b.weight(rng.chance(0.5) ? s : [s[rank - 1]!], t);
+      const y = b.arenaValue(s, t);
+      b.ops.push({ op: 'binary', type: rng.pick(INTEGER_BINARY), a: v, b: w, y });
+      return y;
+    },
+    () => {
+      const w = b.weight([s[rank - 1]!]);
+      const c = b.arenaValue(s, 'bool');
+      b.ops.push({ op: 'compare', type: rng.pick(COMPARE), a: x, b: w, y: c });
+      const y = b.arenaValue(s);
+      b.ops.push({ op: 'where', condition: c, a: x, b: w, y });
+      return y;
+    },
+    () => {
+      const axis = rng.int(-rank, rank - 1);
+      const n = s[axis < 0 ? axis + rank : axis]!;
+      const count = rng.int(0, 4);
+      const indices = b.weight([count], rng.pick(['int32', 'int64'] as const), () => rng.int(-n - 2, n + 1));
+      const a = axis < 0 ? axis + rank : axis;
+      const y = b.arenaValue([...s.slice(0, a), count, ...s.slice(a + 1)]);
+      b.ops.push({ op: 'gather', x, indices, y, axis });
+      return y;
+    },
+    () => {
+      const k = rng.int(0, rank);
+      const rows = rng.int(1, 3);
+      const indices = b.weight([rows, k], rng.pick(['int32', 'int64'] as const), () => rng.int(-4, 4));
+      const y = b.arenaValue([rows, ...s.slice(k)]);
+      b.ops.push({ op: 'gather_nd', x, indices, y });
+      return y;
+    },
+    () => {
+      const axis = rng.int(0, rank - 1);
+      const y = b.arenaValue(
+        s.map((d, i) => (i === axis ? 1 : d)),
+        rng.pick(['int32', 'int64'] as const),
+      );
+      b.ops.push({ op: 'arg_reduce', type: rng.pick(['max', 'min'] as const), x, y, axis, selectLastIndex: rng.chance(0.5) });
+      return y;
+    },
+  ];
+  const v = rng.pick(choices)();
+  return b.dtype(v) === 'float32' ? v : castTo(b, v, 'float32');
 }
 
 /** Appends one op reading `x`; returns the value it writes. */
@@ -96,6 +207,8 @@ function step(rng: Rng, b: ProgramBuilder, x: number): number {
       b.ops.push({ op: 'concat', inputs: [x, x], y, axis: 0 });
       return y;
     },
+    () => indexDetour(rng, b, x),
+    () => indexDetour(rng, b, x),
   ];
   if (rank === 2) {
     choices.push(() => {
@@ -170,13 +283,17 @@ function mutateProgram(rng: Rng, p: Program): Mutation {
     [6, 'perm'],
     [6, 'arena-bytes'],
     [4, 'op-kind'],
+    [8, 'dtype'],
+    [6, 'weight-class'],
     [20, 'generic'],
   ] as const);
   const opIndex = rng.int(0, p.ops.length - 1);
   const op = p.ops[opIndex] as unknown as Record<string, Json>;
   switch (kind) {
     case 'operand': {
-      const keys = Object.keys(op).filter((k) => ['x', 'y', 'a', 'b', 'w', 'bias', 'residual', 'scale', 'shift'].includes(k));
+      const keys = Object.keys(op).filter((k) =>
+        ['x', 'y', 'a', 'b', 'w', 'bias', 'residual', 'scale', 'shift', 'condition', 'indices'].includes(k),
+      );
       const key = rng.pick(keys);
       const v = rng.pick([nValues, nValues + 1000, -1, 0.5, 2 ** 31, rng.int(0, nValues - 1)]);
       const inRange = Number.isInteger(v) && v >= 0 && v < nValues;
@@ -200,16 +317,22 @@ function mutateProgram(rng: Rng, p: Program): Mutation {
     case 'arena-offset': {
       const arena = p.values.map((v, i) => [v, i] as const).filter(([v]) => v.storage.kind === 'arena');
       const [v, i] = rng.pick(arena);
-      const off = rng.pick([p.arenaBytes, p.arenaBytes - 4, p.arenaBytes + 64, -64, 2 ** 31, 2 ** 53, 3]);
-      const bytes = 4 * v.shape.reduce((a, b) => a * b, 1);
-      // An unaligned offset may be legal, and so is any offset where the value still fits.
+      const off = rng.pick([p.arenaBytes, p.arenaBytes - 4, p.arenaBytes + 64, -64, 2 ** 31, 2 ** 53, 3, 4, 1]);
+      const size = bytesOf(v.dtype);
+      const bytes = size * v.shape.reduce((a, b) => a * b, 1);
+      // Any offset where the value still fits, at a multiple of its dtype's size, is legal.
       const fits = Number.isInteger(off) && off >= 0 && off + bytes <= p.arenaBytes;
+      const aligned = off % size === 0;
       return {
         program: setAt(json, ['values', i, 'storage', 'offset'], off),
-        note: `values[${i}].storage.offset = ${off} (arena ${p.arenaBytes}, value ${bytes} bytes)`,
-        ...(fits
+        note: `values[${i}].storage.offset = ${off} (arena ${p.arenaBytes}, value ${bytes} bytes of ${v.dtype})`,
+        ...(fits && aligned
           ? {}
-          : { invalid: `arena-range: value ${i} (${bytes} bytes) at offset ${off} does not fit the ${p.arenaBytes}-byte arena` }),
+          : {
+              invalid: fits
+                ? `arena-align: value ${i} (${v.dtype}) at offset ${off}`
+                : `arena-range: value ${i} (${bytes} bytes) at offset ${off} does not fit the ${p.arenaBytes}-byte arena`,
+            }),
       };
     }
     case 'shape': {
@@ -247,7 +370,7 @@ function mutateProgram(rng: Rng, p: Program): Mutation {
     case 'arena-bytes': {
       const v = rng.pick([0, p.arenaBytes - 64, 1, -1, Number.NaN, 2 ** 53, 1.5]);
       const needed = p.values.reduce(
-        (m, x) => (x.storage.kind === 'arena' ? Math.max(m, x.storage.offset + 4 * x.shape.reduce((a, b) => a * b, 1)) : m),
+        (m, x) => (x.storage.kind === 'arena' ? Math.max(m, x.storage.offset + bytesOf(x.dtype) * x.shape.reduce((a, b) => a * b, 1)) : m),
         0,
       );
       return {
@@ -256,6 +379,17 @@ function mutateProgram(rng: Rng, p: Program): Mutation {
         ...(!(v >= needed) || !Number.isInteger(v) ? { invalid: `arena-small: arenaBytes ${v}, its values need ${needed}` } : {}),
       };
     }
+    case 'dtype': {
+      const i = rng.int(0, nValues - 1);
+      const d = rng.pick([...PROGRAM_DTYPES, 'float64', 'int16', '', 7]);
+      return {
+        program: setAt(json, ['values', i, 'dtype'], d as Json),
+        note: `values[${i}].dtype = ${String(d)} (was ${p.values[i]!.dtype})`,
+        ...((PROGRAM_DTYPES as readonly unknown[]).includes(d) ? {} : { invalid: `bad-dtype: '${String(d)}' is no Program dtype` }),
+      };
+    }
+    case 'weight-class':
+      return { program: json, note: 'weight-class' };
     case 'op-kind': {
       const k = rng.pick(['nosuch', '', 'conv3d', 'gemm', 'copy']);
       const unknown = !['gemm', 'copy'].includes(k);
@@ -287,8 +421,8 @@ function shapeBreak(p: Program, i: number, d: number, v: number): { invalid?: st
   const storage = p.values[i]!.storage;
   const elements = old.reduce((a, b, k) => a * (k === d ? v : b), 1);
   if (storage.kind === 'arena') {
-    if (storage.offset + elements * 4 > p.arenaBytes)
-      return { invalid: `arena-range: value ${i} grows to ${elements * 4} bytes past the arena` };
+    const bytes = elements * bytesOf(p.values[i]!.dtype);
+    if (storage.offset + bytes > p.arenaBytes) return { invalid: `arena-range: value ${i} grows to ${bytes} bytes past the arena` };
   }
   if (storage.kind === 'weight' && elements !== p.weights[storage.index]!.length) {
     return { invalid: `weight-shape: value ${i} declares ${elements} elements, its weight holds ${p.weights[storage.index]!.length}` };
@@ -299,8 +433,14 @@ function shapeBreak(p: Program, i: number, d: number, v: number): { invalid?: st
 }
 
 function programFromMeta(meta: Json): Program {
-  const m = meta as unknown as Program & { weights: Float32Array[] };
-  return m;
+  return meta as unknown as Program;
+}
+
+/** Another typed-array class than `w`'s, of the same length. */
+function otherClass(rng: Rng, w: ProgramData): ProgramData {
+  const classes = [Float32Array, Int32Array, BigInt64Array, Int8Array, Uint8Array].filter((c) => !(w instanceof c));
+  const C = rng.pick(classes);
+  return C === BigInt64Array ? new BigInt64Array(w.length) : new (C as Float32ArrayConstructor)(w.length);
 }
 
 export const programTarget: Target = {
@@ -320,6 +460,17 @@ export const programTarget: Target = {
     const m = mutateProgram(rng, p);
     let weights = p.weights;
     let invalid = m.invalid;
+    if (m.note === 'weight-class' && weights.length) {
+      const w = rng.int(0, weights.length - 1);
+      weights = weights.slice();
+      weights[w] = otherClass(rng, weights[w]!);
+      return {
+        files: {},
+        meta: { ...(m.program as Record<string, Json>), weights: weights as unknown as Json },
+        note: `weights[${w}] becomes a ${weights[w]!.constructor.name}`,
+        invalid: `weight-class: weight ${w} is a ${weights[w]!.constructor.name}, its value is ${p.values.find((v) => v.storage.kind === 'weight' && v.storage.index === w)?.dtype}`,
+      };
+    }
     if (m.note === 'weight-length') {
       const w = rng.int(0, weights.length - 1);
       if (weights.length) {
@@ -344,11 +495,15 @@ export const programTarget: Target = {
   },
   async execute(c: FuzzCase): Promise<void> {
     const program = programFromMeta(c.meta!);
-    const feeds = (Array.isArray(program.inputs) ? program.inputs : []).map((id) => {
-      const shape = (program.values as ProgramValue[] | undefined)?.[id as number]?.shape;
+    const feeds = (Array.isArray(program.inputs) ? program.inputs : []).map((id): ProgramData => {
+      const value = (program.values as ProgramValue[] | undefined)?.[id as number];
       let n = 1;
-      for (const d of Array.isArray(shape) ? shape : []) n *= Number.isInteger(d) && d >= 0 ? d : 1;
-      return new Float32Array(Math.min(n, 1 << 20)).fill(0.5);
+      for (const d of Array.isArray(value?.shape) ? value.shape : []) n *= Number.isInteger(d) && d >= 0 ? d : 1;
+      n = Math.min(n, 1 << 20);
+      // The class the value's dtype needs (a mutated dtype gets its own), else Float32Array.
+      const dtype = (PROGRAM_DTYPES as readonly unknown[]).includes(value?.dtype) ? value!.dtype : 'float32';
+      if (dtype === 'int64') return new BigInt64Array(n).fill(3n);
+      return new PROGRAM_DTYPE_ARRAYS[dtype](n).fill(dtype === 'float32' ? 0.5 : 1);
     });
     const native = NativeProgram.create(program);
     try {
@@ -359,7 +514,8 @@ export const programTarget: Target = {
     if (cudaStatus().devices.length > 0) {
       const cuda = await CudaProgram.create(program);
       try {
-        await cuda.run(feeds);
+        // CudaProgram.create admits float32 values only, so every feed that reaches it is a Float32Array.
+        await cuda.run(feeds as Float32Array[]);
       } finally {
         await cuda.dispose();
       }
