@@ -120,10 +120,16 @@ function zeroInvalid(y: Tensor, valid: Tensor, at: number): Tensor {
   return run(layer('select', {}, 3), [valid.reshape(shape), y, zeroOf(y.dtype as ProgramDType)]);
 }
 
-/** Whether each index (an element, or with `rowDims` each row of the last dim) lies in [−dim, dim). */
-function validIndices(indices: Tensor, dimOf: (position: number) => number, rowLength = 1): Tensor {
+/**
+ * Whether each index lies in [−dim, dim): per element (gather), or per row of the last dim
+ * (gather_nd: `row` is that dim's length, possibly 0 or 1), where position k of a row indexes
+ * dim `dimOf(k)`. The result has the index dims (gather) or all but the last (gather_nd).
+ */
+function validIndices(indices: Tensor, dimOf: (position: number) => number, row?: number): Tensor {
   const values = indices.toFloat64();
-  const rows = indices.size / Math.max(rowLength, 1);
+  const shape = row === undefined ? indices.shape : indices.shape.slice(0, -1);
+  const rowLength = row ?? 1;
+  const rows = shape.reduce((a, b) => a * b, 1);
   const valid = new Uint8Array(rows);
   for (let r = 0; r < rows; r++) {
     let ok = 1;
@@ -134,12 +140,12 @@ function validIndices(indices: Tensor, dimOf: (position: number) => number, rowL
     }
     valid[r] = ok;
   }
-  return new Tensor('bool', rowLength === 1 ? indices.shape : indices.shape.slice(0, -1), valid);
+  return new Tensor('bool', shape, valid);
 }
 
-/** Indices with the invalid ones replaced by 0, so the reference kernel (which refuses them) runs. */
-function safeIndices(indices: Tensor, valid: Tensor, rowLength = 1): Tensor {
-  const mask = rowLength === 1 ? valid : valid.reshape([...valid.shape, 1]);
+/** Indices with the invalid ones (or rows, for gather_nd) replaced by 0, so the reference kernel (which refuses them) runs. */
+function safeIndices(indices: Tensor, valid: Tensor, perRow: boolean): Tensor {
+  const mask = perRow ? valid.reshape([...valid.shape, 1]) : valid;
   return run(layer('select', {}, 3), [mask, indices, zeroOf(indices.dtype as ProgramDType)]);
 }
 
@@ -228,13 +234,13 @@ const EVALUATORS: { [K in ProgramOpKind]: Evaluator<K> } = {
   gather(op, t) {
     const axis = op.axis < 0 ? op.axis + t.x.rank : op.axis;
     const valid = validIndices(t.indices, () => t.x.shape[axis]!);
-    const y = run(layer('gather', { mode: 'default', axis, batchDims: 0 }, 2), [t.x, safeIndices(t.indices, valid)]);
+    const y = run(layer('gather', { mode: 'default', axis, batchDims: 0 }, 2), [t.x, safeIndices(t.indices, valid, false)]);
     return zeroInvalid(y, valid, axis);
   },
   gather_nd(_op, t) {
     const k = t.indices.shape[t.indices.rank - 1]!;
     const valid = validIndices(t.indices, (position) => t.x.shape[position]!, k);
-    const y = run(layer('gather', { mode: 'nd', axis: 0, batchDims: 0 }, 2), [t.x, safeIndices(t.indices, valid, k)]);
+    const y = run(layer('gather', { mode: 'nd', axis: 0, batchDims: 0 }, 2), [t.x, safeIndices(t.indices, valid, true)]);
     return zeroInvalid(y, valid, 0);
   },
   arg_reduce(op, t, _yShape, yDtype) {

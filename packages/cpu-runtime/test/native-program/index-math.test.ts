@@ -235,6 +235,21 @@ describe.skipIf(!native.ok)(`NativeProgram index math against the interpreter${s
     }
   });
 
+  it('gather_nd with one-element rows over a vector and with empty rows (whole slices)', async () => {
+    const vector = new ProgramBuilder();
+    const x = vector.input('x', [5]);
+    const idx = vector.input('indices', [4, 1], 'int64');
+    const y = vector.arena('y', [4]);
+    vector.op({ op: 'gather_nd', x, indices: idx, y }).output(y);
+    await expectMatchesInterpreter(vector.build(), [data('float32', 5, 16), BigInt64Array.from([0n, 4n, -1n, 5n])]);
+    const empty = new ProgramBuilder();
+    const x2 = empty.input('x', [2, 3]);
+    const idx2 = empty.weight('indices', [3, 0], new BigInt64Array(0));
+    const y2 = empty.arena('y', [3, 2, 3]);
+    empty.op({ op: 'gather_nd', x: x2, indices: idx2, y: y2 }).output(y2);
+    await expectMatchesInterpreter(empty.build(), [data('float32', 6, 17)]);
+  });
+
   it('arg max/min: ties pick the first (last with selectLastIndex), NaN only where it comes first, int32 or int64 indices', async () => {
     // Rows of 4 along the reduced axis: ties, a leading NaN, a NaN later on, all equal.
     const floats = Float32Array.of(1, 3, 3, 2, Number.NaN, 5, 1, 5, 2, Number.NaN, 7, 7, 4, 4, 4, 4, -1, -3, -3, -1, 0, -0, 0, 0);
