@@ -5,7 +5,7 @@ export type { Backend, BackendRunner, ExecutionMode } from './backend.js';
 export type { CpuBackendOptions } from './backends/cpu-backend.js';
 export { CpuBackend, cpuDevice } from './backends/cpu-backend.js';
 export type { CudaBackendOptions, CudaRunnerOptions } from './backends/cuda/index.js';
-export { CudaBackend, CudaRunner, cudaDevice } from './backends/cuda/index.js';
+export { CudaBackend, CudaRunner, cudaDevice, cudaStatus } from './backends/cuda/index.js';
 export type { CpuKernels } from './backends/native-cpu/plan-executor.js';
 export type { CreateProgram, ProgramRunner, StagedExecutorOptions } from './backends/native-cpu/staged-executor.js';
 export { StagedExecutor } from './backends/native-cpu/staged-executor.js';

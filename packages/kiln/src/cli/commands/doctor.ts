@@ -2,7 +2,7 @@
 import { cpus } from 'node:os';
 import { KILN_VERSION } from '@kiln/core';
 import { loadCpuNative } from '@kiln/cpu-runtime';
-import { cudaStatus } from '@kiln/cuda-runtime';
+import { cudaStatus } from '@kiln/engine';
 
 export interface DoctorReport {
   kiln: string;
