@@ -16,7 +16,7 @@ export type WorkerScript =
 export const WORKER_SCRIPT_ENV = 'KILN_ENGINE_WORKER_PATH';
 const WORKER_SPECIFIER = '@kiln/engine/engine-worker';
 
-/** This module's URL in the ESM build, the CJS build (tsup's shim), a CJS bundle and under vitest. */
+/** This module's URL: import.meta.url in ESM, __filename where import.meta is empty (the CJS build, a CJS bundle). */
 function moduleUrl(): string {
   const url = import.meta.url as string | undefined;
   return url ?? pathToFileURL(__filename).href;

@@ -18,7 +18,7 @@ const PACKAGE_NAME = '@kiln/cuda-runtime';
 
 let loaded: { ok: true; runtime: CudaRuntime } | { ok: false; error: KilnError } | undefined;
 
-/** This module's URL in the ESM build, the CJS build (tsup's shim) and a CJS bundle without import.meta. */
+/** This module's URL: import.meta.url in ESM, __filename where import.meta is empty (the CJS build, a CJS bundle). */
 function moduleUrl(): string {
   const url = import.meta.url as string | undefined;
   return url ?? pathToFileURL(__filename).href;
