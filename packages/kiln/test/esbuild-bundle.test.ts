@@ -72,6 +72,10 @@ function run(bundled: string, env: Record<string, string> = {}) {
 }
 
 const nativeBuilt = existsSync(cpuAddon);
+// The per-platform package of a prebuilt kiln_cpu.node for this machine (Linux with glibc only here).
+const glibc = Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
+const platformPackage = process.platform === 'linux' && glibc ? `cpu-runtime-linux-${process.arch}-gnu` : undefined;
+const hasPlatformPackage = platformPackage !== undefined && existsSync(join(root, 'packages', platformPackage, 'package.json'));
 
 describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
   it('is built', () => {
@@ -97,6 +101,19 @@ describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
       mkdirSync(scope, { recursive: true });
       for (const pkg of ['core', 'cpu-runtime', 'engine']) symlinkSync(join(root, 'packages', pkg), join(scope, pkg), 'dir');
       expect(run(bundled)).toEqual([]);
+    },
+  );
+
+  it.skipIf((!nativeBuilt && !nativeRequired()) || !hasPlatformPackage)(
+    `finds kiln_cpu.node in the per-platform package beside it${nativeBuilt && hasPlatformPackage ? '' : ' (skipped: kiln_cpu.node not built, or no platform package for this machine)'}`,
+    () => {
+      const bundled = bundle(format);
+      // As npm installs it: only the platform package, holding the addon (linked here, not copied).
+      const pkg = join(bundled, '../../node_modules/@kiln', platformPackage!);
+      mkdirSync(pkg, { recursive: true });
+      symlinkSync(join(root, 'packages', platformPackage!, 'package.json'), join(pkg, 'package.json'));
+      symlinkSync(cpuAddon, join(pkg, 'kiln_cpu.node'));
+      expect(run(bundled, { KILN_ENGINE_WORKER_PATH: workerScript })).toEqual([]);
     },
   );
 });
