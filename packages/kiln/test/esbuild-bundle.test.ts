@@ -35,10 +35,21 @@ async function main() {
 main();
 `;
 
+// Asks for CUDA where @kiln/cuda-runtime is not installed: a status that says so, and a KilnError.
+const cudaApp = `
+import { cudaStatus, InferenceSession } from 'kiln';
+async function main() {
+  const status = cudaStatus();
+  const error = await InferenceSession.create(process.argv[2], { executionProviders: ['cuda'] }).then(() => null, (e) => e);
+  console.log(JSON.stringify({ addonLoaded: status.addonLoaded, reason: status.reason, name: error?.name, code: error?.code, message: error?.message }));
+}
+main();
+`;
+
 /** Bundles the app into a fresh folder; the umbrella is found by alias, as if installed where esbuild ran. */
-function bundle(format: 'esm' | 'cjs'): string {
+function bundle(format: 'esm' | 'cjs', source = app): string {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-bundle-'));
-  writeFileSync(join(dir, 'app.mjs'), app);
+  writeFileSync(join(dir, 'app.mjs'), source);
   const outfile = join(dir, 'dist', format === 'esm' ? 'app.mjs' : 'app.cjs');
   buildSync({
     entryPoints: [join(dir, 'app.mjs')],
@@ -55,14 +66,17 @@ function bundle(format: 'esm' | 'cjs'): string {
   return outfile;
 }
 
-function run(bundled: string, env: Record<string, string> = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const vars: NodeJS.ProcessEnv = { ...process.env };
   // The bundle without its natives is expected to fall back; CI's KILN_REQUIRE_NATIVE=1 would refuse.
-  delete childEnv.KILN_REQUIRE_NATIVE;
+  delete vars.KILN_REQUIRE_NATIVE;
   // pnpm's script shims put the workspace's hoisted packages on NODE_PATH; a shipped bundle has none.
-  delete childEnv.NODE_PATH;
-  Object.assign(childEnv, env);
-  const r = spawnSync(process.execPath, [bundled, example('model.onnx')], { encoding: 'utf8', env: childEnv });
+  delete vars.NODE_PATH;
+  return Object.assign(vars, env);
+}
+
+function run(bundled: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bundled, example('model.onnx')], { encoding: 'utf8', env: childEnv(env) });
   expect(r.status, r.stderr).toBe(0);
   expectTensorClose(Tensor.fromValues('float32', expected.shape, JSON.parse(r.stdout) as number[]), expected, { rtol: 1e-5, atol: 1e-6 });
   return r.stderr
@@ -116,4 +130,17 @@ describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
       expect(run(bundled, { KILN_ENGINE_WORKER_PATH: workerScript })).toEqual([]);
     },
   );
+
+  it('without @kiln/cuda-runtime installed, CUDA requests say what to install', () => {
+    const r = spawnSync(process.execPath, [bundle(format, cudaApp), example('model.onnx')], { encoding: 'utf8', env: childEnv({}) });
+    expect(r.status, r.stderr).toBe(0);
+    const answer = JSON.parse(r.stdout) as { addonLoaded: boolean; reason: string; name: string; code: string; message: string };
+    expect(answer.addonLoaded).toBe(false);
+    expect(answer.reason).toBe(
+      'the CUDA backend needs @kiln/cuda-runtime, which is not installed Hint: install it beside kiln (npm install @kiln/cuda-runtime), or use the CPU backend',
+    );
+    expect(answer.name).toBe('KilnError');
+    expect(answer.code).toBe('NATIVE_UNAVAILABLE');
+    expect(answer.message).toContain('cuda (device 0): the CUDA backend needs @kiln/cuda-runtime, which is not installed');
+  });
 });
