@@ -52,8 +52,12 @@ interface Probe {
   mapped: string | null;
 }
 
-function probe(body: string): Probe {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', probeScript(body)], { encoding: 'utf8', cwd: root });
+function probe(body: string, env: Record<string, string> = {}): Probe {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', probeScript(body)], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Probe;
 }
@@ -83,5 +87,17 @@ describe('a CPU-only program', () => {
     const { result, loaded } = probe('return kiln.cudaStatus().devices.length;');
     expect(typeof result).toBe('number');
     expect(loaded.some((f) => f.includes(join('cuda-runtime', 'dist')))).toBe(true);
+  });
+
+  it("throws the CUDA runtime's errors as the umbrella's KilnError (one @kiln/core, not an ESM and a CJS copy)", () => {
+    const engine = pathToFileURL(join(root, 'packages/engine/dist/index.js')).href;
+    const { result } = probe(
+      `const { CudaBackend } = await import(${JSON.stringify(engine)});
+       try { new CudaBackend().createRunner(null, () => new Uint8Array()); return 'no error'; }
+       catch (e) { return { kilnError: e instanceof kiln.KilnError, code: e.code }; }`,
+      // The runtime then refuses to create programs, whatever this machine has.
+      { KILN_DISABLE_NATIVE: '1' },
+    );
+    expect(result).toEqual({ kilnError: true, code: 'NATIVE_UNAVAILABLE' });
   });
 });

@@ -5,9 +5,11 @@
  * than import(): its callers are synchronous (Backend.device/createRunner, cudaStatus(), the
  * execution-provider probe), and bundlers leave a require made through createRequire to be
  * resolved at run time, so a bundle neither inlines the optional package nor fails without it.
+ * The ESM build requires the package's ESM entry (Node ≥ 20.19 requires ESM synchronously): the
+ * same module instance as any import of it, so the KilnErrors it throws are the caller's class.
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, KilnError } from '@kiln/core';
 import type * as CudaRuntimeExports from '@kiln/cuda-runtime';
 import type { CudaStatus } from '@kiln/cuda-runtime';
@@ -29,9 +31,27 @@ function isMissingPackage(e: unknown): boolean {
   return (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && String((e as Error).message).includes(PACKAGE_NAME);
 }
 
+/** Codes that mean "the ESM entry cannot be required here": fall back to the CJS build. */
+const ESM_UNAVAILABLE = new Set(['ERR_REQUIRE_ESM', 'ERR_UNKNOWN_FILE_EXTENSION', 'MODULE_NOT_FOUND', 'ERR_MODULE_NOT_FOUND']);
+
+function requireRuntime(): CudaRuntime {
+  const require = createRequire(moduleUrl());
+  // import.meta.resolve exists in the ESM build only (the CJS build's import.meta is empty).
+  const resolveEsm = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+  if (typeof resolveEsm === 'function') {
+    try {
+      const entry = resolveEsm(PACKAGE_NAME);
+      if (entry.startsWith('file:') && /\.m?js$/.test(entry)) return require(fileURLToPath(entry)) as CudaRuntime;
+    } catch (e) {
+      if (!ESM_UNAVAILABLE.has(String((e as { code?: unknown }).code))) throw e;
+    }
+  }
+  return require(PACKAGE_NAME) as CudaRuntime;
+}
+
 function load(): { ok: true; runtime: CudaRuntime } | { ok: false; error: KilnError } {
   try {
-    return { ok: true, runtime: createRequire(moduleUrl())(PACKAGE_NAME) as CudaRuntime };
+    return { ok: true, runtime: requireRuntime() };
   } catch (e) {
     const error = isMissingPackage(e)
       ? new KilnError(ErrorCode.NATIVE_UNAVAILABLE, `the CUDA backend needs ${PACKAGE_NAME}, which is not installed`, {
