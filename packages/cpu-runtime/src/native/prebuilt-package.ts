@@ -10,16 +10,18 @@ import { join } from 'node:path';
 const PREFIX = '@kiln/cpu-runtime';
 const ADDON_FILE = 'kiln_cpu.node';
 
-/** 'gnu' or 'musl' on Linux (glibc reports its version in the process report), '' elsewhere. */
-function libcSuffix(): string {
-  if (process.platform !== 'linux') return '';
+/** The C library a Linux process runs on (glibc reports its version in the process report); undefined elsewhere. */
+export function linuxLibc(): { family: 'glibc'; version: string } | { family: 'musl' } | undefined {
+  if (process.platform !== 'linux') return undefined;
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  return header?.glibcVersionRuntime ? '-gnu' : '-musl';
+  return header?.glibcVersionRuntime ? { family: 'glibc', version: header.glibcVersionRuntime } : { family: 'musl' };
 }
 
 /** The package name for this machine, e.g. '@kiln/cpu-runtime-linux-x64-gnu'. */
 export function prebuiltPackageName(): string {
-  return `${PREFIX}-${process.platform}-${process.arch}${libcSuffix()}`;
+  const libc = linuxLibc();
+  const suffix = libc === undefined ? '' : libc.family === 'glibc' ? '-gnu' : '-musl';
+  return `${PREFIX}-${process.platform}-${process.arch}${suffix}`;
 }
 
 /** The prebuilt addon's path when its package resolves from `fromDir`, else undefined. */

@@ -6,7 +6,7 @@
  * 'reference', execution: 'inline') never warns. Emitted from the main thread only, where
  * contexts are created, so worker threads do not repeat them.
  */
-import { loadCpuNative } from '@kiln/cpu-runtime';
+import { loadCpuNative, prebuiltPackageName } from '@kiln/cpu-runtime';
 import { WORKER_SCRIPT_ENV, type WorkerScript } from './worker-script.js';
 
 /** The warning codes (process.on('warning') sees them as warning.code). */
@@ -31,7 +31,7 @@ export function warnIfReferenceKernels(): void {
   warnOnce(
     FALLBACK_WARNINGS.referenceKernels,
     `kiln_cpu.node did not load, so CPU plans run on the TypeScript reference kernels, many times slower. Why: ${load.reason}. ` +
-      `Fix: install the prebuilt addon for ${process.platform}-${process.arch} or build it (see \`kiln doctor\`), or set ` +
+      `Fix: install the prebuilt addon for ${process.platform}-${process.arch} (${prebuiltPackageName()}) or build it (see \`kiln doctor\`), or set ` +
       'KILN_CPU_NATIVE_PATH to a kiln_cpu.node; KILN_DISABLE_NATIVE=1 chooses the reference kernels without this warning.',
   );
 }

@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { KILN_VERSION } from '@kiln/core';
-import { loadCpuNative } from '@kiln/cpu-runtime';
+import { linuxLibc, loadCpuNative, prebuiltPackageName } from '@kiln/cpu-runtime';
 import { cudaStatus, locateWorkerScript } from '@kiln/engine';
 
 export interface DoctorReport {
@@ -62,9 +62,9 @@ export function doctorReport(): DoctorReport {
 }
 
 function libcName(): string {
-  if (process.platform !== 'linux') return 'none';
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  return header?.glibcVersionRuntime ? `glibc ${header.glibcVersionRuntime}` : 'musl';
+  const libc = linuxLibc();
+  if (libc === undefined) return 'none';
+  return libc.family === 'glibc' ? `glibc ${libc.version}` : 'musl';
 }
 
 function nativeCpuSummary(): { loaded: boolean; path?: string; detail: string; features: string[] } {
@@ -96,7 +96,7 @@ function advice(r: DoctorReport, compiledWithCuda: boolean): string[] {
   const lines: string[] = [];
   if (!r.nativeCpu.loaded && process.env.KILN_DISABLE_NATIVE !== '1') {
     lines.push(
-      `CPU plans run on the slow reference kernels: install the prebuilt kiln_cpu.node for ${r.platform} or build it ` +
+      `CPU plans run on the slow reference kernels: install the prebuilt kiln_cpu.node for ${r.platform} (${prebuiltPackageName()}) or build it ` +
         "('pnpm --filter @kiln/cpu-runtime build:native', needs cmake and a C++17 compiler), or set KILN_CPU_NATIVE_PATH to one",
     );
   }
