@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { prebuiltPackageName } from '@kiln/cpu-runtime';
 import { expectTensorClose, nativeRequired, readNpyFile } from '@kiln/testkit';
 import { buildSync } from 'esbuild';
 import { Tensor } from 'kiln';
@@ -86,10 +87,9 @@ function run(bundled: string, env: Record<string, string> = {}) {
 }
 
 const nativeBuilt = existsSync(cpuAddon);
-// The per-platform package of a prebuilt kiln_cpu.node for this machine (Linux with glibc only here).
-const glibc = Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
-const platformPackage = process.platform === 'linux' && glibc ? `cpu-runtime-linux-${process.arch}-gnu` : undefined;
-const hasPlatformPackage = platformPackage !== undefined && existsSync(join(root, 'packages', platformPackage, 'package.json'));
+// The per-platform package of a prebuilt kiln_cpu.node for this machine, where the repository has one.
+const platformPackage = prebuiltPackageName().replace('@kiln/', '');
+const hasPlatformPackage = existsSync(join(root, 'packages', platformPackage, 'package.json'));
 
 describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
   it('is built', () => {
@@ -123,9 +123,9 @@ describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
     () => {
       const bundled = bundle(format);
       // As npm installs it: only the platform package, holding the addon (linked here, not copied).
-      const pkg = join(bundled, '../../node_modules/@kiln', platformPackage!);
+      const pkg = join(bundled, '../../node_modules/@kiln', platformPackage);
       mkdirSync(pkg, { recursive: true });
-      symlinkSync(join(root, 'packages', platformPackage!, 'package.json'), join(pkg, 'package.json'));
+      symlinkSync(join(root, 'packages', platformPackage, 'package.json'), join(pkg, 'package.json'));
       symlinkSync(cpuAddon, join(pkg, 'kiln_cpu.node'));
       expect(run(bundled, { KILN_ENGINE_WORKER_PATH: workerScript })).toEqual([]);
     },
