@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 // Builds one of kiln's native addons with cmake-js into its package's build/ folder:
-//   node native/scripts/build-addon.mjs cpu|cuda [--optional] [--debug] [--sanitize]
+//   node native/scripts/build-addon.mjs cpu|cuda [--optional] [--debug] [--sanitize] [--dry-run]
+//                                       [--toolchain=native/toolchains/<platform>.cmake]
 // --sanitize (cpu only) builds with AddressSanitizer + UndefinedBehaviorSanitizer into
 // build-asan/ instead, leaving the normal build alone (tools/scripts/native-sanitize.sh uses it).
 // With --optional (what the packages' normal `build` uses) a missing toolchain or a failed
 // compile prints one notice line and exits 0: native code is an accelerator, never required.
-// Set KILN_SKIP_NATIVE=1 to skip native builds entirely.
+// Set KILN_SKIP_NATIVE=1 to skip native builds entirely. Which CUDA architectures (if any) the
+// cuda addon is compiled for is decided by cuda-build-choice.mjs (KILN_CUDA_ARCH, the visible
+// GPU, or whether the build was asked for explicitly); --dry-run prints that choice and exits.
+// --toolchain cross-compiles with a CMake toolchain file into build-<its name>/ (for example
+// build-linux-arm64-gnu/Release/kiln_cpu.node), leaving the native build alone.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chooseCudaBuild, describeCudaChoice, findNvcc, visibleGpuArchitectures } from './cuda-build-choice.mjs';
 
 const ADDONS = {
   cpu: { target: 'kiln_cpu', packageDir: 'packages/cpu-runtime', fallback: 'the TypeScript kernels are used instead' },
@@ -25,10 +31,15 @@ const addonName = args.find((a) => !a.startsWith('--'));
 const optional = args.includes('--optional');
 const debug = args.includes('--debug');
 const sanitize = args.includes('--sanitize');
+const dryRun = args.includes('--dry-run');
+const toolchainArg = args.find((a) => a.startsWith('--toolchain='));
+const toolchain = toolchainArg ? resolve(toolchainArg.slice('--toolchain='.length)) : undefined;
 
 const addon = ADDONS[addonName];
 if (!addon) {
-  console.error(`usage: build-addon.mjs ${Object.keys(ADDONS).join('|')} [--optional] [--debug] [--sanitize]`);
+  console.error(
+    `usage: build-addon.mjs ${Object.keys(ADDONS).join('|')} [--optional] [--debug] [--sanitize] [--dry-run] [--toolchain=FILE]`,
+  );
   process.exit(2);
 }
 if (sanitize && addonName !== 'cpu') {
@@ -36,7 +47,11 @@ if (sanitize && addonName !== 'cpu') {
   process.exit(2);
 }
 const packageDir = join(repoRoot, addon.packageDir);
-const buildFolder = sanitize ? 'build-asan' : 'build';
+if (toolchain && sanitize) {
+  console.error('build-addon.mjs: --sanitize and --toolchain do not combine (sanitized builds run on this machine)');
+  process.exit(2);
+}
+const buildFolder = sanitize ? 'build-asan' : toolchain ? `build-${basename(toolchain, '.cmake')}` : 'build';
 const outDir = join(packageDir, buildFolder);
 const logFile = join(outDir, 'native-build.log');
 
@@ -51,6 +66,35 @@ function skip(reason) {
 }
 
 if (process.env.KILN_SKIP_NATIVE === '1') skip('KILN_SKIP_NATIVE=1');
+
+// CMake definitions that depend on what this machine should build (the cuda addon only).
+const choiceDefinitions = [];
+if (addonName === 'cuda') {
+  const choice = chooseCudaBuild({
+    explicit: !optional,
+    requestedArch: process.env.KILN_CUDA_ARCH,
+    nvcc: findNvcc(),
+    gpuArchitectures: visibleGpuArchitectures(),
+  });
+  if (choice.kind === 'invalid') {
+    console.error(`kiln: ${choice.why}`);
+    process.exit(2);
+  }
+  if (dryRun) {
+    console.log(`kiln: would build ${describeCudaChoice(choice)}`);
+    process.exit(0);
+  }
+  if (choice.kind === 'none') {
+    console.log(`kiln: ${describeCudaChoice(choice)}; ${addon.fallback}.`);
+    process.exit(0);
+  }
+  console.log(`kiln: building ${describeCudaChoice(choice)}`);
+  choiceDefinitions.push(`--CDKILN_WITH_CUDA=${choice.kind === 'cuda' ? 'ON' : 'OFF'}`);
+  if (choice.kind === 'cuda') choiceDefinitions.push(`--CDKILN_CUDA_ARCHITECTURES=${choice.architectures}`);
+} else if (dryRun) {
+  console.log(`kiln: would build ${addon.target}.node`);
+  process.exit(0);
+}
 
 const cmake = spawnSync('cmake', ['--version'], { encoding: 'utf8' });
 if (cmake.error || cmake.status !== 0) skip('cmake not found on PATH; install cmake >= 3.18 to build it');
@@ -80,6 +124,8 @@ const cmakeArgs = [
   `--CDKILN_ADDON=${addonName}`,
   `--CDKILN_NODE_ADDON_API_DIR=${nodeAddonApiDir}`,
   `--CDKILN_SANITIZE=${sanitize ? 'ON' : 'OFF'}`,
+  ...choiceDefinitions,
+  ...(toolchain ? [`--CDCMAKE_TOOLCHAIN_FILE=${toolchain}`] : []),
   ...(debug ? ['--debug'] : []),
 ];
 

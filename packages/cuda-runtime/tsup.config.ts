@@ -7,6 +7,10 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  // The addon loader finds its package folder from the module's own location in both formats.
-  shims: true,
+  // No shims: the modules that locate files read import.meta.url and fall back to the real
+  // __dirname/__filename where it is empty (the CJS build, a CJS bundle). tsup's ESM shim would
+  // evaluate __dirname from import.meta.url at load time, which throws inside a CJS bundle.
+  esbuildOptions(options) {
+    options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' };
+  },
 });

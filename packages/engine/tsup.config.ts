@@ -8,6 +8,10 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  // import.meta.url locates the worker script; the CJS build needs it shimmed.
-  shims: true,
+  // No shims: the modules that locate files read import.meta.url and fall back to the real
+  // __dirname/__filename where it is empty (the CJS build, a CJS bundle). tsup's ESM shim would
+  // evaluate __dirname from import.meta.url at load time, which throws inside a CJS bundle.
+  esbuildOptions(options) {
+    options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' };
+  },
 });

@@ -5,7 +5,9 @@
 #   .gpu/bundle/*.mjs                  the CLI, the GPU benchmark, the memory-growth check and the
 #                                      GPU unit tests, each with every JavaScript dependency inlined
 #   .gpu/bundle/fuzz/                  the fuzzer (cli.mjs + worker.js), for CudaProgram cases
-#   .gpu/bundle/node_modules/@kiln/*   where the addon loaders look (build-native.sh fills cuda)
+#   .gpu/bundle/node_modules/@kiln/*   where the addon loaders look (build-native.sh fills cuda);
+#                                      core and cuda-runtime are the built packages, which the
+#                                      bundles import (the engine loads cuda-runtime lazily by name)
 #   .gpu/native/                       native/ sources plus the Node-API headers, for cmake there
 #   .gpu/build-native.sh               builds kiln_cuda.node on the host (cuDNN/cuBLASLt when found)
 #   .gpu/corpus/                       the corpus models of the GPU backend tests
@@ -24,7 +26,7 @@ bundle() { # entry outfile [extra esbuild args]
   shift 2
   NODE_PATH=node_modules/.pnpm/node_modules "$esbuild" "$entry" --bundle --platform=node --format=esm --target=node20 \
     --tsconfig=tsconfig.dev.json --outfile="$out/bundle/$outfile" --log-level=warning \
-    --external:onnxruntime-node \
+    --external:onnxruntime-node --external:@kiln/core --external:@kiln/cuda-runtime \
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" "$@"
 }
 bundle packages/kiln/src/cli/main.ts kiln.mjs
@@ -43,11 +45,18 @@ tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
 trap 'rm -f "$tests"' EXIT
 for f in packages/cuda-runtime/test/*.test.ts packages/engine/test/cuda-*.test.ts; do echo "import '../../$f';" >> "$tests"; done
 bundle "$tests" gpu-tests.mjs --alias:vitest=./tools/gpu-bundle/vitest-shim.ts
-for pkg in cpu-runtime cuda-runtime; do
+# The CPU addon's loader only needs a package folder to look in. core and cuda-runtime are
+# real: the engine requires @kiln/cuda-runtime by name when CUDA is asked for, and every bundle
+# and that runtime must share one @kiln/core (one KilnError class).
+dest=$out/bundle/node_modules/@kiln/cpu-runtime
+mkdir -p "$dest/build/Release"
+printf '{ "name": "@kiln/cpu-runtime", "main": "index.js" }\n' > "$dest/package.json"
+echo 'module.exports = {};' > "$dest/index.js"
+for pkg in core cuda-runtime; do
   dest=$out/bundle/node_modules/@kiln/$pkg
   mkdir -p "$dest/build/Release"
-  printf '{ "name": "@kiln/%s", "main": "index.js" }\n' "$pkg" > "$dest/package.json"
-  echo 'module.exports = {};' > "$dest/index.js"
+  cp "packages/$pkg/package.json" "$dest/"
+  cp -r "packages/$pkg/dist" "$dest/"
 done
 [ -f packages/cpu-runtime/build/Release/kiln_cpu.node ] && cp packages/cpu-runtime/build/Release/kiln_cpu.node "$out/bundle/node_modules/@kiln/cpu-runtime/build/Release/"
 # Native sources and the headers cmake-js would have supplied.

@@ -8,7 +8,8 @@ export type { ConversionContext, Converter, Support, ValidationContext } from '@
 export { ConverterRegistry, checkSupport, convertGraph, createOnnxRegistry } from '@kiln/converters';
 export * from '@kiln/core';
 export { ReferenceExecutor, runReference } from '@kiln/cpu-runtime';
-export { cudaStatus } from '@kiln/cuda-runtime';
+// cudaStatus loads the optional @kiln/cuda-runtime on first call (engine's CUDA seam).
+export type { CudaStatus } from '@kiln/cuda-runtime';
 export type {
   BuildOptions,
   EngineIO,
@@ -24,6 +25,7 @@ export type {
 } from '@kiln/engine';
 export {
   buildPlan,
+  cudaStatus,
   deserializePlan,
   Engine,
   ExecutionContext,

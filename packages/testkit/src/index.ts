@@ -12,7 +12,7 @@ export { CORPUS_MISSING_MESSAGE, corpusDir, readNpyFile, readRawFile, repoRoot }
 export type { Mutation } from './mutate.js';
 export { fuzz, mutate } from './mutate.js';
 export type { NativeLoadOutcome } from './native-gate.js';
-export { loadNativeForTests, nativeRequired, nativeSkipNote } from './native-gate.js';
+export { loadNativeForTests, nativeRequired, nativeSkipNote, withoutFallbackWarnings } from './native-gate.js';
 export { ProtoWriter } from './proto-writer.js';
 export { mulberry32, randomTensor } from './random.js';
 export type { CompareReport, Tolerance } from './tensor-compare.js';

@@ -28,3 +28,14 @@ export function loadNativeForTests<T extends NativeLoadOutcome>(what: string, lo
 export function nativeSkipNote(result: NativeLoadOutcome): string {
   return result.ok ? '' : ` (skipped: ${result.reason})`;
 }
+
+/**
+ * A child process's stderr without Kiln's fallback warnings (and the `--trace-warnings` note
+ * Node adds after the first), which a machine without the native addons prints by design.
+ */
+export function withoutFallbackWarnings(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !line.includes('KilnPerformanceWarning') && !line.includes('node --trace-warnings'))
+    .join('\n');
+}

@@ -14,4 +14,5 @@ export type { CpuNativeLoad } from './load-native.js';
 export { loadCpuNative } from './load-native.js';
 export { nativeErrorToKilnError } from './native-error.js';
 export { NativeProgram } from './native-program.js';
+export { linuxLibc, prebuiltPackageName } from './prebuilt-package.js';
 export { nativeProgramTactics, nativeProgramWorkspaceBytes } from './program-tactics.js';

@@ -5,9 +5,10 @@
  * error (CI, where a silent fallback would turn every native test into a skip): then a load
  * failure throws a KilnError NATIVE_UNAVAILABLE with the reason.
  *
- * Looks in <package root>/build/Release/kiln_cpu.node, where `pnpm build:native` puts it; the
- * package root is found by walking up from this module, so it works from src/ and dist/.
- * KILN_CPU_NATIVE_PATH points at another build (the sanitizer build, for one);
+ * Looks in <package root>/build/Release/kiln_cpu.node, where `pnpm build:native` (or a build
+ * from source at install) puts it; the package root is found by walking up from this module, so
+ * it works from src/ and dist/. Then in the prebuilt package for this platform
+ * (prebuilt-package.ts). KILN_CPU_NATIVE_PATH points at another build (the sanitizer build, for one);
  * KILN_DISABLE_NATIVE=1 turns native off (an explicit choice, so it wins over
  * KILN_REQUIRE_NATIVE).
  */
@@ -17,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, KilnError } from '@kiln/core';
 import { CPU_NATIVE_FUNCTIONS, type CpuNativeAddon } from './cpu-native-api.js';
+import { prebuiltPackageName, resolvePrebuiltAddon } from './prebuilt-package.js';
 
 export type CpuNativeLoad = { ok: true; addon: CpuNativeAddon; path: string } | { ok: false; reason: string };
 
@@ -65,18 +67,28 @@ function findInstalledPackageRoot(from: string): string | undefined {
   }
 }
 
+/** Where the addon is: KILN_CPU_NATIVE_PATH, a build in the package folder, or the platform's prebuilt package. */
+function locate(root: string | undefined): { path: string } | { missing: string } {
+  const override = process.env.KILN_CPU_NATIVE_PATH;
+  const howToBuild = `build it with 'pnpm --filter ${PACKAGE_NAME} build:native' (needs cmake and a C++17 compiler)`;
+  if (override) {
+    const path = resolve(override);
+    return existsSync(path) ? { path } : { missing: `${path} not found; ${howToBuild}` };
+  }
+  const built = root ? join(root, ADDON_RELATIVE_PATH) : undefined;
+  if (built && existsSync(built)) return { path: built };
+  const prebuilt = resolvePrebuiltAddon(moduleDir());
+  if (prebuilt) return { path: prebuilt };
+  const where = built ?? `the ${PACKAGE_NAME} package folder (not found from ${moduleDir()})`;
+  return { missing: `${where} has no ${ADDON_RELATIVE_PATH} and ${prebuiltPackageName()} is not installed; install it, or ${howToBuild}` };
+}
+
 function load(): CpuNativeLoad {
   if (process.env.KILN_DISABLE_NATIVE === '1') return { ok: false, reason: 'native kernels disabled by KILN_DISABLE_NATIVE=1' };
   const root = findPackageRoot(moduleDir()) ?? findInstalledPackageRoot(moduleDir());
-  const override = process.env.KILN_CPU_NATIVE_PATH;
-  const path = override ? resolve(override) : root ? join(root, ADDON_RELATIVE_PATH) : undefined;
-  if (!path) return { ok: false, reason: `cannot locate the ${PACKAGE_NAME} package folder to look for ${ADDON_RELATIVE_PATH}` };
-  if (!existsSync(path)) {
-    return {
-      ok: false,
-      reason: `${path} not found; build it with 'pnpm --filter ${PACKAGE_NAME} build:native' (needs cmake and a C++17 compiler)`,
-    };
-  }
+  const found = locate(root);
+  if ('missing' in found) return { ok: false, reason: found.missing };
+  const { path } = found;
   let addon: Partial<CpuNativeAddon>;
   try {
     addon = createRequire(join(root ?? dirname(path), 'package.json'))(path) as Partial<CpuNativeAddon>;

@@ -1,20 +1,20 @@
 /**
  * The CPU backend: the reference executor, in a worker thread when the built worker script is
- * present next to this module (the published package), inline otherwise (sources run by vitest
- * or tsx, where there is no compiled worker to start).
+ * found (worker-script.ts), inline otherwise (sources run by vitest or tsx, where there is no
+ * compiled worker to start; elsewhere with a loud warning, fallback-warnings.ts).
  */
-import { existsSync } from 'node:fs';
 import { arch } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { check, ErrorCode, KilnError, type ResourceLimits } from '@kiln/core';
 import { builtinPlugins, type Kernel, pluginKey } from '@kiln/cpu-runtime';
 import type { Backend, BackendRunner, ExecutionMode } from '../backend.js';
 import type { DeviceInfo, PluginRef } from '../plan/manifest.js';
 import type { Plan } from '../plan/plan.js';
+import { warnIfMainThread, warnIfReferenceKernels } from './fallback-warnings.js';
 import { InlineRunner } from './inline-runner.js';
 import { type CpuKernels, createPlanExecutor } from './native-cpu/plan-executor.js';
 import type { StartWorker } from './worker-pool.js';
 import { WorkerRunner } from './worker-runner.js';
+import { locateWorkerScript, type WorkerScript } from './worker-script.js';
 import { startWorkerThread } from './worker-thread.js';
 
 export interface CpuBackendOptions {
@@ -34,19 +34,18 @@ export function cpuDevice(): DeviceInfo {
   return { type: 'cpu', arch: arch() };
 }
 
-let compiledWorker: { start: StartWorker | undefined } | undefined;
+let compiledWorker: { script: WorkerScript; start: StartWorker | undefined } | undefined;
 
 /**
- * Starts the compiled worker script beside this module, when there is one. One function for
- * the process: the worker pool hands idle workers to contexts started by the same function.
+ * Starts the compiled worker script, when one is found. One function for the process: the
+ * worker pool hands idle workers to contexts started by the same function.
  */
-function defaultStartWorker(): StartWorker | undefined {
+function defaultWorker(): { script: WorkerScript; start: StartWorker | undefined } {
   if (!compiledWorker) {
-    const url = new URL('./engine-worker.js', import.meta.url);
-    const present = url.protocol === 'file:' && existsSync(fileURLToPath(url));
-    compiledWorker = { start: present ? (workerData) => startWorkerThread(url, { workerData }) : undefined };
+    const script = locateWorkerScript();
+    compiledWorker = { script, start: script.found ? (workerData) => startWorkerThread(script.url, { workerData }) : undefined };
   }
-  return compiledWorker.start;
+  return compiledWorker;
 }
 
 export class CpuBackend implements Backend {
@@ -60,7 +59,7 @@ export class CpuBackend implements Backend {
     this.kernels = options.kernels ?? 'native';
     this.execution = options.execution ?? 'auto';
     this.plugins = options.plugins ?? new Map();
-    this.startWorker = options.startWorker ?? defaultStartWorker();
+    this.startWorker = options.startWorker ?? defaultWorker().start;
   }
 
   device(): DeviceInfo {
@@ -84,6 +83,8 @@ export class CpuBackend implements Backend {
         });
       }
     }
+    if (this.kernels === 'native') warnIfReferenceKernels();
+    if (!start && this.execution === 'auto' && this.plugins.size === 0) warnIfMainThread(defaultWorker().script);
     if (start) return new WorkerRunner(start, planBytes(), this.kernels, limits);
     return new InlineRunner(
       createPlanExecutor(plan, { kernels: this.kernels, plugins: new Map(this.plugins), ...(limits ? { limits } : {}) }),

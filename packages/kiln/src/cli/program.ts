@@ -84,7 +84,7 @@ export function kilnProgram(argv: readonly string[]): Command {
 
   program
     .command('doctor')
-    .description('Node version, native addons, CUDA devices')
+    .description('platform, Node ABI, which native addons load (and why not), CPU features, CUDA devices, worker script, what to do')
     .usage('[--json]')
     .option('--json', 'print the report as JSON')
     .action((opts: { json?: boolean }) => {

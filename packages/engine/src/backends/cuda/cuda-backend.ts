@@ -4,13 +4,14 @@
  * and CUDA graph per context; weights are uploaded per context's programs).
  */
 import { ErrorCode, KilnError } from '@kiln/core';
-import { assertCudaProgramAvailable, type CudaPrecision } from '@kiln/cuda-runtime';
+import type { CudaPrecision } from '@kiln/cuda-runtime';
 import type { Backend, BackendRunner } from '../../backend.js';
 import type { CompileOptions } from '../../lowering/compile-stage.js';
 import type { DeviceInfo, PluginRef } from '../../plan/manifest.js';
 import type { Plan } from '../../plan/plan.js';
 import { cudaDevice } from './cuda-device.js';
 import { CudaRunner } from './cuda-runner.js';
+import { cudaRuntime } from './cuda-runtime-module.js';
 
 export interface CudaBackendOptions {
   device?: number;
@@ -44,7 +45,7 @@ export class CudaBackend implements Backend {
   }
 
   createRunner(plan: Plan, _planBytes: () => Uint8Array): BackendRunner {
-    assertCudaProgramAvailable();
+    cudaRuntime().assertCudaProgramAvailable();
     const { device, precision, useGraph, workspaceLimitBytes } = this.options;
     return new CudaRunner(plan.network, {
       program: {

@@ -1,7 +1,7 @@
 /** The DeviceInfo of a CUDA plan: the GPU's name and compute capability, from cudaStatus(). */
 import { ErrorCode, KilnError } from '@kiln/core';
-import { cudaStatus } from '@kiln/cuda-runtime';
 import type { DeviceInfo } from '../../plan/manifest.js';
+import { cudaStatus } from './cuda-runtime-module.js';
 
 export function cudaDevice(index = 0): DeviceInfo {
   const status = cudaStatus();

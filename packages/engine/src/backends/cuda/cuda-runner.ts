@@ -6,11 +6,12 @@
  */
 import { ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
 import { ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
-import { CudaProgram, type CudaProgramOptions } from '@kiln/cuda-runtime';
+import type { CudaProgram, CudaProgramOptions } from '@kiln/cuda-runtime';
 import type { BackendRunner } from '../../backend.js';
 import type { CompileOptions } from '../../lowering/compile-stage.js';
 import { lowerNetwork } from '../../lowering/lower-network.js';
 import { stageAsNetwork } from '../../lowering/stage-network.js';
+import { cudaRuntime } from './cuda-runtime-module.js';
 
 type RunnableStage =
   | { kind: 'program'; program: CudaProgram; inputNames: string[]; outputNames: string[]; outputShapes: number[][] }
@@ -106,7 +107,7 @@ export class CudaRunner implements BackendRunner {
           stages.push({ kind: 'layer', network, inputNames: stage.inputNames, outputNames: stage.outputNames });
           continue;
         }
-        const program = await CudaProgram.create(stage.program, this.options.program);
+        const program = await cudaRuntime().CudaProgram.create(stage.program, this.options.program);
         stages.push({
           kind: 'program',
           program,

@@ -8,13 +8,14 @@
  * chooses the same tactics. Execution contexts later force the plan's tactics too.
  */
 import { emitProgress, type Network, type ProgressListener, throwIfAborted } from '@kiln/core';
-import { type CudaPrecision, CudaProgram } from '@kiln/cuda-runtime';
+import type { CudaPrecision } from '@kiln/cuda-runtime';
 import { type CompiledStage, compileStage } from '../../lowering/compile-stage.js';
 import { networkConstants, splitStages } from '../../lowering/stages.js';
 import type { DeviceInfo } from '../../plan/manifest.js';
 import { opSignature, stageTuningShapes, tuningShapes } from '../../tactics/select-tactics.js';
 import type { TacticChoice, TacticChoices } from '../../tactics/tactic-choices.js';
 import type { TimingCache } from '../../tactics/timing-cache.js';
+import { cudaRuntime } from './cuda-runtime-module.js';
 
 /** The ops kiln_cuda.node times candidates for (a subset of TACTIC_OPS). */
 const TUNED_OPS = new Set(['conv2d', 'gemm']);
@@ -61,7 +62,7 @@ export async function selectCudaTactics(network: Network, deviceInfo: DeviceInfo
       phase: 'tactics',
       message: `timing ${tuned.length - cached.size} of ${tuned.length} convolutions/GEMMs on the device`,
     });
-    const cuda = await CudaProgram.create(forced, {
+    const cuda = await cudaRuntime().CudaProgram.create(forced, {
       precision: options.precision,
       ...(options.device !== undefined ? { device: options.device } : {}),
     });
