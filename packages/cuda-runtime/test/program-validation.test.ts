@@ -9,8 +9,18 @@ import { toKilnError } from '../src/cuda-error.js';
 import { CudaProgram, cudaStatus } from '../src/index.js';
 import { loadCudaNative } from '../src/native-addon.js';
 
-const input = (name: string, shape: number[], index: number): ProgramValue => ({ name, shape, storage: { kind: 'input', index } });
-const weight = (name: string, shape: number[], index: number): ProgramValue => ({ name, shape, storage: { kind: 'weight', index } });
+const input = (name: string, shape: number[], index: number): ProgramValue => ({
+  name,
+  dtype: 'float32',
+  shape,
+  storage: { kind: 'input', index },
+});
+const weight = (name: string, shape: number[], index: number): ProgramValue => ({
+  name,
+  dtype: 'float32',
+  shape,
+  storage: { kind: 'weight', index },
+});
 
 /** Places arena values one after another; returns a Program of `ops` over `values`. */
 function program(values: ProgramValue[], ops: ProgramOp[], inputs: number[], outputs: number[], weights: Float32Array[] = []): Program {
@@ -23,7 +33,7 @@ function program(values: ProgramValue[], ops: ProgramOp[], inputs: number[], out
   });
   return { values: placed, weights, ops, inputs, outputs, arenaBytes };
 }
-const arena = (name: string, shape: number[]): ProgramValue => ({ name, shape, storage: { kind: 'arena', offset: 0 } });
+const arena = (name: string, shape: number[]): ProgramValue => ({ name, dtype: 'float32', shape, storage: { kind: 'arena', offset: 0 } });
 
 /** Every way a Program tried to read outside its buffers, with the code it must fail with. */
 const HOSTILE: { name: string; program: Program; code: ErrorCode; message: RegExp; nativeCode?: ErrorCode }[] = [

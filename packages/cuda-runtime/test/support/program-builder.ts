@@ -1,4 +1,4 @@
-/** Hand-written Programs for the executor tests: each arena value gets its own slot. */
+/** Hand-written float32 Programs for the executor tests: each arena value gets its own slot. */
 import type { Program, ProgramOp, ProgramValue } from '@kiln/core';
 import { mulberry32 } from '@kiln/testkit';
 
@@ -19,14 +19,14 @@ export class ProgramBuilder {
   readonly data = new Map<number, Float32Array>();
 
   input(name: string, shape: number[], data: Float32Array): number {
-    const id = this.values.push({ name, shape, storage: { kind: 'input', index: this.inputs.length } }) - 1;
+    const id = this.values.push({ name, dtype: 'float32', shape, storage: { kind: 'input', index: this.inputs.length } }) - 1;
     this.inputs.push(id);
     this.data.set(id, data);
     return id;
   }
 
   weight(name: string, shape: number[], data: Float32Array): number {
-    const id = this.values.push({ name, shape, storage: { kind: 'weight', index: this.weights.length } }) - 1;
+    const id = this.values.push({ name, dtype: 'float32', shape, storage: { kind: 'weight', index: this.weights.length } }) - 1;
     this.weights.push(data);
     this.data.set(id, data);
     return id;
@@ -34,7 +34,7 @@ export class ProgramBuilder {
 
   /** A fresh arena value; `reference` computes its contents on the host. */
   value(name: string, shape: number[]): number {
-    const id = this.values.push({ name, shape, storage: { kind: 'arena', offset: this.arenaBytes } }) - 1;
+    const id = this.values.push({ name, dtype: 'float32', shape, storage: { kind: 'arena', offset: this.arenaBytes } }) - 1;
     this.arenaBytes += size(shape) * 4;
     return id;
   }
@@ -43,7 +43,7 @@ export class ProgramBuilder {
   alias(name: string, base: number): number {
     const storage = this.values[base]?.storage;
     if (storage?.kind !== 'arena') throw new Error('only arena values can be aliased');
-    return this.values.push({ name, shape: this.shape(base), storage }) - 1;
+    return this.values.push({ name, dtype: 'float32', shape: this.shape(base), storage }) - 1;
   }
 
   op(op: ProgramOp, reference: Float32Array): void {
