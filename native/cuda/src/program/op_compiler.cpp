@@ -89,6 +89,17 @@ bool nhwcPair(const TensorDesc& x, const TensorDesc& y) {
   return isNhwc(x) && isNhwc(y) && x.offset == 0 && y.offset == 0 && fitsFast(x.count()) && fitsFast(y.count()) && x.shape[1] == y.shape[1];
 }
 
+// The window geometry and epilogue of a conv2d or deconv2d op, as the kernels take them.
+ConvParams convParamsOf(const OpSpec& op) {
+  ConvParams p;
+  std::copy(op.strides, op.strides + 2, p.strides);
+  std::copy(op.pads, op.pads + 4, p.pads);
+  std::copy(op.dilations, op.dilations + 2, p.dilations);
+  p.groups = op.groups;
+  p.act = op.activation;
+  return p;
+}
+
 void launchCheck(cudaError_t error, const OpSpec& op, const char* what) {
   if (error != cudaSuccess) throw cudaFailure(error, (op.label + ": " + what).c_str());
 }
@@ -191,12 +202,7 @@ CompiledOp compileConv(ProgramModel& m, ProgramContext& ctx, int index) {
   }
   prepareOperand(m, op.residual);
   const int device = m.options.device;
-  ConvParams p;
-  std::copy(op.strides, op.strides + 2, p.strides);
-  std::copy(op.pads, op.pads + 4, p.pads);
-  std::copy(op.dilations, op.dilations + 2, p.dilations);
-  p.groups = op.groups;
-  p.act = op.activation;
+  const ConvParams p = convParamsOf(op);
   const std::vector<float> kcrs = convWeightsKcrs(m, op);
   const auto bias = op.b >= 0 ? uploadFloats(convBias(m, op), device, "a conv bias") : nullptr;
   const DType t = m.storage;
@@ -399,12 +405,7 @@ CompiledOp compileDeconv(ProgramModel& m, const OpSpec& op) {
   const int device = m.options.device;
   const auto weights = uploadFloats(std::vector<float>(w, w + V[op.w].elements()), device, "transposed conv weights");
   const auto biasBuffer = bias.empty() ? nullptr : uploadFloats(bias, device, "a transposed conv bias");
-  ConvParams p;
-  std::copy(op.strides, op.strides + 2, p.strides);
-  std::copy(op.pads, op.pads + 4, p.pads);
-  std::copy(op.dilations, op.dilations + 2, p.dilations);
-  p.groups = op.groups;
-  p.act = op.activation;
+  const ConvParams p = convParamsOf(op);
   const DType t = m.storage;
   const int x = op.x, y = op.y;
   const TensorDesc xd = m.plan.values[x].desc, yd = m.plan.values[y].desc;
