@@ -44,7 +44,9 @@ echo '{ "type": "module" }' > "$out/bundle/fuzz/package.json"
 tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
 trap 'rm -f "$tests"' EXIT
 for f in packages/cuda-runtime/test/*.test.ts packages/engine/test/cuda-*.test.ts; do echo "import '../../$f';" >> "$tests"; done
-bundle "$tests" gpu-tests.mjs --alias:vitest=./tools/gpu-bundle/vitest-shim.ts
+# --ignore-annotations: the packages say "sideEffects": false, which would drop the test files'
+# bare imports (a test file is all side effects).
+bundle "$tests" gpu-tests.mjs --alias:vitest=./tools/gpu-bundle/vitest-shim.ts --ignore-annotations
 # The CPU addon's loader only needs a package folder to look in. core and cuda-runtime are
 # real: the engine requires @kiln/cuda-runtime by name when CUDA is asked for, and every bundle
 # and that runtime must share one @kiln/core (one KilnError class).
