@@ -484,7 +484,7 @@ describe('CudaProgram without a usable GPU, and Program validation', () => {
       ...program,
       values: program.values.map((v, i) => (i === 0 ? { ...v, storage: { kind: 'arena' as const, offset: 2 } } : v)),
     };
-    await expect(CudaProgram.create(badValue)).rejects.toThrow(/offsets must be multiples of 4/);
+    await expect(CudaProgram.create(badValue)).rejects.toThrow(/offsets must be multiples of the dtype's size/);
     await expect(CudaProgram.create(program, { precision: 'int8' as never })).rejects.toThrow(/precision must be fp32, tf32 or fp16/);
   });
 });

@@ -313,15 +313,17 @@ describe('in-place layers', () => {
     expect(plan.placements.y!.inPlaceOf).toBe('big');
   });
 
-  it('casts in place only between dtypes of one size', () => {
+  it('casts in place only when they convert nothing (the Program cast reads and writes different types)', () => {
     const t = new TestNet();
     t.input('x', V);
     const a = t.relu('a', 'x', V);
-    const i32 = t.layer('cast', 'i32', [a], { to: 'int32' }, [{ shape: V, dtype: 'int32' }])[0]!;
+    const same = t.layer('cast', 'same', [a], { to: 'float32' }, [{ shape: V, dtype: 'float32' }])[0]!;
+    const i32 = t.layer('cast', 'i32', [same], { to: 'int32' }, [{ shape: V, dtype: 'int32' }])[0]!;
     const f16 = t.layer('cast', 'f16', [i32], { to: 'float16' }, [{ shape: V, dtype: 'float16' }])[0]!;
     t.output(f16);
     const plan = planChecked(t);
-    expect(plan.placements.i32!.inPlaceOf).toBe('a');
+    expect(plan.placements.same!.inPlaceOf).toBe('a');
+    expect(plan.placements.i32!.inPlaceOf).toBeUndefined();
     expect(plan.placements.f16!.inPlaceOf).toBeUndefined();
   });
 
