@@ -89,6 +89,7 @@ export { Network } from './network.js';
 export { hasNumpyDType, parseNpy, serializeNpy, tensorFromLittleEndian, tensorToLittleEndian } from './npy.js';
 export type * from './program.js';
 export {
+  isProgramDType,
   PROGRAM_BINARY_OPS,
   PROGRAM_COMPARE_OPS,
   PROGRAM_DTYPE_ARRAYS,

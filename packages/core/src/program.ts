@@ -42,6 +42,10 @@ export const PROGRAM_DTYPE_ARRAYS = {
 /** Any value's data: a feed, a weight or an output (its class per PROGRAM_DTYPE_ARRAYS). */
 export type ProgramData = Float32Array | Int32Array | BigInt64Array | Int8Array | Uint8Array;
 
+export function isProgramDType(dtype: unknown): dtype is ProgramDType {
+  return (PROGRAM_DTYPES as readonly unknown[]).includes(dtype);
+}
+
 /** Bytes per element of each dtype (the arena layout). */
 export function programDTypeBytes(dtype: ProgramDType): number {
   return PROGRAM_DTYPE_ARRAYS[dtype].BYTES_PER_ELEMENT;

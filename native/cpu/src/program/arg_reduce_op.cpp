@@ -62,10 +62,8 @@ std::unique_ptr<OpKernel> makeArgReduceKernel(const BuildContext& ctx) {
     using T = ElementOf<decltype(tag)::value>;
     return wide ? argReduce<T, int64_t> : argReduce<T, int32_t>;
   });
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d) outer *= xs[static_cast<size_t>(d)];
-  for (int64_t d = axis + 1; d < rank; ++d) inner *= xs[static_cast<size_t>(d)];
-  return std::make_unique<ArgReduceKernel>(op, fn, outer, xs[static_cast<size_t>(axis)], inner);
+  const size_t a = static_cast<size_t>(axis);
+  return std::make_unique<ArgReduceKernel>(op, fn, dimsProduct(xs, 0, a), xs[a], dimsProduct(xs, a + 1, xs.size()));
 }
 
 }  // namespace kiln::cpu::program

@@ -86,12 +86,6 @@ class GatherNdKernel final : public OpKernel {
   bool wide_;
 };
 
-int64_t product(const std::vector<int64_t>& s, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t i = begin; i < end; ++i) n *= s[i];
-  return n;
-}
-
 }  // namespace
 
 std::unique_ptr<OpKernel> makeGatherKernel(const BuildContext& ctx) {
@@ -101,7 +95,7 @@ std::unique_ptr<OpKernel> makeGatherKernel(const BuildContext& ctx) {
   const int64_t axis = op.axis < 0 ? op.axis + rank : op.axis;
   ctx.require(axis >= 0 && axis < rank, op.x, "axis " + std::to_string(op.axis) + " is out of range");
   const size_t a = static_cast<size_t>(axis);
-  return std::make_unique<GatherKernel>(op, product(xs, 0, a), xs[a], product(xs, a + 1, xs.size()), ctx.value(op.indices).size,
+  return std::make_unique<GatherKernel>(op, dimsProduct(xs, 0, a), xs[a], dimsProduct(xs, a + 1, xs.size()), ctx.value(op.indices).size,
                                         dtypeBytes(ctx.dtype(op.x)), ctx.dtype(op.indices) == DType::Int64);
 }
 
@@ -112,7 +106,7 @@ std::unique_ptr<OpKernel> makeGatherNdKernel(const BuildContext& ctx) {
   ctx.require(!is.empty() && is.back() <= static_cast<int64_t>(xs.size()), op.indices, "needs a last dim <= x's rank");
   const size_t k = static_cast<size_t>(is.back());
   std::vector<int64_t> dims(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(k));
-  return std::make_unique<GatherNdKernel>(op, std::move(dims), product(is, 0, is.size() - 1), product(xs, k, xs.size()),
+  return std::make_unique<GatherNdKernel>(op, std::move(dims), dimsProduct(is, 0, is.size() - 1), dimsProduct(xs, k, xs.size()),
                                           dtypeBytes(ctx.dtype(op.x)), ctx.dtype(op.indices) == DType::Int64);
 }
 

@@ -62,6 +62,12 @@ int64_t elementCount(const std::vector<int64_t>& shape) {
   return n;
 }
 
+int64_t dimsProduct(const std::vector<int64_t>& shape, size_t begin, size_t end) {
+  int64_t n = 1;
+  for (size_t i = begin; i < end && i < shape.size(); ++i) n *= shape[i];
+  return n;
+}
+
 void parallelRange(int64_t count, int64_t costPerItem, void (*fn)(void*, int64_t, int64_t), void* state) {
   if (count <= 0) return;
   ThreadPool& pool = ThreadPool::instance();

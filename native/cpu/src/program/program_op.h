@@ -138,6 +138,8 @@ std::unique_ptr<OpKernel> makeResizeKernel(const BuildContext& ctx);
 
 // Shared helpers.
 int64_t elementCount(const std::vector<int64_t>& shape);
+// Product of dims [begin, end) (1 when empty): the outer/inner sizes around an axis.
+int64_t dimsProduct(const std::vector<int64_t>& shape, size_t begin, size_t end);
 // Runs fn(begin, end) over [0, count) on the pool when the work is large enough to pay for it.
 void parallelRange(int64_t count, int64_t costPerItem, void (*fn)(void*, int64_t, int64_t), void* state);
 

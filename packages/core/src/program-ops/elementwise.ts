@@ -35,6 +35,15 @@ export function sameCount(c: ProgramOpContext<ProgramOpOf<'activation' | 'unary'
   return { accepts: (ys: readonly number[]) => (sizeOf(ys) === count ? undefined : `must have x's element count ${count}`) };
 }
 
+/** binary's and compare's y: the broadcast of a and b. */
+const broadcastOfAB = (c: ProgramOpContext<ProgramOpOf<'binary' | 'compare'>>) => ({
+  shape: broadcastOperands(c, [
+    ['a', c.op.a],
+    ['b', c.op.b],
+  ]),
+  pattern: 'the broadcast of a and b',
+});
+
 export const binary = defineProgramOp('binary')({
   summary: "elementwise a ∘ b with numpy broadcasting to y; 'prelu' is a ≥ 0 ? a : a·b",
   operands: [
@@ -48,13 +57,7 @@ export const binary = defineProgramOp('binary')({
     c.require(c.op.type !== 'pow' && c.op.type !== 'prelu', `'${c.op.type}' takes float32 operands`, c.op.a);
     c.require(c.op.activation === undefined, 'a fused activation needs float32 operands', c.op.a);
   },
-  output: (c) => ({
-    shape: broadcastOperands(c, [
-      ['a', c.op.a],
-      ['b', c.op.b],
-    ]),
-    pattern: 'the broadcast of a and b',
-  }),
+  output: broadcastOfAB,
 });
 
 export const compare = defineProgramOp('compare')({
@@ -65,13 +68,7 @@ export const compare = defineProgramOp('compare')({
     { field: 'y', role: 'output', dtype: BOOL_DTYPE },
   ],
   attributes: { type: req(oneOf(...PROGRAM_COMPARE_OPS)) },
-  output: (c) => ({
-    shape: broadcastOperands(c, [
-      ['a', c.op.a],
-      ['b', c.op.b],
-    ]),
-    pattern: 'the broadcast of a and b',
-  }),
+  output: broadcastOfAB,
 });
 
 export const where = defineProgramOp('where')({

@@ -8,6 +8,7 @@ export type {
   ProgramOutputRule,
 } from './descriptor.js';
 export { PROGRAM_OP_DESCRIPTORS, programOpDescriptor } from './descriptors.js';
+export { ANY_DTYPE, ARITHMETIC_DTYPES, BOOL_DTYPE, INDEX_DTYPES, NUMERIC_DTYPES } from './dtype-sets.js';
 export { ProgramOpContext } from './op-context.js';
 export type { ProgramOperandValues, ProgramOpOperands } from './operands.js';
 export { mapProgramOpOperands, programOpOperands, readProgramOperands } from './operands.js';

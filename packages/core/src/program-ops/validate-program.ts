@@ -8,7 +8,15 @@
  */
 import { ErrorCode, KilnError } from '../errors.js';
 import { opt, string } from '../layer-defs/param-builders.js';
-import { PROGRAM_DTYPE_ARRAYS, PROGRAM_DTYPES, type Program, type ProgramOp, type ProgramValue, programDTypeBytes } from '../program.js';
+import {
+  isProgramDType,
+  PROGRAM_DTYPE_ARRAYS,
+  PROGRAM_DTYPES,
+  type Program,
+  type ProgramOp,
+  type ProgramValue,
+  programDTypeBytes,
+} from '../program.js';
 import { checkModelBytes, checkTensorSize, currentResourceLimits, type ResourceLimits } from '../resource-limits.js';
 import { typeMismatch } from './attribute-types.js';
 import type { ProgramOpDescriptor, ProgramOperandSpec, ProgramOutputRule } from './descriptor.js';
@@ -201,7 +209,7 @@ function checkValues(program: Program, limits: ResourceLimits): void {
     const what = `value ${id} '${v?.name}'`;
     if (typeof v !== 'object' || v === null || typeof v.name !== 'string')
       throw programError(`${what} must be { name, dtype, shape, storage }`);
-    if (!(PROGRAM_DTYPES as readonly unknown[]).includes(v.dtype)) {
+    if (!isProgramDType(v.dtype)) {
       throw programError(`${what} has dtype ${valueText(v.dtype)}; use one of ${PROGRAM_DTYPES.join(', ')}`);
     }
     if (!Array.isArray(v.shape) || !v.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {

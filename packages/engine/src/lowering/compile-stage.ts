@@ -7,6 +7,7 @@ import {
   type ActivationSpec,
   type AnyLayer,
   ErrorCode,
+  isProgramDType,
   KilnError,
   type Network,
   PROGRAM_DTYPES,
@@ -144,10 +145,10 @@ export function compileStage(
  */
 function programDType(dtype: string | undefined, name: string): ProgramDType {
   const d = dtype ?? 'float32';
-  if (!(PROGRAM_DTYPES as readonly string[]).includes(d)) {
+  if (!isProgramDType(d)) {
     throw new KilnError(ErrorCode.INTERNAL, `'${name}' is ${d}; native programs hold ${PROGRAM_DTYPES.join(', ')} only`);
   }
-  return d as ProgramDType;
+  return d;
 }
 
 /**

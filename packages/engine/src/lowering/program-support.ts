@@ -13,12 +13,13 @@
 import {
   type AnyLayer,
   type DType,
+  INDEX_DTYPES,
   inferNetwork,
+  isProgramDType,
   type Layer,
   type Network,
   PROGRAM_BINARY_OPS,
   PROGRAM_COMPARE_OPS,
-  PROGRAM_DTYPES,
   PROGRAM_UNARY_OPS,
   type ValueFacts,
 } from '@kiln/core';
@@ -45,7 +46,6 @@ const ANY_DTYPE_KINDS = new Set([
 /** Elementwise ops with an integer Program op (pow and prelu are float-only). */
 const INTEGER_ARITHMETIC = new Set(['add', 'sub', 'mul', 'div', 'max', 'min', 'mod']);
 const COMPARE_OPS = new Set<string>(PROGRAM_COMPARE_OPS);
-const INDEX_DTYPES = new Set<DType>(['int32', 'int64']);
 
 /** Layer unary ops with a native float kernel (the others are integer/bool ops). */
 const NATIVE_UNARY = new Set<string>(PROGRAM_UNARY_OPS);
@@ -182,6 +182,8 @@ export function programSupport(
   }
 }
 
+const isIndexDType = (dtype: DType): boolean => (INDEX_DTYPES as readonly string[]).includes(dtype);
+
 /**
  * Why tensor `t` of `layer` cannot be a value of its Program op, or undefined when it can: the
  * dtype rules of the op descriptors (packages/core/src/program-ops), seen from the layer.
@@ -189,22 +191,22 @@ export function programSupport(
 function dtypeProblem(layer: AnyLayer, t: string, dtype: DType, target: NativeTarget): string | undefined {
   if (dtype === 'float32') return undefined;
   if (target === 'cuda') return `'${t}' is ${dtype}; the CUDA executor computes float32 only so far`;
-  if (!(PROGRAM_DTYPES as readonly string[]).includes(dtype)) return `'${t}' is ${dtype}, which native programs do not hold`;
+  if (!isProgramDType(dtype)) return `'${t}' is ${dtype}, which native programs do not hold`;
   const isOutput = layer.outputs.includes(t);
   if (ANY_DTYPE_KINDS.has(layer.kind)) {
     // select's condition is bool, gather's indices int32/int64: both are Program dtypes.
-    if (layer.kind === 'gather' && t === layer.inputs[1] && !INDEX_DTYPES.has(dtype)) return `gather indices '${t}' are ${dtype}`;
+    if (layer.kind === 'gather' && t === layer.inputs[1] && !isIndexDType(dtype)) return `gather indices '${t}' are ${dtype}`;
     return undefined;
   }
   if (layer.kind === 'elementwise') {
     const op = layer.params.op;
     if (COMPARE_OPS.has(op)) return isOutput || dtype !== 'bool' ? undefined : `comparing bool values ('${t}')`;
-    return INTEGER_ARITHMETIC.has(op) && INDEX_DTYPES.has(dtype)
+    return INTEGER_ARITHMETIC.has(op) && isIndexDType(dtype)
       ? undefined
       : `'${t}' is ${dtype}; '${op}' computes float32 or int32/int64 only`;
   }
   if (layer.kind === 'arg_reduce') {
-    if (isOutput) return INDEX_DTYPES.has(dtype) ? undefined : `arg_reduce output '${t}' is ${dtype}`;
+    if (isOutput) return isIndexDType(dtype) ? undefined : `arg_reduce output '${t}' is ${dtype}`;
     return dtype === 'bool' ? `arg_reduce over bool '${t}'` : undefined;
   }
   return `'${t}' is ${dtype}; native ${layer.kind} kernels compute float32 only`;

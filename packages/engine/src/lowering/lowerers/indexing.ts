@@ -2,7 +2,7 @@
  * Index math: gather (ONNX Gather and GatherND with batch_dims 0), arg_reduce, select → where,
  * and casts between Program dtypes, so integer keypoint and shape arithmetic stays native.
  */
-import type { Layer } from '@kiln/core';
+import { broadcastShapes, type Layer } from '@kiln/core';
 import { layerAxis, loweringError } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 import { lowerView } from './data-movement.js';
@@ -50,12 +50,7 @@ export function lowerArgReduce(layer: Layer<'arg_reduce'>, asm: ProgramAssembler
 export function lowerSelect(layer: Layer<'select'>, asm: ProgramAssembler): void {
   const [conditionName, aName, bName] = layer.inputs as [string, string, string];
   const yName = layer.outputs[0]!;
-  const shapes = [asm.shape(conditionName), asm.shape(aName), asm.shape(bName)];
-  const rank = Math.max(...shapes.map((s) => s.length));
-  asm.setShape(
-    yName,
-    Array.from({ length: rank }, (_, i) => Math.max(...shapes.map((s) => s[s.length - rank + i] ?? 1))),
-  );
+  asm.setShape(yName, broadcastShapes([asm.shape(conditionName), asm.shape(aName), asm.shape(bName)]));
   asm.emit({ op: 'where', condition: asm.ref(conditionName), a: asm.ref(aName), b: asm.ref(bName), y: asm.ref(yName) });
 }
 
