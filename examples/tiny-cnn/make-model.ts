@@ -9,8 +9,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Graph, type GraphNode, serializeNpy, Tensor } from '@kiln/core';
-import { exportOnnx } from '@kiln/onnx';
+import { Graph, type GraphNode, serializeNpy, Tensor } from '@kiln-inference/core';
+import { exportOnnx } from '@kiln-inference/onnx';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -10,7 +10,7 @@ export default defineConfig({
   platform: 'node',
   // Bundle the kiln packages from their sources (tsconfig paths): the runner measures the code
   // in the tree, not whatever dist/ happens to be built.
-  noExternal: [/^@kiln\//],
+  noExternal: [/^@kiln-inference\//],
   banner: {
     js: "import { createRequire as __kilnCreateRequire } from 'node:module'; const require = __kilnCreateRequire(import.meta.url);",
   },

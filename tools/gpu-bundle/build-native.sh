@@ -15,7 +15,7 @@ cmake -S "$here/native" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKILN_A
   -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCH:-native}" > "$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
 grep -E "kiln_cuda:" "$build.configure.log" || true
 cmake --build "$build" --target kiln_cuda -j "$(nproc)"
-dest=$here/bundle/node_modules/@kiln/cuda-runtime/build/Release
+dest=$here/bundle/node_modules/@kiln-inference/cuda-runtime/build/Release
 mkdir -p "$dest"
 cp "$build/cuda/kiln_cuda.node" "$dest/"
 echo "kiln: built $dest/kiln_cuda.node"

@@ -5,7 +5,7 @@
 #   .gpu/bundle/*.mjs                  the CLI, the GPU benchmark, the memory-growth check and the
 #                                      GPU unit tests, each with every JavaScript dependency inlined
 #   .gpu/bundle/fuzz/                  the fuzzer (cli.mjs + worker.js), for CudaProgram cases
-#   .gpu/bundle/node_modules/@kiln/*   where the addon loaders look (build-native.sh fills cuda);
+#   .gpu/bundle/node_modules/@kiln-inference/*   where the addon loaders look (build-native.sh fills cuda);
 #                                      core and cuda-runtime are the built packages, which the
 #                                      bundles import (the engine loads cuda-runtime lazily by name)
 #   .gpu/native/                       native/ sources plus the Node-API headers, for cmake there
@@ -26,7 +26,7 @@ bundle() { # entry outfile [extra esbuild args]
   shift 2
   NODE_PATH=node_modules/.pnpm/node_modules "$esbuild" "$entry" --bundle --platform=node --format=esm --target=node20 \
     --tsconfig=tsconfig.dev.json --outfile="$out/bundle/$outfile" --log-level=warning \
-    --external:onnxruntime-node --external:@kiln/core --external:@kiln/cuda-runtime \
+    --external:onnxruntime-node --external:@kiln-inference/core --external:@kiln-inference/cuda-runtime \
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" "$@"
 }
 bundle packages/kiln/src/cli/main.ts kiln.mjs
@@ -48,19 +48,19 @@ for f in packages/cuda-runtime/test/*.test.ts packages/engine/test/cuda-*.test.t
 # bare imports (a test file is all side effects).
 bundle "$tests" gpu-tests.mjs --alias:vitest=./tools/gpu-bundle/vitest-shim.ts --ignore-annotations
 # The CPU addon's loader only needs a package folder to look in. core and cuda-runtime are
-# real: the engine requires @kiln/cuda-runtime by name when CUDA is asked for, and every bundle
-# and that runtime must share one @kiln/core (one KilnError class).
-dest=$out/bundle/node_modules/@kiln/cpu-runtime
+# real: the engine requires @kiln-inference/cuda-runtime by name when CUDA is asked for, and every bundle
+# and that runtime must share one @kiln-inference/core (one KilnError class).
+dest=$out/bundle/node_modules/@kiln-inference/cpu-runtime
 mkdir -p "$dest/build/Release"
-printf '{ "name": "@kiln/cpu-runtime", "main": "index.js" }\n' > "$dest/package.json"
+printf '{ "name": "@kiln-inference/cpu-runtime", "main": "index.js" }\n' > "$dest/package.json"
 echo 'module.exports = {};' > "$dest/index.js"
 for pkg in core cuda-runtime; do
-  dest=$out/bundle/node_modules/@kiln/$pkg
+  dest=$out/bundle/node_modules/@kiln-inference/$pkg
   mkdir -p "$dest/build/Release"
   cp "packages/$pkg/package.json" "$dest/"
   cp -r "packages/$pkg/dist" "$dest/"
 done
-[ -f packages/cpu-runtime/build/Release/kiln_cpu.node ] && cp packages/cpu-runtime/build/Release/kiln_cpu.node "$out/bundle/node_modules/@kiln/cpu-runtime/build/Release/"
+[ -f packages/cpu-runtime/build/Release/kiln_cpu.node ] && cp packages/cpu-runtime/build/Release/kiln_cpu.node "$out/bundle/node_modules/@kiln-inference/cpu-runtime/build/Release/"
 # Native sources and the headers cmake-js would have supplied.
 mkdir -p "$out/native/headers/node-api" "$out/native/headers/node-addon-api"
 cp -r native/CMakeLists.txt native/common native/cuda native/cpu "$out/native/"

@@ -14,7 +14,7 @@ mkdir -p "$out"
 xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
 CUDA_ARCH=${CUDA_ARCH:-90} timeout 240 bash .gpu/build-native.sh > "$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 export KILN_CORPUS=$PWD/.gpu/corpus
-export KILN_CUDA_NATIVE_PATH=$PWD/.gpu/bundle/node_modules/@kiln/cuda-runtime/build/Release/kiln_cuda.node
+export KILN_CUDA_NATIVE_PATH=$PWD/.gpu/bundle/node_modules/@kiln-inference/cuda-runtime/build/Release/kiln_cuda.node
 
 timeout 120 /tmp/node .gpu/bundle/gpu-tests.mjs > "$out/gpu-tests.log" 2>&1
 tests=$?

@@ -47,7 +47,7 @@ class FieldReader {
 
   [[noreturn]] void fail(const std::string& field, const std::string& message) const {
     throw Failure("INVALID_ARGUMENT", where_ + (field.empty() ? "" : "." + field) + " " + message,
-                  "the Program does not follow @kiln/core program.ts; lower it with lowerNetwork()", layer_);
+                  "the Program does not follow @kiln-inference/core program.ts; lower it with lowerNetwork()", layer_);
   }
 
   bool has(const char* key) const { return !absent(o_.Get(key)); }
@@ -150,7 +150,7 @@ OpDesc readOp(const Napi::Value& v, uint32_t index, const std::vector<ValueDesc>
   FailureLayer layer{op.label.empty() ? "op " + std::to_string(index) : op.label, kindName, index};
   if (!opKindFromName(kindName, &op.kind)) {
     throw Failure("INVALID_ARGUMENT", at + ": unknown op kind '" + (kind.IsString() ? kindName : describe(kind)) + "'",
-                  "see PROGRAM_OP_KINDS in @kiln/core (rebuild the addon if the Program is newer than it)", layer);
+                  "see PROGRAM_OP_KINDS in @kiln-inference/core (rebuild the addon if the Program is newer than it)", layer);
   }
   FieldReader r(o, caller + ": " + describeOp(op), layer);
   if (!absent(label) && !label.IsString()) r.fail("label", "must be a string (the layer name), got " + describe(label));

@@ -60,7 +60,7 @@ class OpCheck {
     FailureLayer layer{op_.label, opKindName(op_.kind), op_.index};
     if (layer.name.empty()) layer.name = valid(op_.y) ? value(op_.y).name : "op " + std::to_string(op_.index);
     throw Failure("INVALID_ARGUMENT", caller_ + ": " + describeOp(op_) + ": " + what + message,
-                  hint.empty() ? "the Program does not follow @kiln/core program.ts; lower it with lowerNetwork()" : hint, layer);
+                  hint.empty() ? "the Program does not follow @kiln-inference/core program.ts; lower it with lowerNetwork()" : hint, layer);
   }
 
   void require(bool ok, const std::string& message, int64_t valueId = -1, const std::string& hint = {}) const {
@@ -85,7 +85,7 @@ class OpCheck {
 
   void activation(bool present, const ActivationDesc& a) const {
     if (!present) return;
-    require(isActivationType(a.type), "unknown activation '" + a.type + "'", -1, "use an ActivationType of @kiln/core layers.ts");
+    require(isActivationType(a.type), "unknown activation '" + a.type + "'", -1, "use an ActivationType of @kiln-inference/core layers.ts");
   }
 
   // Axis `axis` of a rank-`rank` tensor (negative counts from the end), normalized.
@@ -294,7 +294,7 @@ void checkBinary(const OpCheck& c, const OpDesc& op) {
 
 void checkCompare(const OpCheck& c, const OpDesc& op) {
   const int64_t a = c.id("a", op.a), b = c.id("b", op.b);
-  c.require(oneOf(op.type, kCompareTypes), "unknown compare type '" + op.type + "'", -1, "see PROGRAM_COMPARE_OPS in @kiln/core");
+  c.require(oneOf(op.type, kCompareTypes), "unknown compare type '" + op.type + "'", -1, "see PROGRAM_COMPARE_OPS in @kiln-inference/core");
   checkBroadcast(c, {{"a", a}, {"b", b}}, op.y, "a and b");
 }
 
@@ -632,7 +632,7 @@ void checkShapes(const OpCheck& c, const OpDesc& op) {
       return c.activation(true, op.activation);
     case OpKind::Unary:
       checkSameSize(c, c.id("x", op.x), op.y);
-      return c.require(isProgramUnaryType(op.type), "unknown unary type '" + op.type + "'", -1, "see PROGRAM_UNARY_OPS in @kiln/core");
+      return c.require(isProgramUnaryType(op.type), "unknown unary type '" + op.type + "'", -1, "see PROGRAM_UNARY_OPS in @kiln-inference/core");
     case OpKind::Deconv2d: return checkDeconv(c, op);
     case OpKind::ChannelAffine: return checkChannelAffine(c, op);
     case OpKind::Softmax: return checkSoftmax(c, op);
@@ -644,7 +644,7 @@ void checkShapes(const OpCheck& c, const OpDesc& op) {
     case OpKind::Slice: return checkSlice(c, op);
     case OpKind::Resize2d: return checkResize(c, op);
   }
-  c.fail("unknown op kind", -1, "see PROGRAM_OP_KINDS in @kiln/core");
+  c.fail("unknown op kind", -1, "see PROGRAM_OP_KINDS in @kiln-inference/core");
 }
 
 // The op that writes a value, else the first that reads it, so a value over a limit or with bad
@@ -714,7 +714,7 @@ void checkStorage(const ProgramDesc& p, const std::string& caller) {
           failProgram(caller, "weight " + std::to_string(v.index) + " (for " + what + ", " + dtypeName(v.dtype) + ") must be a " +
                                   arrayClassName(arrayClassOf(v.dtype)) + ", got a " +
                                   arrayClassName(p.weights[static_cast<size_t>(v.index)].array),
-                      "a weight's typed array must match its value's dtype (PROGRAM_DTYPE_ARRAYS in @kiln/core)", ownerOf(p, id));
+                      "a weight's typed array must match its value's dtype (PROGRAM_DTYPE_ARRAYS in @kiln-inference/core)", ownerOf(p, id));
         }
         if (p.weights[static_cast<size_t>(v.index)].elements != n) {
           failProgram(caller, what + " " + shapeText(v.shape) + " needs " + std::to_string(n) + " elements but weight " +

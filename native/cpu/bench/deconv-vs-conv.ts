@@ -4,8 +4,8 @@
  * the 'not slower than 5× a conv of the same FLOPs' goal of the gemm_col2im and
  * depthwise_direct tactics can be checked: pnpm -s dev native/cpu/bench/deconv-vs-conv.ts
  */
-import type { Program } from '@kiln/core';
-import { NativeProgram } from '@kiln/cpu-runtime';
+import type { Program } from '@kiln-inference/core';
+import { NativeProgram } from '@kiln-inference/cpu-runtime';
 
 function rand(n: number): Float32Array {
   return Float32Array.from({ length: n }, () => Math.random() - 0.5);

@@ -1,5 +1,5 @@
 // Activation functions that fused epilogues apply (names and alpha/beta meanings follow the
-// ActivationType list of @kiln/core's layers.ts).
+// ActivationType list of @kiln-inference/core's layers.ts).
 #pragma once
 
 #include <algorithm>

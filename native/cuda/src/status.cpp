@@ -102,7 +102,7 @@ Napi::Value CudaStatus(const Napi::CallbackInfo& info) {
   status.Set("devices", Napi::Array::New(env));
   status.Set("reason",
              "kiln_cuda.node was built without CUDA (nvcc was not found at build time): install the CUDA toolkit and "
-             "run 'pnpm --filter @kiln/cuda-runtime build:native'");
+             "run 'pnpm --filter @kiln-inference/cuda-runtime build:native'");
 #endif
   return status;
 }

@@ -11,7 +11,7 @@ import {
   type GraphNode,
   KilnError,
   type Tensor,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 
 export class AttributeReader {
   constructor(private readonly node: GraphNode) {}

@@ -5,7 +5,7 @@
  * or a 16 GiB fill, and the refusal should name the node at conversion, not come from a
  * kernel at run time or an out-of-memory abort.
  */
-import { checkCount, checkShapeSize, checkTensorSize, type Dim, type DType } from '@kiln/core';
+import { checkCount, checkShapeSize, checkTensorSize, type Dim, type DType } from '@kiln-inference/core';
 import type { ValidationContext } from './converter.js';
 
 function nodeContext(ctx: ValidationContext) {

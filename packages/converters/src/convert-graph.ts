@@ -16,7 +16,7 @@ import {
   type Tensor,
   type TensorDesc,
   type ValueInfo,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { AttributeReader } from './attributes.js';
 import type { ConversionContext, Converter, LayerOutputSpec, Support, ValidationContext } from './converter.js';
 import { type ConverterRegistry, normalizeDomain } from './registry.js';

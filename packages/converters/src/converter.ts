@@ -2,7 +2,18 @@
  * What a converter is: one framework op (domain + name, for a range of opset versions) lowered
  * to kiln layers. Its validator answers the partitioner's "can you?" without building anything.
  */
-import type { DType, Graph, GraphNode, KilnError, LayerKind, LayerParamsMap, Network, Shape, Tensor, TensorDesc } from '@kiln/core';
+import type {
+  DType,
+  Graph,
+  GraphNode,
+  KilnError,
+  LayerKind,
+  LayerParamsMap,
+  Network,
+  Shape,
+  Tensor,
+  TensorDesc,
+} from '@kiln-inference/core';
 import type { AttributeReader } from './attributes.js';
 
 /** Why a node cannot be converted; the conformance report groups failures by these. */

@@ -3,7 +3,7 @@
  * op of a domain, in the layout of onnx-tensorrt's operator matrix
  * (Operator | Supported | Supported Types | Restrictions).
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import { type ConverterRegistry, normalizeDomain } from './registry.js';
 
 export interface SupportMatrixRow {

@@ -6,7 +6,7 @@
  * CONVERSION_FAILED naming the node, never an internal error later in lowering; a constant
  * sized by a declared dim is checked against the resource limits before it is built.
  */
-import { isKilnError, type KilnError, Tensor } from '@kiln/core';
+import { isKilnError, type KilnError, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { ConverterRegistry, convertGraph, createTfRegistry } from '../src/index.js';
 import { a, runOp, tfGraph } from './tf-test-graph.js';

@@ -1,4 +1,4 @@
-import { type AttributeValue, Tensor } from '@kiln/core';
+import { type AttributeValue, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { convertNode, int, runNode, str, supportOf } from './onnx-math-harness.js';
 

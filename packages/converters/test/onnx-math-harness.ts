@@ -2,8 +2,8 @@
  * Builds one-node ONNX graphs by hand and runs them: the math converter tests assert values
  * through convertGraph → ReferenceExecutor, and validator verdicts through checkSupport.
  */
-import { type AttributeValue, type DType, Graph, type Network, type Shape, type Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { type AttributeValue, type DType, Graph, type Network, type Shape, type Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import { checkSupport, convertGraph, createOnnxRegistry, type Support } from '../src/index.js';
 
 export interface NodeSpec {

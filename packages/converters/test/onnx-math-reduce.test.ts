@@ -1,5 +1,5 @@
-import { Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { convertNode, int, ints, runNode } from './onnx-math-harness.js';
 

@@ -1,6 +1,6 @@
-import { type AttributeValue, type DType, Graph, type GraphNode, type Shape, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
+import { type AttributeValue, type DType, Graph, type GraphNode, type Shape, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { checkSupport, convertGraph, createOnnxRegistry } from '../src/index.js';
 

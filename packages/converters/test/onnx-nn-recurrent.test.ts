@@ -1,6 +1,6 @@
-import { Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
+import { Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { convertGraph, createOnnxRegistry } from '../src/index.js';
 import { buildGraph, convertNode, runNode, str, supportOf } from './onnx-math-harness.js';

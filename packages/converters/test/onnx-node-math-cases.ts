@@ -5,10 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Graph, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { decodeTensorProto, importOnnx } from '@kiln/onnx';
-import { compareTensors, formatCompareReport } from '@kiln/testkit';
+import type { Graph, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { decodeTensorProto, importOnnx } from '@kiln-inference/onnx';
+import { compareTensors, formatCompareReport } from '@kiln-inference/testkit';
 import { convertGraph, createOnnxRegistry } from '../src/index.js';
 import { mathConverters } from '../src/onnx/math/index.js';
 

@@ -6,7 +6,7 @@
  * are checked for dtype and shape only: numpy's random stream cannot be reproduced.
  */
 import { join } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { discoverMathNodeTests, runMathNodeTest } from './onnx-node-math-cases.js';
 

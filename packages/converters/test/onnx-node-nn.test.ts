@@ -6,9 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { decodeTensorProto } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { decodeTensorProto } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { convertGraph, createOnnxRegistry } from '../src/index.js';
 import { loadTestModel, NN_OPS, nodeTestNames, runBackendTest, usesFamilyOp } from './onnx-node-nn-cases.js';

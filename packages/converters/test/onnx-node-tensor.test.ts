@@ -4,8 +4,8 @@
  * tests must be refused with a reason instead.
  */
 import { join } from 'node:path';
-import { isKilnError } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { isKilnError } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { discoverTensorCases, runTensorCase } from './onnx-tensor-node-cases.js';
 

@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AttributeValue, Graph, type GraphNode, Tensor, type ValueInfo } from '@kiln/core';
-import { ReferenceExecutor, type RuntimeValue, TensorSequence } from '@kiln/cpu-runtime';
-import { decodeSequenceProto, decodeTensorProto, importOnnx } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { type AttributeValue, Graph, type GraphNode, Tensor, type ValueInfo } from '@kiln-inference/core';
+import { ReferenceExecutor, type RuntimeValue, TensorSequence } from '@kiln-inference/cpu-runtime';
+import { decodeSequenceProto, decodeTensorProto, importOnnx } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { convertGraph, createOnnxRegistry } from '../src/index.js';
 

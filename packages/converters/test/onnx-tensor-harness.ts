@@ -1,6 +1,6 @@
 /** Builds one-node ONNX graphs by hand and runs them: convert with the ONNX registry, run on the reference executor. */
-import { type AttributeValue, type DType, Graph, type Network, type Shape, type Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { type AttributeValue, type DType, Graph, type Network, type Shape, type Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import { convertGraph, createOnnxRegistry } from '../src/index.js';
 
 export interface NodeSpec {

@@ -1,4 +1,4 @@
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { convertNode, int, ints, runNode } from './onnx-tensor-harness.js';
 

@@ -4,9 +4,9 @@
  * operations, and the reasons given when a body function is missing or a body node cannot
  * convert.
  */
-import { type AttributeValue, Graph, type GraphNode, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
+import { type AttributeValue, Graph, type GraphNode, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { checkSupport, convertGraph, createTfRegistry } from '../src/index.js';
 

@@ -1,5 +1,5 @@
-import { Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { a, type NodeSpec, runTf } from './tf-test-graph.js';
 import { fromTf, tf, toTf } from './tfjs-oracle.js';

@@ -1,4 +1,4 @@
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { checkSupport, createTfRegistry } from '../src/index.js';
 import { a, type NodeSpec, runTf, tfGraph } from './tf-test-graph.js';

@@ -2,8 +2,8 @@
  * Builds small TF-domain Graphs by hand for converter tests (no parser involved) and runs
  * them through the TF converters on the reference executor.
  */
-import { type AttributeValue, type DType, Graph, type GraphNode, type Shape, type Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { type AttributeValue, type DType, Graph, type GraphNode, type Shape, type Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import { convertGraph, createTfRegistry } from '../src/index.js';
 
 export const a = {

@@ -3,7 +3,7 @@
  * runs an op there and hands back the result as a kiln Tensor.
  */
 import '@tensorflow/tfjs-backend-cpu';
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 await tf.setBackend('cpu');

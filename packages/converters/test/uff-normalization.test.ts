@@ -1,6 +1,6 @@
-import { type AttributeValue, Graph, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
+import { type AttributeValue, Graph, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { convertGraph, createUffRegistry } from '../src/index.js';
 

@@ -8,7 +8,7 @@
  *
  *   pnpm -s dev packages/cpu-runtime/bench/model-programs.ts [--runs N] [--only resnet50|densenet121] [--tactic T]
  */
-import type { Program, ProgramOp, ProgramValue } from '@kiln/core';
+import type { Program, ProgramOp, ProgramValue } from '@kiln-inference/core';
 import { loadCpuNative, NativeProgram } from '../src/index.js';
 
 let seed = 12345;

@@ -9,7 +9,7 @@
  * Threads: all cores unless KILN_CPU_THREADS is set.
  */
 import { writeFileSync } from 'node:fs';
-import type { ProgramOp, ProgramValue } from '@kiln/core';
+import type { ProgramOp, ProgramValue } from '@kiln-inference/core';
 import { loadCpuNative, NativeProgram, nativeProgramTactics } from '../src/index.js';
 
 interface ConvShape {

@@ -3,7 +3,16 @@
  * the oracle every fast backend is tested against, so it favours clarity over speed. Tensors
  * are released after their last reader.
  */
-import { type AnyLayer, checkTensorSize, ErrorCode, inferLayer, KilnError, type Network, Tensor, type ValueFacts } from '@kiln/core';
+import {
+  type AnyLayer,
+  checkTensorSize,
+  ErrorCode,
+  inferLayer,
+  KilnError,
+  type Network,
+  Tensor,
+  type ValueFacts,
+} from '@kiln-inference/core';
 import { type Feeds, feedsToMap, validateFeeds } from './feeds.js';
 import type { Kernel, KernelContext, KernelTable, ValueKernel } from './kernel.js';
 import { referenceKernels, valueKernels } from './kernels/index.js';

@@ -3,7 +3,7 @@
  * A feed that is not what it claims (a transferred-away buffer, a DataView, storage shorter than
  * its shape) would otherwise run and return garbage or fail deep inside a kernel.
  */
-import { ErrorCode, formatShape, KilnError, type Network, storageMatches, Tensor, type TensorDesc } from '@kiln/core';
+import { ErrorCode, formatShape, KilnError, type Network, storageMatches, Tensor, type TensorDesc } from '@kiln-inference/core';
 import { describeValue, type RuntimeValue, TensorSequence } from './runtime-value.js';
 
 /** Tensors by input name; inputs declared as sequences take a TensorSequence. */
@@ -63,7 +63,7 @@ export function validateFeeds(network: Network, feeds: Map<string, RuntimeValue>
         `input '${input.name}' was fed ${describeAny(t)}, not a ${wantSequence ? 'TensorSequence' : 'Tensor'}`,
         {
           hint: wantSequence
-            ? 'feed a TensorSequence (from @kiln/cpu-runtime)'
+            ? 'feed a TensorSequence (from @kiln-inference/cpu-runtime)'
             : `wrap the data: new Tensor('${input.dtype}', shape, data), or Tensor.fromValues(...)`,
         },
       );
@@ -73,7 +73,7 @@ export function validateFeeds(network: Network, feeds: Map<string, RuntimeValue>
         ErrorCode.FEED_DTYPE_MISMATCH,
         `input '${input.name}' expects ${expectedValue(input)} but was fed ${describeValue(t)}`,
         {
-          hint: wantSequence ? 'feed a TensorSequence (from @kiln/cpu-runtime)' : 'feed a Tensor',
+          hint: wantSequence ? 'feed a TensorSequence (from @kiln-inference/cpu-runtime)' : 'feed a Tensor',
         },
       );
     }

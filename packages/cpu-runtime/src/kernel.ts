@@ -2,7 +2,7 @@
  * The reference kernel contract. A kernel computes one layer's outputs from its inputs, shapes
  * included (everything is dynamic here). Kernels never mutate inputs; they allocate outputs.
  */
-import type { Layer, LayerKind, Network, Tensor } from '@kiln/core';
+import type { Layer, LayerKind, Network, Tensor } from '@kiln-inference/core';
 import type { RuntimeValue } from './runtime-value.js';
 
 export interface KernelContext {

@@ -2,7 +2,7 @@
  * What flows between layers at run time: a tensor, or (for ONNX sequence layers) a sequence of
  * tensors. A sequence records its element dtype so an empty one still has a type.
  */
-import { type DType, ErrorCode, KilnError, Tensor } from '@kiln/core';
+import { type DType, ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
 
 export class TensorSequence {
   readonly elements: readonly Tensor[];

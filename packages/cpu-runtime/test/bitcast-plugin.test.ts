@@ -1,4 +1,4 @@
-import { type DType, KilnError, Tensor } from '@kiln/core';
+import { type DType, KilnError, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { runLayer } from './layer-harness.js';
 

@@ -1,4 +1,4 @@
-import type { Tensor } from '@kiln/core';
+import type { Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { i64, iota, runLayer } from './layer-harness.js';
 

@@ -1,5 +1,5 @@
 /** Tiny sub-networks for the conditional / loop / scan kernel tests. */
-import { type DType, type ElementwiseOp, Network, type Shape, type Tensor } from '@kiln/core';
+import { type DType, type ElementwiseOp, Network, type Shape, type Tensor } from '@kiln-inference/core';
 import { ReferenceExecutor } from '../src/index.js';
 
 export interface BodySpec {

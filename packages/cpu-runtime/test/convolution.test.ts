@@ -1,5 +1,5 @@
-import { type ConvolutionParams, ErrorCode, isKilnError, Tensor, windowGeometry } from '@kiln/core';
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import { type ConvolutionParams, ErrorCode, isKilnError, Tensor, windowGeometry } from '@kiln-inference/core';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { f32, runLayer } from './layer-harness.js';
 

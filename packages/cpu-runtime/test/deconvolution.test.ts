@@ -1,5 +1,13 @@
-import { ErrorCode, isKilnError, type KilnError, type LayerParamsMap, resourceLimits, Tensor, withResourceLimits } from '@kiln/core';
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import {
+  ErrorCode,
+  isKilnError,
+  type KilnError,
+  type LayerParamsMap,
+  resourceLimits,
+  Tensor,
+  withResourceLimits,
+} from '@kiln-inference/core';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { f32, runLayer } from './layer-harness.js';
 

@@ -1,5 +1,5 @@
-import { KilnError } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { KilnError } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { f32, runLayer } from './layer-harness.js';
 

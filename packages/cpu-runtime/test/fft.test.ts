@@ -1,4 +1,4 @@
-import { mulberry32 } from '@kiln/testkit';
+import { mulberry32 } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { dft1d } from '../src/plugins/fft.js';
 

@@ -1,4 +1,4 @@
-import { ErrorCode, isKilnError, Tensor } from '@kiln/core';
+import { ErrorCode, isKilnError, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { f32, i64, runLayer } from './layer-harness.js';
 import { thrown } from './math-errors.js';

@@ -1,4 +1,4 @@
-import { DTYPES, Tensor } from '@kiln/core';
+import { DTYPES, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { i64, iota, patternTensor, runLayer, storageOf } from './layer-harness.js';
 

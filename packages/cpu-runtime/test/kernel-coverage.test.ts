@@ -1,5 +1,5 @@
 /** The reference backend is the oracle: every layer kind in the IR must have a kernel here. */
-import { LAYER_KINDS } from '@kiln/core';
+import { LAYER_KINDS } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { referenceKernels, valueKernels } from '../src/index.js';
 

@@ -1,5 +1,5 @@
 /** Runs one layer on the reference executor: inputs become network inputs (undefined = omitted). */
-import { type DType, type LayerKind, type LayerParamsMap, Network, Tensor } from '@kiln/core';
+import { type DType, type LayerKind, type LayerParamsMap, Network, Tensor } from '@kiln-inference/core';
 import { ReferenceExecutor } from '../src/index.js';
 
 export function runLayer<K extends LayerKind>(

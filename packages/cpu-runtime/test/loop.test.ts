@@ -1,5 +1,5 @@
-import { ErrorCode, KilnError, resourceLimits, Tensor, withResourceLimits } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, KilnError, resourceLimits, Tensor, withResourceLimits } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { body, runOne } from './control-flow-harness.js';
 import { f32 } from './layer-harness.js';

@@ -1,4 +1,4 @@
-import { expectTensorClose } from '@kiln/testkit';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { f32, runLayer } from './layer-harness.js';
 

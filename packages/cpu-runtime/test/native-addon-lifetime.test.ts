@@ -5,7 +5,7 @@
  * runs in fresh `node` processes (the failure was in process teardown) and must exit 0.
  */
 import { spawn } from 'node:child_process';
-import { loadNativeForTests, nativeSkipNote } from '@kiln/testkit';
+import { loadNativeForTests, nativeSkipNote } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadCpuNative } from '../src/index.js';
 

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { nativeRequired } from '@kiln/testkit';
+import { nativeRequired } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');

@@ -1,4 +1,4 @@
-import { ErrorCode, isKilnError } from '@kiln/core';
+import { ErrorCode, isKilnError } from '@kiln-inference/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadCpuNative, nativeErrorToKilnError } from '../src/index.js';
 
@@ -32,7 +32,7 @@ describe('loadCpuNative', () => {
     expect(result.ok).toBe(false);
     if (!result.ok)
       expect(result.reason).toMatch(
-        /\/nonexistent\/kiln_cpu\.node not found; build it with 'pnpm --filter @kiln\/cpu-runtime build:native'/,
+        /\/nonexistent\/kiln_cpu\.node not found; build it with 'pnpm --filter @kiln-inference\/cpu-runtime build:native'/,
       );
   });
 

@@ -2,8 +2,8 @@
  * KILN_REQUIRE_NATIVE=1 (what CI sets): an addon that does not load is an error, not a silent
  * fallback, both in the loader and in the test gate that decides whether native tests run.
  */
-import { ErrorCode } from '@kiln/core';
-import { loadNativeForTests, nativeRequired, nativeSkipNote } from '@kiln/testkit';
+import { ErrorCode } from '@kiln-inference/core';
+import { loadNativeForTests, nativeRequired, nativeSkipNote } from '@kiln-inference/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 async function freshLoader(env: Record<string, string>) {

@@ -1,5 +1,5 @@
-import { Tensor } from '@kiln/core';
-import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln/testkit';
+import { Tensor } from '@kiln-inference/core';
+import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln-inference/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCpuNative } from '../src/index.js';
 

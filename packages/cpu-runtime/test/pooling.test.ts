@@ -1,5 +1,5 @@
-import { ErrorCode, isKilnError, type LayerParamsMap, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, isKilnError, type LayerParamsMap, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { f32, iota, runLayer } from './layer-harness.js';
 

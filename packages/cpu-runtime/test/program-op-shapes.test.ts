@@ -1,5 +1,5 @@
 /**
- * Every Program op descriptor's output-shape rule (@kiln/core program-ops) agrees with the
+ * Every Program op descriptor's output-shape rule (@kiln-inference/core program-ops) agrees with the
  * reference interpreter: for random valid small ops of each kind, the validator accepts the
  * program, the reference kernels compute exactly y's shape, and where the rule decides y's
  * shape it is that shape; a y one element longer is refused by the validator and cannot be
@@ -24,8 +24,8 @@ import {
   programDTypeBytes,
   Tensor,
   validateProgram,
-} from '@kiln/core';
-import { mulberry32 } from '@kiln/testkit';
+} from '@kiln-inference/core';
+import { mulberry32 } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { interpretProgram } from '../src/index.js';
 import { evaluateProgramOp } from '../src/program/interpret-program.js';

@@ -1,5 +1,5 @@
-import { type LayerParamsMap, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { type LayerParamsMap, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { f32, i64, runLayer } from './layer-harness.js';
 

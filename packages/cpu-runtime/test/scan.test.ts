@@ -1,5 +1,5 @@
-import type { Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import type { Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { body, runOne } from './control-flow-harness.js';
 import { f32 } from './layer-harness.js';

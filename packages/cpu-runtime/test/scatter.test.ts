@@ -1,4 +1,4 @@
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { i64, iota, runLayer } from './layer-harness.js';
 

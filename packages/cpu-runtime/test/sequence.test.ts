@@ -1,6 +1,6 @@
 /** The tensor-sequence kernels and the executor's handling of sequence feeds and outputs. */
-import { type DType, ErrorCode, type LayerKind, type LayerParamsMap, Network, Tensor, type TensorDesc } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { type DType, ErrorCode, type LayerKind, type LayerParamsMap, Network, Tensor, type TensorDesc } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { ReferenceExecutor, type RuntimeValue, TensorSequence } from '../src/index.js';
 import { f32, i64 } from './layer-harness.js';

@@ -1,5 +1,5 @@
-import { DTYPES, isKilnError, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { DTYPES, isKilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { i64, iota, patternTensor, runLayer, storageOf } from './layer-harness.js';
 

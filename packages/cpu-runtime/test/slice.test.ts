@@ -1,4 +1,4 @@
-import { DTYPES, sliceRange, Tensor } from '@kiln/core';
+import { DTYPES, sliceRange, Tensor } from '@kiln-inference/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { i64, iota, patternTensor, runLayer, storageOf } from './layer-harness.js';

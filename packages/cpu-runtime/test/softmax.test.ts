@@ -1,5 +1,5 @@
-import { ErrorCode, isKilnError, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, isKilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { f32, runLayer } from './layer-harness.js';
 import { thrown } from './math-errors.js';

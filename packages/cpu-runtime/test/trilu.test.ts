@@ -1,4 +1,4 @@
-import { ErrorCode, isKilnError } from '@kiln/core';
+import { ErrorCode, isKilnError } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { f32, i64, iota, runLayer } from './layer-harness.js';
 import { thrown } from './math-errors.js';

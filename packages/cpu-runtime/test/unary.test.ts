@@ -1,5 +1,5 @@
-import { ErrorCode, isKilnError, Tensor, type UnaryOp } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, isKilnError, Tensor, type UnaryOp } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { erf, roundHalfEven } from '../src/kernels/unary.js';
 import { f32, runLayer } from './layer-harness.js';

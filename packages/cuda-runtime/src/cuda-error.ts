@@ -1,5 +1,5 @@
 /** Errors from kiln_cuda.node become KilnErrors; calls without a usable CUDA build fail clearly. */
-import { ErrorCode, KilnError, kilnErrorFromNative } from '@kiln/core';
+import { ErrorCode, KilnError, kilnErrorFromNative } from '@kiln-inference/core';
 import { type CudaNativeApi, hasCudaApi, loadCudaNative } from './native-addon.js';
 
 export function toKilnError(e: unknown): KilnError {
@@ -33,7 +33,7 @@ export function requireCudaApi(what: string): CudaNativeApi {
   }
   if (!hasCudaApi(loaded.addon)) {
     throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, `${what} needs CUDA, but ${loaded.path} was built without it`, {
-      hint: "install the CUDA toolkit (nvcc on PATH) and run 'pnpm --filter @kiln/cuda-runtime build:native'",
+      hint: "install the CUDA toolkit (nvcc on PATH) and run 'pnpm --filter @kiln-inference/cuda-runtime build:native'",
     });
   }
   return loaded.addon;

@@ -4,7 +4,7 @@
  * with DeviceBuffers and typed scalars, resolving once it has finished. NVRTC is opened at run
  * time, so the addon needs it only where kernels are compiled.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { callNative, callNativeSync, checkDeviceIndex, requireCudaApi } from './cuda-error.js';
 import { DeviceBuffer } from './device-buffer.js';
 import { hasCudaApi, loadCudaNative, type NativeCudaModule } from './native-addon.js';

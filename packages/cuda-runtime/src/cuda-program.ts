@@ -6,7 +6,7 @@
  * executes op by op; later runs replay a CUDA graph of the whole run. clone() makes another
  * context over the same weights, for concurrent runs.
  */
-import { currentResourceLimits, ErrorCode, KilnError, type Program, type ResourceLimits, validateProgram } from '@kiln/core';
+import { currentResourceLimits, ErrorCode, KilnError, type Program, type ResourceLimits, validateProgram } from '@kiln-inference/core';
 import { callNative, callNativeSync, checkDeviceIndex, requireCudaApi } from './cuda-error.js';
 import type { NativeCudaProgram } from './native-addon.js';
 
@@ -93,7 +93,7 @@ export class CudaProgram {
   }
 
   /**
-   * Validates the program (the Program validator of @kiln/core, the one the CPU executor runs,
+   * Validates the program (the Program validator of @kiln-inference/core, the one the CPU executor runs,
    * then the native parser's own checks) before anything touches the device: a Program may come from a
    * hostile plan, and the CUDA kernels trust its shapes.
    */

@@ -2,7 +2,7 @@
  * Device memory with async host↔device copies. Each copy resolves once the data has arrived;
  * the typed array must not be modified until then.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { callNative, checkDeviceIndex, requireCudaApi } from './cuda-error.js';
 import type { NativeDeviceBuffer } from './native-addon.js';
 import type { DeviceOptions, Stream } from './stream.js';

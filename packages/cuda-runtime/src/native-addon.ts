@@ -86,7 +86,7 @@ export interface CudaNativeApi extends CudaNativeBase {
 
 export type CudaNativeLoad = { ok: true; addon: CudaNativeBase; path: string } | { ok: false; reason: string };
 
-const PACKAGE_NAME = '@kiln/cuda-runtime';
+const PACKAGE_NAME = '@kiln-inference/cuda-runtime';
 const ADDON_RELATIVE_PATH = join('build', 'Release', 'kiln_cuda.node');
 let cached: CudaNativeLoad | undefined;
 

@@ -1,5 +1,5 @@
 // GPU behaviour of the binding; runs where cudaStatus() lists a device (skipped elsewhere).
-import { ErrorCode, isKilnError } from '@kiln/core';
+import { ErrorCode, isKilnError } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { cudaStatus, DeviceBuffer, deviceMemoryStats, Event, Stream } from '../src/index.js';
 

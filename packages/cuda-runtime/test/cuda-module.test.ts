@@ -1,5 +1,5 @@
 // Run-time compiled CUDA C: compile with NVRTC, launch by name, and compiler errors as KilnErrors.
-import { ErrorCode, isKilnError } from '@kiln/core';
+import { ErrorCode, isKilnError } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { CudaModule, cudaStatus, DeviceBuffer, nvrtcStatus } from '../src/index.js';
 

@@ -1,7 +1,7 @@
 // The CUDA Program executor against float64 reference loops, in every precision. Runs where
 // cudaStatus() lists a GPU (`pnpm test:gpu` on the GPU host); skipped elsewhere with the reason.
-import { ErrorCode, isKilnError, type Program, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, isKilnError, type Program, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { type CudaPrecision, CudaProgram, cudaStatus, deviceMemoryStats } from '../src/index.js';
 import { ProgramBuilder, randomArray, size } from './support/program-builder.js';

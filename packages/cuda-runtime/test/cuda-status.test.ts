@@ -1,4 +1,4 @@
-import { ErrorCode, isKilnError } from '@kiln/core';
+import { ErrorCode, isKilnError } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { cudaStatus, DeviceBuffer, deviceMemoryStats, Event, loadCudaNative, Stream } from '../src/index.js';
 

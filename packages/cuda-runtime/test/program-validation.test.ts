@@ -3,7 +3,7 @@
 // it touches the device (so these run on any machine), and the native parser repeats the checks
 // that memory safety depends on before any device work (run here wherever kiln_cuda.node was
 // compiled with CUDA; parsing needs no GPU).
-import { ErrorCode, KilnError, type Program, type ProgramOp, type ProgramValue } from '@kiln/core';
+import { ErrorCode, KilnError, type Program, type ProgramOp, type ProgramValue } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { toKilnError } from '../src/cuda-error.js';
 import { CudaProgram, cudaStatus } from '../src/index.js';

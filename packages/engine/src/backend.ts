@@ -2,8 +2,8 @@
  * The backend interface: what the Engine needs from a device. The CPU reference backend
  * implements it today; the native CPU and CUDA backends plug in behind the same interface.
  */
-import type { ResourceLimits } from '@kiln/core';
-import type { RuntimeValue } from '@kiln/cpu-runtime';
+import type { ResourceLimits } from '@kiln-inference/core';
+import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
 import type { BackendName, DeviceInfo, PluginRef } from './plan/manifest.js';
 import type { Plan } from './plan/plan.js';
 

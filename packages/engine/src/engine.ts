@@ -2,8 +2,8 @@
  * Engine: a loaded plan bound to a backend. Loading checks the plan (corruption, format
  * version, backend, plugins) and says what to rebuild when it cannot be used.
  */
-import { type DType, ErrorCode, KilnError, type ResourceLimits, resourceLimits, type Shape, type TensorDesc } from '@kiln/core';
-import type { Kernel } from '@kiln/cpu-runtime';
+import { type DType, ErrorCode, KilnError, type ResourceLimits, resourceLimits, type Shape, type TensorDesc } from '@kiln-inference/core';
+import type { Kernel } from '@kiln-inference/cpu-runtime';
 import type { Backend, ExecutionMode } from './backend.js';
 import { CpuBackend } from './backends/cpu-backend.js';
 import { CudaBackend } from './backends/cuda/cuda-backend.js';

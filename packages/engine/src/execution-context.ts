@@ -3,8 +3,8 @@
  * on the CPU backend, its own worker thread). Feeds are validated here, once, for every runner
  * (worker, inline, CUDA) before anything is posted or computed.
  */
-import { ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
-import { type Feeds, feedsToMap, type RuntimeValue, validateFeeds } from '@kiln/cpu-runtime';
+import { ErrorCode, KilnError, type Network, Tensor } from '@kiln-inference/core';
+import { type Feeds, feedsToMap, type RuntimeValue, validateFeeds } from '@kiln-inference/cpu-runtime';
 import type { BackendRunner } from './backend.js';
 import { checkFeedsWithinProfile, type OptimizationProfile } from './hybrid/optimization-profile.js';
 

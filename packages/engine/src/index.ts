@@ -1,6 +1,6 @@
-export type { RuntimeValue } from '@kiln/cpu-runtime';
+export type { RuntimeValue } from '@kiln-inference/cpu-runtime';
 // Sequence feeds and outputs (ExecutionContext.runValues) use the CPU runtime's value types.
-export { TensorSequence } from '@kiln/cpu-runtime';
+export { TensorSequence } from '@kiln-inference/cpu-runtime';
 export type { Backend, BackendRunner, ExecutionMode } from './backend.js';
 export type { CpuBackendOptions } from './backends/cpu-backend.js';
 export { CpuBackend, cpuDevice } from './backends/cpu-backend.js';

@@ -3,10 +3,10 @@
  * or not) without any dim taken as 1, records its profile, runs at shapes inside the profile
  * and refuses shapes outside it with FEED_SHAPE_MISMATCH naming the input and the range.
  */
-import { ErrorCode, KilnError, MemoryLogger, Network, Tensor } from '@kiln/core';
-import { loadCpuNative, runReference } from '@kiln/cpu-runtime';
-import { cudaStatus } from '@kiln/cuda-runtime';
-import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln/testkit';
+import { ErrorCode, KilnError, MemoryLogger, Network, Tensor } from '@kiln-inference/core';
+import { loadCpuNative, runReference } from '@kiln-inference/cpu-runtime';
+import { cudaStatus } from '@kiln-inference/cuda-runtime';
+import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, deserializePlan, Engine, type OptimizationProfile, serializePlan } from '../src/index.js';
 

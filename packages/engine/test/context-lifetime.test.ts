@@ -4,8 +4,8 @@
  * messages posted to the worker, and an idle context that must not keep its process alive.
  */
 import type { Worker } from 'node:worker_threads';
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
-import { expectTensorClose, withoutFallbackWarnings } from '@kiln/testkit';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose, withoutFallbackWarnings } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, Engine, type ExecutionMode, type StartWorker } from '../src/index.js';
 import { addNetwork } from './fixtures/add-network.js';

@@ -3,9 +3,9 @@
  * it starts, and around the synchronous kernel sections of an inline context. An output over
  * maxTensorBytes is a RESOURCE_LIMIT error naming the layer that would produce it.
  */
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
-import { loadCpuNative } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
+import { loadCpuNative } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, type CpuKernels, Engine, type ExecutionMode } from '../src/index.js';
 import { addNetwork } from './fixtures/add-network.js';

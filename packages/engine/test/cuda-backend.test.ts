@@ -2,12 +2,12 @@
 // transposed convolutions stay on the reference kernels, so a run alternates CUDA programs and
 // CPU stages (hybrid). Its outputs must match the CPU backend's.
 import { join } from 'node:path';
-import { convertGraph, createOnnxRegistry, createTfRegistry } from '@kiln/converters';
-import { Graph, type GraphNode, type Tensor } from '@kiln/core';
-import { cudaStatus } from '@kiln/cuda-runtime';
-import { loadOnnxFile } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, randomTensor } from '@kiln/testkit';
-import { loadTfjsModel } from '@kiln/tf-graph';
+import { convertGraph, createOnnxRegistry, createTfRegistry } from '@kiln-inference/converters';
+import { Graph, type GraphNode, type Tensor } from '@kiln-inference/core';
+import { cudaStatus } from '@kiln-inference/cuda-runtime';
+import { loadOnnxFile } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, randomTensor } from '@kiln-inference/testkit';
+import { loadTfjsModel } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, CpuBackend, CudaBackend, Engine, lowerNetwork } from '../src/index.js';
 

@@ -3,9 +3,9 @@
  * records, and the load-time device check. Without a GPU, building or loading a CUDA plan says
  * so (NATIVE_UNAVAILABLE); on a GPU host the plan runs and matches the CPU backend.
  */
-import { ErrorCode, KilnError, Network, type Tensor } from '@kiln/core';
-import { cudaStatus } from '@kiln/cuda-runtime';
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import { ErrorCode, KilnError, Network, type Tensor } from '@kiln-inference/core';
+import { cudaStatus } from '@kiln-inference/cuda-runtime';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, deserializePlan, Engine, serializePlan, TimingCache } from '../src/index.js';
 

@@ -1,6 +1,6 @@
-import { ErrorCode, KilnError, Network, Tensor } from '@kiln/core';
-import type { Kernel } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, KilnError, Network, Tensor } from '@kiln-inference/core';
+import type { Kernel } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { type BuilderRule, buildPlan, Engine, serializePlan } from '../src/index.js';
 import { startSourceWorker } from './fixtures/source-worker.js';

@@ -4,8 +4,8 @@
  * thread: the run cannot settle until the loop has turned. The inline reference-kernel control
  * runs within the microtasks of the call, so a callback queued behind it waits for the whole run.
  */
-import { Network, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { Network, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, Engine } from '../src/index.js';
 import { startSourceWorker } from './fixtures/source-worker.js';

@@ -3,8 +3,8 @@
  * inline contexts: a tensor whose buffer was transferred away, a DataView, storage that does
  * not fill the shape, or feeds that are not a map of tensors are KilnErrors naming the input.
  */
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan, Engine, type ExecutionContext } from '../src/index.js';
 import { addNetwork } from './fixtures/add-network.js';

@@ -9,9 +9,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { type AnyLayer, ErrorCode, KilnError, Network, resourceLimits, Tensor, withResourceLimits } from '@kiln/core';
-import { importOnnx } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { type AnyLayer, ErrorCode, KilnError, Network, resourceLimits, Tensor, withResourceLimits } from '@kiln-inference/core';
+import { importOnnx } from '@kiln-inference/onnx';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, deserializePlan, Engine, type Plan, serializePlan } from '../src/index.js';
 import { canonicalJson, type JsonValue } from '../src/plan/canonical-json.js';

@@ -8,11 +8,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { type Graph, inferNetwork, isKilnError, Network, type Shape, Tensor, type ValueFacts } from '@kiln/core';
-import { ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
-import { decodeTensorProto, loadOnnxFile } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { type Graph, inferNetwork, isKilnError, Network, type Shape, Tensor, type ValueFacts } from '@kiln-inference/core';
+import { ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
+import { decodeTensorProto, loadOnnxFile } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { corpusCases } from './hybrid/support/corpus-cases.js';
 

@@ -6,8 +6,8 @@
  * worker mode; Linux only.
  */
 import { spawnSync } from 'node:child_process';
-import { loadCpuNative } from '@kiln/cpu-runtime';
-import { loadNativeForTests, nativeSkipNote } from '@kiln/testkit';
+import { loadCpuNative } from '@kiln-inference/cpu-runtime';
+import { loadNativeForTests, nativeSkipNote } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 
 const native = loadNativeForTests('kiln_cpu.node', loadCpuNative);

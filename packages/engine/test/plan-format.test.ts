@@ -1,5 +1,5 @@
-import { ErrorCode, KilnError, LAYER_KINDS, Network, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { ErrorCode, KilnError, LAYER_KINDS, Network, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, deserializePlan, Engine, PLAN_FORMAT_VERSION, type Plan, serializePlan } from '../src/index.js';
 import { everyLayerNetwork } from './fixtures/every-layer-network.js';

@@ -4,7 +4,7 @@
  * Edits go through the engine's own plan writer, so the checksums are valid and only the
  * decoder's checks stand between a re-signed plan and the builder.
  */
-import { ErrorCode, KilnError, type Network } from '@kiln/core';
+import { ErrorCode, KilnError, type Network } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, deserializePlan, type Plan, serializePlan } from '../src/index.js';
 import { everyLayerNetwork } from './fixtures/every-layer-network.js';

@@ -1,6 +1,6 @@
 /** Tensor sequences through the engine: plan round trip, runValues inline and in a worker thread. */
-import { Network, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
+import { Network, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, deserializePlan, Engine, serializePlan, TensorSequence } from '../src/index.js';
 import { fromWire, toWire } from '../src/worker/wire.js';

@@ -4,8 +4,8 @@
  * (and limits) into it. Asserted by outcomes and by the workers each StartWorker started.
  */
 import type { Worker } from 'node:worker_threads';
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
-import { expectTensorClose, withoutFallbackWarnings } from '@kiln/testkit';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose, withoutFallbackWarnings } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { MAX_IDLE_WORKERS } from '../src/backends/worker-pool.js';
 import { buildPlan, Engine, releaseIdleWorkers, type StartWorker } from '../src/index.js';

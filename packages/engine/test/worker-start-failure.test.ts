@@ -1,10 +1,10 @@
 /**
- * An execution worker that cannot start (its script missing, as when @kiln/engine's dist/ is
+ * An execution worker that cannot start (its script missing, as when @kiln-inference/engine's dist/ is
  * rebuilt under a running process; or the process short of memory) fails every run with a
  * RUNTIME_ERROR that says it never started and what to do, not a bare "worker failed".
  */
 import { Worker } from 'node:worker_threads';
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { workerFailure } from '../src/backends/worker-failure.js';
 import { buildPlan, Engine, type StartWorker } from '../src/index.js';
@@ -30,7 +30,7 @@ describe('an execution worker that cannot start', () => {
     const k = error as KilnError;
     expect(k.code).toBe(ErrorCode.RUNTIME_ERROR);
     expect(k.message).toMatch(/^the execution worker could not start: (ERR_)?MODULE_NOT_FOUND: .*no-such-dir/);
-    expect(k.hint).toMatch(/reinstall or rebuild @kiln\/engine/);
+    expect(k.hint).toMatch(/reinstall or rebuild @kiln-inference\/engine/);
     // Later runs give the same answer; dispose still settles.
     await expect(ctx.run(feeds)).rejects.toBe(error);
     await ctx.dispose();

@@ -4,12 +4,12 @@
  * onnxruntime-node's calls: see docs/from-onnxruntime.md).
  */
 
-export type { ConversionContext, Converter, Support, ValidationContext } from '@kiln/converters';
-export { ConverterRegistry, checkSupport, convertGraph, createOnnxRegistry } from '@kiln/converters';
-export * from '@kiln/core';
-export { ReferenceExecutor, runReference } from '@kiln/cpu-runtime';
-// cudaStatus loads the optional @kiln/cuda-runtime on first call (engine's CUDA seam).
-export type { CudaStatus } from '@kiln/cuda-runtime';
+export type { ConversionContext, Converter, Support, ValidationContext } from '@kiln-inference/converters';
+export { ConverterRegistry, checkSupport, convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+export * from '@kiln-inference/core';
+export { ReferenceExecutor, runReference } from '@kiln-inference/cpu-runtime';
+// cudaStatus loads the optional @kiln-inference/cuda-runtime on first call (engine's CUDA seam).
+export type { CudaStatus } from '@kiln-inference/cuda-runtime';
 export type {
   BuildOptions,
   EngineIO,
@@ -22,7 +22,7 @@ export type {
   Plan,
   ShapeRange,
   TacticChoices,
-} from '@kiln/engine';
+} from '@kiln-inference/engine';
 export {
   buildPlan,
   cudaStatus,
@@ -34,10 +34,10 @@ export {
   serializePlan,
   TimingCache,
   targetOracle,
-} from '@kiln/engine';
-export { decodeTensorProto, encodeTensorProto, exportOnnx, importOnnx, loadOnnxFile } from '@kiln/onnx';
-export type { HybridGraph, PartitionOptions, PartitionReport } from '@kiln/partitioner';
-export { partition, renderPartitionHtml } from '@kiln/partitioner';
+} from '@kiln-inference/engine';
+export { decodeTensorProto, encodeTensorProto, exportOnnx, importOnnx, loadOnnxFile } from '@kiln-inference/onnx';
+export type { HybridGraph, PartitionOptions, PartitionReport } from '@kiln-inference/partitioner';
+export { partition, renderPartitionHtml } from '@kiln-inference/partitioner';
 export { createInferenceGraph, InferenceGraph } from './inference-graph/inference-graph.js';
 export type {
   InferenceGraphOptions,

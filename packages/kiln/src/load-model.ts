@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type ConverterRegistry, convertGraph, createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln/converters';
+import { type ConverterRegistry, convertGraph, createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln-inference/converters';
 import {
   ErrorCode,
   type Graph,
@@ -14,10 +14,10 @@ import {
   type ResourceLimits,
   type Shape,
   withResourceLimits,
-} from '@kiln/core';
-import { importOnnx, loadOnnxFile } from '@kiln/onnx';
-import { importGraphDef, loadTensorFlow } from '@kiln/tf-graph';
-import { loadUff } from '@kiln/uff';
+} from '@kiln-inference/core';
+import { importOnnx, loadOnnxFile } from '@kiln-inference/onnx';
+import { importGraphDef, loadTensorFlow } from '@kiln-inference/tf-graph';
+import { loadUff } from '@kiln-inference/uff';
 import { detectModelFormat, type ModelFormat } from './model-format.js';
 
 /** How loadModel reads a model file: what the format cannot say itself, and resource limits. */

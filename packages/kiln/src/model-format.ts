@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 
 /** The model formats Kiln loads; 'plan' is a built Kiln engine plan. */
 export type ModelFormat = 'onnx' | 'tf-graphdef' | 'tf-savedmodel' | 'tfjs' | 'uff' | 'plan';

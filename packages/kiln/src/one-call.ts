@@ -1,6 +1,6 @@
 /** The one-call API: build a plan, load an engine, or run a model, each in one await. */
-import type { Tensor } from '@kiln/core';
-import { Engine, type Plan } from '@kiln/engine';
+import type { Tensor } from '@kiln-inference/core';
+import { Engine, type Plan } from '@kiln-inference/engine';
 import { modelSource } from './ort-compat/model-source.js';
 import {
   engineInput,

@@ -4,7 +4,7 @@
  * onnxruntime-node runs against it unchanged where Kiln can honour the call: model paths or
  * bytes, its session options, inputMetadata/outputMetadata, fetches and release() (ort-compat/).
  */
-import { nodeResourceLimits, type Tensor } from '@kiln/core';
+import { nodeResourceLimits, type Tensor } from '@kiln-inference/core';
 import {
   type BuildOptions,
   buildPlan,
@@ -15,7 +15,7 @@ import {
   type ExecutionContext,
   type Plan,
   type RunOptions,
-} from '@kiln/engine';
+} from '@kiln-inference/engine';
 import { type LoadModelOptions, loadModel, loadModelBytes, toNetwork } from './load-model.js';
 import { readRunArguments, writeInto } from './ort-compat/fetches.js';
 import { type ModelSource, modelSource } from './ort-compat/model-source.js';

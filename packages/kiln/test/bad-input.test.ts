@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ErrorCode, exportOnnx, importOnnx, KilnError, Tensor } from 'kiln';
+import { ErrorCode, exportOnnx, importOnnx, KilnError, Tensor } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession } from '../src/index.js';
 

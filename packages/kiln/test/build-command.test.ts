@@ -6,9 +6,9 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCpuNative } from '@kiln/cpu-runtime';
-import { expectTensorClose, readNpyFile, repoRoot } from '@kiln/testkit';
-import { deserializePlan, InferenceSession, type ProgressEvent } from 'kiln';
+import { loadCpuNative } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose, readNpyFile, repoRoot } from '@kiln-inference/testkit';
+import { deserializePlan, InferenceSession, type ProgressEvent } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 import { buildModel, formatBuildSummary } from '../src/cli/commands/build.js';
 

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { expectTensorClose, readNpyFile } from '@kiln/testkit';
+import { expectTensorClose, readNpyFile } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');

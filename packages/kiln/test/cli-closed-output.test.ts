@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '@kiln/testkit';
+import { repoRoot } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 
 const root = repoRoot();

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeTensorProto, KilnError, serializeNpy, Tensor, tensorToLittleEndian } from 'kiln';
+import { encodeTensorProto, KilnError, serializeNpy, Tensor, tensorToLittleEndian } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 import { readFeedFile, readFeeds } from '../src/cli/feed-files.js';
 import { sanitizeFileName, writeOutputs } from '../src/cli/output-writer.js';

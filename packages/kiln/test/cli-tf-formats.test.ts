@@ -1,14 +1,14 @@
 /**
  * The built CLI on the TensorFlow-family formats of the corpus: a frozen GraphDef (.pb), a
  * TensorFlow.js model.json and a UFF file, each inspected or run and compared with the corpus'
- * kiln-corpus-reference/1 outputs. Run `pnpm --filter kiln build` before running this file alone.
+ * kiln-corpus-reference/1 outputs. Run `pnpm --filter kiln-inference build` before running this file alone.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DType } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, readNpyFile, readRawFile } from '@kiln/testkit';
+import type { DType } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, readNpyFile, readRawFile } from '@kiln-inference/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');
@@ -72,7 +72,7 @@ function runAndCompare(model: string, folder: string, extraFlags: string[] = [])
 
 describe.skipIf(!corpus)('the built kiln CLI on TensorFlow, TensorFlow.js and UFF models', () => {
   it('is built', () => {
-    expect(existsSync(cli), `${cli} is missing: run pnpm --filter kiln build`).toBe(true);
+    expect(existsSync(cli), `${cli} is missing: run pnpm --filter kiln-inference build`).toBe(true);
   });
 
   it('inspects a frozen GraphDef: format, its open batch dimension and fully supported ops', () => {

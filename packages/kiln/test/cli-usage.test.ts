@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '@kiln/testkit';
+import { repoRoot } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 
 const root = repoRoot();

@@ -23,9 +23,18 @@ import {
   mulberry32,
   readReference,
   type Tolerance,
-} from '@kiln/testkit';
+} from '@kiln-inference/testkit';
 import { Command } from 'commander';
-import { decodeTensorProto, InferenceSession, type LoadModelOptions, loadModel, type Network, runReference, Tensor, toNetwork } from 'kiln';
+import {
+  decodeTensorProto,
+  InferenceSession,
+  type LoadModelOptions,
+  loadModel,
+  type Network,
+  runReference,
+  Tensor,
+  toNetwork,
+} from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../src/cli/commands/build.js';
 import { profileFromFlags, withProfileOptions } from '../src/cli/profile-flags.js';

@@ -1,5 +1,5 @@
 /**
- * @kiln/cuda-runtime is an optional dependency loaded only when CUDA is asked for: a program
+ * @kiln-inference/cuda-runtime is an optional dependency loaded only when CUDA is asked for: a program
  * that builds and runs on the CPU must never load it, nor map kiln_cuda.node into the process.
  * Runs the built umbrella in a child process, so nothing the test runner loaded counts; run
  * `pnpm build` before running this file alone.
@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { expectTensorClose, readNpyFile } from '@kiln/testkit';
-import { Tensor } from 'kiln';
+import { expectTensorClose, readNpyFile } from '@kiln-inference/testkit';
+import { Tensor } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');
@@ -72,7 +72,7 @@ return probabilities;
 `;
 
 describe('a CPU-only program', () => {
-  it('builds and runs on the CPU without loading @kiln/cuda-runtime or kiln_cuda.node', () => {
+  it('builds and runs on the CPU without loading @kiln-inference/cuda-runtime or kiln_cuda.node', () => {
     expect(existsSync(umbrella), `${umbrella} is missing: run pnpm build`).toBe(true);
     const { result, loaded, mapped } = probe(cpuRun);
     const expected = readNpyFile(example('expected_output.npy'));
@@ -83,13 +83,13 @@ describe('a CPU-only program', () => {
     if (mapped !== null) expect(mapped).not.toContain('kiln_cuda.node');
   });
 
-  it('loads @kiln/cuda-runtime once CUDA is asked about', () => {
+  it('loads @kiln-inference/cuda-runtime once CUDA is asked about', () => {
     const { result, loaded } = probe('return kiln.cudaStatus().devices.length;');
     expect(typeof result).toBe('number');
     expect(loaded.some((f) => f.includes(join('cuda-runtime', 'dist')))).toBe(true);
   });
 
-  it("throws the CUDA runtime's errors as the umbrella's KilnError (one @kiln/core, not an ESM and a CJS copy)", () => {
+  it("throws the CUDA runtime's errors as the umbrella's KilnError (one @kiln-inference/core, not an ESM and a CJS copy)", () => {
     const engine = pathToFileURL(join(root, 'packages/engine/dist/index.js')).href;
     const { result } = probe(
       `const { CudaBackend } = await import(${JSON.stringify(engine)});

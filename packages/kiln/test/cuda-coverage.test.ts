@@ -4,7 +4,7 @@
  * tests run the same programs on the device.
  */
 import { join } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { partitionModel } from '../src/cli/commands/partition.js';
 

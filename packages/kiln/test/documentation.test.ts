@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir, repoRoot } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir, repoRoot } from '@kiln-inference/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DocSandbox } from './docs/doc-sandbox.js';
 import { codeBlocks, docFiles, matchesExpectedOutput } from './docs/markdown-code-blocks.js';

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { serializeNpy, Tensor } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir, readNpyFile } from '@kiln/testkit';
+import { serializeNpy, Tensor } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir, readNpyFile } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');

@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { prebuiltPackageName } from '@kiln/cpu-runtime';
-import { expectTensorClose, nativeRequired, readNpyFile } from '@kiln/testkit';
+import { prebuiltPackageName } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose, nativeRequired, readNpyFile } from '@kiln-inference/testkit';
 import { buildSync } from 'esbuild';
-import { Tensor } from 'kiln';
+import { Tensor } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');
@@ -25,7 +25,7 @@ const expected = readNpyFile(example('expected_output.npy'));
 
 // No top-level await, so the same source bundles to CJS too.
 const app = `
-import { InferenceSession, Tensor } from 'kiln';
+import { InferenceSession, Tensor } from 'kiln-inference';
 async function main() {
   const session = await InferenceSession.create(process.argv[2]);
   const input = Tensor.fromValues('float32', ${JSON.stringify(input.shape)}, ${JSON.stringify([...input.data])});
@@ -36,9 +36,9 @@ async function main() {
 main();
 `;
 
-// Asks for CUDA where @kiln/cuda-runtime is not installed: a status that says so, and a KilnError.
+// Asks for CUDA where @kiln-inference/cuda-runtime is not installed: a status that says so, and a KilnError.
 const cudaApp = `
-import { cudaStatus, InferenceSession } from 'kiln';
+import { cudaStatus, InferenceSession } from 'kiln-inference';
 async function main() {
   const status = cudaStatus();
   const error = await InferenceSession.create(process.argv[2], { executionProviders: ['cuda'] }).then(() => null, (e) => e);
@@ -88,7 +88,7 @@ function run(bundled: string, env: Record<string, string> = {}) {
 
 const nativeBuilt = existsSync(cpuAddon);
 // The per-platform package of a prebuilt kiln_cpu.node for this machine, where the repository has one.
-const platformPackage = prebuiltPackageName().replace('@kiln/', '');
+const platformPackage = prebuiltPackageName().replace('@kiln-inference/', '');
 const hasPlatformPackage = existsSync(join(root, 'packages', platformPackage, 'package.json'));
 
 describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
@@ -131,16 +131,16 @@ describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
     },
   );
 
-  it('without @kiln/cuda-runtime installed, CUDA requests say what to install', () => {
+  it('without @kiln-inference/cuda-runtime installed, CUDA requests say what to install', () => {
     const r = spawnSync(process.execPath, [bundle(format, cudaApp), example('model.onnx')], { encoding: 'utf8', env: childEnv({}) });
     expect(r.status, r.stderr).toBe(0);
     const answer = JSON.parse(r.stdout) as { addonLoaded: boolean; reason: string; name: string; code: string; message: string };
     expect(answer.addonLoaded).toBe(false);
     expect(answer.reason).toBe(
-      'the CUDA backend needs @kiln/cuda-runtime, which is not installed Hint: install it beside kiln (npm install @kiln/cuda-runtime), or use the CPU backend',
+      'the CUDA backend needs @kiln-inference/cuda-runtime, which is not installed Hint: install it beside kiln (npm install @kiln-inference/cuda-runtime), or use the CPU backend',
     );
     expect(answer.name).toBe('KilnError');
     expect(answer.code).toBe('NATIVE_UNAVAILABLE');
-    expect(answer.message).toContain('cuda (device 0): the CUDA backend needs @kiln/cuda-runtime, which is not installed');
+    expect(answer.message).toContain('cuda (device 0): the CUDA backend needs @kiln-inference/cuda-runtime, which is not installed');
   });
 });

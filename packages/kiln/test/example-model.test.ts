@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { expectTensorClose, readNpyFile } from '@kiln/testkit';
+import { expectTensorClose, readNpyFile } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession, run } from '../src/index.js';
 

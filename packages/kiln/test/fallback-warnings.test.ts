@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { expectTensorClose, readNpyFile } from '@kiln/testkit';
-import { Tensor } from 'kiln';
+import { expectTensorClose, readNpyFile } from '@kiln-inference/testkit';
+import { Tensor } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');

@@ -3,7 +3,7 @@
  * (computed by TensorFlow.js; see the corpus README). Skips when the corpus is absent.
  */
 import { join } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, readRawFile } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, readRawFile } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession, type SessionOptions } from '../src/index.js';
 

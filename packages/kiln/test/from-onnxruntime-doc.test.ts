@@ -1,8 +1,8 @@
 // docs/from-onnxruntime.md shows a snippet file verbatim; this runs the snippet and checks the page still shows it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tensor } from '@kiln/core';
-import { expectTensorClose, readNpyFile, repoRoot } from '@kiln/testkit';
+import { Tensor } from '@kiln-inference/core';
+import { expectTensorClose, readNpyFile, repoRoot } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { classify } from './docs/from-onnxruntime-snippet.js';
 

@@ -6,8 +6,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, readRawFile } from '@kiln/testkit';
-import { createInferenceGraph, decodeTensorProto, type HybridEvent, loadInferenceGraph, loadOnnxFile, Tensor } from 'kiln';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, readRawFile } from '@kiln-inference/testkit';
+import { createInferenceGraph, decodeTensorProto, type HybridEvent, loadInferenceGraph, loadOnnxFile, Tensor } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 
 const corpus = corpusDir();
@@ -173,7 +173,7 @@ describe('createInferenceGraph checks its options', () => {
 
   it('refuses to save a loaded TensorFlow graph it cannot write back', async () => {
     if (!corpus) return;
-    const { loadTensorFlow } = await import('@kiln/tf-graph');
+    const { loadTensorFlow } = await import('@kiln-inference/tf-graph');
     const tf = await loadTensorFlow(join(corpus, 'tf', 'frozen', 'tf2onnx-fc-layers-frozen.pb'));
     const graph = await createInferenceGraph({ graph: tf, engineOptions });
     await expect(graph.save(tmp())).rejects.toThrow(/a loaded tf graph cannot be saved/);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { buildPlan, deserializePlan, serializePlan } from '@kiln/engine';
-import { repoRoot } from '@kiln/testkit';
+import { buildPlan, deserializePlan, serializePlan } from '@kiln-inference/engine';
+import { repoRoot } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { formatPlanInspect, inspectPlanObject } from '../src/cli/commands/inspect-plan.js';
 import { loadModel, toNetwork } from '../src/index.js';

@@ -7,9 +7,9 @@
  * a dev-only oracle (installed with ONNXRUNTIME_NODE_INSTALL=skip; its CPU binary ships in the package).
  */
 import { readFileSync } from 'node:fs';
-import { CORPUS_MISSING_MESSAGE, compareTensors, corpusDir, expectTensorClose } from '@kiln/testkit';
-import * as kiln from 'kiln';
-import { decodeTensorProto, KilnError, Tensor } from 'kiln';
+import { CORPUS_MISSING_MESSAGE, compareTensors, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
+import * as kiln from 'kiln-inference';
+import { decodeTensorProto, KilnError, Tensor } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 import { type OnnxCorpusCase, onnxCorpusCases } from './support/onnx-corpus-cases.js';
 import { type Runtime, runScript, type ScriptOutput } from './support/ort-script.js';

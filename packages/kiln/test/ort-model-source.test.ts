@@ -1,6 +1,6 @@
 // modelSource(): plans by their magic, ONNX and GraphDef bytes by their top-level protobuf fields.
-import { ProtoWriter } from '@kiln/testkit';
-import { KilnError } from 'kiln';
+import { ProtoWriter } from '@kiln-inference/testkit';
+import { KilnError } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 import { modelSource } from '../src/ort-compat/model-source.js';
 

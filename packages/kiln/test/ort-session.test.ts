@@ -2,8 +2,8 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectTensorClose, readNpyFile, repoRoot } from '@kiln/testkit';
-import { build, InferenceSession, KilnError, type ModelInput, type SessionOptions, serializePlan, Tensor } from 'kiln';
+import { expectTensorClose, readNpyFile, repoRoot } from '@kiln-inference/testkit';
+import { build, InferenceSession, KilnError, type ModelInput, type SessionOptions, serializePlan, Tensor } from 'kiln-inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend } from '../src/ort-compat/execution-providers.js';
 import { rulesForLevel } from '../src/ort-compat/graph-optimization-level.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { formatPartition, partitionModel } from '../src/cli/commands/partition.js';
 

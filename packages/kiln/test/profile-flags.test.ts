@@ -5,10 +5,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCpuNative } from '@kiln/cpu-runtime';
-import { readNpyFile, repoRoot } from '@kiln/testkit';
+import { loadCpuNative } from '@kiln-inference/cpu-runtime';
+import { readNpyFile, repoRoot } from '@kiln-inference/testkit';
 import { Command } from 'commander';
-import { ErrorCode, InferenceSession, KilnError, build as oneCallBuild, Tensor } from 'kiln';
+import { ErrorCode, InferenceSession, KilnError, build as oneCallBuild, Tensor } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 import { buildModel, formatBuildSummary } from '../src/cli/commands/build.js';
 import { parseShapeList, profileFromFlags, withProfileOptions } from '../src/cli/profile-flags.js';

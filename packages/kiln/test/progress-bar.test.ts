@@ -2,7 +2,7 @@
  * The build progress renderer fed events as a build emits them: on a terminal one redrawn line
  * with real counts (never 'undefined/N'), piped a few phase lines whatever the number of events.
  */
-import type { ProgressEvent } from '@kiln/core';
+import type { ProgressEvent } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { ProgressBar } from '../src/cli/progress-bar.js';
 

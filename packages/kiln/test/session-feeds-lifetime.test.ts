@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { withoutFallbackWarnings } from '@kiln/testkit';
-import { ErrorCode, KilnError, Tensor } from 'kiln';
+import { withoutFallbackWarnings } from '@kiln-inference/testkit';
+import { ErrorCode, KilnError, Tensor } from 'kiln-inference';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession } from '../src/index.js';
 

@@ -1,5 +1,5 @@
 /** ONNX TensorProto.DataType codes ↔ kiln dtypes. */
-import { type DType, ErrorCode, KilnError } from '@kiln/core';
+import { type DType, ErrorCode, KilnError } from '@kiln-inference/core';
 
 /** TensorProto.DataType values from onnx.proto. */
 export const OnnxDataType = {

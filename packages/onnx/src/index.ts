@@ -1,4 +1,4 @@
-/** @kiln/onnx: ONNX import (ModelProto → Graph) and export, TensorProto codecs, test-data decoders. */
+/** @kiln-inference/onnx: ONNX import (ModelProto → Graph) and export, TensorProto codecs, test-data decoders. */
 
 export { kilnDTypeToOnnx, OnnxDataType, onnxDTypeToKiln } from './dtypes.js';
 export { exportOnnx } from './export/export-model.js';

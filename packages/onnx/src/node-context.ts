@@ -1,5 +1,5 @@
 /** Attaches the node a failure happened in to KilnErrors raised without one. */
-import { KilnError, type NodeContext } from '@kiln/core';
+import { KilnError, type NodeContext } from '@kiln-inference/core';
 
 export function withNode<T>(node: NodeContext, fn: () => T): T {
   try {

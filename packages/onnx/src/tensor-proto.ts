@@ -1,5 +1,5 @@
 /** Public TensorProto byte codecs (the backend tests' input_N.pb / output_N.pb files). */
-import type { Tensor } from '@kiln/core';
+import type { Tensor } from '@kiln-inference/core';
 import { decodeMessage } from './proto/decode-message.js';
 import type { TensorMsg } from './proto/messages.js';
 import { ProtoTypes } from './proto/schema.js';

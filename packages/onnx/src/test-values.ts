@@ -3,7 +3,7 @@
  * optional inputs/outputs this way. Kiln represents a sequence as Tensor[] and an empty
  * optional as null.
  */
-import { ErrorCode, KilnError, type Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, type Tensor } from '@kiln-inference/core';
 import { decodeMessage } from './proto/decode-message.js';
 import type { OptionalMsg, SequenceMsg } from './proto/messages.js';
 import { tensorFromProto } from './tensor/decode-tensor.js';

@@ -1,5 +1,5 @@
 /** TypeProto ↔ kiln ValueType, and TensorShapeProto dims ↔ kiln Dim. */
-import { checkCount, type Dim, type Shape, type ValueType } from '@kiln/core';
+import { checkCount, type Dim, type Shape, type ValueType } from '@kiln-inference/core';
 import { kilnDTypeToOnnx, onnxDTypeToKiln } from './dtypes.js';
 import { int64ToNumber, numberToInt64 } from './proto/int64.js';
 import { type DimensionMsg, hasField, type TensorShapeMsg, type TensorTypeMsg, type TypeMsg } from './proto/messages.js';

@@ -1,8 +1,8 @@
 /** Bad input gives a KilnError with a code, the tensor or node named, and a hint; never a raw decoder error. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KilnError, Tensor } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir, mulberry32 } from '@kiln/testkit';
+import { KilnError, Tensor } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir, mulberry32 } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { decodeTensorProto, encodeTensorProto, exportOnnx, importOnnx } from '../src/index.js';
 import { floatInput, modelBytes } from './helpers/model-builder.js';

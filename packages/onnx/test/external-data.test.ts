@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, Tensor } from '@kiln/core';
+import { Graph, Tensor } from '@kiln-inference/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportOnnxWithExternalData, importOnnx, loadOnnxFile, saveOnnxFile } from '../src/index.js';
 import { graphDifference } from './helpers/graph-equality.js';

@@ -3,7 +3,7 @@
  * that says which stage failed (decode, graph build, shape inference) and keeps the original
  * error, stack included, as its cause.
  */
-import { isKilnError, type KilnError } from '@kiln/core';
+import { isKilnError, type KilnError } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../src/index.js';
 import { floatInput, modelBytes } from './helpers/model-builder.js';

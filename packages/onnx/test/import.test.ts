@@ -1,8 +1,8 @@
 /** ModelProto → Graph: nodes, attributes, weights, Constant folding, functions, metadata, declared types. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Graph, Tensor } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { Graph, Tensor } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx, importOnnx, loadOnnxFile } from '../src/index.js';
 import { ProtoTypes } from '../src/proto/schema.js';

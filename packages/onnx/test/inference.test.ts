@@ -1,8 +1,8 @@
 /** Shape and dtype inference: hand-built graphs with known answers, and the backend tests' outputs. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AttributeValue, Graph, type GraphNode, type Shape, Tensor, type ValueType } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { type AttributeValue, Graph, type GraphNode, type Shape, Tensor, type ValueType } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { decodeTestValue, importOnnx, inferGraphTypes } from '../src/index.js';
 

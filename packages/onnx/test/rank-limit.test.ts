@@ -4,7 +4,7 @@
  * int64[2147483648] once made a 2^31-element array; now the length is checked against the limit
  * maxRank first and the import stops with RESOURCE_LIMIT naming the node.
  */
-import { isKilnError, type KilnError } from '@kiln/core';
+import { isKilnError, type KilnError } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../src/index.js';
 import { floatInput, modelBytes } from './helpers/model-builder.js';

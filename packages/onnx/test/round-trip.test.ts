@@ -1,7 +1,7 @@
 /** import → export → import gives an equal Graph, over every ONNX model of the corpus. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx, importOnnx } from '../src/index.js';
 import { graphDifference } from './helpers/graph-equality.js';

@@ -1,6 +1,6 @@
 /** TensorProto codecs: every element type, raw_data and typed fields, packed sub-byte types. */
-import { DTYPES, type DType, float32ToBfloat16, float32ToFloat16, KilnError, Tensor } from '@kiln/core';
-import { expectTensorClose, mulberry32 } from '@kiln/testkit';
+import { DTYPES, type DType, float32ToBfloat16, float32ToFloat16, KilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose, mulberry32 } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { decodeTensorProto, encodeTensorProto, kilnDTypeToOnnx, OnnxDataType, onnxDTypeToKiln } from '../src/index.js';
 import { ProtoTypes } from '../src/proto/schema.js';

@@ -1,8 +1,8 @@
 /** Decoding the backend tests' input_N.pb / output_N.pb files (TensorProto, SequenceProto, OptionalProto). */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isKilnError, Tensor, type ValueType } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { isKilnError, Tensor, type ValueType } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { decodeOptionalProto, decodeSequenceProto, decodeTestValue, importOnnx, type TestValueKind } from '../src/index.js';
 import { ProtoTypes } from '../src/proto/schema.js';

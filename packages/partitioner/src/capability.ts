@@ -4,8 +4,8 @@
  * the backend's layer table and (later) the plugin registry each answer part of the question.
  */
 
-import type { UnsupportedCategory } from '@kiln/converters';
-import type { Graph, GraphNode } from '@kiln/core';
+import type { UnsupportedCategory } from '@kiln-inference/converters';
+import type { Graph, GraphNode } from '@kiln-inference/core';
 
 /**
  * Why a node is not supported. The converters' categories, plus 'unsupported-layer' for a node

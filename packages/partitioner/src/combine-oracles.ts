@@ -3,7 +3,7 @@
  * (in the order given) is the reason reported, prefixed with the oracle's name so users see
  * which part of the stack refused it.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { type Capability, type CapabilityOracle, SUPPORTED_CAPABILITY } from './capability.js';
 
 export function combineOracles(...oracles: CapabilityOracle[]): CapabilityOracle {

@@ -7,7 +7,7 @@
  * after the target can never reach it. Contracting u→v is allowed only when v is not reachable
  * from u by any other path — the condition that keeps the contracted graph acyclic.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 
 export class ContractibleDag {
   private readonly rank: Int32Array;

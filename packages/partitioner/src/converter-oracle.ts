@@ -2,7 +2,7 @@
  * The converters as an oracle: a node is supported when a converter exists for its op at the
  * model's opset and that converter's validator accepts the node's attributes and input types.
  */
-import { type ConverterRegistry, checkSupport } from '@kiln/converters';
+import { type ConverterRegistry, checkSupport } from '@kiln-inference/converters';
 import { type Capability, type CapabilityOracle, notSupported, SUPPORTED_CAPABILITY } from './capability.js';
 
 export function converterOracle(registry: ConverterRegistry, name = 'converters'): CapabilityOracle {

@@ -3,7 +3,7 @@
  * its inputs, weights it reads travel with it, and the requested values become its outputs.
  * Segments become engine sub-graphs this way; single nodes are isolated this way for lowering.
  */
-import { Graph, type GraphNode, type Tensor, type ValueInfo } from '@kiln/core';
+import { Graph, type GraphNode, type Tensor, type ValueInfo } from '@kiln-inference/core';
 import { nodeReads } from './node-reads.js';
 
 export type ValueInfoLookup = (name: string) => ValueInfo;

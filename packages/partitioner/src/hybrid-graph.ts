@@ -4,7 +4,7 @@
  * left to the fallback backend. Its nodes are in an execution order, and `steps` says what
  * runs where — what the hybrid executor walks.
  */
-import { ErrorCode, Graph, type GraphNode, KilnError, type Tensor, type ValueInfo } from '@kiln/core';
+import { ErrorCode, Graph, type GraphNode, KilnError, type Tensor, type ValueInfo } from '@kiln-inference/core';
 import { extractSubgraph, type ValueInfoLookup, valueInfoLookup } from './extract-subgraph.js';
 import type { NodeDependencies } from './node-dependencies.js';
 import { nodeReads } from './node-reads.js';

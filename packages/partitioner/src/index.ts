@@ -1,5 +1,5 @@
 /**
- * @kiln/partitioner: decides what runs where. Marks nodes with a capability oracle, clusters
+ * @kiln-inference/partitioner: decides what runs where. Marks nodes with a capability oracle, clusters
  * the supported ones into DAG-safe segments, replaces each kept segment with one engine node,
  * and reports the result as JSON and as an HTML/SVG picture.
  */

@@ -3,7 +3,7 @@
  * terms of kiln layers (or, when it knows better, of whole nodes); the oracle lowers each node
  * to the layers it would become and asks the table about every one of them.
  */
-import { type AnyLayer, ErrorCode, type Graph, type GraphNode, KilnError, type LayerKind } from '@kiln/core';
+import { type AnyLayer, ErrorCode, type Graph, type GraphNode, KilnError, type LayerKind } from '@kiln-inference/core';
 import { type Capability, type CapabilityOracle, notSupported, SUPPORTED_CAPABILITY } from './capability.js';
 import type { NodeLowering } from './node-lowering.js';
 

@@ -2,7 +2,7 @@
  * Marking: asks the oracle about every node not excluded by the user. The result is null for
  * a candidate, or the reason the node must stay on the fallback backend.
  */
-import type { Graph } from '@kiln/core';
+import type { Graph } from '@kiln-inference/core';
 import type { CapabilityOracle } from './capability.js';
 import type { ResolvedPartitionOptions } from './partition-options.js';
 import type { FallbackReason } from './segment.js';

@@ -2,7 +2,7 @@
  * The node-level data-flow graph of a Graph, counting sub-graph captures as reads: who
  * produces each value, who reads it, each node's predecessors, and a topological order.
  */
-import { ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { ErrorCode, type Graph, KilnError } from '@kiln-inference/core';
 import { nodeReads } from './node-reads.js';
 import { topologicalSort } from './topological-sort.js';
 

@@ -3,8 +3,8 @@
  * it. The node is cut out with its inputs as graph inputs and converted on its own.
  */
 
-import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import { type AnyLayer, type Graph, type GraphNode, Network, type ValueInfo } from '@kiln/core';
+import { type ConverterRegistry, convertGraph } from '@kiln-inference/converters';
+import { type AnyLayer, type Graph, type GraphNode, Network, type ValueInfo } from '@kiln-inference/core';
 import { extractSubgraph } from './extract-subgraph.js';
 
 export type LoweringResult = { ok: true; layers: AnyLayer[] } | { ok: false; reason: string };

@@ -3,7 +3,7 @@
  * (If/Loop/Scan bodies) capture from enclosing scopes. Captures are real dependencies even
  * though they are not listed as inputs, so clustering, segment I/O and ordering all count them.
  */
-import type { Graph, GraphNode } from '@kiln/core';
+import type { Graph, GraphNode } from '@kiln-inference/core';
 
 /** Values a sub-graph reads but neither defines nor receives as inputs or weights. */
 export function capturedValues(body: Graph): string[] {

@@ -3,7 +3,7 @@
  * about twice as fast at 1,000 nodes and no recursion limit on long chains), with every kept
  * segment a box around its nodes so the picture can collapse it into one block.
  */
-import type { Graph } from '@kiln/core';
+import type { Graph } from '@kiln-inference/core';
 import ELK, { type ElkNode } from 'elkjs/lib/elk.bundled.js';
 import type { PartitionReport } from './partition-report.js';
 

@@ -1,5 +1,5 @@
 /** What the user can tune about partitioning, checked and filled with defaults. */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 
 export interface PartitionOptions {
   /** Segments with fewer nodes stay on the fallback backend (default 3, as TF-TRT). */

@@ -2,7 +2,7 @@
  * The PartitionReport: plain JSON saying what runs where and why. Node lists carry both names
  * (for people) and indices into the source graph's nodes (names may be empty or repeated).
  */
-import type { Graph, GraphNode } from '@kiln/core';
+import type { Graph, GraphNode } from '@kiln-inference/core';
 import type { ResolvedPartitionOptions } from './partition-options.js';
 import type { FallbackCategory, FallbackReason, Segment } from './segment.js';
 import type { DroppedCluster } from './select-segments.js';

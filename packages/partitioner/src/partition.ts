@@ -2,7 +2,7 @@
  * partition(graph, oracle, options): marks every node, clusters the supported ones into
  * DAG-safe segments, keeps those worth an engine, and returns the HybridGraph with its report.
  */
-import { ErrorCode, type Graph, isKilnError, KilnError } from '@kiln/core';
+import { ErrorCode, type Graph, isKilnError, KilnError } from '@kiln-inference/core';
 import type { CapabilityOracle } from './capability.js';
 import { buildHybridGraph, engineNodeNames, type HybridGraph } from './hybrid-graph.js';
 import { markNodes } from './mark-nodes.js';

@@ -5,7 +5,7 @@
  * with the reason it stays on the fallback backend. The picture zooms (wheel) and pans (drag),
  * so graphs of thousands of nodes stay readable.
  */
-import { ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { ErrorCode, type Graph, KilnError } from '@kiln-inference/core';
 import { type Box, layoutPartition, NODE_HEIGHT, NODE_WIDTH, type PartitionLayout } from './partition-layout.js';
 import type { PartitionReport } from './partition-report.js';
 

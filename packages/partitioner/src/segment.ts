@@ -2,7 +2,7 @@
  * A segment: a cluster of supported nodes that one engine will run, with its boundary values
  * computed from the cut edges. Also the reasons nodes end up on the fallback backend.
  */
-import type { Graph } from '@kiln/core';
+import type { Graph } from '@kiln-inference/core';
 import type { CapabilityCategory } from './capability.js';
 import { externalReads } from './extract-subgraph.js';
 import type { NodeDependencies } from './node-dependencies.js';

@@ -2,7 +2,7 @@
  * Synthetic oracles for tests, examples and "what if" reports: supported sets given by op,
  * by node name, by predicate, or by a seeded random choice of op types.
  */
-import type { Graph, GraphNode } from '@kiln/core';
+import type { Graph, GraphNode } from '@kiln-inference/core';
 import { type Capability, type CapabilityCategory, type CapabilityOracle, notSupported, SUPPORTED_CAPABILITY } from './capability.js';
 
 /**

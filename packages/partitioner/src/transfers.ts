@@ -7,7 +7,7 @@
  *  - device→device (not in the total): an engine input produced by another engine.
  * Weights read by engines are built into them and never count.
  */
-import type { Graph } from '@kiln/core';
+import type { Graph } from '@kiln-inference/core';
 import type { NodeDependencies } from './node-dependencies.js';
 import type { Segment } from './segment.js';
 

@@ -6,9 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createOnnxRegistry } from '@kiln/converters';
-import { decodeTensorProto, loadOnnxFile } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { createOnnxRegistry } from '@kiln-inference/converters';
+import { decodeTensorProto, loadOnnxFile } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { partition, randomOpOracle } from '../src/index.js';
 import { runHybrid } from './support/run-hybrid.js';

@@ -4,10 +4,10 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createOnnxRegistry } from '@kiln/converters';
-import type { Graph } from '@kiln/core';
-import { loadOnnxFile } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { createOnnxRegistry } from '@kiln-inference/converters';
+import type { Graph } from '@kiln-inference/core';
+import { loadOnnxFile } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { converterOracle, type PartitionResult, partition, randomOpOracle, renderPartitionHtml } from '../src/index.js';
 import { expectedSegmentIO, quotientIsAcyclic } from './support/cut-edges.js';

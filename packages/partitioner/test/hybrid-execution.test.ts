@@ -1,4 +1,4 @@
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nodeSetOracle, partition } from '../src/index.js';

@@ -1,4 +1,4 @@
-import { ErrorCode, Tensor } from '@kiln/core';
+import { ErrorCode, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import {
   combineOracles,

@@ -3,7 +3,7 @@
  * nodes in a residual chain with unsupported ops every so often, so there are many segments
  * and fallback nodes. Checks the layout data itself (no browser here to screenshot the page).
  */
-import type { Box, PartitionLayout } from '@kiln/partitioner';
+import type { Box, PartitionLayout } from '@kiln-inference/partitioner';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layoutPartition, opSetOracle, partition } from '../src/index.js';
 import { makeGraph, node } from './support/graphs.js';

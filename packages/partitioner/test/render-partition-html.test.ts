@@ -1,5 +1,5 @@
 import { Script } from 'node:vm';
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { opSetOracle, partition, renderPartitionHtml, segmentColour } from '../src/index.js';
 import { makeGraph, node } from './support/graphs.js';

@@ -1,4 +1,4 @@
-import { ErrorCode, Graph, isKilnError } from '@kiln/core';
+import { ErrorCode, Graph, isKilnError } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { ContractibleDag } from '../src/contractible-dag.js';
 import { ENGINE_OP, nodeSetOracle, opSetOracle, partition } from '../src/index.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ErrorCode, isDType, KilnError, Tensor } from '@kiln/core';
+import { ErrorCode, isDType, KilnError, Tensor } from '@kiln-inference/core';
 import { readRawFile } from './files.js';
 import { expectTensorClose } from './tensor-compare.js';
 

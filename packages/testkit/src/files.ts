@@ -1,7 +1,7 @@
 /** Loaders for test data files: .npy and raw little-endian, and the corpus location. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type DType, parseNpy, type Tensor, tensorFromLittleEndian } from '@kiln/core';
+import { type DType, parseNpy, type Tensor, tensorFromLittleEndian } from '@kiln-inference/core';
 
 export function readNpyFile(path: string): Tensor {
   return parseNpy(new Uint8Array(readFileSync(path)));

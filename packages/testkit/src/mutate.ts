@@ -1,5 +1,5 @@
 /** Seeded mutations of real model files for bounded fuzz tests. */
-import { isKilnError } from '@kiln/core';
+import { isKilnError } from '@kiln-inference/core';
 import { mulberry32 } from './random.js';
 
 export type Mutation = 'flip' | 'truncate' | 'insert' | 'duplicate';

@@ -1,5 +1,5 @@
 /** Deterministic random data for tests: mulberry32, the generator the corpus recipes use. */
-import { type DType, shapeSize, Tensor } from '@kiln/core';
+import { type DType, shapeSize, Tensor } from '@kiln-inference/core';
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

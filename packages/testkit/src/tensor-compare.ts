@@ -3,7 +3,7 @@
  * |a−b| > atol and |a−b|/|b| > rtol. NaN matches only NaN; ±Inf matches only the same Inf.
  * The report carries max/mean/p99 of absolute and relative error and the worst index.
  */
-import { formatShape, type Tensor } from '@kiln/core';
+import { formatShape, type Tensor } from '@kiln-inference/core';
 
 export interface Tolerance {
   rtol?: number;

@@ -2,7 +2,7 @@
  * TF AttrValue → kiln AttributeValue. Strings are decoded as UTF-8 (TF attrs such as padding,
  * data_format and fused_ops are ASCII); types keep the TF name when kiln has no dtype for them.
  */
-import type { AttributeValue, DType, Shape } from '@kiln/core';
+import type { AttributeValue, DType, Shape } from '@kiln-inference/core';
 import type { TfAttr, TfList, TfShape } from './proto/tf-messages.js';
 import { tensorFromProto } from './tensor-proto.js';
 import { kilnDTypeOf, tfDTypeName } from './tf-dtypes.js';

@@ -24,7 +24,7 @@ import {
   type Tensor,
   type ValueInfo,
   withResourceLimits,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { attributeFromTf, shapeFromTf } from './attributes.js';
 import { lowerControlFlow } from './control-flow/lower-control-flow.js';
 import type { TfLibrary } from './functions/function-def.js';

@@ -2,7 +2,7 @@
  * Frozen GraphDef (.pb) import: the bytes of a `GraphDef` message, weights as Const nodes.
  */
 import { basename } from 'node:path';
-import { ErrorCode, type Graph, KilnError, readModelPath } from '@kiln/core';
+import { ErrorCode, type Graph, KilnError, readModelPath } from '@kiln-inference/core';
 import { buildTfGraph, type TfImportOptions } from './graph-builder.js';
 import { decodeGraphDef, type TfGraphDef } from './proto/tf-messages.js';
 import { ProtoReader } from './proto/wire-reader.js';
@@ -16,7 +16,7 @@ export function decodeGraphDefBytes(bytes: Uint8Array, what = 'GraphDef'): TfGra
   // GraphDef has its first node.
   if (bytes[0] === 0x08) {
     throw new KilnError(ErrorCode.UNSUPPORTED_FORMAT, `${what}: the file starts with a version number, not a node`, {
-      hint: 'this looks like a SavedModel (use loadSavedModel on its folder) or a UFF file (use @kiln/uff)',
+      hint: 'this looks like a SavedModel (use loadSavedModel on its folder) or a UFF file (use @kiln-inference/uff)',
     });
   }
   const graph = decodeGraphDef(new ProtoReader(bytes, what));

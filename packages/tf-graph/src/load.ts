@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { ErrorCode, type Graph, KilnError } from '@kiln-inference/core';
 import type { TfImportOptions } from './graph-builder.js';
 import { loadGraphDef } from './graphdef.js';
 import { loadSavedModel, type SavedModelOptions } from './savedmodel/saved-model.js';

@@ -2,7 +2,7 @@
  * Raw little-endian tensor data from model files, size-checked before anything is allocated:
  * a corrupted shape must fail with a KilnError, not try to allocate gigabytes.
  */
-import { type DType, ErrorCode, KilnError, shapeSize, storageBytes, type Tensor, tensorFromLittleEndian } from '@kiln/core';
+import { type DType, ErrorCode, KilnError, shapeSize, storageBytes, type Tensor, tensorFromLittleEndian } from '@kiln-inference/core';
 
 /** Constants filled from a few typed values may not exceed this many elements (1 GiB of float32). */
 export const MAX_CONSTANT_ELEMENTS = 2 ** 28;

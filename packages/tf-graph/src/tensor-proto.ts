@@ -4,7 +4,7 @@
  * the tail repeats, and a reader fills the rest with the last value (a single value
  * broadcasts to the whole shape), or with zeros when there is none.
  */
-import { type DType, ErrorCode, KilnError, type ScalarValue, shapeSize, Tensor } from '@kiln/core';
+import { type DType, ErrorCode, KilnError, type ScalarValue, shapeSize, Tensor } from '@kiln-inference/core';
 import type { TfShape, TfTensor } from './proto/tf-messages.js';
 import { checkConstantSize, rawTensor } from './raw-tensor.js';
 import { kilnDTypeOf, tfDTypeName } from './tf-dtypes.js';

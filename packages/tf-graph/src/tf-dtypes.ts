@@ -3,7 +3,7 @@
  * (value + 100) name the same element type. Types kiln has no storage for (complex,
  * resource, variant, quantized-integer wrappers) keep their TF name so errors can say which.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 
 const TF_DTYPES: Record<number, { name: string; dtype?: DType }> = {
   1: { name: 'DT_FLOAT', dtype: 'float32' },

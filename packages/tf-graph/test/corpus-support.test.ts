@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkSupport, createTfRegistry } from '@kiln/converters';
-import type { Graph } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
-import { importGraphDef, loadTfjsModel } from '@kiln/tf-graph';
+import { checkSupport, createTfRegistry } from '@kiln-inference/converters';
+import type { Graph } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
+import { importGraphDef, loadTfjsModel } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 
 const corpus = corpusDir();

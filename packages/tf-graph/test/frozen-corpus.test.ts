@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { CORPUS_MISSING_MESSAGE, checkReferenceCases, corpusDir, modelPath, readReference } from '@kiln/testkit';
-import { importGraphDef } from '@kiln/tf-graph';
+import { convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { CORPUS_MISSING_MESSAGE, checkReferenceCases, corpusDir, modelPath, readReference } from '@kiln-inference/testkit';
+import { importGraphDef } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 
 const corpus = corpusDir();

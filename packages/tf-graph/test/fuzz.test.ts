@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { CORPUS_MISSING_MESSAGE, corpusDir, fuzz } from '@kiln/testkit';
-import { importGraphDef, importTfjsModel, readBundleIndex, readSavedModel } from '@kiln/tf-graph';
+import { convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { CORPUS_MISSING_MESSAGE, corpusDir, fuzz } from '@kiln-inference/testkit';
+import { importGraphDef, importTfjsModel, readBundleIndex, readSavedModel } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 
 const corpus = corpusDir();

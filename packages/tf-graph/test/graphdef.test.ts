@@ -1,7 +1,7 @@
-import { checkSupport, convertGraph, createTfRegistry } from '@kiln/converters';
-import { isKilnError, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
-import { importGraphDef } from '@kiln/tf-graph';
+import { checkSupport, convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { isKilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
+import { importGraphDef } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 import { constNode, DT, graphDefBytes, type NodeSpec, placeholder } from './proto-writer.js';
 

@@ -7,9 +7,9 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isKilnError, Tensor } from '@kiln/core';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
-import { loadSavedModel, loadTensorFlow, loadTfjsModel } from '@kiln/tf-graph';
+import { isKilnError, Tensor } from '@kiln-inference/core';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
+import { loadSavedModel, loadTensorFlow, loadTfjsModel } from '@kiln-inference/tf-graph';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = mkdtempSync(join(tmpdir(), 'kiln-tf-model-files-'));

@@ -4,8 +4,8 @@
  * GRAPH_DANGLING_INPUT naming the reader and the producer, found when the graph is built rather
  * than as an internal error in conversion.
  */
-import { isKilnError, type KilnError } from '@kiln/core';
-import { importGraphDef } from '@kiln/tf-graph';
+import { isKilnError, type KilnError } from '@kiln-inference/core';
+import { importGraphDef } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 import { constNode, DT, graphDefBytes, type NodeSpec, placeholder } from './proto-writer.js';
 

@@ -1,7 +1,7 @@
 /**
  * GraphDef / TensorProto bytes for tests, written field by field with testkit's ProtoWriter.
  */
-import { ProtoWriter } from '@kiln/testkit';
+import { ProtoWriter } from '@kiln-inference/testkit';
 
 export const DT = { FLOAT: 1, INT32: 3, INT64: 9, BOOL: 10, HALF: 19, STRING: 7, RESOURCE: 20 } as const;
 

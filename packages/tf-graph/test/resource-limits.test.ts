@@ -3,9 +3,9 @@
  * ask for 2^32 outputs, a 16 GiB constant or a million-deep JSON value, and every limit can be
  * set per call. A breach is RESOURCE_LIMIT naming the node (or weight) and the limit.
  */
-import { isKilnError, type KilnError, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
-import { importGraphDef, importTfjsModel } from '@kiln/tf-graph';
+import { isKilnError, type KilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
+import { importGraphDef, importTfjsModel } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 import { constNode, DT, graphDefBytes, type NodeSpec, placeholder } from './proto-writer.js';
 

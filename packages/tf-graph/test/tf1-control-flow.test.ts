@@ -3,11 +3,11 @@
  * Switch / LoopCond / NextIteration / Exit, pivots with control edges) imports as While / If,
  * converts to loop / conditional layers and matches references computed here in plain TypeScript.
  */
-import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { ErrorCode, isKilnError, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
-import { importGraphDef } from '@kiln/tf-graph';
+import { convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { ErrorCode, isKilnError, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
+import { importGraphDef } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 import { DT } from './proto-writer.js';
 import { graphDefWithLibrary, type Node } from './support/tf-writers.js';

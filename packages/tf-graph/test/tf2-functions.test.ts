@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { isKilnError, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
-import { importGraphDef, loadSavedModel } from '@kiln/tf-graph';
+import { convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { isKilnError, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
+import { importGraphDef, loadSavedModel } from '@kiln-inference/tf-graph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DT } from './proto-writer.js';
 import { type FunctionSpec, graphDefWithLibrary, type Node, writeSavedModel } from './support/tf-writers.js';

@@ -7,11 +7,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
-import { importTfjsModel, loadTfjsModel } from '@kiln/tf-graph';
+import { convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
+import { importTfjsModel, loadTfjsModel } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 
 const tol = { rtol: 1e-3, atol: 1e-4 };

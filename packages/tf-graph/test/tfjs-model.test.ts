@@ -1,6 +1,6 @@
-import { float32ToFloat16, isKilnError, Tensor } from '@kiln/core';
-import { expectTensorClose } from '@kiln/testkit';
-import { importTfjsModel } from '@kiln/tf-graph';
+import { float32ToFloat16, isKilnError, Tensor } from '@kiln-inference/core';
+import { expectTensorClose } from '@kiln-inference/testkit';
+import { importTfjsModel } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
 
 /** A model.json with one Placeholder, Consts for each weight, and an AddN-free chain reading them. */

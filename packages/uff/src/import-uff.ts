@@ -22,8 +22,8 @@ import {
   type Tensor,
   type ValueInfo,
   withResourceLimits,
-} from '@kiln/core';
-import { ProtoReader, rawTensor } from '@kiln/tf-graph';
+} from '@kiln-inference/core';
+import { ProtoReader, rawTensor } from '@kiln-inference/tf-graph';
 import { applyInputOrders, type RegisteredInput } from './input-orders.js';
 import { uffDType } from './uff-dtypes.js';
 import { decodeMetaGraph, type UffData, type UffMetaGraph, type UffNode } from './uff-messages.js';

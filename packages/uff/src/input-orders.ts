@@ -7,7 +7,7 @@
  * every node of the file still sees the layout it was written for. The converter derives the
  * permutation from the two orders once the rank is known.
  */
-import { type AttributeValue, ErrorCode, type GraphNode, KilnError, type Shape, type ValueInfo } from '@kiln/core';
+import { type AttributeValue, ErrorCode, type GraphNode, KilnError, type Shape, type ValueInfo } from '@kiln-inference/core';
 
 /** OrderEnum INCREMENT: the entry before it starts a run of consecutive dims. */
 const INCREMENT = 2147483647;

@@ -1,5 +1,5 @@
 /** UFF's DataType enum (a width-tagged code: kind << 16 | bits). */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 
 const UFF_DTYPES: Record<number, DType> = {
   65544: 'int8',

@@ -2,7 +2,7 @@
  * UFF's protobuf messages (package `uff`), decoded by field number as described in
  * docs/uff-format.md: MetaGraph → Graph → Node, with field values in the `Data` oneof.
  */
-import { type ProtoReader, readMapEntry, WireType } from '@kiln/tf-graph';
+import { type ProtoReader, readMapEntry, WireType } from '@kiln-inference/tf-graph';
 
 export type UffData =
   | { kind: 's'; value: string }

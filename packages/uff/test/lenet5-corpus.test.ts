@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createUffRegistry } from '@kiln/converters';
-import { Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { argmax, CORPUS_MISSING_MESSAGE, checkReferenceCases, corpusDir, expectTensorClose, modelPath, readReference } from '@kiln/testkit';
-import { importUff } from '@kiln/uff';
+import { convertGraph, createUffRegistry } from '@kiln-inference/converters';
+import { Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import {
+  argmax,
+  CORPUS_MISSING_MESSAGE,
+  checkReferenceCases,
+  corpusDir,
+  expectTensorClose,
+  modelPath,
+  readReference,
+} from '@kiln-inference/testkit';
+import { importUff } from '@kiln-inference/uff';
 import { describe, expect, it } from 'vitest';
 
 const corpus = corpusDir();

@@ -2,7 +2,7 @@
  * Writes small UFF files for tests, field by field as the UFF converter wrote them: weights
  * and dimension orders live in referenced_data and nodes point at them through `ref` fields.
  */
-import { ProtoWriter } from '@kiln/testkit';
+import { ProtoWriter } from '@kiln-inference/testkit';
 
 export const FLOAT32 = 131104;
 export const INT32 = 65568;

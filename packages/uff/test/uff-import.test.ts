@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createUffRegistry } from '@kiln/converters';
-import { isKilnError, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, fuzz, ProtoWriter } from '@kiln/testkit';
-import { importUff } from '@kiln/uff';
+import { convertGraph, createUffRegistry } from '@kiln-inference/converters';
+import { isKilnError, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, fuzz, ProtoWriter } from '@kiln-inference/testkit';
+import { importUff } from '@kiln-inference/uff';
 import { describe, expect, it } from 'vitest';
 
 const FLOAT32 = 131104;

@@ -1,8 +1,8 @@
-import { convertGraph, createUffRegistry } from '@kiln/converters';
-import { isKilnError, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
-import { importUff } from '@kiln/uff';
+import { convertGraph, createUffRegistry } from '@kiln-inference/converters';
+import { isKilnError, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
+import { importUff } from '@kiln-inference/uff';
 import { describe, expect, it } from 'vitest';
 import { INC, ORDERS, UffBuilder } from './uff-builder.js';
 

@@ -10,10 +10,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { Tensor } from '@kiln/core';
-import { buildPlan, Engine } from '@kiln/engine';
-import { loadOnnxFile } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { Tensor } from '@kiln-inference/core';
+import { buildPlan, Engine } from '@kiln-inference/engine';
+import { loadOnnxFile } from '@kiln-inference/onnx';
 
 const IMAGES = 256;
 const BATCH = 32;

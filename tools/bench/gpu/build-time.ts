@@ -8,9 +8,9 @@
  *   node build-time.mjs --model DIR/resnet50.onnx --batch 128 --precision fp16 [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { buildPlan, serializePlan, TimingCache } from '@kiln/engine';
-import { loadOnnxFile } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { buildPlan, serializePlan, TimingCache } from '@kiln-inference/engine';
+import { loadOnnxFile } from '@kiln-inference/onnx';
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -6,10 +6,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { type CudaPrecision, CudaProgram, deviceMemoryStats } from '@kiln/cuda-runtime';
-import { buildPlan } from '@kiln/engine';
-import { loadOnnxFile } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { type CudaPrecision, CudaProgram, deviceMemoryStats } from '@kiln-inference/cuda-runtime';
+import { buildPlan } from '@kiln-inference/engine';
+import { loadOnnxFile } from '@kiln-inference/onnx';
 import { lowerNetwork } from '../../../packages/engine/src/lowering/lower-network.js';
 
 function arg(name: string, fallback: string): string {

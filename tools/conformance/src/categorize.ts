@@ -1,5 +1,5 @@
 /** Maps a thrown error to a failure category and a one-line reason. */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { CaseOutcome, FailureCategory } from './suite.js';
 
 const BY_CODE: Partial<Record<string, FailureCategory>> = {

@@ -1,6 +1,6 @@
 /** Compares one produced output with its reference; undefined when it matches. */
-import type { Tensor } from '@kiln/core';
-import { compareTensors, formatCompareReport } from '@kiln/testkit';
+import type { Tensor } from '@kiln-inference/core';
+import { compareTensors, formatCompareReport } from '@kiln-inference/testkit';
 import type { CaseOutcome } from './suite.js';
 import { toleranceFor, valuesComparable } from './tolerances.js';
 

@@ -4,7 +4,7 @@
  * and rendered as docs/tf-operators.md.
  */
 import { readFileSync } from 'node:fs';
-import { type ConverterRegistry, renderSupportMatrixMarkdown, type SupportMatrixRow, supportMatrix } from '@kiln/converters';
+import { type ConverterRegistry, renderSupportMatrixMarkdown, type SupportMatrixRow, supportMatrix } from '@kiln-inference/converters';
 
 export interface TfjsOpList {
   comment: string;

@@ -3,8 +3,8 @@
  * (Polygraphy semantics: an element fails only when both are exceeded). Every looser entry
  * says why.
  */
-import type { DType } from '@kiln/core';
-import type { Tolerance } from '@kiln/testkit';
+import type { DType } from '@kiln-inference/core';
+import type { Tolerance } from '@kiln-inference/testkit';
 
 export const DEFAULT_TOLERANCE: Required<Tolerance> = { rtol: 1e-4, atol: 1e-4 };
 

@@ -5,8 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createOnnxRegistry, normalizeDomain, renderSupportMatrixMarkdown, supportMatrix } from '@kiln/converters';
-import { importOnnx } from '@kiln/onnx';
+import { createOnnxRegistry, normalizeDomain, renderSupportMatrixMarkdown, supportMatrix } from '@kiln-inference/converters';
+import { importOnnx } from '@kiln-inference/onnx';
 import { repoRoot, resolveCorpus } from './locations.js';
 import { isDirectory, listModelFolders } from './onnx/backend-layout.js';
 

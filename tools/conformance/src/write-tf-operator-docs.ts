@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createTfRegistry } from '@kiln/converters';
+import { createTfRegistry } from '@kiln-inference/converters';
 import { repoRoot } from './locations.js';
 import { readTfjsOpList, renderTfOperatorDocs, tfjsCoverage } from './tf-operator-coverage.js';
 

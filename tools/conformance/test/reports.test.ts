@@ -1,4 +1,4 @@
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { findRegressions, updatedBaseline } from '../src/baseline.js';
 import { categorizeError } from '../src/categorize.js';

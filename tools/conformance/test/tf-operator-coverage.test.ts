@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ConverterRegistry, tfConverters } from '@kiln/converters';
-import { repoRoot } from '@kiln/testkit';
+import { ConverterRegistry, tfConverters } from '@kiln-inference/converters';
+import { repoRoot } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { readTfjsOpList, renderTfOperatorDocs, tfjsCoverage } from '../src/tf-operator-coverage.js';
 

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CORPUS_MISSING_MESSAGE, corpusDir, modelPath, type Reference, readReference } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir, modelPath, type Reference, readReference } from '@kiln-inference/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTestCase } from '../src/case-worker.js';
 import { listSelectedCases } from '../src/run-conformance.js';

@@ -2,8 +2,8 @@
  * The back half every model target shares: Network → CPU plan → engine → one run with random
  * feeds of the declared shapes, under the fuzzer's small resource limits.
  */
-import { type DType, type Network, type ResourceLimits, resourceLimits, type Shape, Tensor } from '@kiln/core';
-import { buildPlan, Engine } from '@kiln/engine';
+import { type DType, type Network, type ResourceLimits, resourceLimits, type Shape, Tensor } from '@kiln-inference/core';
+import { buildPlan, Engine } from '@kiln-inference/engine';
 import type { Rng } from './prng.js';
 
 /** Small limits: a hostile case must be refused long before it can exhaust the worker. */

@@ -3,7 +3,7 @@
  * watches it for crashes, hangs and memory. Anything Kiln throws is classified here; what kills
  * the process is classified by the parent.
  */
-import { setProcessResourceLimits } from '@kiln/core';
+import { setProcessResourceLimits } from '@kiln-inference/core';
 import type { CaseResult, FuzzCase } from './fuzz-case.js';
 import { FUZZ_LIMITS } from './pipeline.js';
 import { executeCase, type FromWorker, generateCase, type ToWorker } from './run-case.js';

@@ -3,7 +3,7 @@
  * keep outputs decodable where they should, and how outcomes are classified, including a real
  * worker process that crashes, hangs or throws.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { metaReplacer, metaReviver } from '../src/findings.js';
 import { acceptedResult, classifyExit, classifyThrow, dedupeKey, firstProjectFrame } from '../src/fuzz-case.js';

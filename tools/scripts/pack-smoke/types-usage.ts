@@ -1,8 +1,8 @@
 // Type-checked (never run) under moduleResolution nodenext (as .mts and .cts copies) and
 // bundler: the public API must resolve to real types, not `any`; each @ts-expect-error fails
 // the check if the line it marks type-checks.
-import type { Graph } from '@kiln/core';
-import { ErrorCode, InferenceSession, KilnError, type SessionOptions, Tensor } from 'kiln';
+import type { Graph } from '@kiln-inference/core';
+import { ErrorCode, InferenceSession, KilnError, type SessionOptions, Tensor } from 'kiln-inference';
 
 export async function classify(path: string, pixels: readonly number[]): Promise<Float32Array> {
   const options: SessionOptions = {};

@@ -167,7 +167,7 @@ struct OpDesc {
   ActivationDesc activation;
 };
 
-// What a Program may ask for (@kiln/core's resource limits; the defaults are its defaults for an
+// What a Program may ask for (@kiln-inference/core's resource limits; the defaults are its defaults for an
 // 8 GiB machine).
 struct ProgramLimits {
   int64_t maxTensorElements = int64_t{1} << 31;

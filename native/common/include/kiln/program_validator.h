@@ -29,7 +29,7 @@ int64_t windowOutput(int64_t size, int64_t kernel, int64_t stride, int64_t padBe
 // Product of `shape`, saturating at INT64_MAX instead of overflowing; any dim < 0 gives −1.
 int64_t saturatingElements(const std::vector<int64_t>& shape);
 
-// The PROGRAM_BINARY_OPS / PROGRAM_UNARY_OPS / ActivationType names of @kiln/core.
+// The PROGRAM_BINARY_OPS / PROGRAM_UNARY_OPS / ActivationType names of @kiln-inference/core.
 bool isProgramBinaryType(const std::string& type);
 bool isProgramUnaryType(const std::string& type);
 bool isActivationType(const std::string& type);  // "none" included

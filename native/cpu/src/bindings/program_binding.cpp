@@ -1,4 +1,4 @@
-// createProgram(program) → ProgramHandle: the native side of NativeProgram (see @kiln/core
+// createProgram(program) → ProgramHandle: the native side of NativeProgram (see @kiln-inference/core
 // program.ts for the Program shape). Creation is synchronous (it copies and prepacks weights);
 // run/profile are promises that execute on the libuv pool, one at a time per handle.
 //   handle.run(inputs: ProgramData[]) → Promise<ProgramData[]> (one typed array per input and
@@ -9,7 +9,7 @@
 //   handle.dispose()
 // createProgram(program, limits?) reads and validates the Program with the shared native parser
 // (kiln/program_reader.h, the same one kiln_cuda.node uses): every id, shape, window and size,
-// against limits ({ maxTensorElements, maxTensorBytes, maxModelBytes }, from @kiln/core's
+// against limits ({ maxTensorElements, maxTensorBytes, maxModelBytes }, from @kiln-inference/core's
 // resource limits), before it copies or allocates anything: a Program may come from a hostile plan.
 #include <napi.h>
 
@@ -105,7 +105,7 @@ class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
       Napi::Value e = arr.Get(i);
       if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napiArrayType(want)) {
         failArgument(std::string("NativeProgram.") + fn, what + " must be a " + arrayClassName(want),
-                     "feed each input as the typed array of its dtype (PROGRAM_DTYPE_ARRAYS in @kiln/core)");
+                     "feed each input as the typed array of its dtype (PROGRAM_DTYPE_ARRAYS in @kiln-inference/core)");
       }
       Napi::TypedArray t = e.As<Napi::TypedArray>();
       if (static_cast<int64_t>(t.ElementLength()) != v.size) {

@@ -76,7 +76,7 @@ std::unique_ptr<OpKernel> makeCompareKernel(const BuildContext& ctx) {
   CompareKind kind = CompareKind::Equal;
   for (const auto& [name, k] : kCompareKinds)
     if (op.type == name) kind = k, found = true;
-  if (!found) ctx.fail("unknown compare type '" + op.type + "'", "see PROGRAM_COMPARE_OPS in @kiln/core");
+  if (!found) ctx.fail("unknown compare type '" + op.type + "'", "see PROGRAM_COMPARE_OPS in @kiln-inference/core");
   const DType dtype = ctx.dtype(op.a);
   ctx.require(dtype != DType::Bool, op.a, "compare takes numeric operands, not bool");
   RunFn fn = withDType(dtype, [&](auto tag) { return runFor<ElementOf<decltype(tag)::value>>(kind); });

@@ -157,7 +157,7 @@ ProgramDefinition::ProgramDefinition(ProgramSpec spec) {
     OpFactory make = nullptr;
     for (const FactoryEntry& f : kFactories)
       if (op.kind == f.kind) make = f.make;
-    if (make == nullptr) ctx.fail("unknown op kind", "see PROGRAM_OP_KINDS in @kiln/core program.ts");
+    if (make == nullptr) ctx.fail("unknown op kind", "see PROGRAM_OP_KINDS in @kiln-inference/core program.ts");
     kernels_.push_back(make(ctx));
   }
   releasePackedWeights(spec.ops);

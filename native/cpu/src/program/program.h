@@ -1,4 +1,4 @@
-// A Program (see @kiln/core program.ts) compiled for the CPU: the definition (values, copied
+// A Program (see @kiln-inference/core program.ts) compiled for the CPU: the definition (values, copied
 // weights, one kernel per op with its prepacked weights) is immutable and shared by clones;
 // each instance owns an activation arena and runs the ops in order, one run at a time.
 #pragma once

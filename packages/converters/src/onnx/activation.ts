@@ -2,7 +2,7 @@
  * ONNX activations. A table maps each op to a kiln ActivationType with the names and
  * defaults of its alpha/beta attributes; Clip, PRelu and Gelu have their own rules.
  */
-import type { ActivationSpec, ActivationType, DType, Tensor } from '@kiln/core';
+import type { ActivationSpec, ActivationType, DType, Tensor } from '@kiln-inference/core';
 import { type ConversionContext, type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import { addBinary } from './elementwise.js';
 import { alignAtAxis, allOf, checkInputDTypes, FLOAT_TYPES, knownRank, NUMERIC_TYPES, onnxConverter, requireDType } from './math/common.js';

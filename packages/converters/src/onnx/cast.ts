@@ -1,5 +1,5 @@
 /** Cast (target from the `to` attribute) and CastLike (target = dtype of input 1). */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import { type ConversionContext, type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import { dtypeAttr, onnxConverter, requireDType } from './math/common.js';
 

@@ -2,7 +2,7 @@
  * ONNX binary elementwise ops (arithmetic, comparison, logical, bitwise) and the variadic
  * Sum/Mean/Max/Min, which become chains of binary elementwise layers.
  */
-import type { DType, ElementwiseOp } from '@kiln/core';
+import type { DType, ElementwiseOp } from '@kiln-inference/core';
 import { type ConversionContext, type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import {
   alignAtAxis,

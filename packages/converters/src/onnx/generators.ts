@@ -2,7 +2,7 @@
  * Tensor generators: Range, ConstantOfShape, EyeLike, RandomUniform/Normal(+Like) and
  * Bernoulli (a uniform draw compared with the probabilities, cast to the output type).
  */
-import type { DType, LayerParamsMap } from '@kiln/core';
+import type { DType, LayerParamsMap } from '@kiln-inference/core';
 import { checkComputedShape, checkConstantShapeInput, checkRangeLength } from '../computed-sizes.js';
 import { type ConversionContext, type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import { allOf, checkInputDTypes, dtypeAttr, FLOAT_TYPES, NUMERIC_TYPES, onnxConverter, requireDType } from './math/common.js';

@@ -3,7 +3,7 @@
  * layer for alpha ≠ 1 and beta ≠ 1, and an elementwise add of C. The integer forms subtract
  * zero points in int32 before an int32 matrix_multiply.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import { type ConversionContext, type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import { addBinary } from './elementwise.js';
 import { allOf, checkInputDTypes, FLOAT_TYPES, knownRank, onnxConverter, requireDType } from './math/common.js';

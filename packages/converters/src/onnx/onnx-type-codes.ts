@@ -2,7 +2,7 @@
  * ONNX TensorProto.DataType codes (as attributes such as Cast's `to` carry them) → kiln dtypes.
  * Complex types and float8e8m0 have no kiln dtype and are absent.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 
 export const ONNX_TYPE_CODES: Readonly<Record<number, DType>> = {
   1: 'float32',

@@ -3,7 +3,7 @@
  * float8 targets and `saturate` from 19, `output_dtype` from 21/23) and DynamicQuantizeLinear,
  * which becomes min/max reductions, the uint8 scale/zero-point arithmetic and a quantize layer.
  */
-import type { DType, QuantizationParams } from '@kiln/core';
+import type { DType, QuantizationParams } from '@kiln-inference/core';
 import { type ConversionContext, type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import { addBinary } from './elementwise.js';
 import {

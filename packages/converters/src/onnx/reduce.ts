@@ -2,7 +2,7 @@
  * ONNX reductions and ArgMax/ArgMin. Axes are an attribute until opset 13 (ReduceSum) or 18
  * (the others) and an optional input afterwards; a constant axes input folds into params.
  */
-import type { DType, ReduceOp } from '@kiln/core';
+import type { DType, ReduceOp } from '@kiln-inference/core';
 import { type ConversionContext, type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import {
   allOf,

@@ -1,5 +1,5 @@
 /** Where (select), TopK (k an attribute before opset 10, an input after) and Trilu. */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import { type Converter, SUPPORTED, unsupported, type ValidationContext } from '../converter.js';
 import {
   broadcastOutputShape,

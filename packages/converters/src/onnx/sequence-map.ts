@@ -6,7 +6,7 @@
  * reads the elements with sequence_at, inlines the converted SequenceMap body, and appends its
  * outputs with sequence_insert.
  */
-import { Network, type TensorDesc } from '@kiln/core';
+import { Network, type TensorDesc } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { SUPPORTED, unsupported } from '../converter.js';
 

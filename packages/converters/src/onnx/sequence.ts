@@ -4,7 +4,7 @@
  * one sequence layer. Sequence tensors are marked valueKind 'sequence' (dtype and shape describe
  * the elements); only the CPU reference backend runs them.
  */
-import type { DType, Shape, TensorDesc } from '@kiln/core';
+import type { DType, Shape, TensorDesc } from '@kiln-inference/core';
 import type { ConversionContext, Converter, LayerOutputSpec } from '../converter.js';
 import { dtypeAttr } from './math/common.js';
 import { sequenceMapConverters } from './sequence-map.js';

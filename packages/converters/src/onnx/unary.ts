@@ -1,5 +1,5 @@
 /** ONNX unary math ops, one table row each: ONNX name → kiln UnaryOp and accepted dtypes. */
-import type { DType, UnaryOp } from '@kiln/core';
+import type { DType, UnaryOp } from '@kiln-inference/core';
 import type { Converter } from '../converter.js';
 import {
   BOOL_TYPES,

@@ -2,7 +2,7 @@
  * TF activations and softmax. The same table serves the activations that `_FusedConv2D`,
  * `FusedDepthwiseConv2dNative` and `_FusedMatMul` name in their `fused_ops` lists.
  */
-import type { ActivationSpec } from '@kiln/core';
+import type { ActivationSpec } from '@kiln-inference/core';
 import type { AttributeReader } from '../attributes.js';
 import type { ConversionContext, Converter } from '../converter.js';
 import { inputDType, out, tfConverter } from './helpers.js';

@@ -3,7 +3,7 @@
  * FusedBatchNorm/V2/V3 and the FusedBatchNorm entry of fused_ops. With constant statistics it
  * folds to one multiply and one add by per-channel constants; otherwise it is computed.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { binary, unary } from './elementwise.js';
 import { type DataFormat, dataFormat, inputDType, out, type Step, scalarConst, tfConverter } from './helpers.js';

@@ -4,7 +4,7 @@
  * are known, so an input also counts as constant when identity-like ops lead back to a
  * weight (frozen graphs read every weight through `<name>/read` Identity nodes).
  */
-import type { Graph, GraphNode } from '@kiln/core';
+import type { Graph, GraphNode } from '@kiln-inference/core';
 import type { Converter, Support, ValidationContext } from '../converter.js';
 
 /** op → input positions that must be constant. */

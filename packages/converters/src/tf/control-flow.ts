@@ -1,5 +1,5 @@
 /**
- * TF control flow → kiln conditional / loop layers. The importer (@kiln/tf-graph) has already
+ * TF control flow → kiln conditional / loop layers. The importer (@kiln-inference/tf-graph) has already
  * restructured everything into the functional form: TF1 while-loop frames and conds became
  * While / If nodes, PartitionedCalls were inlined, and every cond/body/branch function is a
  * `graph` attribute. What is left here is the mapping of TF's semantics onto kiln's layers:
@@ -14,7 +14,7 @@
  * Raw TF1 frame ops that reach a converter (a frame the importer could not restructure was
  * already reported there) and While/If whose functions are missing are refused with reasons.
  */
-import { Graph, type GraphNode, isKilnError, KilnError, type Network, Tensor, type TensorDesc } from '@kiln/core';
+import { Graph, type GraphNode, isKilnError, KilnError, type Network, Tensor, type TensorDesc } from '@kiln-inference/core';
 import { checkSupport, validationContext } from '../convert-graph.js';
 import type { ConversionContext, Converter, LayerOutputSpec, Support, ValidationContext } from '../converter.js';
 import { SUPPORTED, unsupported } from '../converter.js';
@@ -38,7 +38,7 @@ const V1_FRAMES = [
 const V1_REASON =
   'TensorFlow 1 control flow (Switch/Merge/Enter/Exit/NextIteration/LoopCond) outside any while-loop frame or cond the importer restructured';
 const V1_HINT =
-  'import the model with @kiln/tf-graph (it rewrites tf.while_loop / tf.cond into While / If), or keep this op outside the converted segment';
+  'import the model with @kiln-inference/tf-graph (it rewrites tf.while_loop / tf.cond into While / If), or keep this op outside the converted segment';
 
 function refusing(op: string): Converter {
   return tfConverter(

@@ -4,7 +4,7 @@
  * OIHW (depthwise: [C·M, 1, H, W] with C groups); constant filters are permuted at conversion
  * time. NHWC data is transposed to NCHW around the convolution.
  */
-import type { DType, Tensor } from '@kiln/core';
+import type { DType, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../converter.js';
 import { planFusedOps, validateFusedOps } from './fused-ops.js';
 import {

@@ -3,7 +3,7 @@
  * ('SAME' | 'VALID'), dilation. A 1-D kiln convolution in NCW, with the filter permuted to
  * [O, C, K] (at conversion time when constant).
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { Converter } from '../converter.js';
 import { inputDType, out, permuteTensor, tfConverter } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * Filters are DHWIO and become OIDHW; NDHWC data is transposed to NCDHW around the layer.
  * TF's 3-D ops take SAME or VALID padding only.
  */
-import type { DType, PaddingMode } from '@kiln/core';
+import type { DType, PaddingMode } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { inputDType, permuteTensor, runChain, type Step, tfConverter, transpose } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * and unary math. Table-driven; the few ops with no single layer (SquaredDifference, NotEqual,
  * FloorDiv, Rsqrt, Square) compose two.
  */
-import type { DType, ElementwiseOp, UnaryOp } from '@kiln/core';
+import type { DType, ElementwiseOp, UnaryOp } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { dataFormat, inputDType, out, scalarConst, tfConverter } from './helpers.js';
 

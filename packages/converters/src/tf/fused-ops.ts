@@ -5,7 +5,7 @@
  * after the core op's own, in list order (BiasAdd: bias; FusedBatchNorm: scale, offset, mean,
  * variance; Add: the addend; Prelu: alpha).
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { ConversionContext, Support, ValidationContext } from '../converter.js';
 import { ACTIVATIONS } from './activation.js';
 import { batchNormSteps } from './batch-norm.js';

@@ -6,7 +6,7 @@
  * handle they share and bakes the keys and values in as weights of a HashTableFind plugin
  * layer; the handle itself becomes a placeholder scalar naming the table.
  */
-import { type Graph, type GraphNode, Tensor } from '@kiln/core';
+import { type Graph, type GraphNode, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../converter.js';
 import { out, tfConverter, tfPlugin } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * transposes (TF is NHWC; kiln's convolution and pooling are NCHW, so converters wrap them in
  * shuffle transposes that the builder later cancels), padding attributes and layer chains.
  */
-import { type DType, ErrorCode, KilnError, type PaddingMode, type PluginFieldValue, stridesOf, Tensor } from '@kiln/core';
+import { type DType, ErrorCode, KilnError, type PaddingMode, type PluginFieldValue, stridesOf, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, LayerOutputSpec, Support, ValidationContext } from '../converter.js';
 
 export const NHWC_TO_NCHW = [0, 3, 1, 2];

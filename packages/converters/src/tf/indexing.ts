@@ -1,6 +1,6 @@
 /** OneHot, Where (coordinates of true elements), Reverse/ReverseV2, Cumsum, Einsum and MatrixBandPart. */
 
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { constNumbers, inputDType, int64Const, out, runChain, type Step, tfConverter } from './helpers.js';
 

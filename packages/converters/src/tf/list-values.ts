@@ -3,7 +3,7 @@
  * kiln tensor sequences: reserving n placeholder elements, setting one element, stacking,
  * gathering and concatenating with the per-element lengths TF returns beside.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, LayerOutputSpec } from '../converter.js';
 import { out } from './helpers.js';
 

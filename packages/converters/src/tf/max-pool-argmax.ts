@@ -4,7 +4,7 @@
  * include_batch_in_index. With the spatial part s = i mod (H·W) that is s·C + c, and the
  * batch term is i − (i mod C·H·W), so it needs H, W and C known at conversion time.
  */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import { checkComputedShape } from '../computed-sizes.js';
 import type { Converter } from '../converter.js';
 import { binary } from './elementwise.js';

@@ -5,7 +5,7 @@
  * valid boxes; V5 also returns the selected scores, and with soft_nms_sigma ≠ 0 (or computed)
  * runs kiln's SoftNms plugin, TF's Gaussian Soft-NMS.
  */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, ValidationContext } from '../converter.js';
 import { int64Const, out, tfConverter, tfPlugin } from './helpers.js';
 import { indicesAs } from './reduce.js';

@@ -8,7 +8,7 @@
  *     those run as kiln's QuantizeAndDequantize plugin instead.
  * The clamp reproduces TF's saturation at the (nudged or adjusted) range ends exactly.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../converter.js';
 import { checkConstants } from './constant-inputs.js';
 import { constNumbers, inputDType, out, rankOf, tfConverter, tfPlugin } from './helpers.js';

@@ -4,7 +4,7 @@
  * shape; a computed one (dropout masks shaped like their input) first builds a zero template
  * of that shape, which the random fill copies the shape of.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { binary, unary } from './elementwise.js';
 import { constNumbers, out, tfConverter, tfPlugin } from './helpers.js';

@@ -2,7 +2,7 @@
  * TF reductions (Mean, Sum, Max, Min, Prod, EuclideanNorm, All, Any with reduction_indices
  * and keep_dims) and ArgMax/ArgMin (int64 indices, cast to output_type).
  */
-import type { DType, ReduceOp } from '@kiln/core';
+import type { DType, ReduceOp } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { constNumbers, inputDType, out, tfConverter } from './helpers.js';
 

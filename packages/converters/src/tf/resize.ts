@@ -3,7 +3,7 @@
  * TF's coordinate rules map onto ONNX Resize's: align_corners, half_pixel_centers (bilinear:
  * half_pixel; nearest: tf_half_pixel_for_nn with floor) or neither (asymmetric, floor).
  */
-import type { LayerParamsMap } from '@kiln/core';
+import type { LayerParamsMap } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { inputDType, out, tfConverter } from './helpers.js';
 

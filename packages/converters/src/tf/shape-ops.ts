@@ -3,7 +3,7 @@
  * Pack/Unpack, Concat/ConcatV2, Split/SplitV, Slice, Pad/PadV2/MirrorPad, Tile, BroadcastTo,
  * Shape/ShapeN/Size/Rank, Fill/ZerosLike/OnesLike, Range and Cast.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import { checkConstantShapeInput, checkOutputCount, checkRangeLength } from '../computed-sizes.js';
 import type { ConversionContext, Converter } from '../converter.js';
 import { constNumbers, inputDType, int64Const, out, tfConverter } from './helpers.js';

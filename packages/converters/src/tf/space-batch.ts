@@ -8,7 +8,7 @@
  * Block shapes, paddings and crops must be constant; sizes are computed from the input shape
  * at run time, so batch and spatial dims may be dynamic.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { constNumbers, inputDType, int64Const, out, tfConverter } from './helpers.js';
 

@@ -4,7 +4,7 @@
  * the array's contents (a sequence), each write returns the new sequence as its flow, and
  * reads take the sequence from their flow input. The handle output aliases the initial flow.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { ConversionContext, Converter, ValidationContext } from '../converter.js';
 import { out, tfConverter } from './helpers.js';
 import { concatItems, gatherItems, knownElementShape, lengthOf, reserve, scatterFresh, seqSpec, setItem } from './list-values.js';

@@ -4,8 +4,8 @@
  * sequences. Ops that need the elements side by side stack them, so those need elements of
  * one shape, as TF's own dense results do.
  */
-import type { DType } from '@kiln/core';
-import { Tensor } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
+import { Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { constNumbers, out, tfConverter } from './helpers.js';
 import { concatItems, gatherItems, scatterFresh, seqSpec, stack } from './list-values.js';

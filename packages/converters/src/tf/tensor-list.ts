@@ -6,7 +6,7 @@
  * zeros of the element shape (scalars when it is unknown), which SetItem replaces in place.
  * The value mechanics are shared with TF1 TensorArrays (list-values.ts).
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { Converter, Support, ValidationContext } from '../converter.js';
 import { SUPPORTED, unsupported } from '../converter.js';
 import { out, tfConverter } from './helpers.js';

@@ -1,5 +1,5 @@
 /** TopKV2 / TopK: the k largest values along the last axis and their int32 indices. */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { inputDType, out, tfConverter } from './helpers.js';
 import { indicesAs } from './reduce.js';

@@ -5,7 +5,7 @@
  * field: VALID is the default, `padding` (explicit [top, left, bottom, right] or per-dim
  * pairs) and `implicit_padding` ('same'/'valid') are honoured when present.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { NCHW_TO_NHWC, NHWC_TO_NCHW, type Padding, permuteTensor, transpose } from '../tf/helpers.js';
 import { isChannelsLast, isSpatialFirstWeights, orderOf } from './dim-orders.js';

@@ -5,7 +5,7 @@
  * size with SAME padding; otherwise VALID, whose extra output rows (the part of a stride the
  * requested size adds) become output padding and need the input's spatial size.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { NCHW_TO_NHWC, NHWC_TO_NCHW, permuteTensor, transpose } from '../tf/helpers.js';
 import { pair, uffPadding } from './conv-pool.js';

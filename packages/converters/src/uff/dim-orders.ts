@@ -14,7 +14,7 @@
  * TensorFlow Softmax), mapped through the order to the stored position; an op that declares
  * none carries the framework's own axis (batch included), which is already a stored position.
  */
-import { type AttributeValue, ErrorCode, KilnError } from '@kiln/core';
+import { type AttributeValue, ErrorCode, KilnError } from '@kiln-inference/core';
 import type { ValidationContext } from '../converter.js';
 import { uffRank } from './ranks.js';
 

@@ -3,7 +3,7 @@
  * FullyConnected (weights [in, out] or [out, in] per `inputs_orders`) and Softmax (its axis
  * read through the declared order, see dim-orders.ts).
  */
-import type { ActivationSpec, ElementwiseOp, UnaryOp } from '@kiln/core';
+import type { ActivationSpec, ElementwiseOp, UnaryOp } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { isInOutWeights, orderOf, storedAxis } from './dim-orders.js';
 

@@ -4,7 +4,7 @@
  * dim; LRN moves the channels to dim 1 for kiln's lrn layer and back. The TensorFlow converter
  * wrote LRN's order as NC+ whatever the data was, and TensorRT read it so; Kiln does the same.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { expandOrder, orderOf } from './dim-orders.js';
 import { uffRank } from './ranks.js';

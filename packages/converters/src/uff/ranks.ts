@@ -4,7 +4,7 @@
  * the ranks are propagated once per graph by the rule of each operation; unknown operations
  * (plugins) leave their outputs' ranks unknown.
  */
-import type { Graph, GraphNode } from '@kiln/core';
+import type { Graph, GraphNode } from '@kiln-inference/core';
 import type { ValidationContext } from '../converter.js';
 
 type Ranks = Map<string, number>;

@@ -3,7 +3,7 @@
  * axes read through `storedAxis`. `keepdims` is honoured as the file states it, so outputs
  * keep the source framework's shapes (TensorRT's parser ignored it and always kept dims).
  */
-import type { ReduceOp } from '@kiln/core';
+import type { ReduceOp } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { storedAxes, storedAxis } from './dim-orders.js';
 

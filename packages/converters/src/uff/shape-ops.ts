@@ -5,7 +5,7 @@
  * StridedSlice and Pad have TensorFlow's inputs and field names, so the TensorFlow converters
  * run them.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../converter.js';
 import { tfConverters } from '../tf/index.js';
 import { expandOrder, orderOf, storedAxes, storedAxis } from './dim-orders.js';

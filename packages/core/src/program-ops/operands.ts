@@ -24,7 +24,7 @@ function specs(op: ProgramOp): readonly ProgramOperandSpec[] {
   const d = programOpDescriptor(op?.op);
   if (!d) {
     throw new KilnError(ErrorCode.INVALID_ARGUMENT, `unknown program op kind '${String(op?.op)}'`, {
-      hint: 'see PROGRAM_OP_DESCRIPTORS in @kiln/core',
+      hint: 'see PROGRAM_OP_DESCRIPTORS in @kiln-inference/core',
     });
   }
   return d.operands;

@@ -29,7 +29,7 @@ const COMMON_ATTRIBUTES = { label: opt(string), tactic: opt(string) };
 function descriptorFor(c: ProgramOpContext): ProgramOpDescriptor {
   const kind = (c.op as { op?: unknown }).op;
   const d = programOpDescriptor(kind);
-  if (!d) c.fail(`unknown op kind '${String(kind)}'`, undefined, 'see PROGRAM_OP_DESCRIPTORS in @kiln/core');
+  if (!d) c.fail(`unknown op kind '${String(kind)}'`, undefined, 'see PROGRAM_OP_DESCRIPTORS in @kiln-inference/core');
   return d;
 }
 

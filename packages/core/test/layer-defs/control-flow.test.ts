@@ -108,7 +108,7 @@ describe('recurrent', () => {
   it('matches the reference kernel', async () => {
     type KernelFn = (layer: AnyLayer, inputs: (Tensor | undefined)[], ctx: unknown) => Tensor[];
     // cpu-runtime is not a dependency of core: loaded by name at run time (vitest's workspace aliases resolve it).
-    const CPU_RUNTIME = '@kiln/cpu-runtime';
+    const CPU_RUNTIME = '@kiln-inference/cpu-runtime';
     const { referenceKernels } = (await import(/* @vite-ignore */ CPU_RUNTIME)) as { referenceKernels: Record<string, KernelFn> };
     const params: Rec = { ...lstm, direction: 'bidirectional', hiddenSize: 3, activations: act('sigmoid', 'tanh', 'tanh'), layout: 1 };
     const filled = (shape: number[]) =>

@@ -52,7 +52,7 @@ const codeOf = (f: () => unknown) => thrown(f).code;
 
 type KernelFn = (layer: AnyLayer, inputs: (Tensor | undefined)[], ctx: unknown) => Tensor[];
 /** cpu-runtime is not a dependency of core: loaded by name at run time (vitest's workspace aliases resolve it). */
-const CPU_RUNTIME = '@kiln/cpu-runtime';
+const CPU_RUNTIME = '@kiln-inference/cpu-runtime';
 let kernels: Promise<Record<string, KernelFn>> | undefined;
 const referenceKernels = () => {
   kernels ??= import(/* @vite-ignore */ CPU_RUNTIME).then((m: { referenceKernels: Record<string, KernelFn> }) => m.referenceKernels);

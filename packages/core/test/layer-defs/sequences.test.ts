@@ -124,7 +124,7 @@ describe('against the reference sequence kernels', () => {
     TensorSequence: new (dtype: DType, elements: readonly Tensor[]) => Sequence;
   }
   /** cpu-runtime is not a dependency of core: loaded by name at run time (vitest's workspace aliases resolve it). */
-  const CPU_RUNTIME = '@kiln/cpu-runtime';
+  const CPU_RUNTIME = '@kiln-inference/cpu-runtime';
   const runtime = async () => (await import(/* @vite-ignore */ CPU_RUNTIME)) as CpuRuntime;
   const layer = (kind: string, params: unknown, inputs: number) => ({
     name: 'L',

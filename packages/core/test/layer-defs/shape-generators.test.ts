@@ -18,7 +18,7 @@ function inferFillWired(params: Fill, inputs: readonly (ValueFacts | undefined)[
 
 type KernelFn = (layer: AnyLayer, inputs: (Tensor | undefined)[], ctx: unknown) => Tensor[];
 /** cpu-runtime is not a dependency of core: loaded by name at run time (vitest's workspace aliases resolve it). */
-const CPU_RUNTIME = '@kiln/cpu-runtime';
+const CPU_RUNTIME = '@kiln-inference/cpu-runtime';
 async function kernelOutput(layer: AnyLayer, inputs: Tensor[]): Promise<Tensor> {
   const m = (await import(/* @vite-ignore */ CPU_RUNTIME)) as { referenceKernels: Record<string, KernelFn> };
   return m.referenceKernels[layer.kind]!(layer, inputs, {})[0]!;

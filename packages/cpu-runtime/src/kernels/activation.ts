@@ -3,7 +3,7 @@
  * in float64 and round once to the output dtype; relu and clip also accept integers
  * (int64 compared exactly with bigints).
  */
-import { type ActivationSpec, type ActivationType, dtypeInfo, ErrorCode, KilnError, type Tensor } from '@kiln/core';
+import { type ActivationSpec, type ActivationType, dtypeInfo, ErrorCode, KilnError, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { erf } from './unary.js';
 import { bigints, fromBigInts, fromNumbers, needsBigInt, numbers } from './util/values.js';

@@ -1,5 +1,5 @@
 /** ArgMax / ArgMin along one axis; int64 indices; ties pick the first (or last) occurrence. */
-import { ErrorCode, KilnError, normalizeAxis, Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, normalizeAxis, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { bigints, needsBigInt, numbers } from './util/values.js';
 

@@ -1,5 +1,5 @@
 /** Cast with ONNX semantics (float→int truncates, saturate applies to float8 targets). */
-import { castTensor, ErrorCode, KilnError } from '@kiln/core';
+import { castTensor, ErrorCode, KilnError } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 
 export const castKernel: Kernel<'cast'> = (layer, inputs) => {

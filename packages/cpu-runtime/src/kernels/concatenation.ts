@@ -1,5 +1,5 @@
 /** concatenation: joins inputs along an axis; all inputs share dtype and every other dim. */
-import { stridesOf, Tensor } from '@kiln/core';
+import { stridesOf, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { axisIn, checkedShape, copyRun, layerError } from './util/data-movement.js';
 

@@ -3,7 +3,7 @@
  * captured outer values under their outer names and its outputs become the layer's outputs;
  * captured values and outputs may be tensor sequences, which pass through untouched.
  */
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
 import type { ValueKernel } from '../kernel.js';
 import type { RuntimeValue } from '../runtime-value.js';
 

@@ -21,7 +21,7 @@ import {
   type Tensor,
   type WindowGeometry,
   windowGeometry,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { scalarActivation } from './recurrent.js';
 import { broadcastIndexMaps } from './util/broadcast.js';

@@ -1,5 +1,5 @@
 /** ONNX CumSum / CumProd along one axis, optionally exclusive and/or reversed. */
-import { ErrorCode, KilnError, normalizeAxis, type Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, normalizeAxis, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { bigints, fromBigInts, fromNumbers, ints, needsBigInt, numbers } from './util/values.js';
 

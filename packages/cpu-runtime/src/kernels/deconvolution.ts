@@ -7,7 +7,7 @@
  * padsEnd. When an output shape is requested (or SAME padding), the pads are derived from it:
  * SAME_UPPER puts the odd pad at the end, every other mode at the beginning (ONNX spec).
  */
-import { ErrorCode, formatShape, KilnError, type Layer, perDim, stridesOf, type Tensor } from '@kiln/core';
+import { ErrorCode, formatShape, KilnError, type Layer, perDim, stridesOf, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { applyEpilogue, kernelTaps, moveChannels, validRange } from './convolution.js';
 import { fromNumbers, numbers } from './util/values.js';

@@ -1,5 +1,5 @@
 /** ONNX DequantizeLinear: x = (q − zeroPoint) · scale, per tensor, per axis or per block. */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { quantizationParamIndex } from './quantize.js';
 import { fromNumbers, numbers } from './util/values.js';

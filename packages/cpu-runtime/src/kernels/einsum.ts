@@ -3,7 +3,7 @@
  * broadcast dims), then sums products over every combination of contracted labels.
  * Repeated labels in one operand take diagonals. Computed in float64 (bigints for 64-bit ints).
  */
-import { ErrorCode, KilnError, shapeSize, stridesOf, type Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, shapeSize, stridesOf, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { bigints, fromBigInts, fromNumbers, needsBigInt, numbers } from './util/values.js';
 

@@ -4,7 +4,7 @@
  * Math.imul) and wrap like C; int64/uint64 compute with bigints. Comparisons and logical ops
  * output bool.
  */
-import { type DType, type DTypeInfo, dtypeInfo, type ElementwiseOp, ErrorCode, KilnError, type Layer, Tensor } from '@kiln/core';
+import { type DType, type DTypeInfo, dtypeInfo, type ElementwiseOp, ErrorCode, KilnError, type Layer, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { broadcastIndexMaps } from './util/broadcast.js';
 import { bigints, fromBigInts, fromNumbers, needsBigInt, numbers } from './util/values.js';

@@ -1,5 +1,5 @@
 /** expand: numpy broadcast of x against the shape tensor (ONNX Expand is bidirectional). */
-import { broadcastShapes } from '@kiln/core';
+import { broadcastShapes } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { broadcastIndexMaps } from './util/broadcast.js';
 import { checkedShape, integerValues, requireInput } from './util/data-movement.js';

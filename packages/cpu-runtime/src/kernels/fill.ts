@@ -3,7 +3,7 @@
  * random_uniform / random_normal (shape from params or from inputs [like]) and eye_like
  * (inputs [x]). A given seed makes random fills reproducible across runs.
  */
-import { ErrorCode, encodeValues, KilnError, type Layer, shapeSize, Tensor } from '@kiln/core';
+import { ErrorCode, encodeValues, KilnError, type Layer, shapeSize, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from './util/values.js';
 

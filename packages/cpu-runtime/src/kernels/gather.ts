@@ -2,7 +2,7 @@
  * gather: ONNX Gather ('default', with TF-style batchDims), GatherElements ('elements') and
  * GatherND ('nd'). Negative indices count from the end; out-of-range indices are errors.
  */
-import { type Layer, stridesOf, Tensor } from '@kiln/core';
+import { type Layer, stridesOf, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { axisIn, checkedShape, integerValues, layerError, requireInput, storageAt, storageSet } from './util/data-movement.js';
 

@@ -4,7 +4,7 @@
  * separable: each spatial dim contributes taps (index, weight), and padding decides what
  * out-of-range taps read.
  */
-import { type Layer, stridesOf } from '@kiln/core';
+import { type Layer, stridesOf } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { checkedShape, layerError, requireInput } from './util/data-movement.js';
 import { fromNumbers } from './util/values.js';

@@ -6,7 +6,7 @@
  * Loop-carried and captured values may be tensor sequences (they pass through the body as they
  * are); scan outputs must be tensors.
  */
-import { checkCount, currentResourceLimits, ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
+import { checkCount, currentResourceLimits, ErrorCode, KilnError, type Network, Tensor } from '@kiln-inference/core';
 import type { ValueKernel } from '../kernel.js';
 import { type RuntimeValue, TensorSequence } from '../runtime-value.js';
 import { emptyStack, stackAlong } from './scan.js';

@@ -2,7 +2,7 @@
  * y = x / ||x||_p along one axis (ONNX LpNormalization, p ∈ {1, 2}). A zero vector stays zero
  * instead of becoming NaN.
  */
-import { ErrorCode, KilnError, normalizeAxis, stridesOf } from '@kiln/core';
+import { ErrorCode, KilnError, normalizeAxis, stridesOf } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from './util/values.js';
 

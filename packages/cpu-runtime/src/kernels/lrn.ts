@@ -3,7 +3,7 @@
  * c - floor((size-1)/2) … c + ceil((size-1)/2), and
  * y = x / (bias + alpha/size * Σ x²)^beta.
  */
-import { ErrorCode, formatShape, KilnError } from '@kiln/core';
+import { ErrorCode, formatShape, KilnError } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from './util/values.js';
 

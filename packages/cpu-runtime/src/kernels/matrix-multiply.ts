@@ -4,7 +4,7 @@
  * accumulate with bigints so products never lose precision, then wrap to the output dtype.
  * A fused epilogue (residual add, activation) runs after the product.
  */
-import { broadcastShapes, dtypeInfo, ErrorCode, formatShape, KilnError, stridesOf, type Tensor } from '@kiln/core';
+import { broadcastShapes, dtypeInfo, ErrorCode, formatShape, KilnError, stridesOf, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { activationFunction } from './activation.js';
 import { applyBinary } from './elementwise.js';

@@ -4,7 +4,7 @@
  * and class, candidates above the score threshold are taken greedily by descending score (ties
  * by lower box index) and a box is dropped when its IoU with a kept box exceeds the threshold.
  */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { layerError, requireInput } from './util/data-movement.js';
 

@@ -1,5 +1,5 @@
 /** non_zero: int64 [rank, count] coordinates of the non-zero elements, in row-major order. */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { requireInput } from './util/data-movement.js';
 

@@ -9,7 +9,7 @@
  * scale / bias: per channel (instance, batch, group — group also accepts one value per group, as
  * GroupNormalization-18 does); numpy-broadcast against x for layer and RMS norm.
  */
-import { ErrorCode, formatShape, KilnError, type Layer, normalizeAxis, stridesOf, type Tensor } from '@kiln/core';
+import { ErrorCode, formatShape, KilnError, type Layer, normalizeAxis, stridesOf, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { broadcastIndexMaps } from './util/broadcast.js';
 import { fromNumbers, numbers } from './util/values.js';

@@ -2,7 +2,7 @@
  * one_hot: inputs [indices, depth, values=[off, on]]; inserts a depth-sized axis at `axis`.
  * Negative indices count from depth; indices outside [-depth, depth) give an all-off row.
  */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { axisIn, checkedShape, layerError, requireInput, storageAt, storageSet } from './util/data-movement.js';
 

@@ -2,7 +2,7 @@
  * padding: ONNX Pad (inputs [x, pads, value?, axes?]) in constant, reflect, edge and wrap
  * modes. Negative pads crop. Elements are copied as storage, so every dtype pads exactly.
  */
-import type { Layer } from '@kiln/core';
+import type { Layer } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { axisIn, checkedShape, integerValues, layerError, mapAxes, requireInput, storageAt } from './util/data-movement.js';
 

@@ -1,5 +1,5 @@
 /** ONNX PRelu: y = x where x ≥ 0, slope · x elsewhere; slope broadcasts to x. */
-import { dtypeInfo, ErrorCode, KilnError } from '@kiln/core';
+import { dtypeInfo, ErrorCode, KilnError } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { broadcastIndexMaps } from './util/broadcast.js';
 import { fromNumbers, numbers } from './util/values.js';

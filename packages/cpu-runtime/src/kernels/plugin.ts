@@ -1,5 +1,5 @@
 /** plugin: dispatches to the kernel registered for the layer's (namespace, name, version). */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { layerError } from './util/data-movement.js';
 

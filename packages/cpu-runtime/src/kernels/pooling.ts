@@ -3,7 +3,7 @@
  * channels-first. Max pooling can also emit the flat input index of each maximum (ONNX MaxPool's
  * second output), row-major or, with storageOrder 1, column-major over the spatial dims.
  */
-import { ErrorCode, formatShape, KilnError, type Layer, perDim, stridesOf, Tensor, windowGeometry } from '@kiln/core';
+import { ErrorCode, formatShape, KilnError, type Layer, perDim, stridesOf, Tensor, windowGeometry } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { kernelTaps } from './convolution.js';
 import { fromNumbers, numbers } from './util/values.js';

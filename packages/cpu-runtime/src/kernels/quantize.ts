@@ -3,7 +3,16 @@
  * (int2…int16, uint2…uint16, int32), and q = cast(x / scale) with optional saturation for float8
  * targets. Scales are per tensor, per axis, or per block along the axis (opset 21).
  */
-import { type DType, dtypeInfo, ErrorCode, encodeValues, KilnError, normalizeAxis, type QuantizationParams, Tensor } from '@kiln/core';
+import {
+  type DType,
+  dtypeInfo,
+  ErrorCode,
+  encodeValues,
+  KilnError,
+  normalizeAxis,
+  type QuantizationParams,
+  Tensor,
+} from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { roundHalfEven } from './unary.js';
 import { numbers } from './util/values.js';

@@ -7,7 +7,7 @@
  *
  * Gate order in W/R/B is ONNX's: RNN (i), GRU (z, r, h), LSTM (i, o, f, c).
  */
-import { type ActivationSpec, ErrorCode, formatShape, KilnError, type Layer, type Tensor } from '@kiln/core';
+import { type ActivationSpec, ErrorCode, formatShape, KilnError, type Layer, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from './util/values.js';
 

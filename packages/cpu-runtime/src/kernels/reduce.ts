@@ -3,7 +3,7 @@
  * float64; int64/uint64 accumulate exactly with bigints where the op stays integral.
  * Reducing an empty set gives the op's identity (0, 1, -Inf for max, +Inf for min).
  */
-import { dtypeInfo, ErrorCode, KilnError, normalizeAxis, type ReduceOp, stridesOf, type Tensor } from '@kiln/core';
+import { dtypeInfo, ErrorCode, KilnError, normalizeAxis, type ReduceOp, stridesOf, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { bigMax, bigMin } from './elementwise.js';
 import { bigints, fromBigInts, fromNumbers, ints, needsBigInt, numbers } from './util/values.js';

@@ -4,7 +4,7 @@
  * through the coordinate transform, then to taps (input index, weight). Nearest copies storage
  * elements (exact for every dtype); linear and cubic interpolate in float64.
  */
-import { encodeValues, type Layer, stridesOf, type Tensor } from '@kiln/core';
+import { encodeValues, type Layer, stridesOf, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { axisIn, checkedShape, integerValues, layerError, mapAxes, requireInput, storageAt } from './util/data-movement.js';
 import { fromNumbers } from './util/values.js';

@@ -1,5 +1,5 @@
 /** reverse_sequence: reverses the first sequenceLens[b] steps along timeAxis of every batch b. */
-import { stridesOf } from '@kiln/core';
+import { stridesOf } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { unravelIndex } from './util/broadcast.js';
 import { axisIn, integerValues, layerError, requireInput } from './util/data-movement.js';

@@ -2,7 +2,7 @@
  * y = (x · scale + shift) ^ power with per-tensor, per-channel or elementwise parameters;
  * any of shift/scale/power may be omitted. Computed in float64.
  */
-import { ErrorCode, KilnError, normalizeAxis, type Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, normalizeAxis, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { broadcastIndexMaps } from './util/broadcast.js';
 import { fromNumbers, numbers } from './util/values.js';

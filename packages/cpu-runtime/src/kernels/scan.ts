@@ -8,7 +8,7 @@
  * With params.batched (ONNX Scan-8) the layer also takes sequence lengths first, and states and
  * scan inputs carry a leading batch axis: the body runs per batch entry over its own length.
  */
-import { ErrorCode, formatShape, KilnError, type Layer, type Network, normalizeAxis, stridesOf, Tensor } from '@kiln/core';
+import { ErrorCode, formatShape, KilnError, type Layer, type Network, normalizeAxis, stridesOf, Tensor } from '@kiln-inference/core';
 import type { Kernel, KernelContext } from '../kernel.js';
 
 type Storage = { [i: number]: unknown; length: number };

@@ -3,7 +3,7 @@
  * Without a reduction, storage elements are copied (exact for every dtype, later duplicates
  * win); with one, values are combined as float64 numbers, or bigints for 64-bit integers.
  */
-import { type Layer, stridesOf, type Tensor } from '@kiln/core';
+import { type Layer, stridesOf, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { resolveIndex } from './gather.js';
 import { axisIn, integerValues, layerError, requireInput, storageAt, storageSet } from './util/data-movement.js';

@@ -1,5 +1,5 @@
 /** ONNX Where: out = condition ? a : b, with three-way numpy broadcasting; any element type. */
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { broadcastIndexMaps } from './util/broadcast.js';
 

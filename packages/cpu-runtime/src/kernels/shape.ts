@@ -1,5 +1,5 @@
 /** shape: the input's dims as int64, sliced to [start, end) with ONNX Shape-15 clamping. */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { requireInput } from './util/data-movement.js';
 

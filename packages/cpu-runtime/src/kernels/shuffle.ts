@@ -2,7 +2,7 @@
  * shuffle: transpose → reshape → transpose (TensorRT's IShuffleLayer). Reshape dims come from
  * params or from a second input; 0 copies the input dim (unless allowZero) and one -1 is inferred.
  */
-import { type Layer, resolveReshape, type Tensor } from '@kiln/core';
+import { type Layer, resolveReshape, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { integerValues, layerError, requireInput, transposeTensor } from './util/data-movement.js';
 

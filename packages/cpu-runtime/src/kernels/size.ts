@@ -1,5 +1,5 @@
 /** size: the input's element count as an int64 scalar. */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { requireInput } from './util/data-movement.js';
 

@@ -1,5 +1,5 @@
 /** slice: ONNX Slice with its clamping rules (inputs [x, starts, ends, axes?, steps?]). */
-import { sliceRange } from '@kiln/core';
+import { sliceRange } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { axisIn, integerValues, layerError, mapAxes, requireInput } from './util/data-movement.js';
 

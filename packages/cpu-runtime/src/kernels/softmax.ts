@@ -2,7 +2,7 @@
  * Softmax, log-softmax and hardmax along one axis, or (opset < 13, coerce2d) over the flattened
  * trailing block [axis, rank). Computed in float64, max-subtracted for stability.
  */
-import { dtypeInfo, ErrorCode, KilnError, normalizeAxis } from '@kiln/core';
+import { dtypeInfo, ErrorCode, KilnError, normalizeAxis } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from './util/values.js';
 

@@ -1,5 +1,5 @@
 /** ONNX TopK: the k largest (or smallest) elements along an axis, with int64 indices. */
-import { ErrorCode, KilnError, normalizeAxis, Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, normalizeAxis, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { bigints, gatherElements, ints, needsBigInt, numbers } from './util/values.js';
 

@@ -1,5 +1,5 @@
 /** ONNX Trilu: keeps the upper (j − i ≥ k) or lower (j − i ≤ k) triangle of the last two dims. */
-import { ErrorCode, KilnError, Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { ints } from './util/values.js';
 

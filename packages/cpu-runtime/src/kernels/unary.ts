@@ -2,7 +2,7 @@
  * Unary elementwise ops. Floats compute in float64 and round once to the output dtype;
  * integer ops that could lose precision (abs/neg/sign/bitwise_not on int64) use bigints.
  */
-import { dtypeInfo, ErrorCode, KilnError, Tensor, type UnaryOp } from '@kiln/core';
+import { dtypeInfo, ErrorCode, KilnError, Tensor, type UnaryOp } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { bigints, fromBigInts, fromNumbers, needsBigInt, numbers } from './util/values.js';
 

@@ -3,7 +3,7 @@
  * and runs off the event loop; inputs must not be modified until it settles. Errors are
  * Error objects with `code` (a KilnError ErrorCode name) and `hint`; see toKilnError.
  */
-import type { ActivationSpec, ActivationType, Program, ProgramData } from '@kiln/core';
+import type { ActivationSpec, ActivationType, Program, ProgramData } from '@kiln-inference/core';
 
 /** An activation fused into the epilogue: a name, or a spec with alpha/beta (layers.ts meanings). */
 export type NativeActivation = ActivationType | 'none' | ActivationSpec;
@@ -65,7 +65,7 @@ export interface NativeProgramHandle {
   dispose(): void;
 }
 
-/** The resource limits the addon checks a Program's sizes against (see @kiln/core ResourceLimits). */
+/** The resource limits the addon checks a Program's sizes against (see @kiln-inference/core ResourceLimits). */
 export interface NativeProgramLimits {
   maxTensorElements: number;
   maxTensorBytes: number;

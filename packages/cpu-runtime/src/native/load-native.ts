@@ -16,13 +16,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { CPU_NATIVE_FUNCTIONS, type CpuNativeAddon } from './cpu-native-api.js';
 import { prebuiltPackageName, resolvePrebuiltAddon } from './prebuilt-package.js';
 
 export type CpuNativeLoad = { ok: true; addon: CpuNativeAddon; path: string } | { ok: false; reason: string };
 
-const PACKAGE_NAME = '@kiln/cpu-runtime';
+const PACKAGE_NAME = '@kiln-inference/cpu-runtime';
 const ADDON_RELATIVE_PATH = join('build', 'Release', 'kiln_cpu.node');
 
 let cached: CpuNativeLoad | undefined;

@@ -1,5 +1,5 @@
 /**
- * NativeProgram: a whole Program (see @kiln/core program.ts) run by kiln_cpu.node in one
+ * NativeProgram: a whole Program (see @kiln-inference/core program.ts) run by kiln_cpu.node in one
  * asynchronous call per inference, off the JavaScript thread. create() validates the program
  * and has the addon copy its weights and prepack GEMM/conv weights; run() calls on one instance
  * are queued so they never share its arena; clone() gives another arena over the same weights.
@@ -14,7 +14,7 @@ import {
   type ProgramDType,
   type ResourceLimits,
   validateProgram,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import type { NativeProgramHandle } from './cpu-native-api.js';
 import { loadCpuNative } from './load-native.js';
 import { nativeErrorToKilnError } from './native-error.js';
@@ -66,7 +66,7 @@ export class NativeProgram {
     const native = loadCpuNative();
     if (!native.ok) {
       throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, `NativeProgram needs kiln_cpu.node: ${native.reason}`, {
-        hint: "build it with 'pnpm --filter @kiln/cpu-runtime build:native', or run the network with ReferenceExecutor",
+        hint: "build it with 'pnpm --filter @kiln-inference/cpu-runtime build:native', or run the network with ReferenceExecutor",
       });
     }
     validateProgram(program, limits);

@@ -3,7 +3,7 @@
  * the engine's tactic selection times every listed tactic (NativeProgram.profile) and its
  * memory planner bounds the workspace with these numbers.
  */
-import { checkProgramOp, ErrorCode, KilnError, type ProgramOp, type ProgramValue } from '@kiln/core';
+import { checkProgramOp, ErrorCode, KilnError, type ProgramOp, type ProgramValue } from '@kiln-inference/core';
 import { loadCpuNative } from './load-native.js';
 
 /** GEMM blocking of native/cpu/src/program/packed_gemm.cpp (per-thread tile limits). */

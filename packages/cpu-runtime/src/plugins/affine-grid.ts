@@ -4,7 +4,7 @@
  * normalized base grid (x fastest), whose points span [-1, 1] at pixel corners when
  * alignCorners, else at pixel centres.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';
 import { boolField, pluginError, pluginInput } from './plugin-fields.js';

@@ -8,7 +8,7 @@
  * 1/√head), softcap (0 = off), qkMatmulOutputMode (0/1: QK after softcap, 2: plus mask, 3:
  * softmax). Everything is computed in float64.
  */
-import { ErrorCode, type Layer, type Tensor } from '@kiln/core';
+import { ErrorCode, type Layer, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';
 import { boolField, numberField, pluginError, pluginInput } from './plugin-fields.js';

@@ -4,7 +4,7 @@
  * types copy storage bytes; sub-byte types (stored unpacked, one element per byte) keep the low
  * `bits` bits and sign-extend when `to` is signed.
  */
-import { type DType, dtypeInfo, ErrorCode, isDType, Tensor, type TypedArray } from '@kiln/core';
+import { type DType, dtypeInfo, ErrorCode, isDType, Tensor, type TypedArray } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { pluginError, pluginInput, stringField } from './plugin-fields.js';
 

@@ -3,7 +3,7 @@
  * fields dilations, padsBegin, padsEnd, strides. Sums every column entry back into the padded image
  * position it was taken from (the adjoint of im2col); positions in the padding are dropped.
  */
-import { ErrorCode, stridesOf } from '@kiln/core';
+import { ErrorCode, stridesOf } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';
 import { numbersField, pluginError, pluginInput } from './plugin-fields.js';

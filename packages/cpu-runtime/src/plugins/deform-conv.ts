@@ -6,7 +6,7 @@
  * axis) with multilinear interpolation, zero outside the input, scaled by the mask, before the
  * usual grouped convolution sum.
  */
-import { ErrorCode, type Layer, type Tensor } from '@kiln/core';
+import { ErrorCode, type Layer, type Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { numberField, numbersField, pluginError, pluginInput } from './plugin-fields.js';

@@ -2,7 +2,7 @@
  * kiln::Det v1 — ONNX Det. inputs [x [*, M, M]]; output [*]: the determinant of each square
  * matrix in the batch, by LU decomposition with partial pivoting in float64.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { pluginError, pluginInput } from './plugin-fields.js';

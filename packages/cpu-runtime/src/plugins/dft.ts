@@ -4,7 +4,7 @@
  * complex [..., bins, 2], or real [..., n, 1] for the one-sided inverse (irfft). The transform
  * is fft.ts's O(n log n) FFT in float64, for any length.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { dft1d } from './fft.js';

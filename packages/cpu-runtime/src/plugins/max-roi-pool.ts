@@ -3,7 +3,7 @@
  * (batch, x1, y1, x2, y2)]; fields pooledShape [h, w], spatialScale. Roi corners are scaled and
  * rounded; each output bin takes the max over its (floor/ceil-bounded) cells, 0 when empty.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { numberField, numbersField, pluginError, pluginInput } from './plugin-fields.js';

@@ -3,7 +3,7 @@
  * fields kernelShape, strides, padsBegin, padsEnd. Every x value lands at its index in a zeroed
  * output of shape outputShape, or N, C, (in - 1)·stride + kernel - pads per spatial dim.
  */
-import { ErrorCode, stridesOf } from '@kiln/core';
+import { ErrorCode, stridesOf } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { unravelIndex } from '../kernels/util/broadcast.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';

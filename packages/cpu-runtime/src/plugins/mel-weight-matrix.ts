@@ -4,7 +4,7 @@
  * triangular filters with peak 1, edges spaced evenly on mel(f) = 2595·log10(1 + f/700) and
  * snapped to spectrogram bins the way the ONNX specification's reference does.
  */
-import { type DType, ErrorCode, isDType } from '@kiln/core';
+import { type DType, ErrorCode, isDType } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers } from '../kernels/util/values.js';
 import { pluginError, pluginInput, scalarInt, stringField } from './plugin-fields.js';

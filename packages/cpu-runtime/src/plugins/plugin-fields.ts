@@ -1,5 +1,5 @@
 /** Typed access to plugin fields, with errors that name the layer and the field. */
-import { ErrorCode, KilnError, type Layer, type PluginFieldValue, type Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, type Layer, type PluginFieldValue, type Tensor } from '@kiln-inference/core';
 
 function fieldError(layer: Layer<'plugin'>, name: string, expected: string, got: PluginFieldValue | undefined): KilnError {
   return new KilnError(ErrorCode.INVALID_ATTRIBUTE, `field '${name}' should be ${expected}, got ${JSON.stringify(got)}`, {

@@ -5,7 +5,7 @@
  * averages (or maxes) bilinear samples on a regular grid inside the bin. Max mode follows the
  * ONNX reference: each sample contributes the largest of its four weighted corner terms.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';
 import { boolField, numberField, pluginError, pluginInput, stringField } from './plugin-fields.js';

@@ -5,7 +5,7 @@
  * are rotated pairwise — (x1, x2) → (x1·cos − x2·sin, x1·sin + x2·cos) — pairing the two halves,
  * or neighbours when interleaved; the rest pass through.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';
 import { boolField, numberField, pluginError, pluginInput } from './plugin-fields.js';

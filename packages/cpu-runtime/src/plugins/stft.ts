@@ -3,7 +3,7 @@
  * field onesided. Output [batch, frames, bins, 2] with frames = floor((length - frameLength) /
  * frameStep) + 1 and bins = frameLength/2 + 1 when one-sided.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { MAX_DFT_LENGTH } from './dft.js';

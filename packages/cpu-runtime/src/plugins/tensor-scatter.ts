@@ -4,7 +4,7 @@
  * is pastCache with, for every batch entry b, update's slices along `axis` written starting at
  * writeIndices[b] (0 when absent), wrapping modulo the cache length when circular.
  */
-import { ErrorCode, type TensorData } from '@kiln/core';
+import { ErrorCode, type TensorData } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { ints } from '../kernels/util/values.js';
 import { boolField, numberField, pluginError, pluginInput } from './plugin-fields.js';

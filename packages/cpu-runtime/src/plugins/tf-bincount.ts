@@ -5,7 +5,7 @@
  * are dropped as TF does; negative ones are an error. Fields: binaryOutput (1 where a value
  * occurs), outType.
  */
-import { type DType, ErrorCode } from '@kiln/core';
+import { type DType, ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { boolField, pluginError, pluginInput, scalarInt, stringField } from './plugin-fields.js';

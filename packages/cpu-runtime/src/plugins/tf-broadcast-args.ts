@@ -2,7 +2,7 @@
  * kiln::BroadcastArgs v1 — TF BroadcastArgs. inputs [s0, s1] (1-D shapes); output: the
  * numpy broadcast of the two shapes, in s0's dtype. Incompatible dims are an error.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints } from '../kernels/util/values.js';
 import { pluginError, pluginInput } from './plugin-fields.js';

@@ -5,7 +5,7 @@
  * at the nearest pixel; samples outside the image take extrapolationValue. Fields: method
  * 'bilinear' | 'nearest', extrapolationValue.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';
 import { numberField, pluginError, pluginInput, stringField } from './plugin-fields.js';

@@ -4,7 +4,7 @@
  * x[b, i·sh + di·rh − top, j·sw + dj·rw − left, c] + filter[di, dj, c], positions outside the
  * image left out. Fields: strides [sh, sw], rates [rh, rw], padding 'SAME' | 'VALID'.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { numbersField, pluginError, pluginInput, stringField } from './plugin-fields.js';

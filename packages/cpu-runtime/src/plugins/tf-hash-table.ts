@@ -4,7 +4,7 @@
  * shape, each element replaced by the value of its key, or the default when absent. Keys
  * compare by value (strings, or numbers of any dtype); a later duplicate key wins.
  */
-import { ErrorCode, type ScalarValue, Tensor } from '@kiln/core';
+import { ErrorCode, type ScalarValue, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { pluginError, pluginInput } from './plugin-fields.js';
 

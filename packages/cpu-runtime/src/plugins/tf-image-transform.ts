@@ -5,7 +5,7 @@
  * k = c0·x + c1·y + 1, after TF's fill-mode mapping of out-of-range coordinates. Fields:
  * interpolation 'NEAREST' | 'BILINEAR', fillMode 'CONSTANT' | 'REFLECT' | 'WRAP' | 'NEAREST'.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';
 import { pluginError, pluginInput, stringField } from './plugin-fields.js';

@@ -3,7 +3,7 @@
  * the elements of x that are not in y, in x's order (duplicates kept), and their positions
  * in x. Field outIdx: the dtype of idx.
  */
-import { type DType, ErrorCode, type ScalarValue, Tensor } from '@kiln/core';
+import { type DType, ErrorCode, type ScalarValue, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers } from '../kernels/util/values.js';
 import { pluginError, pluginInput, stringField } from './plugin-fields.js';

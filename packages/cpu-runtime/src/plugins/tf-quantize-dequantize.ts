@@ -5,7 +5,7 @@
  * range into the integer grid [qmin, qmax] keeping 0 exact, rounds x · scale (half to even
  * or half up) and scales back. Fields: bits, signed, narrow, roundMode, axis.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { boolField, numberField, pluginError, pluginInput, stringField } from './plugin-fields.js';

@@ -3,7 +3,7 @@
  * of one length, broadcast); outputs [splits [n + 1], values]: row i is range(starts[i],
  * limits[i], deltas[i]) and splits are the running row sizes. Fields: splitsType.
  */
-import { type DType, ErrorCode } from '@kiln/core';
+import { type DType, ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { pluginError, pluginInput, stringField } from './plugin-fields.js';

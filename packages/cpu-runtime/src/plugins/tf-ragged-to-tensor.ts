@@ -6,7 +6,7 @@
  * the default (broadcast over the inner dims). Dims of `shape` that are -1 (or a scalar -1
  * shape) are the largest row lengths.
  */
-import { ErrorCode, type ScalarValue, Tensor } from '@kiln/core';
+import { ErrorCode, type ScalarValue, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { ints } from '../kernels/util/values.js';
 import { pluginError, pluginInput } from './plugin-fields.js';

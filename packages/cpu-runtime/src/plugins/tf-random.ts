@@ -6,7 +6,7 @@
  *   - kiln::Multinomial v1: inputs [logits [B, C], numSamples]; output [B, numSamples] of
  *     class indices drawn from softmax(logits) per row. Fields: outType, seed?.
  */
-import { type DType, ErrorCode } from '@kiln/core';
+import { type DType, ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { seededUniform } from '../kernels/fill.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';

@@ -3,7 +3,7 @@
  * output [B, M] of positions: for each value, the first index of its row of `sorted` whose
  * element is ≥ (side 'left') or > (side 'right') the value. Field outType: the index dtype.
  */
-import { type DType, ErrorCode } from '@kiln/core';
+import { type DType, ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { pluginError, pluginInput, stringField } from './plugin-fields.js';

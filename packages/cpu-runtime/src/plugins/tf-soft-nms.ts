@@ -7,7 +7,7 @@
  * otherwise. Unlike TF.js, TF applies no iou_threshold cut in soft mode, and neither does this. Outputs [indices int32, scores float32, validCount int32]; field padToMax pads
  * both lists with zeros to maxOutputSize.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, numbers } from '../kernels/util/values.js';
 import { boolField, pluginError, pluginInput } from './plugin-fields.js';

@@ -5,7 +5,7 @@
  * row order (input order within a row); each empty row gets one entry at column 0 holding
  * the default, and reverseIndexMap tells where each input entry went.
  */
-import { ErrorCode, type ScalarValue, Tensor } from '@kiln/core';
+import { ErrorCode, type ScalarValue, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints } from '../kernels/util/values.js';
 import { pluginError, pluginInput } from './plugin-fields.js';

@@ -3,7 +3,7 @@
  * [R'] (one −1 inferred)]; outputs [newIndices [N, R'] int64, outputShape [R'] int64]: each
  * entry's row-major position kept, re-expressed in the new shape.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints } from '../kernels/util/values.js';
 import { pluginError, pluginInput } from './plugin-fields.js';

@@ -4,7 +4,7 @@
  * (or mean) of data rows indices[k] over the k with segmentIds[k] = s; empty segments are 0.
  * Field mode 'sum' | 'mean'.
  */
-import { ErrorCode } from '@kiln/core';
+import { ErrorCode } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints, numbers } from '../kernels/util/values.js';
 import { pluginError, pluginInput, stringField } from './plugin-fields.js';

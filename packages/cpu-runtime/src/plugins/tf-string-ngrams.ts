@@ -6,7 +6,7 @@
  * preserveShort a non-empty row that yielded none yields its whole padded self. Fields:
  * separator, widths, leftPad, rightPad, padWidth, preserveShort, splitsType.
  */
-import { type DType, ErrorCode, Tensor } from '@kiln/core';
+import { type DType, ErrorCode, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers, ints } from '../kernels/util/values.js';
 import { boolField, numberField, numbersField, pluginError, pluginInput, stringField } from './plugin-fields.js';

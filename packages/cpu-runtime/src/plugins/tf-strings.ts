@@ -7,7 +7,7 @@
  *     replaceGlobal; replaces matches in every element. Patterns JavaScript cannot compile
  *     the same way are reported, never guessed.
  */
-import { ErrorCode, Tensor } from '@kiln/core';
+import { ErrorCode, Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers } from '../kernels/util/values.js';
 import { boolField, pluginError, pluginInput, stringField } from './plugin-fields.js';

@@ -3,7 +3,7 @@
  * Outputs [Y, indices, inverse_indices, counts]; the last three are int64. Slices along the
  * axis are compared element by element (lexicographic order when sorted, else first occurrence).
  */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { axisIn, layerError, mapAxes, requireInput } from '../kernels/util/data-movement.js';
 

@@ -3,7 +3,7 @@
  * Input [size] (scalar int); fields periodic (bool), outputType (dtype). With N = size when
  * periodic, size - 1 when symmetric: w[n] = Σ_k (-1)^k a_k cos(2πkn/N).
  */
-import { type DType, ErrorCode, isDType } from '@kiln/core';
+import { type DType, ErrorCode, isDType } from '@kiln-inference/core';
 import type { Kernel } from '../kernel.js';
 import { fromNumbers } from '../kernels/util/values.js';
 import { boolField, pluginError, pluginInput, scalarInt, stringField } from './plugin-fields.js';

@@ -1,5 +1,5 @@
 /**
- * The reference interpreter of a Program (@kiln/core program.ts): each op runs through the
+ * The reference interpreter of a Program (@kiln-inference/core program.ts): each op runs through the
  * TypeScript reference kernel of the equivalent layer, reading and writing the values' real
  * storage (caller inputs, weights, one arena), so views and in-place placements behave as they
  * will natively. It is the oracle native Program executors (CPU and CUDA) are tested against,
@@ -24,7 +24,7 @@ import {
   programOpOperands,
   readProgramOperands,
   Tensor,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import type { Kernel, KernelContext } from '../kernel.js';
 import { referenceKernels } from '../kernels/index.js';
 

@@ -1,4 +1,4 @@
-import { type ActivationSpec, ErrorCode, type Program, type ProgramOp } from '@kiln/core';
+import { type ActivationSpec, ErrorCode, type Program, type ProgramOp } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeProgramTactics, nativeProgramWorkspaceBytes } from '../../src/index.js';
 import { expectKilnError, expectMatchesInterpreter, native, ProgramBuilder, randomArray, sizeOf, skipReason } from './program-harness.js';

@@ -1,4 +1,4 @@
-import type { ProgramBinaryOp } from '@kiln/core';
+import type { ProgramBinaryOp } from '@kiln-inference/core';
 import { describe, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
 import {

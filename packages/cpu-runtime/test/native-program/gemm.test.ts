@@ -1,4 +1,4 @@
-import type { ActivationSpec } from '@kiln/core';
+import type { ActivationSpec } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeProgramTactics } from '../../src/index.js';
 import {

@@ -1,13 +1,13 @@
 /**
  * Programs built from hostile plans: sizes that would exhaust memory (a pads value of 2^31 gives
  * a conv output of billions of elements, a huge arena) and window arithmetic that does not add
- * up. The TypeScript validator (@kiln/core, tested in core/test/program-ops) refuses them first
+ * up. The TypeScript validator (@kiln-inference/core, tested in core/test/program-ops) refuses them first
  * with a KilnError naming the op; the addon refuses them again when called directly (the
  * backstop), before it allocates anything. The call that used to abort V8 runs in a child
  * process, so a regression cannot take the test runner down with it.
  */
 import { spawnSync } from 'node:child_process';
-import { ErrorCode, KilnError, type Program } from '@kiln/core';
+import { ErrorCode, KilnError, type Program } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeErrorToKilnError } from '../../src/index.js';
 import { native, ProgramBuilder, randomArray, runFloat32, skipReason } from './program-harness.js';

@@ -17,8 +17,8 @@ import {
   type ProgramData,
   type ProgramDType,
   validateProgram,
-} from '@kiln/core';
-import { mulberry32 } from '@kiln/testkit';
+} from '@kiln-inference/core';
+import { mulberry32 } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { nativeErrorToKilnError } from '../../src/index.js';
 import { expectMatchesInterpreter, loadCudaCreateProgram, native, ProgramBuilder, sizeOf, skipReason } from './program-harness.js';

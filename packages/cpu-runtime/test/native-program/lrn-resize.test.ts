@@ -1,4 +1,4 @@
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import { describe, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
 import { expectClose, native, ProgramBuilder, randomArray, reference, runFloat32, sizeOf, skipReason, tensor } from './program-harness.js';

@@ -1,4 +1,4 @@
-import { ErrorCode, type Program } from '@kiln/core';
+import { ErrorCode, type Program } from '@kiln-inference/core';
 import { describe, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
 import { expectKilnError, expectMatchesInterpreter, native, ProgramBuilder, randomArray, sizeOf, skipReason } from './program-harness.js';

@@ -20,8 +20,8 @@ import {
   type ProgramValue,
   programDTypeBytes,
   Tensor,
-} from '@kiln/core';
-import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln/testkit';
+} from '@kiln-inference/core';
+import { expectTensorClose, loadNativeForTests, mulberry32, nativeSkipNote } from '@kiln-inference/testkit';
 import { expect } from 'vitest';
 import { interpretProgram, type KernelContext, loadCpuNative, NativeProgram, referenceKernels } from '../../src/index.js';
 

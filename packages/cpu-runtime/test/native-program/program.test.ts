@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { type ActivationSpec, ErrorCode, KilnError, Network, type Program, Tensor } from '@kiln/core';
+import { type ActivationSpec, ErrorCode, KilnError, Network, type Program, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, ReferenceExecutor } from '../../src/index.js';
 import {

@@ -1,4 +1,4 @@
-import { ErrorCode, PROGRAM_UNARY_OPS, type Program, type ProgramUnaryOp } from '@kiln/core';
+import { ErrorCode, PROGRAM_UNARY_OPS, type Program, type ProgramUnaryOp } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram } from '../../src/index.js';
 import { expectKilnError, expectMatchesInterpreter, native, ProgramBuilder, randomArray, sizeOf, skipReason } from './program-harness.js';

@@ -11,7 +11,7 @@
  * parser is exercised here too wherever it was built with CUDA (no GPU needed); set
  * KILN_CUDA_NATIVE_PATH to test another build.
  */
-import { ErrorCode, KilnError, type Program, type ProgramOp, validateProgram } from '@kiln/core';
+import { ErrorCode, KilnError, type Program, type ProgramOp, validateProgram } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { interpretProgram, NativeProgram, nativeErrorToKilnError } from '../../src/index.js';
 import {

@@ -5,7 +5,7 @@
  * outputs empty, and fill non-empty outputs of empty inputs (pad, concat, gemm with k = 0,
  * conv with no input channels) exactly as the TypeScript interpreter does.
  */
-import type { Program, ProgramOp } from '@kiln/core';
+import type { Program, ProgramOp } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { NativeProgram, nativeProgramTactics } from '../../src/index.js';
 import { expectMatchesInterpreter, native, ProgramBuilder, randomArray, runFloat32, sizeOf, skipReason } from './program-harness.js';

@@ -1,6 +1,6 @@
 /** Hand-written float32 Programs for the executor tests: each arena value gets its own slot. */
-import type { Program, ProgramOp, ProgramValue } from '@kiln/core';
-import { mulberry32 } from '@kiln/testkit';
+import type { Program, ProgramOp, ProgramValue } from '@kiln-inference/core';
+import { mulberry32 } from '@kiln-inference/testkit';
 
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

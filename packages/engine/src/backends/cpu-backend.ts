@@ -4,8 +4,8 @@
  * compiled worker to start; elsewhere with a loud warning, fallback-warnings.ts).
  */
 import { arch } from 'node:os';
-import { check, ErrorCode, KilnError, type ResourceLimits } from '@kiln/core';
-import { builtinPlugins, type Kernel, pluginKey } from '@kiln/cpu-runtime';
+import { check, ErrorCode, KilnError, type ResourceLimits } from '@kiln-inference/core';
+import { builtinPlugins, type Kernel, pluginKey } from '@kiln-inference/cpu-runtime';
 import type { Backend, BackendRunner, ExecutionMode } from '../backend.js';
 import type { DeviceInfo, PluginRef } from '../plan/manifest.js';
 import type { Plan } from '../plan/plan.js';
@@ -79,7 +79,7 @@ export class CpuBackend implements Backend {
       });
       if (!start) {
         throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, 'the engine worker script is not available (running from sources?)', {
-          hint: "build @kiln/engine (pnpm --filter @kiln/engine build) or use execution: 'auto'",
+          hint: "build @kiln-inference/engine (pnpm --filter @kiln-inference/engine build) or use execution: 'auto'",
         });
       }
     }

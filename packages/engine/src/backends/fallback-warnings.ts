@@ -6,7 +6,7 @@
  * 'reference', execution: 'inline') never warns. Emitted from the main thread only, where
  * contexts are created, so worker threads do not repeat them.
  */
-import { loadCpuNative, prebuiltPackageName } from '@kiln/cpu-runtime';
+import { loadCpuNative, prebuiltPackageName } from '@kiln-inference/cpu-runtime';
 import { WORKER_SCRIPT_ENV, type WorkerScript } from './worker-script.js';
 
 /** The warning codes (process.on('warning') sees them as warning.code). */
@@ -42,7 +42,7 @@ export function warnIfMainThread(script: WorkerScript): void {
   warnOnce(
     FALLBACK_WARNINGS.mainThread,
     `the engine worker script was not found, so CPU runs execute on the calling thread and block the event loop. Why: ${script.reason}. ` +
-      `Fix: when bundling, keep @kiln/engine's dist/engine-worker.js reachable (install kiln beside the bundle, or copy the file ` +
+      `Fix: when bundling, keep @kiln-inference/engine's dist/engine-worker.js reachable (install kiln beside the bundle, or copy the file ` +
       `and set ${WORKER_SCRIPT_ENV} to it), or pass startWorker; execution: 'inline' chooses the calling thread without this warning.`,
   );
 }

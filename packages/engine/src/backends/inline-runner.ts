@@ -3,8 +3,8 @@
  * it. Like the worker runner, dispose() rejects every run that has not settled with ABORTED, and
  * frees the executor only once the run in progress has left native code.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
-import type { RuntimeValue } from '@kiln/cpu-runtime';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
 import type { BackendRunner } from '../backend.js';
 import type { PlanExecutor } from './native-cpu/plan-executor.js';
 

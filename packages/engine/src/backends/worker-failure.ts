@@ -4,7 +4,7 @@
  * told apart from one that ended while serving runs, so that a deployment problem does not read
  * as a flaky runtime failure.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 
 const NEW_CONTEXT = 'create a new execution context';
 
@@ -23,7 +23,7 @@ function errorCode(e: Error | undefined): string | undefined {
 
 function startHint(code: string | undefined): string {
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-    return `the engine's worker script (or a module it imports) is missing: reinstall or rebuild @kiln/engine, and do not rebuild it while a process uses it; then ${NEW_CONTEXT}`;
+    return `the engine's worker script (or a module it imports) is missing: reinstall or rebuild @kiln-inference/engine, and do not rebuild it while a process uses it; then ${NEW_CONTEXT}`;
   }
   if (code === 'ERR_WORKER_OUT_OF_MEMORY' || code === 'ERR_WORKER_INIT_FAILED') {
     return `the process could not give the worker memory or a thread: dispose idle sessions or run fewer at once, then ${NEW_CONTEXT}`;

@@ -6,8 +6,8 @@
  * keeps the process alive. Disposing a context with no run in flight hands its worker back to
  * the pool.
  */
-import { ErrorCode, KilnError, type ResourceLimits } from '@kiln/core';
-import type { RuntimeValue } from '@kiln/cpu-runtime';
+import { ErrorCode, KilnError, type ResourceLimits } from '@kiln-inference/core';
+import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
 import type { BackendRunner } from '../backend.js';
 import { errorFromWire, fromWire, toWire, type WorkerResponse } from '../worker/wire.js';
 import { workerFailure } from './worker-failure.js';

@@ -1,9 +1,9 @@
 /**
  * Where the execution worker script (dist/engine-worker.js) is. CPU contexts run off the main
- * thread only when it is found, so a bundler that inlined @kiln/engine without it must still
+ * thread only when it is found, so a bundler that inlined @kiln-inference/engine without it must still
  * find it: KILN_ENGINE_WORKER_PATH names it outright; otherwise it is looked for beside this
  * module (the published package) and then through module resolution of
- * `@kiln/engine/engine-worker` from here (a bundle next to a node_modules holding kiln).
+ * `@kiln-inference/engine/engine-worker` from here (a bundle next to a node_modules holding kiln).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +14,7 @@ export type WorkerScript =
   | { found: false; fromSources: boolean; reason: string };
 
 export const WORKER_SCRIPT_ENV = 'KILN_ENGINE_WORKER_PATH';
-const WORKER_SPECIFIER = '@kiln/engine/engine-worker';
+const WORKER_SPECIFIER = '@kiln-inference/engine/engine-worker';
 
 /** This module's URL: import.meta.url in ESM, __filename where import.meta is empty (the CJS build, a CJS bundle). */
 function moduleUrl(): string {

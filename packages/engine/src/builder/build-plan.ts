@@ -17,7 +17,7 @@ import {
   Network,
   type ProgressListener,
   throwIfAborted,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { cpuDevice } from '../backends/cpu-backend.js';
 import { cudaDevice } from '../backends/cuda/cuda-device.js';
 import { selectCudaTactics } from '../backends/cuda/cuda-tactics.js';

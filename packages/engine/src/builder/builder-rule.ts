@@ -7,7 +7,7 @@
  * objects in place: the builder copies the layer list, not the layers, so the caller's network
  * stays as it was.
  */
-import type { AnyLayer, LayerKind, Network } from '@kiln/core';
+import type { AnyLayer, LayerKind, Network } from '@kiln-inference/core';
 
 export interface RuleMatch {
   network: Network;

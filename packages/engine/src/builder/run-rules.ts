@@ -1,5 +1,5 @@
 /** Applies builder rules until a fixed point, logging every rewrite through progress events. */
-import { ErrorCode, emitProgress, KilnError, type Network, type ProgressListener, throwIfAborted } from '@kiln/core';
+import { ErrorCode, emitProgress, KilnError, type Network, type ProgressListener, throwIfAborted } from '@kiln-inference/core';
 import type { BuilderRule } from './builder-rule.js';
 
 /** Generous bound: a rule set that keeps rewriting past this is oscillating, not optimizing. */

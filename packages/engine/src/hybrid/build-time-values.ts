@@ -3,8 +3,8 @@
  * Constant/Const nodes, and the outputs of nodes that read only such values (random ops
  * excepted). The builder folds these, so a layer computing one never needs a kernel.
  */
-import { type Graph, isRandomGraphOp } from '@kiln/core';
-import { nodeReads } from '@kiln/partitioner';
+import { type Graph, isRandomGraphOp } from '@kiln-inference/core';
+import { nodeReads } from '@kiln-inference/partitioner';
 
 /** Ops with no inputs whose value is fixed. */
 export const CONSTANT_OPS = new Set(['Constant', 'Const']);

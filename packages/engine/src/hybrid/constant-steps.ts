@@ -6,8 +6,8 @@
  * constants once, when the session is created, and hands their values to every graph that
  * reads them as weights — TF-TRT relies on Grappler's constant folding for the same reason.
  */
-import { Graph, type GraphNode, isRandomGraphOp, Tensor, type ValueInfo } from '@kiln/core';
-import { nodeReads } from '@kiln/partitioner';
+import { Graph, type GraphNode, isRandomGraphOp, Tensor, type ValueInfo } from '@kiln-inference/core';
+import { nodeReads } from '@kiln-inference/partitioner';
 import { CONSTANT_OPS } from './build-time-values.js';
 
 /**

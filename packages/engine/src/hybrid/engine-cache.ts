@@ -4,7 +4,7 @@
  * engine with the smallest batch that still serves the request. Every hit makes its entry the
  * most recently used; inserting into a full cache evicts the least recently used entry.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { commonBatch, type InputSignature, sameSignatures, servesSmallerBatch, signatureKey } from './value-signature.js';
 
 export interface CacheEntry {

@@ -5,9 +5,9 @@
  * and when the cache is full either runs the segment's sub-graph on the CPU reference kernels
  * (`whenCacheFull: 'fallback'`, TF-TRT's behaviour) or evicts the least recently used engine.
  */
-import { type Graph, isKilnError } from '@kiln/core';
-import type { RuntimeValue } from '@kiln/cpu-runtime';
-import type { EngineSegment } from '@kiln/partitioner';
+import { type Graph, isKilnError } from '@kiln-inference/core';
+import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
+import type { EngineSegment } from '@kiln-inference/partitioner';
 import { EngineCache } from './engine-cache.js';
 import type { HybridEvent, SegmentFallbackReason } from './hybrid-events.js';
 import { checkWithinProfile, type OptimizationProfile } from './optimization-profile.js';

@@ -4,10 +4,10 @@
  * node is converted on its own and runs on the CPU reference kernels. Runs are queued, so one
  * session never runs two feeds at once (engines own one execution context each).
  */
-import type { ConverterRegistry } from '@kiln/converters';
-import { ErrorCode, isKilnError, KilnError, Tensor, type ValueType } from '@kiln/core';
-import { type Feeds, feedsToMap, type RuntimeValue } from '@kiln/cpu-runtime';
-import { type HybridGraph, isolateNode } from '@kiln/partitioner';
+import type { ConverterRegistry } from '@kiln-inference/converters';
+import { ErrorCode, isKilnError, KilnError, Tensor, type ValueType } from '@kiln-inference/core';
+import { type Feeds, feedsToMap, type RuntimeValue } from '@kiln-inference/cpu-runtime';
+import { type HybridGraph, isolateNode } from '@kiln-inference/partitioner';
 import type { BuildOptions } from '../builder/build-plan.js';
 import type { EngineOptions } from '../engine.js';
 import { isTensor, readsOnlyConstants, withConstantInputs } from './constant-steps.js';

@@ -5,8 +5,8 @@
  * static (ahead-of-time) engine build needs. A graph that does not convert as a whole gets no
  * answers, and its segments are built at their first run instead.
  */
-import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import { type Graph, isKilnError, type Shape, type ValueType } from '@kiln/core';
+import { type ConverterRegistry, convertGraph } from '@kiln-inference/converters';
+import { type Graph, isKilnError, type Shape, type ValueType } from '@kiln-inference/core';
 
 export function inferValueTypes(graph: Graph, registry: ConverterRegistry, maxBatchSize?: number): Map<string, ValueType> {
   const inputShapes: Record<string, Shape> = {};

@@ -6,8 +6,8 @@
  * it serves any shape inside the profile. A shape outside is refused with a KilnError rather
  * than silently rebuilt.
  */
-import { type Dim, ErrorCode, KilnError, Tensor, type TensorDesc } from '@kiln/core';
-import type { RuntimeValue } from '@kiln/cpu-runtime';
+import { type Dim, ErrorCode, KilnError, Tensor, type TensorDesc } from '@kiln-inference/core';
+import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
 import type { InputSignature } from './value-signature.js';
 
 export interface ShapeRange {

@@ -8,9 +8,9 @@
  * Constant nodes themselves are always supported: whatever their dtype, they become weights;
  * so are layers computed from constants alone, which the builder folds.
  */
-import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import type { Graph, GraphNode, Network, Tensor, ValueInfo, ValueType } from '@kiln/core';
-import { type Capability, isolateNode, type LayerSupportTable, notSupported, SUPPORTED_CAPABILITY } from '@kiln/partitioner';
+import { type ConverterRegistry, convertGraph } from '@kiln-inference/converters';
+import type { Graph, GraphNode, Network, Tensor, ValueInfo, ValueType } from '@kiln-inference/core';
+import { type Capability, isolateNode, type LayerSupportTable, notSupported, SUPPORTED_CAPABILITY } from '@kiln-inference/partitioner';
 import { type NativeTarget, programSupport } from '../lowering/program-support.js';
 import { buildTimeValues, CONSTANT_OPS } from './build-time-values.js';
 import { inferValueTypes } from './inferred-value-types.js';

@@ -3,9 +3,9 @@
  * CPU reference kernels. Conversions are cached per input signature, so a steady stream of
  * same-shaped runs converts each graph once.
  */
-import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import type { Graph, Network, ValueType } from '@kiln/core';
-import { ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
+import { type ConverterRegistry, convertGraph } from '@kiln-inference/converters';
+import type { Graph, Network, ValueType } from '@kiln-inference/core';
+import { ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
 import { retypeInputs, valueTypeOf } from './retype-inputs.js';
 import { type InputSignature, signatureKey, signatureOf } from './value-signature.js';
 

@@ -3,7 +3,7 @@
  * intermediate values untyped or symbolic, while a build needs the dtypes and shapes that will
  * actually flow in.
  */
-import { Graph, type Shape, type ValueInfo, type ValueType } from '@kiln/core';
+import { Graph, type Shape, type ValueInfo, type ValueType } from '@kiln-inference/core';
 import type { InputSignature } from './value-signature.js';
 
 /** The value type a signature describes, with `shape` replacing the concrete one when given. */

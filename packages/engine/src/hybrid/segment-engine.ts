@@ -8,9 +8,9 @@
  * convert that way (a converter needs the static batch) is built for the exact shapes and
  * serves only them.
  */
-import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import { type Graph, isKilnError, type Network, type Shape, type ValueType } from '@kiln/core';
-import type { RuntimeValue } from '@kiln/cpu-runtime';
+import { type ConverterRegistry, convertGraph } from '@kiln-inference/converters';
+import { type Graph, isKilnError, type Network, type Shape, type ValueType } from '@kiln-inference/core';
+import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
 import { type BuildOptions, buildPlan } from '../builder/build-plan.js';
 import { Engine, type EngineOptions } from '../engine.js';
 import type { ExecutionContext } from '../execution-context.js';
@@ -28,7 +28,7 @@ export interface SegmentEngine extends CacheEntry {
   readonly origin: EngineOrigin;
 }
 
-/** What @kiln/engine passes to every segment build: the builder's options and the Engine's. */
+/** What @kiln-inference/engine passes to every segment build: the builder's options and the Engine's. */
 export interface SegmentBuildSettings {
   registry: ConverterRegistry;
   buildOptions?: BuildOptions;

@@ -3,9 +3,9 @@
  * and the native backend's layer support table (what it converts to must run natively). The
  * `cuda` target asks the same table, since the CUDA backend lowers the same Program ops.
  */
-import type { ConverterRegistry } from '@kiln/converters';
-import { ErrorCode, KilnError } from '@kiln/core';
-import { type CapabilityOracle, combineOracles, converterOracle, layerTableOracle } from '@kiln/partitioner';
+import type { ConverterRegistry } from '@kiln-inference/converters';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import { type CapabilityOracle, combineOracles, converterOracle, layerTableOracle } from '@kiln-inference/partitioner';
 import { type NativeTarget, programSupportTable } from './program-support-table.js';
 
 export const TARGETS: readonly NativeTarget[] = ['cpu', 'cuda'];

@@ -3,8 +3,8 @@
  * reuse follows TF-TRT's implicit-batch rule: dimension 0 of every input is the batch, and an
  * engine built for batch B serves batch b ≤ B when every other dimension matches exactly.
  */
-import type { DType, Shape } from '@kiln/core';
-import { type RuntimeValue, TensorSequence } from '@kiln/cpu-runtime';
+import type { DType, Shape } from '@kiln-inference/core';
+import { type RuntimeValue, TensorSequence } from '@kiln-inference/cpu-runtime';
 
 /** One input as an engine sees it: a tensor's dtype and concrete shape, or a sequence. */
 export type InputSignature = { kind: 'tensor'; dtype: DType; shape: number[] } | { kind: 'sequence'; dtype: DType };

@@ -17,7 +17,7 @@ import {
   type ProgramOp,
   type ProgramStorage,
   type Tensor,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import type { MemoryPlan } from '../memory/memory-plan.js';
 import { planMemory } from '../memory/plan-memory.js';
 import { opOperands } from '../tactics/op-operands.js';

@@ -5,7 +5,16 @@
  * them out of CUDA engines entirely). Every shape, past reference stages too, comes from the
  * LayerDefs: no kernel runs to learn one.
  */
-import { type AnyLayer, ErrorCode, inferNetwork, isStaticShape, KilnError, type Network, type Program, type ValueFacts } from '@kiln/core';
+import {
+  type AnyLayer,
+  ErrorCode,
+  inferNetwork,
+  isStaticShape,
+  KilnError,
+  type Network,
+  type Program,
+  type ValueFacts,
+} from '@kiln-inference/core';
 import { type CompileOptions, compileStage } from './compile-stage.js';
 import { layerReads, networkConstants, splitStages } from './stages.js';
 

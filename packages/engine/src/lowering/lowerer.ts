@@ -3,7 +3,7 @@
  * outputs' shapes, and refuses (KilnError naming the layer) what programSupport let through but
  * the actual shapes do not allow.
  */
-import { type AnyLayer, ErrorCode, KilnError, type LayerKind } from '@kiln/core';
+import { type AnyLayer, ErrorCode, KilnError, type LayerKind } from '@kiln-inference/core';
 import type { ProgramAssembler } from './program-assembler.js';
 
 export type Lowerer<L extends AnyLayer = AnyLayer> = (layer: L, asm: ProgramAssembler) => void;

@@ -14,7 +14,7 @@ import {
   type ProgramStorage,
   type ProgramValue,
   type Tensor,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 
 /** More dims than any tensor has: a longer shape comes from a param gone wrong. */
 const MAX_RANK = 64;

@@ -22,7 +22,7 @@ import {
   PROGRAM_COMPARE_OPS,
   PROGRAM_UNARY_OPS,
   type ValueFacts,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 

@@ -1,5 +1,5 @@
 /** A stage as a self-contained Network: its inputs, the constant layers it reads, its layers and outputs. */
-import { Network } from '@kiln/core';
+import { Network } from '@kiln-inference/core';
 import type { Stage } from './stages.js';
 import { layerReads } from './stages.js';
 

@@ -3,7 +3,7 @@
  * one native call each) and runs of layers left to the reference kernels. A network whose
  * layers all lower is one native stage: the whole plan in one native call.
  */
-import type { AnyLayer, Network, Tensor } from '@kiln/core';
+import type { AnyLayer, Network, Tensor } from '@kiln-inference/core';
 import { type NativeTarget, programSupport } from './program-support.js';
 
 export interface Stage {

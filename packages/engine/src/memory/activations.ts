@@ -3,7 +3,7 @@
  * outside the arena (network inputs, constants), which the executor reads in place. Each gets a
  * static byte size; a tensor whose shape or storage cannot be known is an error naming it.
  */
-import { type AnyLayer, type DType, dtypeInfo, ErrorCode, formatShape, KilnError, type Network, shapeSize } from '@kiln/core';
+import { type AnyLayer, type DType, dtypeInfo, ErrorCode, formatShape, KilnError, type Network, shapeSize } from '@kiln-inference/core';
 import { resolveStaticShapes } from './static-shapes.js';
 
 export interface Activation {

@@ -7,7 +7,7 @@
  *     producers write straight into it and the copy disappears. Honoured only when that is
  *     safe (see concatSlices); otherwise the concatenation stays a copy.
  */
-import { type Layer, type Network, normalizeAxis } from '@kiln/core';
+import { type Layer, type Network, normalizeAxis } from '@kiln-inference/core';
 import { type Activation, isReshapeView } from './activations.js';
 
 export interface Alias {

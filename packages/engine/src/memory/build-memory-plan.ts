@@ -4,7 +4,7 @@
  * reference backend sizes tensors at run time; the skip is reported as a progress event. When
  * the caller passes memory options, the plan is required and planning errors are thrown.
  */
-import { ErrorCode, emitProgress, isKilnError, type Network, type ProgressListener } from '@kiln/core';
+import { ErrorCode, emitProgress, isKilnError, type Network, type ProgressListener } from '@kiln-inference/core';
 import type { MemoryPlan, PlanMemoryOptions } from './memory-plan.js';
 import { planMemory } from './plan-memory.js';
 

@@ -1,9 +1,9 @@
 /**
  * Which input an elementwise layer may overwrite with its output. The native executors run
- * these ops elementwise (see Program in @kiln/core), so writing y over an input x of the same
+ * these ops elementwise (see Program in @kiln-inference/core), so writing y over an input x of the same
  * size is safe once nothing reads x's bytes after this layer.
  */
-import type { AnyLayer } from '@kiln/core';
+import type { AnyLayer } from '@kiln-inference/core';
 import type { Activation } from './activations.js';
 
 /**

@@ -3,7 +3,7 @@
  * (conditional branches, loop and scan bodies) read by name. Captures are real reads even when a
  * converter did not also list them as layer inputs, so a buffer must outlive them.
  */
-import type { AnyLayer, Network } from '@kiln/core';
+import type { AnyLayer, Network } from '@kiln-inference/core';
 import { subNetworks } from '../plan/walk-network.js';
 
 /** Distinct tensor names the layer reads, in first-use order. */

@@ -1,7 +1,7 @@
 /**
  * The memory plan: where every activation of a built network lives in one arena. The planner
  * (plan-memory.ts) fills it; the plan format stores it as the 'memory' section; native executors
- * read the offsets (see Program in @kiln/core for which overlaps they must expect).
+ * read the offsets (see Program in @kiln-inference/core for which overlaps they must expect).
  */
 export interface TensorPlacement {
   /** Byte offset in the arena. */

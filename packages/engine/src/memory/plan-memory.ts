@@ -9,7 +9,7 @@
  *   4. place the buffers (best-fit.ts).
  * The scratch workspace is one separate buffer, as large as the largest need of any layer.
  */
-import { ErrorCode, KilnError, type Network } from '@kiln/core';
+import { ErrorCode, KilnError, type Network } from '@kiln-inference/core';
 import { forEachNetwork } from '../plan/walk-network.js';
 import { collectActivations } from './activations.js';
 import { type Alias, findArenaViews } from './arena-views.js';

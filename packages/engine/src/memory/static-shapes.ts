@@ -6,7 +6,7 @@
  * and kernels: here its outputs keep their declarations, and whatever stays unknown the planner
  * reports by name.
  */
-import { inferNetwork, isStaticShape, type Network } from '@kiln/core';
+import { inferNetwork, isStaticShape, type Network } from '@kiln-inference/core';
 
 type Shape = readonly number[];
 

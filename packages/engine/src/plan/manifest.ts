@@ -2,7 +2,7 @@
  * The plan manifest: everything a loader must check before trusting a plan's sections. It is
  * stored as canonical JSON right after the container header.
  */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 
 /** Bumped whenever the container layout or a section's encoding changes incompatibly. */
 export const PLAN_FORMAT_VERSION = 1;

@@ -3,7 +3,7 @@
  * set, so a plan read back serializes to the same bytes. Loading checks the structure, since
  * an executor trusts these offsets with raw memory.
  */
-import { checkModelBytes } from '@kiln/core';
+import { checkModelBytes } from '@kiln-inference/core';
 import type { MemoryPlan, TensorPlacement } from '../memory/memory-plan.js';
 import type { JsonValue } from './canonical-json.js';
 import { corrupted } from './weights-blob.js';

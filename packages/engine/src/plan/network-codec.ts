@@ -18,7 +18,7 @@ import {
   Network,
   Tensor,
   type TensorDesc,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import type { JsonValue } from './canonical-json.js';
 import { corrupted, type WeightsReader, type WeightsWriter } from './weights-blob.js';
 

@@ -15,7 +15,7 @@
  *
  * The version is read before anything else so a future layout can change everything after it.
  */
-import { ErrorCode, KILN_VERSION, KilnError } from '@kiln/core';
+import { ErrorCode, KILN_VERSION, KilnError } from '@kiln-inference/core';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 import { sha256Hex } from './checksum.js';
 import { PLAN_FORMAT_VERSION, type PlanManifest, type SectionEntry } from './manifest.js';

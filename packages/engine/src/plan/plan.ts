@@ -1,5 +1,5 @@
 /** A built plan in memory: its manifest (sections filled at serialization), its network and its memory plan. */
-import type { Network } from '@kiln/core';
+import type { Network } from '@kiln-inference/core';
 import type { MemoryPlan } from '../memory/memory-plan.js';
 import type { TacticChoices } from '../tactics/tactic-choices.js';
 import type { PlanManifest } from './manifest.js';

@@ -1,5 +1,5 @@
 /** Visits a network and every sub-network its conditional/loop/scan layers hold. */
-import { type AnyLayer, Network } from '@kiln/core';
+import { type AnyLayer, Network } from '@kiln-inference/core';
 
 export function forEachNetwork(network: Network, visit: (n: Network) => void): void {
   visit(network);

@@ -13,7 +13,7 @@ import {
   Tensor,
   tensorFromLittleEndian,
   tensorToLittleEndian,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import type { JsonValue } from './canonical-json.js';
 
 export const WEIGHT_ALIGNMENT = 64;

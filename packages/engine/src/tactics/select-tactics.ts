@@ -16,7 +16,7 @@ import {
   type ProgressListener,
   programDTypeBytes,
   throwIfAborted,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { compileStage, TACTIC_OPS } from '../lowering/compile-stage.js';
 import { networkConstants, type Stage, splitStages } from '../lowering/stages.js';
 import { opOperands, withOperands } from './op-operands.js';

@@ -5,7 +5,7 @@
  * Stored as JSON with sorted keys, so the file itself is stable too.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { ErrorCode, KILN_VERSION, KilnError } from '@kiln/core';
+import { ErrorCode, KILN_VERSION, KilnError } from '@kiln-inference/core';
 
 const CACHE_FORMAT = 'kiln-timing-cache';
 const CACHE_VERSION = 1;

@@ -7,8 +7,8 @@
  * gets an answer: a malformed one is a KilnError response, never a dead worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { currentResourceLimits, ErrorCode, KilnError, resourceLimits, setProcessResourceLimits } from '@kiln/core';
-import { validateFeeds } from '@kiln/cpu-runtime';
+import { currentResourceLimits, ErrorCode, KilnError, resourceLimits, setProcessResourceLimits } from '@kiln-inference/core';
+import { validateFeeds } from '@kiln-inference/cpu-runtime';
 import { createPlanExecutor, type PlanExecutor } from '../backends/native-cpu/plan-executor.js';
 import type { Plan } from '../plan/plan.js';
 import { deserializePlan } from '../plan/plan-container.js';

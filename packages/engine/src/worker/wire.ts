@@ -12,8 +12,8 @@ import {
   type ResourceLimits,
   Tensor,
   type TensorData,
-} from '@kiln/core';
-import { type RuntimeValue, TensorSequence } from '@kiln/cpu-runtime';
+} from '@kiln-inference/core';
+import { type RuntimeValue, TensorSequence } from '@kiln-inference/cpu-runtime';
 
 /** What an execution context sends its worker: as workerData at start, or in a load message to a pooled worker. */
 export interface EngineWorkerData {

@@ -3,7 +3,7 @@
  * SavedModels, TensorFlow.js graph models, UFF) equals their all-CPU outputs (rtol 1e-5).
  * The light ONNX models are in corpus-light-models.test.ts.
  */
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, it } from 'vitest';
 import { checkCorpusCase } from './support/check-corpus-case.js';
 import { corpusCases } from './support/corpus-cases.js';

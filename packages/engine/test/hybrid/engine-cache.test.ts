@@ -3,8 +3,8 @@
  * hits, LRU eviction order, batch reuse, no reuse across a different non-batch shape, and the
  * CPU fallback when the cache is full.
  */
-import type { Shape } from '@kiln/core';
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import type { Shape } from '@kiln-inference/core';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   type CacheEntry,

@@ -4,8 +4,8 @@
  * graph on the CPU reference kernels, and every engine-node run is accounted for in the counters.
  */
 
-import { nodeSetOracle, partition } from '@kiln/partitioner';
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import { nodeSetOracle, partition } from '@kiln-inference/partitioner';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomDag } from '../../../partitioner/test/support/random-dag.js';

@@ -3,9 +3,9 @@
  * a segment whose engine cannot be built still runs (unconverted), saved engines are adopted
  * instead of rebuilt, and a disposed session refuses to run.
  */
-import { ErrorCode, Graph, KilnError, Tensor } from '@kiln/core';
-import { nodeSetOracle, partition } from '@kiln/partitioner';
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import { ErrorCode, Graph, KilnError, Tensor } from '@kiln-inference/core';
+import { nodeSetOracle, partition } from '@kiln-inference/partitioner';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { type BuilderRule, type HybridEvent, HybridSession } from '../../src/index.js';
 import { chainGraph, chainHybrid, runWhole, tinyRegistry } from './support/chain-graph.js';

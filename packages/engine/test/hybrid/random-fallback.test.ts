@@ -2,10 +2,10 @@
  * A random op on the CPU fallback must draw anew on every run, even when everything it reads is
  * a weight: folding it at session creation would freeze one draw into every run.
  */
-import { createOnnxRegistry } from '@kiln/converters';
-import { Graph, Tensor } from '@kiln/core';
-import { nodeSetOracle, partition } from '@kiln/partitioner';
-import { expectTensorClose } from '@kiln/testkit';
+import { createOnnxRegistry } from '@kiln-inference/converters';
+import { Graph, Tensor } from '@kiln-inference/core';
+import { nodeSetOracle, partition } from '@kiln-inference/partitioner';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { HybridSession } from '../../src/index.js';
 

@@ -2,9 +2,9 @@
  * The `cpu` and `cuda` target oracles: a node is supported when it converts and every layer it
  * converts to lowers to native Program ops (programSupport); refusals name the layer and why.
  */
-import { createOnnxRegistry } from '@kiln/converters';
-import { Graph, type GraphNode, Tensor } from '@kiln/core';
-import { partition } from '@kiln/partitioner';
+import { createOnnxRegistry } from '@kiln-inference/converters';
+import { Graph, type GraphNode, Tensor } from '@kiln-inference/core';
+import { partition } from '@kiln-inference/partitioner';
 import { describe, expect, it } from 'vitest';
 import { programSupportTable, targetOracle } from '../../src/index.js';
 

@@ -3,8 +3,8 @@
  * arg_reduce, integer binary): a keypoint decoder like MoveNet's stays one native stage and
  * matches the reference kernels. Programs run in the TypeScript interpreter here.
  */
-import { Tensor, validateProgram } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { Tensor, validateProgram } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { lowerNetwork, splitStages } from '../../src/index.js';
 import { networkConstants } from '../../src/lowering/stages.js';

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import type { Tensor } from '@kiln/core';
-import { decodeTensorProto, loadOnnxFile } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import type { Tensor } from '@kiln-inference/core';
+import { decodeTensorProto, loadOnnxFile } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, compileStage, networkConstants, StagedExecutor, splitStages } from '../../src/index.js';
 import { interpreted } from './lowering-support.js';

@@ -2,10 +2,10 @@
  * lowerNetwork learns every shape from the LayerDefs, past reference stages too, and keeps layers
  * whose shapes depend on data (unknown until run time) on the reference path.
  */
-import { convertGraph } from '@kiln/converters';
-import { ErrorCode, KilnError, Network, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { corpusDir } from '@kiln/testkit';
+import { convertGraph } from '@kiln-inference/converters';
+import { ErrorCode, KilnError, Network, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, lowerNetwork } from '../../src/index.js';
 import { corpusCases } from '../hybrid/support/corpus-cases.js';

@@ -3,8 +3,8 @@
  * lowering, the memory plan's views and in-place placements and the op semantics) and must
  * match the reference kernels.
  */
-import { Tensor } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { Tensor } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { networkConstants, splitStages } from '../../src/index.js';
 import { expectStagedMatchesReference, NetBuilder } from './lowering-support.js';

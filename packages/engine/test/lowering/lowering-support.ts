@@ -1,7 +1,7 @@
 /** Shared by the lowering tests: small networks, and running them staged vs the reference executor. */
-import { type DType, Network, type Tensor } from '@kiln/core';
-import { interpretProgram, ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import { type DType, Network, type Tensor } from '@kiln-inference/core';
+import { interpretProgram, ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { expect } from 'vitest';
 import { type CreateProgram, StagedExecutor } from '../../src/index.js';
 

@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import type { Tensor } from '@kiln/core';
-import { loadCpuNative } from '@kiln/cpu-runtime';
-import { decodeTensorProto, loadOnnxFile } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln/testkit';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import type { Tensor } from '@kiln-inference/core';
+import { loadCpuNative } from '@kiln-inference/cpu-runtime';
+import { decodeTensorProto, loadOnnxFile } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan, Engine } from '../../src/index.js';
 

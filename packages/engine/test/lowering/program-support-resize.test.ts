@@ -3,7 +3,7 @@
  * native path at partition time rather than fail later in the lowering (MoveNet's NHWC
  * upsampling did, on the CUDA target).
  */
-import { Network, Tensor } from '@kiln/core';
+import { Network, Tensor } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { programSupport } from '../../src/lowering/program-support.js';
 

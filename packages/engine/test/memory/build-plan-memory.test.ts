@@ -1,5 +1,5 @@
 /** buildPlan's memory step: planned for static networks, skipped (and said so) for dynamic ones, strict when asked. */
-import { ErrorCode, KilnError, type ProgressEvent } from '@kiln/core';
+import { ErrorCode, KilnError, type ProgressEvent } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { type BuildOptions, buildPlan as build } from '../../src/index.js';
 import { TestNet } from './network-builder.js';

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 // The engine does not depend on the importers; the test reaches their sources directly.
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { importOnnx } from '@kiln/onnx';
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { importOnnx } from '@kiln-inference/onnx';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/index.js';
 import { memoryPlanProblems } from './overlap-checker.js';

@@ -1,5 +1,5 @@
 /** Small networks for the memory planner tests: float32 unless told, static shapes throughout. */
-import { type DType, type LayerKind, type LayerParamsMap, Network, Tensor } from '@kiln/core';
+import { type DType, type LayerKind, type LayerParamsMap, Network, Tensor } from '@kiln-inference/core';
 
 export class TestNet {
   readonly net = new Network('memory-test');

@@ -5,7 +5,7 @@
  * unless they hold the same data (connected by views) or one was written in place over the
  * other at the one step where the old value dies and the new one is born.
  */
-import type { AnyLayer, Network } from '@kiln/core';
+import type { AnyLayer, Network } from '@kiln-inference/core';
 import type { MemoryPlan } from '../../src/memory/memory-plan.js';
 
 /** Every name a layer reads, sub-network captures included (over-approximated: all names inside). */

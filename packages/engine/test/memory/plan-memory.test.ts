@@ -1,4 +1,4 @@
-import { ErrorCode, KilnError, Network } from '@kiln/core';
+import { ErrorCode, KilnError, Network } from '@kiln-inference/core';
 import { describe, expect, it } from 'vitest';
 import { planMemory } from '../../src/memory/plan-memory.js';
 import { conv1x1, TestNet } from './network-builder.js';

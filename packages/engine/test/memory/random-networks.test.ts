@@ -3,7 +3,7 @@
  * splits, in-place concatenations (accepted or refused), in-place elementwise layers, residual
  * convolutions, casts, captured tensors in conditionals and random network outputs.
  */
-import { Network } from '@kiln/core';
+import { Network } from '@kiln-inference/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planMemory } from '../../src/memory/plan-memory.js';

@@ -1,5 +1,5 @@
-import { type ActivationSpec, type ActivationType, Network } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { type ActivationSpec, type ActivationType, Network } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { activationFusion } from '../../src/builder/rules/activation-fusion.js';
 import { residualFusion } from '../../src/builder/rules/residual-fusion.js';

@@ -5,9 +5,9 @@
  * rounding of the reassociated arithmetic (folded/merged constants, one rounding instead of
  * two): 1e-5 relative, 1e-4 absolute for sums that cancel.
  */
-import { type ElementwiseOp, Network, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose, randomTensor } from '@kiln/testkit';
+import { type ElementwiseOp, Network, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { defaultBuilderRules } from '../../src/builder/default-rules.js';

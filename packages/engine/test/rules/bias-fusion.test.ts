@@ -1,5 +1,5 @@
-import { Network, type Tensor } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { Network, type Tensor } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { biasFusion } from '../../src/builder/rules/bias-fusion.js';
 import { addConstant, convParams, expectIdenticalOutputs, expectSameOutputs, float32, kinds, optimize } from './golden.js';

@@ -1,5 +1,5 @@
-import { type AnyLayer, type Layer, Network } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { type AnyLayer, type Layer, Network } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { concatElimination } from '../../src/builder/rules/concat-elimination.js';
 import { identityRemoval } from '../../src/builder/rules/identity-removal.js';

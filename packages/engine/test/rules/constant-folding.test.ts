@@ -1,5 +1,5 @@
-import { Network, Tensor } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { Network, Tensor } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { constantFolding } from '../../src/builder/rules/constant-folding.js';
 import { deadLayerElimination } from '../../src/builder/rules/dead-layer-elimination.js';

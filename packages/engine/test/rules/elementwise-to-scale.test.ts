@@ -1,5 +1,5 @@
-import { type ElementwiseOp, Network, Tensor } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { type ElementwiseOp, Network, Tensor } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { elementwiseToScale } from '../../src/builder/rules/elementwise-to-scale.js';
 import { scaleMerging } from '../../src/builder/rules/scale-merging.js';

@@ -1,7 +1,7 @@
 /** Shared by the rule golden tests: build with some rules, compare kinds and numerics before/after. */
-import type { ConvolutionParams, Network, Tensor, TensorDesc } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { expectTensorClose } from '@kiln/testkit';
+import type { ConvolutionParams, Network, Tensor, TensorDesc } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { expect } from 'vitest';
 import { type BuilderRule, buildPlan } from '../../src/index.js';
 

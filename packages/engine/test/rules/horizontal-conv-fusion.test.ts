@@ -1,5 +1,5 @@
-import { type ConvolutionParams, Network } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { type ConvolutionParams, Network } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { activationFusion } from '../../src/builder/rules/activation-fusion.js';
 import { horizontalConvFusion } from '../../src/builder/rules/horizontal-conv-fusion.js';

@@ -1,5 +1,5 @@
-import { Network } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { Network } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { identityRemoval } from '../../src/builder/rules/identity-removal.js';
 import { expectSameOutputs, kinds, optimize } from './golden.js';

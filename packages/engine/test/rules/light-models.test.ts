@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 // The engine does not depend on the importers; the test reaches their sources directly.
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import type { AnyLayer, Layer, Network } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { decodeTensorProto, importOnnx } from '@kiln/onnx';
-import { corpusDir, expectTensorClose } from '@kiln/testkit';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import type { AnyLayer, Layer, Network } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { decodeTensorProto, importOnnx } from '@kiln-inference/onnx';
+import { corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/index.js';
 

@@ -3,8 +3,8 @@
  * squeeze/unsqueeze layers, with shapes declared or unknown: after shuffle and squeeze
  * cancellation the network must still be valid and give exactly the same values.
  */
-import { type AnyLayer, Network, Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { type AnyLayer, Network, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deadLayerElimination } from '../../src/builder/rules/dead-layer-elimination.js';

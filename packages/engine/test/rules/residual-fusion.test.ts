@@ -1,5 +1,5 @@
-import { type Epilogue, Network } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { type Epilogue, Network } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { residualFusion } from '../../src/builder/rules/residual-fusion.js';
 import { addConstant, convParams, expectSameOutputs, float32, kinds, optimize } from './golden.js';

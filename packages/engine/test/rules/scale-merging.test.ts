@@ -1,5 +1,5 @@
-import { type Layer, Network, Tensor } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { type Layer, Network, Tensor } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { scaleMerging } from '../../src/builder/rules/scale-merging.js';
 import { addConstant, expectSameOutputs, float32, kinds, optimize } from './golden.js';

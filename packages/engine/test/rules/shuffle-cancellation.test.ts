@@ -1,5 +1,5 @@
-import { type Layer, Network, Tensor } from '@kiln/core';
-import { randomTensor } from '@kiln/testkit';
+import { type Layer, Network, Tensor } from '@kiln-inference/core';
+import { randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
 import { deadLayerElimination } from '../../src/builder/rules/dead-layer-elimination.js';
 import { identityRemoval } from '../../src/builder/rules/identity-removal.js';

@@ -3,8 +3,8 @@
  * or raw little-endian data written `path.bin:DTYPE:D0xD1x…`.
  */
 import { readFileSync } from 'node:fs';
-import { ErrorCode, isDType, KilnError, parseNpy, type Tensor, type TensorDesc, tensorFromLittleEndian } from '@kiln/core';
-import { decodeTensorProto } from '@kiln/onnx';
+import { ErrorCode, isDType, KilnError, parseNpy, type Tensor, type TensorDesc, tensorFromLittleEndian } from '@kiln-inference/core';
+import { decodeTensorProto } from '@kiln-inference/onnx';
 
 export function readFeedFile(spec: string): Tensor {
   const raw = /^(.*):([a-z0-9]+):(\d+(?:x\d+)*|scalar)$/i.exec(spec);

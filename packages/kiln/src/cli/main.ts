@@ -3,7 +3,7 @@
  * one readable line. Exit codes: 0 done, 1 the work failed (a KilnError: bad model, bad input),
  * 2 the command line is wrong (unknown command or option, malformed value), as getopt tools do.
  */
-import { KilnError } from '@kiln/core';
+import { KilnError } from '@kiln-inference/core';
 import { CommanderError } from 'commander';
 import { exitQuietlyWhenOutputCloses } from './closed-output.js';
 import { kilnProgram } from './program.js';

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { castTensor, type DType, hasNumpyDType, serializeNpy, type Tensor } from '@kiln/core';
+import { castTensor, type DType, hasNumpyDType, serializeNpy, type Tensor } from '@kiln-inference/core';
 
 export interface WrittenOutput {
   name: string;

@@ -4,8 +4,8 @@
  * the last ':' (so 'onnx::Flatten_0:1x25x96' works) and may be quoted as trtexec allows ('input:0':1x3).
  * `--shapes` fixes an input (min = opt = max); the three range flags come together per input.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
-import type { OptimizationProfile, ShapeRange } from '@kiln/engine';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import type { OptimizationProfile, ShapeRange } from '@kiln-inference/engine';
 import type { Command } from 'commander';
 import { usage } from './usage-error.js';
 

@@ -3,7 +3,7 @@
  * commands and options get "did you mean …", and values are checked before any work starts.
  * Each action only translates flags into a call to its command module in commands/.
  */
-import { KILN_VERSION } from '@kiln/core';
+import { KILN_VERSION } from '@kiln-inference/core';
 import { Command, Option } from 'commander';
 import type { LoadModelOptions } from '../load-model.js';
 import { detectModelFormat } from '../model-format.js';

@@ -3,7 +3,7 @@
  * phase is countable. Piped (CI logs, `| tee`): a few plain lines — each phase's summary, where a
  * countable phase starts and ends — never one line per rewrite or tactic, which is thousands.
  */
-import type { ProgressEvent } from '@kiln/core';
+import type { ProgressEvent } from '@kiln-inference/core';
 
 const WIDTH = 28;
 

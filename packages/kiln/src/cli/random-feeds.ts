@@ -4,7 +4,7 @@
  * [0, 4), so index-like inputs stay in range). Math.random suffices: dense kernels take as long
  * whatever the values, and a seeded generator would be a fourth copy of mulberry32.
  */
-import { type DType, ErrorCode, KilnError, Tensor, type TensorDesc } from '@kiln/core';
+import { type DType, ErrorCode, KilnError, Tensor, type TensorDesc } from '@kiln-inference/core';
 
 export function randomFeeds(inputs: readonly TensorDesc[], shapes: ReadonlyMap<string, readonly number[]>): Record<string, Tensor> {
   for (const name of shapes.keys()) {

@@ -3,7 +3,7 @@
  * opposed to a model or input that fails. Kept apart so main.ts can exit 2 for them, the
  * convention of getopt-style tools, while failures of the work itself exit 1.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 
 export const USAGE_EXIT_CODE = 2;
 

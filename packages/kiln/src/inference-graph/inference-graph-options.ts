@@ -3,8 +3,8 @@
  * up front so a wrong precision or target fails before any work with a message saying what
  * the target can do.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
-import type { EngineOptions, OptimizationProfile } from '@kiln/engine';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import type { EngineOptions, OptimizationProfile } from '@kiln-inference/engine';
 import type { ModelSourceOptions } from './model-source.js';
 
 /** TF-TRT's precision modes; a target refuses the ones it cannot compute. */

@@ -5,10 +5,10 @@
  * kernels for everything else. save() writes the model, the options and every cached engine's
  * plan to a folder; loadInferenceGraph() reads it back without rebuilding those engines.
  */
-import type { Tensor } from '@kiln/core';
-import type { Feeds, RuntimeValue } from '@kiln/cpu-runtime';
-import { type EngineOptions, type HybridCounters, HybridSession, type SavedSegmentEngine, targetOracle } from '@kiln/engine';
-import { type HybridGraph, type PartitionReport, partition } from '@kiln/partitioner';
+import type { Tensor } from '@kiln-inference/core';
+import type { Feeds, RuntimeValue } from '@kiln-inference/cpu-runtime';
+import { type EngineOptions, type HybridCounters, HybridSession, type SavedSegmentEngine, targetOracle } from '@kiln-inference/engine';
+import { type HybridGraph, type PartitionReport, partition } from '@kiln-inference/partitioner';
 import { registryFor } from '../load-model.js';
 import { type InferenceGraphOptions, type ResolvedInferenceOptions, resolveInferenceOptions } from './inference-graph-options.js';
 import { type ModelSource, openModelSource } from './model-source.js';

@@ -6,9 +6,9 @@
  */
 import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ErrorCode, type Graph, KilnError, type Shape } from '@kiln/core';
-import { exportOnnx, importOnnx } from '@kiln/onnx';
-import { importGraphDef } from '@kiln/tf-graph';
+import { ErrorCode, type Graph, KilnError, type Shape } from '@kiln-inference/core';
+import { exportOnnx, importOnnx } from '@kiln-inference/onnx';
+import { importGraphDef } from '@kiln-inference/tf-graph';
 import { loadModel } from '../load-model.js';
 import { detectModelFormat } from '../model-format.js';
 

@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode, KILN_VERSION, KilnError } from '@kiln/core';
-import type { EngineOptions, InputSignature, SavedSegmentEngine } from '@kiln/engine';
+import { ErrorCode, KILN_VERSION, KilnError } from '@kiln-inference/core';
+import type { EngineOptions, InputSignature, SavedSegmentEngine } from '@kiln-inference/engine';
 import { InferenceGraph } from './inference-graph.js';
 import type { ResolvedInferenceOptions } from './inference-graph-options.js';
 import { reopenModelSource, type StoredSource } from './model-source.js';

@@ -3,8 +3,8 @@
  * list is an order of preference and the first provider this machine can run wins; unlike a
  * silently skipped entry, a name Kiln does not know is an error, so a typo never means "cpu".
  */
-import { ErrorCode, KilnError } from '@kiln/core';
-import { cudaStatus } from '@kiln/engine';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import { cudaStatus } from '@kiln-inference/engine';
 
 /** A provider name, or onnxruntime's object form `{ name, ...settings }`. */
 export type ExecutionProviderConfig = string | { readonly name: string; readonly deviceId?: number };

@@ -5,8 +5,8 @@
  * An object second argument is read as fetches when any key is an output name or is not a run
  * option, so a misspelt output name is reported rather than taken for an option.
  */
-import { ErrorCode, KilnError, Tensor, type TypedArray } from '@kiln/core';
-import type { RunOptions } from '@kiln/engine';
+import { ErrorCode, KilnError, Tensor, type TypedArray } from '@kiln-inference/core';
+import type { RunOptions } from '@kiln-inference/engine';
 
 export interface RunArguments {
   /** Output names to return, in the order given; undefined: all outputs. */

@@ -1,6 +1,6 @@
 /**
  * onnxruntime's `graphOptimizationLevel` as a choice of Kiln builder rules. The levels nest as
- * onnxruntime's do; Kiln's rule groups (see @kiln/engine default-rules.ts) fall into them:
+ * onnxruntime's do; Kiln's rule groups (see @kiln-inference/engine default-rules.ts) fall into them:
  *   disabled  no rules: the network runs as imported;
  *   basic     clean-up that keeps every computation's meaning: constant folding, dead-layer and
  *             identity removal, shuffle and squeeze cancellation;
@@ -9,8 +9,8 @@
  *   layout    the same as extended: Kiln has no separate layout transformations;
  *   all       every default rule, adding horizontal 1×1-conv fusion and concat elimination.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
-import { type BuilderRule, defaultBuilderRules } from '@kiln/engine';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import { type BuilderRule, defaultBuilderRules } from '@kiln-inference/engine';
 
 /** onnxruntime's `graphOptimizationLevel` values, from no rules to every rule. */
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'] as const;

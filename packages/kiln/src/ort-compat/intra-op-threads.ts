@@ -5,8 +5,8 @@
  * its own count. So the setting is accepted when it asks for what the process already has
  * (or for the default, 0) and refused otherwise, rather than quietly running with another count.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
-import { loadCpuNative } from '@kiln/cpu-runtime';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import { loadCpuNative } from '@kiln-inference/cpu-runtime';
 
 /** Threads the CPU kernels of a session run on: the native pool's size, or 1 for the TypeScript kernels. */
 export function cpuThreadCount(kernels: 'native' | 'reference' | undefined): number {

@@ -5,9 +5,9 @@
  * an ONNX ModelProto from a TensorFlow GraphDef (the two formats Kiln imports from bytes alone).
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { ErrorCode, KilnError } from '@kiln/core';
-import { hasPlanMagic } from '@kiln/engine';
-import { ProtoReader, WireType } from '@kiln/tf-graph';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import { hasPlanMagic } from '@kiln-inference/engine';
+import { ProtoReader, WireType } from '@kiln-inference/tf-graph';
 import { readModelBytes } from '../load-model.js';
 import { detectModelFormat, type ModelFormat } from '../model-format.js';
 

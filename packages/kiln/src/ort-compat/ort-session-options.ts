@@ -4,8 +4,8 @@
  * rules, intraOpNumThreads is checked against the CPU thread pool. Where a Kiln option says
  * the same thing (backend, build.rules) only one of the two may be given.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
-import type { BuildOptions } from '@kiln/engine';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import type { BuildOptions } from '@kiln-inference/engine';
 import { type BackendProbe, chooseBackend, type ExecutionProviderConfig } from './execution-providers.js';
 import { type GraphOptimizationLevel, rulesForLevel } from './graph-optimization-level.js';
 import { checkIntraOpNumThreads, cpuThreadCount } from './intra-op-threads.js';

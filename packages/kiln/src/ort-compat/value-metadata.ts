@@ -3,8 +3,8 @@
  * outputs: symbolic dims keep their names (strings), dims nothing is known about read as ''
  * (as onnxruntime reports them), and an unknown rank is an empty shape.
  */
-import type { DType } from '@kiln/core';
-import type { EngineIO } from '@kiln/engine';
+import type { DType } from '@kiln-inference/core';
+import type { EngineIO } from '@kiln-inference/engine';
 
 /** One input or output as onnxruntime-node's `inputMetadata` / `outputMetadata` describe it. */
 export type ValueMetadata =

@@ -1,5 +1,5 @@
 // Was: import * as ort from 'onnxruntime-node';
-import * as ort from 'kiln';
+import * as ort from 'kiln-inference';
 
 /** Runs an image classifier and returns its first output's values. */
 export async function classify(modelPath: string, pixels: Float32Array, dims: number[]): Promise<Float32Array> {

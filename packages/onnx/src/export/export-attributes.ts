@@ -1,5 +1,5 @@
 /** kiln AttributeValue → AttributeProto object. */
-import { type AttributeValue, ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { type AttributeValue, ErrorCode, type Graph, KilnError } from '@kiln-inference/core';
 import { kilnDTypeToOnnx } from '../dtypes.js';
 import { AttributeType } from '../import/attributes.js';
 import { numberToInt64 } from '../proto/int64.js';

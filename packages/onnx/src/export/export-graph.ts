@@ -1,5 +1,5 @@
 /** kiln Graph / GraphNode / GraphFunction → GraphProto / NodeProto / FunctionProto objects. */
-import type { AttributeValue, Graph, GraphFunction, GraphNode, Tensor, ValueInfo } from '@kiln/core';
+import type { AttributeValue, Graph, GraphFunction, GraphNode, Tensor, ValueInfo } from '@kiln-inference/core';
 import { withNode } from '../node-context.js';
 import { type TensorProtoObject, tensorToProto } from '../tensor/encode-tensor.js';
 import { valueTypeToProto } from '../value-types.js';

@@ -1,5 +1,5 @@
 /** kiln Graph → ModelProto bytes. */
-import { ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { ErrorCode, type Graph, KilnError } from '@kiln-inference/core';
 import { METADATA_PROPS_PREFIX } from '../import/import-model.js';
 import { ProtoTypes } from '../proto/schema.js';
 import { functionToProto, graphToProto, type WeightEncoder } from './export-graph.js';

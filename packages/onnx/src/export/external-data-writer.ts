@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
-import { ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { ErrorCode, type Graph, KilnError } from '@kiln-inference/core';
 import { tensorToProto } from '../tensor/encode-tensor.js';
 import { DATA_LOCATION_EXTERNAL } from '../tensor/external-data.js';
 import { exportOnnx, exportOnnxWith } from './export-model.js';

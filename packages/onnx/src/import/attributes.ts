@@ -1,5 +1,5 @@
 /** AttributeProto → kiln AttributeValue (sub-graphs through a callback, to keep files acyclic). */
-import { type AttributeValue, checkCount, ErrorCode, type Graph, KilnError } from '@kiln/core';
+import { type AttributeValue, checkCount, ErrorCode, type Graph, KilnError } from '@kiln-inference/core';
 import { int64ToNumber } from '../proto/int64.js';
 import { type AttributeMsg, bytesToString, type GraphMsg, hasField } from '../proto/messages.js';
 import { ProtoTypes } from '../proto/schema.js';

@@ -2,7 +2,7 @@
  * ONNX `Constant` nodes → weights. Exporters such as Paddle2ONNX put every weight in a
  * Constant node; treating their outputs as weights gives the converters initializers to read.
  */
-import { type AttributeValue, ErrorCode, type GraphNode, KilnError, Tensor } from '@kiln/core';
+import { type AttributeValue, ErrorCode, type GraphNode, KilnError, Tensor } from '@kiln-inference/core';
 import type { AttributeMsg } from '../proto/messages.js';
 import { ProtoTypes } from '../proto/schema.js';
 import { densifySparseTensor } from '../tensor/sparse.js';

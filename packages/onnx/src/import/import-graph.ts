@@ -10,7 +10,7 @@ import {
   type OpsetImport,
   type Tensor,
   type ValueInfo,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { withNode } from '../node-context.js';
 import { int64ToNumber } from '../proto/int64.js';
 import type { FunctionMsg, GraphMsg, NodeMsg, OperatorSetIdMsg, ValueInfoMsg } from '../proto/messages.js';

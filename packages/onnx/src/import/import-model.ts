@@ -9,7 +9,7 @@ import {
   readModelPath,
   resourceLimits,
   withResourceLimits,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { inferGraphTypes } from '../inference/infer-graph.js';
 import { decodeMessage } from '../proto/decode-message.js';
 import { int64ToNumber } from '../proto/int64.js';

@@ -1,5 +1,5 @@
 /** Concat, Split and Pad: one axis grows or shrinks. */
-import type { Dim, Shape } from '@kiln/core';
+import type { Dim, Shape } from '@kiln-inference/core';
 import { type InferenceRule, type KnownValue, type NodeView, type TensorInfo, tensor } from './context.js';
 import { axisIn, dimAdd, unknownShape } from './dims.js';
 

@@ -1,5 +1,5 @@
 /** Constant nodes kept as nodes (constantsAsWeights: false): their value is known. */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import { type InferenceRule, type NodeView, tensor } from './context.js';
 import { knownValueOf } from './known-values.js';
 

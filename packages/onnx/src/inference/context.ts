@@ -13,7 +13,7 @@ import {
   type GraphNode,
   type Shape,
   type ValueType,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 
 export interface TensorInfo {
   dtype: DType | null;

@@ -2,7 +2,7 @@
  * If, Loop and Scan: output types come from their bodies' outputs, declared or inferred (bodies
  * are inferred before the node itself).
  */
-import type { Graph, ValueType } from '@kiln/core';
+import type { Graph, ValueType } from '@kiln-inference/core';
 import { type InferenceResult, type InferenceRule, type TensorInfo, tensor } from './context.js';
 
 function bodyOutputType(body: Graph | undefined, i: number): ValueType | null {

@@ -1,5 +1,5 @@
 /** Convolution, pooling and normalization layers (NCHW-style layouts with spatial dims last). */
-import type { Dim, Shape } from '@kiln/core';
+import type { Dim, Shape } from '@kiln-inference/core';
 import { type InferenceRule, type NodeView, type TensorInfo, tensor } from './context.js';
 import { unknownShape } from './dims.js';
 

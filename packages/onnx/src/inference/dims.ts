@@ -1,5 +1,5 @@
 /** Arithmetic on possibly symbolic dims: concrete results when both sides are numbers, else unknown. */
-import type { Dim, Shape } from '@kiln/core';
+import type { Dim, Shape } from '@kiln-inference/core';
 
 export function dimProduct(dims: readonly Dim[]): Dim {
   let p = 1;

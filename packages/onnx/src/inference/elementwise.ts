@@ -1,5 +1,5 @@
 /** Element-wise ops: same-shape unary ops, broadcasting binary and variadic ops, comparisons, Where, Cast. */
-import { broadcastSymbolic, type Dim, type DType, type Shape } from '@kiln/core';
+import { broadcastSymbolic, type Dim, type DType, type Shape } from '@kiln-inference/core';
 import { onnxDTypeToKiln } from '../dtypes.js';
 import { type InferenceRule, type KnownValue, type NodeView, type TensorInfo, tensor } from './context.js';
 import { passContainer } from './sequence.js';

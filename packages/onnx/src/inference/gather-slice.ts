@@ -1,5 +1,5 @@
 /** Indexing ops: Gather, GatherElements, GatherND, Slice, Scatter*, TopK, OneHot. */
-import type { Dim } from '@kiln/core';
+import type { Dim } from '@kiln-inference/core';
 import { type InferenceRule, type KnownValue, type NodeView, type TensorInfo, tensor } from './context.js';
 import { axisIn, unknownShape } from './dims.js';
 

@@ -1,5 +1,5 @@
 /** Ops that create tensors from attributes: random generators and EyeLike. */
-import type { DType } from '@kiln/core';
+import type { DType } from '@kiln-inference/core';
 import { onnxDTypeToKiln } from '../dtypes.js';
 import { type InferenceRule, type NodeView, tensor } from './context.js';
 

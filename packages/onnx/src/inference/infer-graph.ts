@@ -4,7 +4,16 @@
  * the enclosing scope visible). A node whose rule fails is reported and left unknown: inference
  * never throws on a valid model.
  */
-import { type Dim, ErrorCode, type Graph, type GraphNode, KilnError, type Shape, type ValueInfo, type ValueType } from '@kiln/core';
+import {
+  type Dim,
+  ErrorCode,
+  type Graph,
+  type GraphNode,
+  KilnError,
+  type Shape,
+  type ValueInfo,
+  type ValueType,
+} from '@kiln-inference/core';
 import { type InferenceResult, type KnownValue, NodeView, type TensorInfo } from './context.js';
 import { knownValueOf } from './known-values.js';
 import { INFERENCE_RULES, isStandardDomain } from './rules.js';

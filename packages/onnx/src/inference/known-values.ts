@@ -1,5 +1,5 @@
 /** Known values of small constant tensors, so shape-computing subgraphs can be followed. */
-import type { Tensor } from '@kiln/core';
+import type { Tensor } from '@kiln-inference/core';
 import type { KnownValue } from './context.js';
 
 /** Only small 0-D/1-D numeric tensors matter for shapes, axes, scales and sizes. */

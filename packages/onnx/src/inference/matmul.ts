@@ -1,5 +1,5 @@
 /** MatMul (numpy semantics, batch broadcasting) and Gemm. */
-import { broadcastSymbolic, type Dim, type DType, type Shape } from '@kiln/core';
+import { broadcastSymbolic, type Dim, type DType, type Shape } from '@kiln-inference/core';
 import { type InferenceRule, type NodeView, tensor } from './context.js';
 
 export function matmulShape(a: Shape | null, b: Shape | null): Shape | null {

@@ -1,5 +1,5 @@
 /** Ops where only the dtype (and sometimes the rank) can be told without running them. */
-import type { DType, Shape } from '@kiln/core';
+import type { DType, Shape } from '@kiln-inference/core';
 import { onnxDTypeToKiln } from '../dtypes.js';
 import { type InferenceRule, type NodeView, tensor } from './context.js';
 

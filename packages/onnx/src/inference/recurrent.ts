@@ -1,5 +1,5 @@
 /** RNN, GRU and LSTM: Y [seq, dirs, batch, hidden], Y_h / Y_c [dirs, batch, hidden] (layout 0). */
-import type { Dim } from '@kiln/core';
+import type { Dim } from '@kiln-inference/core';
 import { type InferenceRule, tensor } from './context.js';
 
 const recurrent: InferenceRule = (v) => {

@@ -1,5 +1,5 @@
 /** Reductions (ReduceSum, ReduceMean, …) and ArgMax/ArgMin: reduced axes become 1 or disappear. */
-import type { Dim, DType, Shape } from '@kiln/core';
+import type { Dim, DType, Shape } from '@kiln-inference/core';
 import { type InferenceRule, tensor } from './context.js';
 import { axisIn } from './dims.js';
 

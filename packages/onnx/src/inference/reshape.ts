@@ -1,5 +1,5 @@
 /** Ops that rearrange dims without computing: Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Expand, Tile. */
-import { broadcastSymbolic, type Dim, type Shape } from '@kiln/core';
+import { broadcastSymbolic, type Dim, type Shape } from '@kiln-inference/core';
 import { type InferenceResult, type InferenceRule, type NodeView, type TensorInfo, tensor } from './context.js';
 import { axisIn, dimProduct, dimProductKeepingSymbol, unknownShape } from './dims.js';
 import { shapeFromValue } from './shape-values.js';

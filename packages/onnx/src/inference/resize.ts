@@ -1,5 +1,5 @@
 /** Resize and Upsample: output dims from known sizes, or input dims times known scales. */
-import type { Dim } from '@kiln/core';
+import type { Dim } from '@kiln-inference/core';
 import { type InferenceRule, type NodeView, tensor } from './context.js';
 import { axisIn, unknownShape } from './dims.js';
 

@@ -1,5 +1,5 @@
 /** Sequence and Optional ops: their values are containers of tensors, typed as ValueType. */
-import type { ValueType } from '@kiln/core';
+import type { ValueType } from '@kiln-inference/core';
 import { onnxDTypeToKiln } from '../dtypes.js';
 import { type InferenceResult, type InferenceRule, type NodeView, type TensorInfo, tensor } from './context.js';
 

@@ -1,5 +1,5 @@
 /** Ops whose outputs describe shapes: Shape, Size, ConstantOfShape, Range, NonZero. */
-import type { Shape } from '@kiln/core';
+import type { Shape } from '@kiln-inference/core';
 import { type InferenceRule, type KnownValue, type NodeView, tensor } from './context.js';
 import { dimProduct, unknownShape } from './dims.js';
 

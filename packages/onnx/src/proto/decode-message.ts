@@ -2,7 +2,7 @@
  * Decodes protobuf bytes into a message, turning every failure of the wire decoder (truncated
  * data, a wrong wire type, a runaway length, nesting that exhausts the stack) into a KilnError.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { type ProtoTypeName, ProtoTypes } from './schema.js';
 
 export function decodeMessage<T>(type: ProtoTypeName, bytes: Uint8Array, what: string): T {

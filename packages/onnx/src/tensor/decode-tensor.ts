@@ -1,5 +1,5 @@
 /** TensorProto message → kiln Tensor, from raw_data, the typed fields or external data. */
-import { checkModelBytes, checkTensorSize, ErrorCode, KilnError, storageBytes, Tensor } from '@kiln/core';
+import { checkModelBytes, checkTensorSize, ErrorCode, KilnError, storageBytes, Tensor } from '@kiln-inference/core';
 import { onnxDTypeToKiln } from '../dtypes.js';
 import type { TensorMsg } from '../proto/messages.js';
 import { DATA_LOCATION_EXTERNAL, parseExternalDataRef, readExternalData } from './external-data.js';

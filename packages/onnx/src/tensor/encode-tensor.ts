@@ -1,5 +1,5 @@
 /** kiln Tensor → TensorProto message: numeric data as raw_data, strings as string_data. */
-import type { Tensor } from '@kiln/core';
+import type { Tensor } from '@kiln-inference/core';
 import { kilnDTypeToOnnx } from '../dtypes.js';
 import { numberToInt64 } from '../proto/int64.js';
 import type { Int64 } from '../proto/messages.js';

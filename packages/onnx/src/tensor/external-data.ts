@@ -1,9 +1,9 @@
 /**
  * External data: a TensorProto with data_location = EXTERNAL keeps its bytes in a file next to
  * the model, named by the `location` key, at `offset` for `length` bytes. Paths are resolved
- * against the model's folder and may not leave it (see @kiln/core's model-files).
+ * against the model's folder and may not leave it (see @kiln-inference/core's model-files).
  */
-import { ErrorCode, KilnError, readModelFileRange } from '@kiln/core';
+import { ErrorCode, KilnError, readModelFileRange } from '@kiln-inference/core';
 import type { TensorMsg } from '../proto/messages.js';
 
 export const DATA_LOCATION_EXTERNAL = 1;

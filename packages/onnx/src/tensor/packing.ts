@@ -3,7 +3,7 @@
  * int2/uint2 four per byte, the first element in the lowest bits. Kiln keeps them unpacked,
  * one element per byte (see core's dtype.ts).
  */
-import { allocateStorage, type DType, type TensorData } from '@kiln/core';
+import { allocateStorage, type DType, type TensorData } from '@kiln-inference/core';
 
 /** Bits per element of the packed dtypes; undefined for dtypes stored whole bytes. */
 export function packedBits(dtype: DType): 4 | 2 | undefined {

@@ -1,5 +1,5 @@
 /** TensorProto.raw_data: elements in little-endian byte order (sub-byte types packed). */
-import { allocateStorage, type DType, ErrorCode, KilnError, type TensorData } from '@kiln/core';
+import { allocateStorage, type DType, ErrorCode, KilnError, type TensorData } from '@kiln-inference/core';
 import { packElements, packedBits, packedByteLength, unpackElements } from './packing.js';
 
 /** Bytes `count` elements of `dtype` occupy in raw_data. */

@@ -1,5 +1,5 @@
 /** Validates the dims of a TensorProto / SparseTensorProto before anything is allocated. */
-import { ErrorCode, KilnError, shapeSize } from '@kiln/core';
+import { ErrorCode, KilnError, shapeSize } from '@kiln-inference/core';
 import { int64ToNumber } from '../proto/int64.js';
 import type { Int64 } from '../proto/messages.js';
 

@@ -2,7 +2,7 @@
  * SparseTensorProto → dense Tensor. Indices are int64, either [NNZ] linear indices or [NNZ, rank]
  * coordinates; values are [NNZ]. Unlisted elements are zero (empty strings for STRING).
  */
-import { allocateStorage, ErrorCode, KilnError, stridesOf, Tensor } from '@kiln/core';
+import { allocateStorage, ErrorCode, KilnError, stridesOf, Tensor } from '@kiln-inference/core';
 import type { SparseTensorMsg } from '../proto/messages.js';
 import { checkDeclaredTensor, type TensorDecodeOptions, tensorFromProto } from './decode-tensor.js';
 import { readDims } from './read-dims.js';

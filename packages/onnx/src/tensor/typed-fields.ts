@@ -3,7 +3,7 @@
  * of 8/16-bit ints, bool, float16, bfloat16 and float8, and packed bytes of the sub-byte types),
  * int64_data, double_data, uint64_data (uint32 and uint64) and string_data.
  */
-import { allocateStorage, type DType, ErrorCode, KilnError, type TensorData } from '@kiln/core';
+import { allocateStorage, type DType, ErrorCode, KilnError, type TensorData } from '@kiln-inference/core';
 import { int64ToBigInt } from '../proto/int64.js';
 import { bytesToString, type TensorMsg } from '../proto/messages.js';
 import { packedBits, packedByteLength, unpackElements } from './packing.js';

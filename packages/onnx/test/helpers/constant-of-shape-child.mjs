@@ -2,14 +2,14 @@
  * Child process for the ConstantOfShape([65536, 65536]) regression: takes the ~100-byte model
  * through import, conversion, build and an inline run, and prints the KilnError code that
  * stopped it and the process's peak RSS. It runs alone so its RSS is the pipeline's. Plain
- * JavaScript (run through tsx for the workspace paths): @kiln/onnx does not depend on the
+ * JavaScript (run through tsx for the workspace paths): @kiln-inference/onnx does not depend on the
  * converters and engine it drives, so its type check must not see them.
  */
 
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { Graph, isKilnError, Tensor } from '@kiln/core';
-import { buildPlan, Engine } from '@kiln/engine';
-import { exportOnnx, importOnnx } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { Graph, isKilnError, Tensor } from '@kiln-inference/core';
+import { buildPlan, Engine } from '@kiln-inference/engine';
+import { exportOnnx, importOnnx } from '@kiln-inference/onnx';
 
 const model = exportOnnx(
   new Graph({

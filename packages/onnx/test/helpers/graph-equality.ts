@@ -2,7 +2,7 @@
  * Structural equality of two Graphs for round-trip tests: returns the path of the first
  * difference (or undefined when equal). Weights and tensor attributes compare bit-exactly.
  */
-import type { AttributeValue, Graph, GraphFunction, GraphNode, Tensor, ValueInfo } from '@kiln/core';
+import type { AttributeValue, Graph, GraphFunction, GraphNode, Tensor, ValueInfo } from '@kiln-inference/core';
 
 export interface EqualityOptions {
   /** Metadata keys allowed to differ (export may raise ir_version). */

@@ -3,7 +3,7 @@
  * partitioner's segment inputs/outputs against. What a node reads (inputs, control inputs,
  * sub-graph captures) comes from the package's nodeReads, which has its own unit tests.
  */
-import type { Graph } from '@kiln/core';
+import type { Graph } from '@kiln-inference/core';
 import { nodeReads } from '../../src/index.js';
 
 export interface ExpectedIO {

@@ -1,5 +1,5 @@
 /** Small graph builders for partitioner tests. */
-import { Graph, type GraphNode, type ValueInfo } from '@kiln/core';
+import { Graph, type GraphNode, type ValueInfo } from '@kiln-inference/core';
 
 export function node(name: string, op: string, inputs: string[], outputs: string[] = [name], controlInputs?: string[]): GraphNode {
   return { name, op, domain: '', inputs, outputs, attributes: {}, ...(controlInputs ? { controlInputs } : {}) };

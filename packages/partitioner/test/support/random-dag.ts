@@ -3,7 +3,7 @@
  * Node i reads graph inputs or outputs of nodes j < i; the file order is then shuffled so the
  * partitioner cannot rely on it being topological.
  */
-import type { Graph } from '@kiln/core';
+import type { Graph } from '@kiln-inference/core';
 import fc from 'fast-check';
 import { makeGraph, node } from './graphs.js';
 

@@ -5,9 +5,9 @@
  * intermediate values of a source graph often carry no declared type.
  */
 
-import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import { Graph, type Tensor, type ValueInfo } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { type ConverterRegistry, convertGraph } from '@kiln-inference/converters';
+import { Graph, type Tensor, type ValueInfo } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import { type HybridGraph, isolateNode } from '../../src/index.js';
 
 /** A copy of the graph whose inputs are typed by the tensors about to be fed. */

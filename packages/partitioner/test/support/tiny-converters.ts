@@ -3,8 +3,8 @@
  * exist yet): binary ops → elementwise, Relu/Sigmoid/Tanh → activation, Neg → unary.
  */
 
-import { type ConversionContext, type Converter, ConverterRegistry, SUPPORTED, unsupported } from '@kiln/converters';
-import type { ActivationType, ElementwiseOp, UnaryOp } from '@kiln/core';
+import { type ConversionContext, type Converter, ConverterRegistry, SUPPORTED, unsupported } from '@kiln-inference/converters';
+import type { ActivationType, ElementwiseOp, UnaryOp } from '@kiln-inference/core';
 
 /** Same dtype and shape as input 0 (every test graph feeds equal shapes), so executors can infer types. */
 function outputSpec(ctx: ConversionContext) {

@@ -6,7 +6,7 @@
  * Enter side (its NextIteration side closes the loop's cycle) — so the loop rewrite can lift
  * the innermost frames first.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { TfNodeDef } from '../proto/tf-messages.js';
 import { attrString, refNode } from './node-utils.js';
 

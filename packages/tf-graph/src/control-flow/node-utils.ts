@@ -2,7 +2,7 @@
  * Small NodeDef helpers shared by the TF1 control-flow rewrites: reading attributes, splitting
  * tensor references, picking fresh names.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { TfAttr, TfNodeDef } from '../proto/tf-messages.js';
 
 export function attrString(node: TfNodeDef, name: string): string | undefined {

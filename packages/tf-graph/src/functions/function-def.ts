@@ -6,7 +6,7 @@
  * to the flat `node:port` names the rest of the importer uses, so a function body is just more
  * NodeDefs.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { decodeNodeDef, type TfNodeDef } from '../proto/tf-messages.js';
 import { type ProtoReader, readMapEntry, WireType } from '../proto/wire-reader.js';
 import { outputPort } from './output-ports.js';

@@ -6,7 +6,7 @@
  * branches read the If's inputs directly (as captures of the enclosing graph), like ONNX If.
  * Every returned tensor passes through an Identity so sub-graph outputs are distinct values.
  */
-import type { AttributeValue, Graph, ValueInfo } from '@kiln/core';
+import type { AttributeValue, Graph, ValueInfo } from '@kiln-inference/core';
 import type { TfNodeDef } from '../proto/tf-messages.js';
 import { kilnDTypeOf } from '../tf-dtypes.js';
 import type { TfFunctionDef, TfLibrary } from './function-def.js';

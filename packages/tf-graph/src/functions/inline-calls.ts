@@ -6,7 +6,7 @@
  * name. Resource arguments bind to the caller's VarHandleOps, so a ReadVariableOp in the
  * callee reads the restored variable.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { TfAttr, TfNodeDef } from '../proto/tf-messages.js';
 import type { TfLibrary } from './function-def.js';
 import { instantiate } from './instantiate.js';

@@ -4,7 +4,7 @@
  * (the formal parameters of a While cond/body sub-graph), and names the tensors it returns.
  * One mechanism for every way TF2 uses its function library.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { TfAttr, TfNodeDef } from '../proto/tf-messages.js';
 import type { TfFunctionDef } from './function-def.js';
 

@@ -4,7 +4,7 @@
  * decoders (see tf-messages.ts) and reads them with this. Every read is bounds-checked so a
  * truncated or corrupted file becomes a KilnError instead of a crash or a hang.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 
 export const WireType = { VARINT: 0, FIXED64: 1, BYTES: 2, START_GROUP: 3, END_GROUP: 4, FIXED32: 5 } as const;
 

@@ -19,7 +19,7 @@ import {
   type Shape,
   type Tensor,
   withResourceLimits,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { shapeFromTf } from '../attributes.js';
 import { buildTfGraph, parseTensorName, valueName } from '../graph-builder.js';
 import { decodeGraphDef, decodeShape, type TfGraphDef } from '../proto/tf-messages.js';
@@ -200,7 +200,7 @@ function variableWeights(mg: MetaGraph, variables: Map<string, Tensor>): Map<str
 }
 
 /**
- * Loads a SavedModel folder. The variables' index and data shards go through @kiln/core's path
+ * Loads a SavedModel folder. The variables' index and data shards go through @kiln-inference/core's path
  * policy: they must lie in the folder (symlinks included), and a missing shard is an IO_ERROR
  * naming it.
  */

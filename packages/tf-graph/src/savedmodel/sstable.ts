@@ -4,7 +4,7 @@
  * pointing at them, and a 48-byte footer ending in a magic number. Only uncompressed blocks
  * occur in checkpoint indexes (TensorFlow writes them without compression).
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { ProtoReader } from '../proto/wire-reader.js';
 
 const FOOTER_BYTES = 48;

@@ -14,7 +14,7 @@ import {
   storageBytes,
   type Tensor,
   withResourceLimits,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { decodeShape, emptyShape, type TfShape } from '../proto/tf-messages.js';
 import { ProtoReader } from '../proto/wire-reader.js';
 import { rawTensor } from '../raw-tensor.js';

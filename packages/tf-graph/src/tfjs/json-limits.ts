@@ -3,7 +3,7 @@
  * deep (recursive readers then overflow the stack) or carry one enormous string. This walks the
  * parsed value once, without recursion, against maxNestingDepth and maxStringLength.
  */
-import { checkCount } from '@kiln/core';
+import { checkCount } from '@kiln-inference/core';
 
 export function checkJsonLimits(value: unknown, what: string): void {
   const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];

@@ -3,7 +3,7 @@
  * names, int64 as strings, bytes as base64, enums by name). This turns its nodes into the
  * same decoded records the binary reader produces.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import {
   emptyList,
   emptyShape,

@@ -13,7 +13,7 @@ import {
   resourceLimits,
   type Tensor,
   withResourceLimits,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { buildTfGraph, parseTensorName, type TfImportOptions, valueName } from '../graph-builder.js';
 import type { TfNodeDef } from '../proto/tf-messages.js';
 import { checkJsonLimits } from './json-limits.js';
@@ -22,7 +22,7 @@ import { checkDeclaredWeights, checkWeightSpec, decodeWeightGroup, type WeightGr
 
 /**
  * Returns the bytes of a shard named in the manifest (a path relative to model.json). Readers
- * of files must keep to the model folder: loadTfjsModel's goes through @kiln/core's path policy.
+ * of files must keep to the model folder: loadTfjsModel's goes through @kiln-inference/core's path policy.
  */
 export type ShardReader = (path: string) => Uint8Array | Promise<Uint8Array>;
 

@@ -15,7 +15,7 @@ import {
   shapeSize,
   storageBytes,
   Tensor,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 
 export interface WeightSpec {
   name: string;

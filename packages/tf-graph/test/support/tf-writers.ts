@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProtoWriter } from '@kiln/testkit';
+import { ProtoWriter } from '@kiln-inference/testkit';
 import { type TensorSpec, writeTensor } from '../proto-writer.js';
 
 export type Attr =

@@ -2,7 +2,7 @@
  * onnxruntime-node's CPU provider as the benchmark peer. It is loaded dynamically: the bench
  * still runs Kiln alone (and says so) where the peer is not installed.
  */
-import type { Tensor } from '@kiln/core';
+import type { Tensor } from '@kiln-inference/core';
 
 interface OrtTensorLike {
   data: ArrayLike<number> | ArrayLike<bigint>;

@@ -4,7 +4,7 @@
  * (the memory plan's arena, the peak, against the sum of all activations) and the build time.
  */
 import { join } from 'node:path';
-import { buildPlan, loadModel, toNetwork } from 'kiln';
+import { buildPlan, loadModel, toNetwork } from 'kiln-inference';
 
 export const LIGHT_MODELS = [
   'bvlc_alexnet',

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Tensor } from '@kiln/core';
-import { decodeTensorProto } from '@kiln/onnx';
-import { randomTensor } from '@kiln/testkit';
-import { InferenceSession } from 'kiln';
+import type { Tensor } from '@kiln-inference/core';
+import { decodeTensorProto } from '@kiln-inference/onnx';
+import { randomTensor } from '@kiln-inference/testkit';
+import { InferenceSession } from 'kiln-inference';
 import { openOnnxruntime } from '../peers/onnxruntime.js';
 import type { BenchRow } from '../report.js';
 import { alternate, median } from '../timing.js';

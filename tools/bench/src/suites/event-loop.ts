@@ -6,8 +6,8 @@
  * `monitorEventLoopDelay`; this is a measurement on a machine, never a unit-test assertion.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Network, Tensor } from '@kiln/core';
-import { buildPlan, type CpuKernels, Engine, type ExecutionMode } from '@kiln/engine';
+import { Network, Tensor } from '@kiln-inference/core';
+import { buildPlan, type CpuKernels, Engine, type ExecutionMode } from '@kiln-inference/engine';
 
 export interface EventLoopRow {
   case: string;

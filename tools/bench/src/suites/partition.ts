@@ -6,11 +6,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln/converters';
-import type { Graph } from '@kiln/core';
-import { targetOracle } from '@kiln/engine';
-import { partition } from '@kiln/partitioner';
-import { loadModel } from 'kiln';
+import { createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln-inference/converters';
+import type { Graph } from '@kiln-inference/core';
+import { targetOracle } from '@kiln-inference/engine';
+import { partition } from '@kiln-inference/partitioner';
+import { loadModel } from 'kiln-inference';
 
 export interface PartitionRow {
   model: string;

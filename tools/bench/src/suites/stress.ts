@@ -15,10 +15,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { isKilnError, type Tensor } from '@kiln/core';
-import { decodeTensorProto } from '@kiln/onnx';
-import { compareTensors, randomTensor } from '@kiln/testkit';
-import { InferenceSession, releaseIdleWorkers } from 'kiln';
+import { isKilnError, type Tensor } from '@kiln-inference/core';
+import { decodeTensorProto } from '@kiln-inference/onnx';
+import { compareTensors, randomTensor } from '@kiln-inference/testkit';
+import { InferenceSession, releaseIdleWorkers } from 'kiln-inference';
 import { type ResidentRegions, residentRegions } from './memory-map.js';
 
 export interface StressOptions {

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import type { Graph, Tensor, ValueInfo } from '@kiln/core';
-import { buildPlan, Engine, type RuntimeValue, TensorSequence } from '@kiln/engine';
-import { decodeSequenceProto, decodeTensorProto, importOnnx } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import type { Graph, Tensor, ValueInfo } from '@kiln-inference/core';
+import { buildPlan, Engine, type RuntimeValue, TensorSequence } from '@kiln-inference/engine';
+import { decodeSequenceProto, decodeTensorProto, importOnnx } from '@kiln-inference/onnx';
 import { failureFrom } from '../categorize.js';
 import { compareOutput } from '../compare-output.js';
 import type { CaseOutcome } from '../suite.js';

@@ -1,7 +1,7 @@
 /**
  * The corpus' `kiln-corpus-reference/1` folders (every reference.json under tf/ and uff/) as
  * conformance cases: paths only, so listing is cheap on the main thread. The format itself is
- * read by @kiln/testkit's `readReference`.
+ * read by @kiln-inference/testkit's `readReference`.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

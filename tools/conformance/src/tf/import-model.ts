@@ -3,9 +3,9 @@
  * Feed shapes go in as inputShapes (frozen graphs and UFF files may leave inputs open) and the
  * reference's output names select what the TensorFlow graph computes.
  */
-import { createTfRegistry, createUffRegistry } from '@kiln/converters';
-import { loadTensorFlow } from '@kiln/tf-graph';
-import { loadUff } from '@kiln/uff';
+import { createTfRegistry, createUffRegistry } from '@kiln-inference/converters';
+import { loadTensorFlow } from '@kiln-inference/tf-graph';
+import { loadUff } from '@kiln-inference/uff';
 import type { ImportModel } from './run-reference-case.js';
 
 export const importTensorFlowModel: ImportModel = async ({ model, inputShapes, outputs }) => ({

@@ -4,9 +4,9 @@
  * output with the reference's own tolerance (Polygraphy semantics) and check its argmax.
  */
 import { existsSync } from 'node:fs';
-import { type ConverterRegistry, convertGraph } from '@kiln/converters';
-import type { Graph, Shape, Tensor } from '@kiln/core';
-import { buildPlan, Engine } from '@kiln/engine';
+import { type ConverterRegistry, convertGraph } from '@kiln-inference/converters';
+import type { Graph, Shape, Tensor } from '@kiln-inference/core';
+import { buildPlan, Engine } from '@kiln-inference/engine';
 import {
   compareTensors,
   formatCompareReport,
@@ -16,7 +16,7 @@ import {
   type ReferenceCase,
   type ReferenceTensor,
   readReference,
-} from '@kiln/testkit';
+} from '@kiln-inference/testkit';
 import { failureFrom } from '../categorize.js';
 import { graphOps } from '../onnx/run-onnx-case.js';
 import type { CaseOutcome, FailureCategory } from '../suite.js';

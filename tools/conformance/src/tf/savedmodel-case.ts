@@ -4,11 +4,11 @@
  * through the pipeline on generated feeds and must equal the same arithmetic done here in plain
  * JavaScript, node by node (the graph is read, not assumed).
  */
-import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { type Graph, type Shape, Tensor } from '@kiln/core';
-import { buildPlan, Engine } from '@kiln/engine';
-import { compareTensors, formatCompareReport, mulberry32 } from '@kiln/testkit';
-import { loadSavedModel } from '@kiln/tf-graph';
+import { convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { type Graph, type Shape, Tensor } from '@kiln-inference/core';
+import { buildPlan, Engine } from '@kiln-inference/engine';
+import { compareTensors, formatCompareReport, mulberry32 } from '@kiln-inference/testkit';
+import { loadSavedModel } from '@kiln-inference/tf-graph';
 import { failureFrom } from '../categorize.js';
 import { graphOps } from '../onnx/run-onnx-case.js';
 import type { CaseOutcome } from '../suite.js';

@@ -7,11 +7,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { type DType, Tensor } from '@kiln/core';
-import { TensorSequence } from '@kiln/cpu-runtime';
-import { buildPlan, Engine, type ExecutionContext, type StartWorker } from '@kiln/engine';
-import { exportOnnx, importOnnx } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { type DType, Tensor } from '@kiln-inference/core';
+import { TensorSequence } from '@kiln-inference/cpu-runtime';
+import { buildPlan, Engine, type ExecutionContext, type StartWorker } from '@kiln-inference/engine';
+import { exportOnnx, importOnnx } from '@kiln-inference/onnx';
 import type { FuzzCase } from '../fuzz-case.js';
 import type { Json } from '../mutate/json.js';
 import { randomFeed } from '../pipeline.js';

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { importGraphDef } from '@kiln/tf-graph';
+import { convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { importGraphDef } from '@kiln-inference/tf-graph';
 import { corpusDir } from '../corpus.js';
 import type { FuzzCase } from '../fuzz-case.js';
 import { type HotPath, mutateProtoTree, renameTo, truncateData } from '../mutate/aimed.js';

@@ -5,9 +5,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { Graph, type GraphNode, Tensor, type ValueInfo } from '@kiln/core';
-import { exportOnnx, exportOnnxWithExternalData, importOnnx } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { Graph, type GraphNode, Tensor, type ValueInfo } from '@kiln-inference/core';
+import { exportOnnx, exportOnnxWithExternalData, importOnnx } from '@kiln-inference/onnx';
 import { corpusDir } from '../corpus.js';
 import type { FuzzCase } from '../fuzz-case.js';
 import { type Aimed, type HotPath, mutateProtoTree, renameTo, truncateData } from '../mutate/aimed.js';

@@ -4,9 +4,9 @@
  * values; memory offsets; tactics; the manifest; weight bytes), then re-signed so the change
  * reaches the decoders, the lowering and the native executor.
  */
-import { convertGraph, createOnnxRegistry } from '@kiln/converters';
-import { buildPlan, serializePlan } from '@kiln/engine';
-import { exportOnnx, importOnnx } from '@kiln/onnx';
+import { convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
+import { buildPlan, serializePlan } from '@kiln-inference/engine';
+import { exportOnnx, importOnnx } from '@kiln-inference/onnx';
 import type { FuzzCase } from '../fuzz-case.js';
 import { mutateBytes } from '../mutate/bytes.js';
 import { getAt, type Json, type JsonMutation, mutateJson, randomJsonPath } from '../mutate/json.js';

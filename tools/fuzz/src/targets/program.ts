@@ -14,9 +14,9 @@ import {
   type ProgramDType,
   type ProgramOp,
   type ProgramValue,
-} from '@kiln/core';
-import { loadCpuNative, NativeProgram } from '@kiln/cpu-runtime';
-import { CudaProgram, cudaStatus } from '@kiln/cuda-runtime';
+} from '@kiln-inference/core';
+import { loadCpuNative, NativeProgram } from '@kiln-inference/cpu-runtime';
+import { CudaProgram, cudaStatus } from '@kiln-inference/cuda-runtime';
 import type { FuzzCase } from '../fuzz-case.js';
 import { type Json, mutateJson, setAt } from '../mutate/json.js';
 import { INTERESTING_INTS, type Rng } from '../prng.js';

@@ -4,7 +4,7 @@
  * the supervisor's classification is tested against real process deaths. Not in the default
  * run; `--targets synthetic` runs it on purpose.
  */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { FuzzCase } from '../fuzz-case.js';
 import type { Rng } from '../prng.js';
 import type { GeneratedCase, Target } from '../target.js';

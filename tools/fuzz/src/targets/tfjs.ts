@@ -4,8 +4,8 @@
  * damaged. Seeds: small graph models written in code.
  */
 import { join } from 'node:path';
-import { convertGraph, createTfRegistry } from '@kiln/converters';
-import { loadTfjsModel } from '@kiln/tf-graph';
+import { convertGraph, createTfRegistry } from '@kiln-inference/converters';
+import { loadTfjsModel } from '@kiln-inference/tf-graph';
 import type { FuzzCase } from '../fuzz-case.js';
 import { mutateBytes } from '../mutate/bytes.js';
 import { getAt, interestingNumber, type Json, mutateJson, setAt } from '../mutate/json.js';

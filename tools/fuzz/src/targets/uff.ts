@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertGraph, createUffRegistry } from '@kiln/converters';
-import { importUff } from '@kiln/uff';
+import { convertGraph, createUffRegistry } from '@kiln-inference/converters';
+import { importUff } from '@kiln-inference/uff';
 import { corpusDir } from '../corpus.js';
 import type { FuzzCase } from '../fuzz-case.js';
 import { type HotPath, mutateProtoTree, renameTo, truncateData } from '../mutate/aimed.js';

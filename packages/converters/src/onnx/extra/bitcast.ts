@@ -1,5 +1,5 @@
 /** ONNX BitCast → plugin kiln::BitCast: reinterprets each element's bits as the `to` type. */
-import { dtypeInfo } from '@kiln/core';
+import { dtypeInfo } from '@kiln-inference/core';
 import type { Converter } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { dtypeAttr, requireDType } from '../math/common.js';

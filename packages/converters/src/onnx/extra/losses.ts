@@ -5,7 +5,7 @@
  * then reduced ('none' keeps [N, d1…], 'sum' adds, 'mean' divides by the summed weights).
  * SCE first takes log_softmax over the class axis and may expose it as a second output.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { allOf, checkInputDTypes, FLOAT_TYPES, onnxConverter, requireDType } from '../math/common.js';

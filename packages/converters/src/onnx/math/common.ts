@@ -3,7 +3,7 @@
  * tensors, and reading constant integer inputs.
  */
 
-import { broadcastSymbolic, type DType, normalizeAxis, type Shape, Tensor } from '@kiln/core';
+import { broadcastSymbolic, type DType, normalizeAxis, type Shape, Tensor } from '@kiln-inference/core';
 import { type ConversionContext, type Converter, SUPPORTED, type Support, unsupported, type ValidationContext } from '../../converter.js';
 import { ONNX_TYPE_CODES } from '../onnx-type-codes.js';
 

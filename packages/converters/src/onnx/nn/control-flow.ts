@@ -5,7 +5,7 @@
  * If branches and Loop-carried values (the CPU backend passes them through); Scan bodies and
  * optional- or map-typed values are rejected.
  */
-import type { Graph, Network, TensorDesc, ValueInfo } from '@kiln/core';
+import type { Graph, Network, TensorDesc, ValueInfo } from '@kiln-inference/core';
 import type { ConversionContext, Converter, LayerOutputSpec, Support, ValidationContext } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 

@@ -3,7 +3,7 @@
  * The integer forms lower onto the same convolution: ConvInteger subtracts zero points in int32
  * and convolves exactly; QLinearConv dequantizes, convolves in float32 and quantizes again.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { readWindowAttributes, validateWindowAttributes } from './window-attributes.js';

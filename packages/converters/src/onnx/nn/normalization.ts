@@ -5,7 +5,7 @@
  * Instance/Layer/Group/RMS/MeanVariance normalization map to `normalization`; LRN and
  * LpNormalization to their own layers.
  */
-import { type DType, Tensor } from '@kiln/core';
+import { type DType, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../../converter.js';
 import { unsupported } from '../../converter.js';
 import { checkDType, FLOAT_TYPES } from './conv.js';

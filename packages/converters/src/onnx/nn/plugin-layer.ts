@@ -1,5 +1,5 @@
 /** Lowering helpers for ops that run as kiln's built-in plugins (namespace 'kiln', version '1'). */
-import type { DType, PluginFieldValue } from '@kiln/core';
+import type { DType, PluginFieldValue } from '@kiln-inference/core';
 import type { ConversionContext } from '../../converter.js';
 import { ONNX_TYPE_CODES } from '../onnx-type-codes.js';
 

@@ -2,7 +2,7 @@
  * ONNX MaxPool, AveragePool, LpPool and GlobalAveragePool / GlobalMaxPool / GlobalLpPool →
  * pooling layers. MaxPool's optional second output (flat indices) is a second layer output.
  */
-import type { LayerParamsMap } from '@kiln/core';
+import type { LayerParamsMap } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../../converter.js';
 import { unsupported } from '../../converter.js';
 import { checkDType, FLOAT_TYPES, firstFailure } from './conv.js';

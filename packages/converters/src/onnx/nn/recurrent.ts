@@ -2,7 +2,7 @@
  * ONNX RNN, GRU and LSTM → one `recurrent` layer. Activation names map to kiln activation specs;
  * activation_alpha / activation_beta are consumed in order by the functions that take them.
  */
-import type { ActivationSpec, ActivationType, LayerParamsMap } from '@kiln/core';
+import type { ActivationSpec, ActivationType, LayerParamsMap } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { checkDType, FLOAT_TYPES, firstFailure } from './conv.js';

@@ -2,7 +2,7 @@
  * Attributes shared by ONNX sliding-window ops (Conv, ConvTranspose, pooling): kernel_shape,
  * strides, dilations, pads ([begin…, end…]) and auto_pad, read once and checked for consistency.
  */
-import type { PaddingMode } from '@kiln/core';
+import type { PaddingMode } from '@kiln-inference/core';
 import type { AttributeReader } from '../../attributes.js';
 import { SUPPORTED, type Support, unsupported } from '../../converter.js';
 

@@ -1,5 +1,5 @@
 /** ONNX Concat and Split (split sizes as attribute before opset 13, as input after; num_outputs at 18). */
-import type { Dim } from '@kiln/core';
+import type { Dim } from '@kiln-inference/core';
 import type { Converter } from '../../converter.js';
 import { constInts, dtypeOf, int64Const, normAxis, out, rankOf } from './helpers.js';
 

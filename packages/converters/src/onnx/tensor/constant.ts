@@ -2,7 +2,7 @@
  * ONNX Constant: a constant layer. The value comes from `value` (a tensor) or, from opset 12,
  * one of value_float(s) / value_int(s) / value_string(s). Sparse values are not supported.
  */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { out } from './helpers.js';

@@ -1,5 +1,5 @@
 /** ONNX NonMaxSuppression and GridSample (mode names of opset 16 and of opset 20). */
-import type { LayerParamsMap } from '@kiln/core';
+import type { LayerParamsMap } from '@kiln-inference/core';
 import type { Converter, Support, ValidationContext } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { allOf, dtypeOf, out, requireChoice } from './helpers.js';

@@ -1,5 +1,5 @@
 /** ONNX Gather, GatherElements, GatherND, Scatter, ScatterElements and ScatterND. */
-import type { Dim } from '@kiln/core';
+import type { Dim } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../../converter.js';
 import { dtypeOf, normAxis, out, rankOf, requireChoice } from './helpers.js';
 

@@ -2,7 +2,7 @@
  * Helpers shared by the ONNX tensor/shape converters: output declarations that carry the
  * shapes the model (or our own inference) knows, constant-input reading, axis handling.
  */
-import { type Dim, type DType, ErrorCode, isStaticShape, KilnError, type Shape, Tensor } from '@kiln/core';
+import { type Dim, type DType, ErrorCode, isStaticShape, KilnError, type Shape, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, LayerOutputSpec, Support, ValidationContext } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 

@@ -2,7 +2,7 @@
  * ONNX Pad (attributes before opset 11, inputs [data, pads, constant_value?, axes?] after) and
  * CenterCropPad, lowered onto slice + padding when its shapes are known.
  */
-import { type Dim, isStaticShape, Tensor } from '@kiln/core';
+import { type Dim, isStaticShape, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, ValidationContext } from '../../converter.js';
 import { constInts, dtypeOf, int64Const, normAxis, out, requireChoice } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * SpaceToDepth: layout-only ops lowered onto shuffle, squeeze, unsqueeze, expand, tile and
  * depth_space layers.
  */
-import { broadcastSymbolic, type Dim, formatShape, isStaticShape, type Shape } from '@kiln/core';
+import { broadcastSymbolic, type Dim, formatShape, isStaticShape, type Shape } from '@kiln-inference/core';
 import { checkComputedShape } from '../../computed-sizes.js';
 import type { ConversionContext, Converter } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';

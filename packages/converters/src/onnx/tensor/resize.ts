@@ -3,7 +3,7 @@
  * with every coordinate transform; 18+: antialias, axes, keep_aspect_ratio_policy) and
  * Upsample (scales as attribute at 7, as input at 9), all lowered onto one resize layer.
  */
-import { type Dim, type LayerParamsMap, Tensor } from '@kiln/core';
+import { type Dim, type LayerParamsMap, Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { allOf, dtypeOf, normAxis, out, rankOf, requireChoice } from './helpers.js';

@@ -1,7 +1,7 @@
 /**
  * ONNX Shape, Size, Identity, Dropout (inference) and the Optional ops on plain tensors.
  */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { ConversionContext, Converter, Support, ValidationContext } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { dtypeOf, out, rankOf } from './helpers.js';

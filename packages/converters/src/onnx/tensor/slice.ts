@@ -1,5 +1,5 @@
 /** ONNX Slice: attributes before opset 10, inputs [data, starts, ends, axes?, steps?] after. */
-import type { Dim } from '@kiln/core';
+import type { Dim } from '@kiln-inference/core';
 import type { ConversionContext, Converter } from '../../converter.js';
 import { SUPPORTED, unsupported } from '../../converter.js';
 import { constInts, dtypeOf, int64Const, out } from './helpers.js';

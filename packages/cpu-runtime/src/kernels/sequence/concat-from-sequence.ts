@@ -2,7 +2,7 @@
  * concat_from_sequence (ONNX ConcatFromSequence): the elements joined along an axis, or stacked
  * along a new axis inserted at `axis` when newAxis is set.
  */
-import type { Layer } from '@kiln/core';
+import type { Layer } from '@kiln-inference/core';
 import type { ValueKernel } from '../../kernel.js';
 import { concatenationKernel } from '../concatenation.js';
 import { axisIn, layerError } from '../util/data-movement.js';

@@ -1,5 +1,5 @@
 /** sequence_length: the number of elements as an int64 scalar (ONNX SequenceLength). */
-import { Tensor } from '@kiln/core';
+import { Tensor } from '@kiln-inference/core';
 import type { ValueKernel } from '../../kernel.js';
 import { sequenceInput } from './sequence-values.js';
 

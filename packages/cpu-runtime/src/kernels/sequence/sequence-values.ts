@@ -1,5 +1,5 @@
 /** Shared checks for the sequence kernels: typed access to inputs and ONNX position rules. */
-import { type Layer, Tensor } from '@kiln/core';
+import { type Layer, Tensor } from '@kiln-inference/core';
 import { describeValue, type RuntimeValue, TensorSequence } from '../../runtime-value.js';
 import { layerError } from '../util/data-movement.js';
 

@@ -3,7 +3,7 @@
  * of size 1, squeezed unless keepDims. Scalar split: pieces of that size, the last shorter when
  * the dim does not divide. 1-D split: exactly those sizes.
  */
-import type { Layer, Tensor } from '@kiln/core';
+import type { Layer, Tensor } from '@kiln-inference/core';
 import type { ValueKernel } from '../../kernel.js';
 import { TensorSequence } from '../../runtime-value.js';
 import { axisIn, integerValues, layerError, mapAxes } from '../util/data-movement.js';

@@ -1,5 +1,5 @@
 /** Numpy broadcasting for kernels: maps output flat indices to input flat indices. */
-import { broadcastShapes, stridesOf } from '@kiln/core';
+import { broadcastShapes, stridesOf } from '@kiln-inference/core';
 
 /**
  * For each input, an Int32Array (or Float64Array past 2^31 elements) giving, for every output

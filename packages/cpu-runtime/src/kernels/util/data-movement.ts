@@ -3,7 +3,7 @@
  * storage elements without decoding them, so every dtype — strings, bools, int64 bigints,
  * float16 bit patterns — moves exactly.
  */
-import { ErrorCode, KilnError, type Layer, shapeSize, stridesOf, Tensor, type TensorData } from '@kiln/core';
+import { ErrorCode, KilnError, type Layer, shapeSize, stridesOf, Tensor, type TensorData } from '@kiln-inference/core';
 import { gatherElements } from './values.js';
 
 /** A KilnError naming the layer, for bad run-time inputs. */

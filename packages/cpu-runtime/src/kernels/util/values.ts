@@ -2,7 +2,7 @@
  * Kernels compute on plain number arrays (float64) or, for 64-bit integers, bigint arrays,
  * then encode back to the output dtype. These helpers do the round trip.
  */
-import { type DType, dtypeInfo, encodeValues, Tensor, type TensorData } from '@kiln/core';
+import { type DType, dtypeInfo, encodeValues, Tensor, type TensorData } from '@kiln-inference/core';
 
 /** Elements as float64 numbers (int64 beyond 2^53 loses precision: use bigints() for exact maths). */
 export function numbers(t: Tensor): Float64Array {

@@ -3,8 +3,8 @@
  * lowers the plan's network to Programs and runs them with kiln_cuda.node (one stream, arena
  * and CUDA graph per context; weights are uploaded per context's programs).
  */
-import { ErrorCode, KilnError } from '@kiln/core';
-import type { CudaPrecision } from '@kiln/cuda-runtime';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import type { CudaPrecision } from '@kiln-inference/cuda-runtime';
 import type { Backend, BackendRunner } from '../../backend.js';
 import type { CompileOptions } from '../../lowering/compile-stage.js';
 import type { DeviceInfo, PluginRef } from '../../plan/manifest.js';

@@ -1,5 +1,5 @@
 /** The DeviceInfo of a CUDA plan: the GPU's name and compute capability, from cudaStatus(). */
-import { ErrorCode, KilnError } from '@kiln/core';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { DeviceInfo } from '../../plan/manifest.js';
 import { cudaStatus } from './cuda-runtime-module.js';
 

@@ -4,9 +4,9 @@
  * by this runner (its own stream and activation memory), and stages that do not lower run on
  * the reference kernels in between, tensors crossing through the programs' pinned buffers.
  */
-import { ErrorCode, KilnError, type Network, Tensor } from '@kiln/core';
-import { ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
-import type { CudaProgram, CudaProgramOptions } from '@kiln/cuda-runtime';
+import { ErrorCode, KilnError, type Network, Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
+import type { CudaProgram, CudaProgramOptions } from '@kiln-inference/cuda-runtime';
 import type { BackendRunner } from '../../backend.js';
 import type { CompileOptions } from '../../lowering/compile-stage.js';
 import { lowerNetwork } from '../../lowering/lower-network.js';

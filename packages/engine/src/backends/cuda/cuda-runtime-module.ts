@@ -1,5 +1,5 @@
 /**
- * The one door to @kiln/cuda-runtime, an optional dependency. It is loaded on first use (a CUDA
+ * The one door to @kiln-inference/cuda-runtime, an optional dependency. It is loaded on first use (a CUDA
  * build or run, or a CUDA status query), so a CPU-only program never loads the CUDA binding and
  * an installation without the package still runs on the CPU. Loaded with a lazy require rather
  * than import(): its callers are synchronous (Backend.device/createRunner, cudaStatus(), the
@@ -10,13 +10,13 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ErrorCode, KilnError } from '@kiln/core';
-import type * as CudaRuntimeExports from '@kiln/cuda-runtime';
-import type { CudaStatus } from '@kiln/cuda-runtime';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import type * as CudaRuntimeExports from '@kiln-inference/cuda-runtime';
+import type { CudaStatus } from '@kiln-inference/cuda-runtime';
 
 export type CudaRuntime = typeof CudaRuntimeExports;
 
-const PACKAGE_NAME = '@kiln/cuda-runtime';
+const PACKAGE_NAME = '@kiln-inference/cuda-runtime';
 
 let loaded: { ok: true; runtime: CudaRuntime } | { ok: false; error: KilnError } | undefined;
 

@@ -7,8 +7,8 @@
  * created with that tactic forced, so they are not timed: a warm-cache build times nothing and
  * chooses the same tactics. Execution contexts later force the plan's tactics too.
  */
-import { emitProgress, type Network, type ProgressListener, throwIfAborted } from '@kiln/core';
-import type { CudaPrecision } from '@kiln/cuda-runtime';
+import { emitProgress, type Network, type ProgressListener, throwIfAborted } from '@kiln-inference/core';
+import type { CudaPrecision } from '@kiln-inference/cuda-runtime';
 import { type CompiledStage, compileStage } from '../../lowering/compile-stage.js';
 import { networkConstants, splitStages } from '../../lowering/stages.js';
 import type { DeviceInfo } from '../../plan/manifest.js';

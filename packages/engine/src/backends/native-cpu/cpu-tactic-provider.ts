@@ -1,7 +1,7 @@
 /** Tactic timing on this CPU: candidates from kiln_cpu.node, timed as one-op native programs. */
 import { arch } from 'node:os';
-import type { Program, ProgramData } from '@kiln/core';
-import { loadCpuNative, NativeProgram, nativeProgramTactics, nativeProgramWorkspaceBytes } from '@kiln/cpu-runtime';
+import type { Program, ProgramData } from '@kiln-inference/core';
+import { loadCpuNative, NativeProgram, nativeProgramTactics, nativeProgramWorkspaceBytes } from '@kiln-inference/cpu-runtime';
 import type { TacticProvider } from '../../tactics/select-tactics.js';
 
 const WARMUP_RUNS = 2;

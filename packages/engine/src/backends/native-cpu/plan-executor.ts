@@ -3,8 +3,8 @@
  * Programs when kiln_cpu.node is loaded (and not turned off), the reference executor otherwise.
  * The same choice is made in the calling thread (inline contexts) and in worker threads.
  */
-import { type Network, type ResourceLimits, withResourceLimits } from '@kiln/core';
-import { type Kernel, loadCpuNative, NativeProgram, ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
+import { type Network, type ResourceLimits, withResourceLimits } from '@kiln-inference/core';
+import { type Kernel, loadCpuNative, NativeProgram, ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
 import type { Plan } from '../../plan/plan.js';
 import { StagedExecutor } from './staged-executor.js';
 

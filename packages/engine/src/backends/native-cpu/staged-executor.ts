@@ -15,8 +15,8 @@ import {
   type ResourceLimits,
   Tensor,
   withResourceLimits,
-} from '@kiln/core';
-import { type Kernel, ReferenceExecutor, type RuntimeValue } from '@kiln/cpu-runtime';
+} from '@kiln-inference/core';
+import { type Kernel, ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
 import { type CompiledStage, type CompileOptions, compileStage } from '../../lowering/compile-stage.js';
 import { tacticsApply } from '../../lowering/lower-network.js';
 import { stageAsNetwork } from '../../lowering/stage-network.js';

@@ -4,7 +4,7 @@
  * `epilogue.activation`, when the activation is the output's only reader and the output is not
  * a network output. The producer keeps its place and takes the activation's output name.
  */
-import { type ActivationSpec, type AnyLayer, isFloatDType, type Layer } from '@kiln/core';
+import { type ActivationSpec, type AnyLayer, isFloatDType, type Layer } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { indexNetwork } from './network-index.js';
 import { soleReader } from './rewrite-helpers.js';

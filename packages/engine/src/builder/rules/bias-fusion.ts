@@ -8,7 +8,7 @@
  *     scale along the last axis (what scale folding leaves behind a matmul) counts as such an add.
  * The fused layer takes the add's place and output, so the constant is already computed there.
  */
-import { type AnyLayer, isFloatDType, type Layer, type Network, Tensor } from '@kiln/core';
+import { type AnyLayer, isFloatDType, type Layer, type Network, Tensor } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantValue, indexNetwork, type NetworkIndex } from './network-index.js';
 import { broadcastAxis, matmulOutputShape, newConstantLayer, soleReader, staticShape } from './rewrite-helpers.js';

@@ -9,7 +9,7 @@
  * Later rewrites may change a producer (identity removal rewiring an input to a network input,
  * say), so the rule also clears a flag whose conditions no longer hold.
  */
-import type { AnyLayer, Layer } from '@kiln/core';
+import type { AnyLayer, Layer } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { indexNetwork } from './network-index.js';
 

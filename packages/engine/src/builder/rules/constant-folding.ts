@@ -4,8 +4,8 @@
  * outputs (same tensor names). Shape arithmetic, weight transposes/casts and the
  * ConstantOfShape-built weights of exported models all collapse this way.
  */
-import { type AnyLayer, isRandomLayer, LAYER_DEFS, LAYER_KINDS, Network, type Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
+import { type AnyLayer, isRandomLayer, LAYER_DEFS, LAYER_KINDS, Network, type Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantLayers, constantValue, indexNetwork } from './network-index.js';
 

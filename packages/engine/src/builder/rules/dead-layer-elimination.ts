@@ -4,7 +4,7 @@
  * dead layer goes in one rewrite so long dead chains (unused weight preprocessing, folded
  * constants' leftovers) do not cost one builder sweep each.
  */
-import { LAYER_KINDS, type Network } from '@kiln/core';
+import { LAYER_KINDS, type Network } from '@kiln-inference/core';
 import type { BuilderRule } from '../builder-rule.js';
 import { indexNetwork, layerCaptures, sameItems } from './network-index.js';
 

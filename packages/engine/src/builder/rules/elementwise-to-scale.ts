@@ -5,7 +5,7 @@
  * matmul (scale folding), and otherwise the two scales merge into one affine (scale merging).
  * Division becomes multiplication by 1/c (within one rounding of the original).
  */
-import { type AnyLayer, isFloatDType, type Layer, Tensor } from '@kiln/core';
+import { type AnyLayer, isFloatDType, type Layer, Tensor } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantValue, indexNetwork } from './network-index.js';
 import { broadcastAxis, newConstantLayer } from './rewrite-helpers.js';

@@ -6,7 +6,7 @@
  * names. One pass over the input instead of several (Inception's branch heads); the memory
  * planner makes the split outputs views when they are contiguous slices.
  */
-import { type AnyLayer, type Layer, type Network, Tensor } from '@kiln/core';
+import { type AnyLayer, type Layer, type Network, Tensor } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantValue, indexNetwork, type NetworkIndex } from './network-index.js';
 import { newConstantLayer } from './rewrite-helpers.js';

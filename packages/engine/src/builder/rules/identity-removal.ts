@@ -4,7 +4,7 @@
  * names are the caller's contract), and tensors that sub-networks capture by name are left alone
  * because rewiring them would mean renaming inside the bodies.
  */
-import type { AnyLayer } from '@kiln/core';
+import type { AnyLayer } from '@kiln-inference/core';
 import { subNetworks } from '../../plan/walk-network.js';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { indexNetwork } from './network-index.js';

@@ -4,7 +4,7 @@
  * or the outputs changed (rules replace layers rather than mutate them, so comparing layer
  * identities is enough to notice any rewrite).
  */
-import type { AnyLayer, Network, Tensor } from '@kiln/core';
+import type { AnyLayer, Network, Tensor } from '@kiln-inference/core';
 import { subNetworks } from '../../plan/walk-network.js';
 
 export interface NetworkIndex {

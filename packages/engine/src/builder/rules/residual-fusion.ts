@@ -5,7 +5,7 @@
  * `epilogue.residualInput` pointing at `other`. The fused layer takes the add's place, where
  * `other` is already computed, and the add disappears (ResNet's skip connections).
  */
-import { type AnyLayer, isFloatDType, type Layer, type Network } from '@kiln/core';
+import { type AnyLayer, isFloatDType, type Layer, type Network } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { indexNetwork } from './network-index.js';
 import { matmulOutputShape, sameDims, soleReader, staticShape } from './rewrite-helpers.js';

@@ -2,7 +2,7 @@
  * Small questions and edits the fusion rules share: a tensor's static shape, whether one layer
  * is a tensor's only reader (so rewriting both changes nothing else), and new weight constants.
  */
-import { type AnyLayer, isStaticShape, type Layer, type Network, type Tensor } from '@kiln/core';
+import { type AnyLayer, isStaticShape, type Layer, type Network, type Tensor } from '@kiln-inference/core';
 import type { NetworkIndex } from './network-index.js';
 
 /** The tensor's declared shape when every dim is a number; rules that need it do not fire otherwise. */

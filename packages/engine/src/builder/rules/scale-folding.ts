@@ -5,7 +5,7 @@
  * input and the scale layer disappears; a matmul has no bias input, so its multiplier folds
  * into the weights and a shift-only scale stays behind.
  */
-import { type AnyLayer, type Layer, type Network, Tensor } from '@kiln/core';
+import { type AnyLayer, type Layer, type Network, Tensor } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantValue, indexNetwork, type NetworkIndex } from './network-index.js';
 

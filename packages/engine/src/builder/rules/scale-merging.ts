@@ -4,7 +4,7 @@
  * second. Uniform and per-channel (same axis) scales combine; a power other than 1 and
  * elementwise mode stay as they are. BatchNorm written as Mul + Add ends up as one scale.
  */
-import { type AnyLayer, isFloatDType, type Layer, type Network, Tensor } from '@kiln/core';
+import { type AnyLayer, isFloatDType, type Layer, type Network, Tensor } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantValue, indexNetwork, type NetworkIndex } from './network-index.js';
 import { newConstantLayer, soleReader } from './rewrite-helpers.js';

@@ -8,7 +8,7 @@
  *     `identity`, which identity removal then drops.
  * Layout transposes that converters insert around NHWC graphs cancel this way.
  */
-import type { AnyLayer, Layer, Network } from '@kiln/core';
+import type { AnyLayer, Layer, Network } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { constantValue, indexNetwork } from './network-index.js';
 import { sameDims, staticShape } from './rewrite-helpers.js';

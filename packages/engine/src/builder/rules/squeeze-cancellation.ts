@@ -5,7 +5,7 @@
  * dead-layer elimination then drop both. Proven from static shapes, or without them when an
  * unsqueeze's axes are squeezed right away (the same non-negative axes, given as params).
  */
-import type { AnyLayer } from '@kiln/core';
+import type { AnyLayer } from '@kiln-inference/core';
 import type { BuilderRule, RuleMatch } from '../builder-rule.js';
 import { indexNetwork } from './network-index.js';
 import { sameDims, staticShape } from './rewrite-helpers.js';

@@ -3,8 +3,8 @@
  * batched_matmul, with their epilogues: bias, residual and activation fuse when the shapes
  * allow, and otherwise follow as separate binary/activation ops on the output.
  */
-import type { ActivationSpec, Layer } from '@kiln/core';
-import { broadcastShapes, perDim, windowGeometry } from '@kiln/core';
+import type { ActivationSpec, Layer } from '@kiln-inference/core';
+import { broadcastShapes, perDim, windowGeometry } from '@kiln-inference/core';
 import { loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 

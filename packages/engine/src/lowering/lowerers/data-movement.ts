@@ -4,7 +4,16 @@
  * Likewise concat copies vanish for concatenations the planner eliminated, and split slices for
  * outputs that are views.
  */
-import { type AnyLayer, formatShape, inferLayer, isStaticShape, type Layer, resolveReshape, sliceRange, type ValueFacts } from '@kiln/core';
+import {
+  type AnyLayer,
+  formatShape,
+  inferLayer,
+  isStaticShape,
+  type Layer,
+  resolveReshape,
+  sliceRange,
+  type ValueFacts,
+} from '@kiln-inference/core';
 import { constantIntegers, layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 

@@ -2,7 +2,7 @@
  * Index math: gather (ONNX Gather and GatherND with batch_dims 0), arg_reduce, select → where,
  * and casts between Program dtypes, so integer keypoint and shape arithmetic stays native.
  */
-import { broadcastShapes, type Layer } from '@kiln/core';
+import { broadcastShapes, type Layer } from '@kiln-inference/core';
 import { layerAxis, loweringError } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 import { lowerView } from './data-movement.js';

@@ -11,7 +11,7 @@ import {
   type ProgramBinaryOp,
   type ProgramCompareOp,
   type ProgramUnaryOp,
-} from '@kiln/core';
+} from '@kiln-inference/core';
 import { layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 

@@ -2,7 +2,7 @@
  * pooling → pool2d / global_pool; reduce mean/max over trailing axes → global_pool over a
  * [1, outer, inner] view (the same reduction, laid out as one pooling window per row).
  */
-import { type Layer, perDim, windowGeometry } from '@kiln/core';
+import { type Layer, perDim, windowGeometry } from '@kiln-inference/core';
 import { layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 

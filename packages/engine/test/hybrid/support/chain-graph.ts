@@ -1,6 +1,6 @@
 /** A small elementwise chain over one input whose dims the test chooses, for engine-cache tests. */
-import { Graph, type Shape } from '@kiln/core';
-import { nodeSetOracle, partition } from '@kiln/partitioner';
+import { Graph, type Shape } from '@kiln-inference/core';
+import { nodeSetOracle, partition } from '@kiln-inference/partitioner';
 
 export { runWhole } from '../../../../partitioner/test/support/run-hybrid.js';
 export { tinyRegistry } from '../../../../partitioner/test/support/tiny-converters.js';

@@ -3,11 +3,11 @@
  * random half of its op types, run it (engines on the reference kernels, so the arithmetic is
  * the same as the all-CPU run), and compare every output with the whole graph on the CPU.
  */
-import { convertGraph } from '@kiln/converters';
-import { Tensor } from '@kiln/core';
-import { ReferenceExecutor } from '@kiln/cpu-runtime';
-import { partition, randomOpOracle } from '@kiln/partitioner';
-import { expectTensorClose } from '@kiln/testkit';
+import { convertGraph } from '@kiln-inference/converters';
+import { Tensor } from '@kiln-inference/core';
+import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { partition, randomOpOracle } from '@kiln-inference/partitioner';
+import { expectTensorClose } from '@kiln-inference/testkit';
 import { expect } from 'vitest';
 import { defaultBuilderRules, HybridSession } from '../../../src/index.js';
 import type { CorpusCase } from './corpus-cases.js';

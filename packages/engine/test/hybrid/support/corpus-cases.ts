@@ -1,17 +1,17 @@
 /**
  * Every model of the corpus as a hybrid-execution case: how to load it (parser + converter
- * registry, as tools/conformance does) and what to feed it. @kiln/engine does not depend on the
+ * registry, as tools/conformance does) and what to feed it. @kiln-inference/engine does not depend on the
  * parsers, so the test reaches them through their sources.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ConverterRegistry, createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln/converters';
-import { type DType, type Graph, Tensor } from '@kiln/core';
-import type { RuntimeValue } from '@kiln/cpu-runtime';
-import { decodeTensorProto, loadOnnxFile } from '@kiln/onnx';
-import { caseFeeds, modelPath, mulberry32, readReference } from '@kiln/testkit';
-import { loadSavedModel, loadTensorFlow } from '@kiln/tf-graph';
-import { loadUff } from '@kiln/uff';
+import { type ConverterRegistry, createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln-inference/converters';
+import { type DType, type Graph, Tensor } from '@kiln-inference/core';
+import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
+import { decodeTensorProto, loadOnnxFile } from '@kiln-inference/onnx';
+import { caseFeeds, modelPath, mulberry32, readReference } from '@kiln-inference/testkit';
+import { loadSavedModel, loadTensorFlow } from '@kiln-inference/tf-graph';
+import { loadUff } from '@kiln-inference/uff';
 
 export interface LoadedCase {
   graph: Graph;

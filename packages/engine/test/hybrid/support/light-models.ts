@@ -3,7 +3,7 @@
  * twice on the TypeScript reference kernels, so they are split over two test files that vitest
  * runs in parallel. VGG-19 (~40 s per run) only runs with KILN_SLOW_TESTS=1.
  */
-import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln/testkit';
+import { CORPUS_MISSING_MESSAGE, corpusDir } from '@kiln-inference/testkit';
 import { describe, it } from 'vitest';
 import { checkCorpusCase } from './check-corpus-case.js';
 import { corpusCases } from './corpus-cases.js';

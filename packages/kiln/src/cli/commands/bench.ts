@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
-import { ErrorCode, KilnError, type Tensor } from '@kiln/core';
+import { ErrorCode, KilnError, type Tensor } from '@kiln-inference/core';
 import { InferenceSession, type SessionOptions } from '../../session.js';
 import { readFeeds } from '../feed-files.js';
 import { type LatencyStats, latencyStats } from '../latency-stats.js';

@@ -4,9 +4,9 @@
  * parse, convert, optimize, tune (at the profile's opt shapes) and serialize an engine plan.
  */
 import { writeFileSync } from 'node:fs';
-import { ErrorCode, KilnError, MemoryLogger, type ProgressListener } from '@kiln/core';
-import { loadCpuNative } from '@kiln/cpu-runtime';
-import { buildPlan, type OptimizationProfile, serializePlan, TimingCache } from '@kiln/engine';
+import { ErrorCode, KilnError, MemoryLogger, type ProgressListener } from '@kiln-inference/core';
+import { loadCpuNative } from '@kiln-inference/cpu-runtime';
+import { buildPlan, type OptimizationProfile, serializePlan, TimingCache } from '@kiln-inference/engine';
 import { type LoadModelOptions, loadModel, toNetwork } from '../../load-model.js';
 
 export interface BuildCommandOptions extends LoadModelOptions {

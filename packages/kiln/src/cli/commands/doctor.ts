@@ -4,9 +4,9 @@
  * features, CUDA devices, the execution worker script.
  */
 import { cpus } from 'node:os';
-import { KILN_VERSION } from '@kiln/core';
-import { linuxLibc, loadCpuNative, prebuiltPackageName } from '@kiln/cpu-runtime';
-import { cudaStatus, locateWorkerScript } from '@kiln/engine';
+import { KILN_VERSION } from '@kiln-inference/core';
+import { linuxLibc, loadCpuNative, prebuiltPackageName } from '@kiln-inference/cpu-runtime';
+import { cudaStatus, locateWorkerScript } from '@kiln-inference/engine';
 
 export interface DoctorReport {
   kiln: string;
@@ -97,19 +97,19 @@ function advice(r: DoctorReport, compiledWithCuda: boolean): string[] {
   if (!r.nativeCpu.loaded && process.env.KILN_DISABLE_NATIVE !== '1') {
     lines.push(
       `CPU plans run on the slow reference kernels: install the prebuilt kiln_cpu.node for ${r.platform} (${prebuiltPackageName()}) or build it ` +
-        "('pnpm --filter @kiln/cpu-runtime build:native', needs cmake and a C++17 compiler), or set KILN_CPU_NATIVE_PATH to one",
+        "('pnpm --filter @kiln-inference/cpu-runtime build:native', needs cmake and a C++17 compiler), or set KILN_CPU_NATIVE_PATH to one",
     );
   }
   if (!r.worker.found) {
     lines.push(
-      "CPU runs block the event loop: keep @kiln/engine's dist/engine-worker.js reachable (install kiln beside a bundle) or set KILN_ENGINE_WORKER_PATH to it",
+      "CPU runs block the event loop: keep @kiln-inference/engine's dist/engine-worker.js reachable (install kiln beside a bundle) or set KILN_ENGINE_WORKER_PATH to it",
     );
   }
   if (!r.cuda.addonLoaded && /not installed/.test(r.cuda.detail)) {
-    lines.push('no GPU support installed: npm install @kiln/cuda-runtime on a machine with an NVIDIA GPU');
+    lines.push('no GPU support installed: npm install @kiln-inference/cuda-runtime on a machine with an NVIDIA GPU');
   } else if (!compiledWithCuda && r.cuda.addonLoaded) {
     lines.push(
-      'kiln_cuda.node was built without CUDA: install the CUDA toolkit and rebuild it (KILN_CUDA_ARCH=<arch> pnpm --filter @kiln/cuda-runtime build:native)',
+      'kiln_cuda.node was built without CUDA: install the CUDA toolkit and rebuild it (KILN_CUDA_ARCH=<arch> pnpm --filter @kiln-inference/cuda-runtime build:native)',
     );
   }
   return lines;

@@ -3,8 +3,8 @@
  * dtypes, layout, the tactic the builder chose (with how many were timed) and what was fused
  * into the layer — after the manifest's backend, device, precisions and build settings.
  */
-import type { AnyLayer, Network } from '@kiln/core';
-import { deserializePlan, type Plan } from '@kiln/engine';
+import type { AnyLayer, Network } from '@kiln-inference/core';
+import { deserializePlan, type Plan } from '@kiln-inference/engine';
 import { readModelBytes } from '../../load-model.js';
 
 export interface PlanLayerRow {

@@ -3,8 +3,8 @@
  * count, and which ops kiln supports (with the reason when not).
  */
 
-import { checkSupport } from '@kiln/converters';
-import { formatShape, type Graph, type ValueInfo } from '@kiln/core';
+import { checkSupport } from '@kiln-inference/converters';
+import { formatShape, type Graph, type ValueInfo } from '@kiln-inference/core';
 import type { LoadModelOptions } from '../../load-model.js';
 import { loadModel, registryFor } from '../../load-model.js';
 

@@ -6,9 +6,9 @@
  * it works on any machine.
  */
 import { writeFileSync } from 'node:fs';
-import { ErrorCode, KilnError } from '@kiln/core';
-import { targetOracle } from '@kiln/engine';
-import { type PartitionReport, partition, renderPartitionHtml } from '@kiln/partitioner';
+import { ErrorCode, KilnError } from '@kiln-inference/core';
+import { targetOracle } from '@kiln-inference/engine';
+import { type PartitionReport, partition, renderPartitionHtml } from '@kiln-inference/partitioner';
 import { type LoadModelOptions, loadModel, registryFor } from '../../load-model.js';
 
 export interface PartitionCommandOptions extends LoadModelOptions {
