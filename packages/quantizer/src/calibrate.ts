@@ -23,7 +23,8 @@ export interface CalibrateOptions extends JobOptions {
 /**
  * Runs `batches` (feeds by input name) through the float network and returns the scales as a
  * calibration cache (write it with serializeCalibrationCache). With `options.cache`, checks that
- * it covers the tensors and returns it without running anything.
+ * it covers the tensors and returns it without running anything; with no tensors to calibrate,
+ * returns an empty cache without running anything.
  */
 export async function calibrate(
   network: Network,
@@ -43,6 +44,11 @@ export async function calibrate(
     return options.cache;
   }
   const calibrator = options.calibrator ?? entropyCalibrator();
+  if (tensors.length === 0) {
+    // Nothing to observe (e.g. a QDQ model carrying its own ranges): no batch needs to run.
+    emitProgress(options.onProgress, { phase: 'calibrate', message: 'no tensors to calibrate' });
+    return { version: DEFAULT_CACHE_VERSION, algorithm: calibrator.algorithm, scales: new Map() };
+  }
   const collectors = new Map<string, RangeCollector>(tensors.map((t) => [t, calibrator.createCollector()]));
   const count = await observeActivations(
     network,

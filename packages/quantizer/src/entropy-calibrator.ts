@@ -11,6 +11,12 @@
  *       bin), so such candidates are never chosen.
  * The threshold is i · binWidth for the first i with the least score.
  *
+ * One departure from the slides: bin 0's count is replaced by bin 1's before scoring. Exact zeros
+ * (half of every ReLU output, all of a padded border) pile into bin 0; left there, that spike
+ * dominates the score, every candidate that spreads it over a wider first group looks bad, and
+ * the smallest thresholds win (an MNIST CNN's ReLU outputs were clipped at an eighth of their
+ * range, and 12 of 32 predictions changed; with the replacement none did).
+ *
  * Cost: Σ P log P comes from prefix sums and Q is constant within a group, so a candidate costs
  * O(levels) rather than O(i).
  */
@@ -31,8 +37,10 @@ export interface EntropyOptions {
 const xLogX = (x: number) => (x > 0 ? x * Math.log(x) : 0);
 
 /** The threshold in bins (a count i of kept bins) that minimises KL(P‖Q); see the file comment. */
-export function entropyThresholdBin(counts: ArrayLike<number>, options: EntropyOptions = {}): number {
-  const n = counts.length;
+export function entropyThresholdBin(histogram: ArrayLike<number>, options: EntropyOptions = {}): number {
+  const n = histogram.length;
+  const counts = Float64Array.from(histogram);
+  if (n > 1) counts[0] = counts[1]!;
   const levels = options.levels ?? INT8_LIMIT + 1;
   const startBin = Math.min(options.startBin ?? INT8_LIMIT + 1, n);
   // prefix[k] = Σ_{j<k} c[j]; prefixNonzero: how many of them are > 0; prefixXLogX: Σ c log c.

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { entropyCalibrator, entropyThresholdBin } from '../src/index.js';
 
 /**
- * The definition, written out bin by bin (no prefix sums): P = c[0..i) with the tail folded into
- * its last bin; Q = c[0..i) summed into `levels` groups and spread over each group's nonzero bins.
+ * The definition, written out bin by bin (no prefix sums): bin 0 takes bin 1's count; P = c[0..i)
+ * with the tail folded into its last bin; Q = c[0..i) summed into `levels` groups and spread over
+ * each group's nonzero bins.
  */
-function referenceThresholdBin(counts: number[], startBin = 128, levels = 128): number {
+function referenceThresholdBin(histogram: number[], startBin = 128, levels = 128): number {
+  const counts = [histogram[1]!, ...histogram.slice(1)];
   const n = counts.length;
   let best = n;
   let bestKl = Number.POSITIVE_INFINITY;
@@ -69,6 +71,16 @@ describe('entropy calibration (KL divergence)', () => {
       for (let o = 0; o < trial; o++) counts[2047 - Math.floor(rand() * 600)] = 1 + Math.floor(rand() * 3);
       expect(entropyThresholdBin(counts)).toBe(referenceThresholdBin(counts));
     }
+  });
+
+  it('does not let a spike of exact zeros pull the threshold down (bin 0 counts as bin 1)', () => {
+    // A ReLU output: half zeros, the rest decaying slowly over the whole range.
+    const counts = Array.from({ length: 2048 }, (_, k) => Math.round(1000 * Math.exp(-k / 1500)));
+    counts[0] = 2e6;
+    const withZeros = entropyThresholdBin(counts);
+    counts[0] = counts[1]!;
+    expect(withZeros).toBe(entropyThresholdBin(counts));
+    expect(withZeros).toBeGreaterThan(1024);
   });
 
   it('agrees with the reference for other histogram sizes, start bins and level counts', () => {
