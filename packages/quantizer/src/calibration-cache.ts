@@ -9,6 +9,7 @@
  * skipped; CRLF line ends are accepted.
  */
 import { ErrorCode, KilnError } from '@kiln-inference/core';
+import { isValidScale } from './symmetric-scale.js';
 
 export interface CalibrationCache {
   /** The header's version field, e.g. '8601' (TensorRT 8.6.1). */
@@ -42,8 +43,6 @@ function hexFromFloat32(value: number): string {
   return view.getUint32(0).toString(16).padStart(8, '0');
 }
 
-const validScale = (scale: number) => Number.isFinite(scale) && scale > 0;
-
 export function parseCalibrationCache(text: string): CalibrationCache {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const header = HEADER.exec(lines[0]?.trim() ?? '');
@@ -62,7 +61,7 @@ export function parseCalibrationCache(text: string): CalibrationCache {
     if (name === '') throw lineError(lineNumber, line, 'the tensor name is empty', regenerate);
     if (!HEX_SCALE.test(hex)) throw lineError(lineNumber, line, `'${hex}' is not 8 hexadecimal digits`, regenerate);
     const scale = float32FromHex(hex);
-    if (!validScale(scale)) throw lineError(lineNumber, line, `scale ${scale} is not a positive finite number`, regenerate);
+    if (!isValidScale(scale)) throw lineError(lineNumber, line, `scale ${scale} is not a positive finite number`, regenerate);
     if (scales.has(name)) throw lineError(lineNumber, line, `tensor '${name}' is listed twice`, regenerate);
     scales.set(name, scale);
   });
@@ -83,7 +82,7 @@ export function serializeCalibrationCache(cache: CalibrationCache): string {
         hint: 'names must be non-empty, on one line, without leading or trailing spaces',
       });
     }
-    if (!validScale(scale) || !validScale(Math.fround(scale))) {
+    if (!isValidScale(scale) || !isValidScale(Math.fround(scale))) {
       throw new KilnError(ErrorCode.INVALID_ARGUMENT, `tensor '${name}' has scale ${scale}; a cache holds positive finite float32 scales`);
     }
     lines.push(`${name}: ${hexFromFloat32(scale)}`);

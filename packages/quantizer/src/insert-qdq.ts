@@ -13,6 +13,7 @@
 import { type AnyLayer, ErrorCode, KilnError, type Layer, type LayerKind, Network, Tensor, type TensorDesc } from '@kiln-inference/core';
 import type { CalibrationCache } from './calibration-cache.js';
 import { hasQuantizeLayers, type QuantizedInput, quantizedInputs } from './quantization-targets.js';
+import { isValidScale } from './symmetric-scale.js';
 import { quantizeWeights } from './weight-quantization.js';
 
 export interface QdqReport {
@@ -47,7 +48,7 @@ function nameAllocator(source: Network): (base: string) => string {
  * Throws naming the tensor and layer when an activation has no scale.
  */
 export function insertQdq(network: Network, scales: CalibrationCache | ReadonlyMap<string, number>): QdqResult {
-  const activationScales = scales instanceof Map ? scales : (scales as CalibrationCache).scales;
+  const activationScales: ReadonlyMap<string, number> = 'algorithm' in scales ? scales.scales : scales;
   if (hasQuantizeLayers(network)) {
     return {
       network,
@@ -66,13 +67,16 @@ export function insertQdq(network: Network, scales: CalibrationCache | ReadonlyM
   const replaced = new Map<string, string>();
   let weightCount = 0;
 
-  const addConstant = (base: string, value: Tensor) =>
-    out.addLayer('constant', {
-      name: fresh(base),
+  // A constant layer and its tensor share one name, as converters write them.
+  const addConstant = (base: string, value: Tensor) => {
+    const name = fresh(base);
+    return out.addLayer('constant', {
+      name,
       inputs: [],
-      outputs: [{ name: fresh(base), dtype: value.dtype, shape: [...value.shape] }],
+      outputs: [{ name, dtype: value.dtype, shape: [...value.shape] }],
       params: { value },
     }).outputs[0]!;
+  };
 
   const dequantized = (target: QuantizedInput, layer: AnyLayer): string => {
     const key = target.role === 'weight' ? `${target.tensor}\u0000${target.channelAxis}` : target.tensor;
@@ -97,7 +101,7 @@ export function insertQdq(network: Network, scales: CalibrationCache | ReadonlyM
           hint: 'calibrate the network (calibrate() covers calibrationTensors(network)) or add the tensor to the cache',
         });
       }
-      if (!(Number.isFinite(value) && value > 0)) {
+      if (!isValidScale(value)) {
         throw new KilnError(ErrorCode.INVALID_ARGUMENT, `the scale of '${target.tensor}' is ${value}; scales must be positive and finite`);
       }
       scale = addConstant(`${target.tensor}_scale`, Tensor.fromValues('float32', [], [value]));

@@ -13,3 +13,8 @@ export function symmetricScale(t: number): number {
   const scale = t / INT8_LIMIT;
   return Math.fround(scale) > 0 ? scale : 1;
 }
+
+/** What quantize can divide by: positive and finite (a cache's scales and a caller's must be). */
+export function isValidScale(scale: number): boolean {
+  return Number.isFinite(scale) && scale > 0;
+}
