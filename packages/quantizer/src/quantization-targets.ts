@@ -3,8 +3,8 @@
  * multiplies (TensorRT's explicit-quantization placement: Q/DQ on the data and weight inputs of
  * the layers that have int8 kernels; biases stay float). An input produced by a `constant` layer
  * at the weight position is a weight, quantized per output channel; every other one is an
- * activation, quantized per tensor with a calibrated scale. Layers inside sub-networks (If/Loop/
- * Scan bodies) are not touched.
+ * activation, quantized per tensor with a calibrated scale; a constant in a data position stays
+ * float. Layers inside sub-networks (If/Loop/Scan bodies) are not touched.
  */
 import type { AnyLayer, Layer, Network } from '@kiln-inference/core';
 
@@ -42,9 +42,18 @@ export interface QuantizedInput {
   channelAxis: number | null;
 }
 
-/** True when the network already carries its own quantize/dequantize layers (ONNX QDQ, FakeQuant). */
+/**
+ * True when the network already carries its own quantization: quantize/dequantize layers (ONNX
+ * QDQ, TF FakeQuant* and ranged QuantizeAndDequantize) or kiln's QuantizeAndDequantize plugin
+ * (TF's QuantizeAndDequantize that measures its range on every run).
+ */
 export function hasQuantizeLayers(network: Network): boolean {
-  return network.layers.some((l) => l.kind === 'quantize' || l.kind === 'dequantize');
+  return network.layers.some(
+    (l) =>
+      l.kind === 'quantize' ||
+      l.kind === 'dequantize' ||
+      (l.kind === 'plugin' && l.params.namespace === 'kiln' && l.params.name === 'QuantizeAndDequantize'),
+  );
 }
 
 /** Every input the Q/DQ pass would quantize, in layer order. */

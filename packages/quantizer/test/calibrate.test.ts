@@ -22,6 +22,8 @@ describe('calibrate', () => {
     const net = convMatmulNetwork();
     const batches = randomBatches(3, 100);
     const cache = await calibrate(net, lazily(batches), { calibrator: minMaxCalibrator() });
+    // The caller's network is not changed by observing it.
+    expect(net.outputs).toEqual(['y']);
     expect(cache.algorithm).toBe('MinMaxCalibration');
     expect(cache.version).toBe('8601');
     expect([...cache.scales.keys()]).toEqual(['x', FLAT]);

@@ -138,6 +138,15 @@ describe('Q/DQ insertion', () => {
     expect(again.network).toBe(once);
     expect(again.report).toEqual({ skipped: 'the network has its own quantize/dequantize layers', activations: 0, weights: 0, layers: 0 });
     expect(calibrationTensors(once)).toEqual([]);
+    // TF's QuantizeAndDequantize without a given range converts to kiln's plugin: also the model's own.
+    const dynamic = convMatmulNetwork();
+    dynamic.addLayer('plugin', {
+      name: 'qdq_dynamic',
+      inputs: ['y'],
+      outputs: ['y_qdq'],
+      params: { namespace: 'kiln', name: 'QuantizeAndDequantize', version: '1', fields: {} },
+    });
+    expect(insertQdq(dynamic, SCALES).network).toBe(dynamic);
   });
 
   it('names the layer and tensor that lack a scale, and refuses bad scales', () => {
