@@ -49,6 +49,15 @@ export async function calibrate(
     emitProgress(options.onProgress, { phase: 'calibrate', message: 'no tensors to calibrate' });
     return { version: DEFAULT_CACHE_VERSION, algorithm: calibrator.algorithm, scales: new Map() };
   }
+  if (!isIterable(batches)) {
+    throw new KilnError(
+      ErrorCode.INVALID_ARGUMENT,
+      `calibration batches must be an array or an (async) iterable of feeds, got ${typeof batches}`,
+      {
+        hint: 'pass e.g. [{ x: tensor }, …] or an async generator that yields feeds by input name',
+      },
+    );
+  }
   const collectors = new Map<string, RangeCollector>(tensors.map((t) => [t, calibrator.createCollector()]));
   const count = await observeActivations(
     network,
@@ -70,4 +79,9 @@ export async function calibrate(
     emitProgress(options.onProgress, { phase: 'calibrate-thresholds', done: ++done, total: collectors.size, item: t });
   }
   return { version: DEFAULT_CACHE_VERSION, algorithm: calibrator.algorithm, scales };
+}
+
+function isIterable(value: unknown): value is AsyncIterable<Feeds> | Iterable<Feeds> {
+  const v = value as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
+  return typeof v?.[Symbol.iterator] === 'function' || typeof v?.[Symbol.asyncIterator] === 'function';
 }

@@ -68,7 +68,7 @@ describe('calibrate', () => {
     );
   });
 
-  it('stops when its signal fires, and refuses an empty batch list', async () => {
+  it('stops when its signal fires, and refuses an empty batch list, a non-iterable and feeds that miss an input', async () => {
     const controller = new AbortController();
     const run = calibrate(convMatmulNetwork(), lazily(randomBatches(5, 1)), {
       signal: controller.signal,
@@ -78,5 +78,9 @@ describe('calibrate', () => {
     });
     await expect(run).rejects.toMatchObject({ code: ErrorCode.ABORTED });
     await expect(calibrate(convMatmulNetwork(), [], { calibrator: entropyCalibrator() })).rejects.toThrow(/calibration got no batches/);
+    await expect(calibrate(convMatmulNetwork(), randomBatches(1, 1)[0] as never)).rejects.toThrow(
+      /calibration batches must be an array or an \(async\) iterable of feeds, got object/,
+    );
+    await expect(calibrate(convMatmulNetwork(), [{}])).rejects.toMatchObject({ code: ErrorCode.MISSING_FEED });
   });
 });
