@@ -37,13 +37,13 @@ export function collapseNamespaces(graph: Graph, replacements: Readonly<Record<s
     const outputs = inside.flatMap((n) => n.outputs).filter((v) => readOutside.has(v));
     const controlInputs = [...new Set(inside.flatMap((n) => n.controlInputs ?? []))].filter((c) => !inScope(c, scope));
     const collapsed = pluginGraphNode(replacement, { name: scope, inputs, outputs, controlInputs });
-    const insideNames = new Set(inside.map((n) => n.name));
-    // Control dependencies on a node of the scope now wait for the plugin node.
-    const rewired = outside.map((n) =>
-      n.controlInputs?.some((c) => insideNames.has(c))
-        ? { ...n, controlInputs: [...new Set(n.controlInputs.map((c) => (insideNames.has(c) ? scope : c)))] }
-        : n,
-    );
+    // Control dependencies name values: one on a value of the scope now waits for the plugin node's first output.
+    const waitFor = outputs[0];
+    const rewired = outside.map((n) => {
+      if (!n.controlInputs?.some((c) => produced.has(c))) return n;
+      const controls = n.controlInputs.flatMap((c) => (!produced.has(c) ? [c] : waitFor ? [waitFor] : []));
+      return { ...n, controlInputs: [...new Set(controls)] };
+    });
     nodes = [...rewired, collapsed];
   }
   return withNodes(
