@@ -59,20 +59,25 @@ export type FieldInput<S extends FieldSchema> = {
   readonly [K in keyof S as S[K] extends { default: unknown } | { optional: true } ? K : never]?: ValueOf<S[K]>;
 };
 
-type Options<S extends FieldSpec> = Omit<S, 'type'>;
+type Options<T extends FieldType> = Omit<Extract<FieldSpec, { type: T }>, 'type'>;
+
+/** A constructor for fields of one type, keeping the options' literal types (which fields have defaults). */
+function fieldOf<T extends FieldType>(type: T) {
+  return <const O extends Options<T> = Options<T>>(options?: O): { readonly type: T } & O =>
+    ({ type, ...options }) as { readonly type: T } & O;
+}
 
 /**
  * Field constructors: `field.float({ default: 0 })`, `field.ints({ length: 2 })`,
- * `field.string({ oneOf: ['nearest', 'linear'] as const })`. The literal types are kept so
- * FieldValues knows which fields have defaults.
+ * `field.string({ oneOf: ['nearest', 'linear'] })`.
  */
 export const field = {
-  float: <const O extends Options<Extract<FieldSpec, { type: 'float' }>>>(options?: O) => ({ type: 'float', ...options }) as const,
-  int: <const O extends Options<Extract<FieldSpec, { type: 'int' }>>>(options?: O) => ({ type: 'int', ...options }) as const,
-  bool: <const O extends Options<Extract<FieldSpec, { type: 'bool' }>>>(options?: O) => ({ type: 'bool', ...options }) as const,
-  string: <const O extends Options<Extract<FieldSpec, { type: 'string' }>>>(options?: O) => ({ type: 'string', ...options }) as const,
-  floats: <const O extends Options<Extract<FieldSpec, { type: 'floats' }>>>(options?: O) => ({ type: 'floats', ...options }) as const,
-  ints: <const O extends Options<Extract<FieldSpec, { type: 'ints' }>>>(options?: O) => ({ type: 'ints', ...options }) as const,
-  strings: <const O extends Options<Extract<FieldSpec, { type: 'strings' }>>>(options?: O) => ({ type: 'strings', ...options }) as const,
-  tensor: <const O extends Options<Extract<FieldSpec, { type: 'tensor' }>>>(options?: O) => ({ type: 'tensor', ...options }) as const,
+  float: fieldOf('float'),
+  int: fieldOf('int'),
+  bool: fieldOf('bool'),
+  string: fieldOf('string'),
+  floats: fieldOf('floats'),
+  ints: fieldOf('ints'),
+  strings: fieldOf('strings'),
+  tensor: fieldOf('tensor'),
 };

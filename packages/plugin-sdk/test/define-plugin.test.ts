@@ -1,8 +1,18 @@
 import { ErrorCode, isKilnError, type KilnError, Network, Tensor } from '@kiln-inference/core';
 import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import { expectTensorClose } from '@kiln-inference/testkit';
-import { describe, expect, it } from 'vitest';
-import { addPluginLayer, definePlugin, describeFields, elementCount, field, PluginRegistry, upTo } from '../src/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  addPluginLayer,
+  definePlugin,
+  describeFields,
+  elementCount,
+  type FieldInput,
+  type FieldValues,
+  field,
+  PluginRegistry,
+  upTo,
+} from '../src/index.js';
 import { Clip } from './fixtures/kiln-plugin-clip/src/index.js';
 
 function thrown(f: () => unknown): KilnError {
@@ -69,6 +79,15 @@ describe('definePlugin fields', () => {
     expect(e.code).toBe(ErrorCode.INVALID_ATTRIBUTE);
     expect(e.message).toContain(`plugin test::Resize@1: ${message}`);
     expect(e.hint).toContain(hint);
+  });
+
+  it('types the values cpu() sees and the input node() takes from the schema', () => {
+    expectTypeOf<FieldValues<typeof Resize.fields>['scale']>().toEqualTypeOf<number>();
+    expectTypeOf<FieldValues<typeof Resize.fields>['mode']>().toEqualTypeOf<'nearest' | 'linear'>();
+    expectTypeOf<FieldValues<typeof Resize.fields>['names']>().toEqualTypeOf<string[] | undefined>();
+    expectTypeOf<FieldValues<typeof Resize.fields>['table']>().toEqualTypeOf<Tensor | undefined>();
+    expectTypeOf<{ scale: number }>().toExtend<FieldInput<typeof Resize.fields>>();
+    expectTypeOf<{ steps: number }>().not.toExtend<FieldInput<typeof Resize.fields>>();
   });
 
   it('describes its fields for docs', () => {
