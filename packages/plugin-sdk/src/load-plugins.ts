@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { pluginKernelSources } from '@kiln-inference/cpu-runtime';
-import { isPlugin } from './define-plugin.js';
+import { isPlugin, type Plugin } from './define-plugin.js';
 import { PluginRegistry } from './plugin-registry.js';
 
 export interface LoadPluginsOptions {
@@ -73,6 +73,28 @@ export async function loadPlugins(specifiers: readonly string[], options: LoadPl
     }
     const pkg = owningPackage(file);
     for (const plugin of plugins) registry.register(plugin, { module: url, ...(pkg ? { package: pkg } : {}) });
+  }
+  return registry;
+}
+
+/** How APIs take plugins: package names or paths to load, plugin objects, or a registry made beforehand. */
+export type PluginsOption = readonly (string | Plugin)[] | PluginRegistry;
+
+/** The registry `option` stands for (empty when absent): specifiers loaded, plugin objects registered in place. */
+export async function resolvePlugins(
+  option: PluginsOption | undefined,
+  options: Omit<LoadPluginsOptions, 'registry'> = {},
+): Promise<PluginRegistry> {
+  if (option instanceof PluginRegistry) return option;
+  const registry = new PluginRegistry();
+  for (const item of option ?? []) {
+    if (typeof item === 'string') await loadPlugins([item], { ...options, registry });
+    else if (isPlugin(item)) registry.register(item);
+    else {
+      throw new KilnError(ErrorCode.INVALID_ARGUMENT, `plugins: ${String(item)} is neither a module specifier nor a plugin`, {
+        hint: "pass package names or paths ('@acme/kiln-plugin-clip', './my-plugin.js') or values definePlugin() returned",
+      });
+    }
   }
   return registry;
 }
