@@ -10,7 +10,13 @@ export { builtinPlugins } from './plugins/index.js';
 export type { PluginIdentity } from './plugins/plugin-identity.js';
 export { pluginKey, pluginLabel } from './plugins/plugin-identity.js';
 export type { PluginKernelSource, PluginModule } from './plugins/plugin-module.js';
-export { importPluginModule, isPluginKernelSource, pluginKernelSources, pluginModuleFrom } from './plugins/plugin-module.js';
+export {
+  importPluginModule,
+  isPluginKernelSource,
+  pluginKernelMap,
+  pluginKernelSources,
+  pluginModuleFrom,
+} from './plugins/plugin-module.js';
 export { interpretProgram } from './program/interpret-program.js';
 export type { RuntimeValue } from './runtime-value.js';
 export { describeValue, isSequence, TensorSequence } from './runtime-value.js';

@@ -13,7 +13,7 @@ import { exportOnnx } from '@kiln-inference/onnx';
 import { definePlugin, field } from '@kiln-inference/plugin-sdk';
 import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
-import { InferenceSession, planFor, serializePlan } from '../src/index.js';
+import { createInferenceGraph, InferenceSession, planFor, serializePlan } from '../src/index.js';
 
 const root = resolve(__dirname, '../../..');
 const FIXTURE = join(root, 'packages/plugin-sdk/test/fixtures/kiln-plugin-clip');
@@ -86,6 +86,21 @@ describe('InferenceSession.create({ plugins })', () => {
     const session = await InferenceSession.create(plan, { plugins: [FIXTURE] });
     expectTensorClose((await session.run({ x: X })).y!, EXPECTED, { rtol: 0, atol: 0 });
     await session.dispose();
+  });
+});
+
+describe('createInferenceGraph({ plugins })', () => {
+  it('converts the plugin node and runs it on the CPU fallback beside an engine', async () => {
+    const graph = await createInferenceGraph({ onnxModel: clipModel(), minimumSegmentSize: 1, plugins: [FIXTURE] });
+    try {
+      expect(graph.report.segments.map((s) => s.nodes)).toEqual([['relu']]);
+      expect(graph.report.fallback.map((f) => [f.domain, f.op, f.reasons.map((r) => r.category)])).toEqual([
+        ['acme', 'Clip', ['unsupported-layer']],
+      ]);
+      expectTensorClose((await graph.run({ x: X })).y!, EXPECTED, { rtol: 0, atol: 0 });
+    } finally {
+      await graph.dispose();
+    }
   });
 });
 

@@ -46,6 +46,14 @@ export function pluginModuleFrom(url: string, exports: Readonly<Record<string, u
   return { url, kernels: new Map(sources.map((s) => [pluginKey(s.namespace, s.name, s.version), s.kernel])) };
 }
 
+/** One kernel table from modules' kernels and kernels given as functions (the latter win). */
+export function pluginKernelMap(
+  modules: readonly PluginModule[] = [],
+  functions: ReadonlyMap<string, Kernel<'plugin'>> = new Map(),
+): Map<string, Kernel<'plugin'>> {
+  return new Map([...modules.flatMap((m) => [...m.kernels]), ...functions]);
+}
+
 /** Imports a plugin module by URL (what a worker thread does with the URLs its context sends). */
 export async function importPluginModule(url: string): Promise<PluginModule> {
   let exports: Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import { arch } from 'node:os';
 import { check, ErrorCode, KilnError, type ResourceLimits } from '@kiln-inference/core';
-import { builtinPlugins, type Kernel, type PluginModule, pluginKey } from '@kiln-inference/cpu-runtime';
+import { builtinPlugins, type Kernel, type PluginModule, pluginKernelMap, pluginKey } from '@kiln-inference/cpu-runtime';
 import type { Backend, BackendRunner, ExecutionMode } from '../backend.js';
 import type { DeviceInfo, PluginRef } from '../plan/manifest.js';
 import type { Plan } from '../plan/plan.js';
@@ -97,7 +97,7 @@ export class CpuBackend implements Backend {
         limits,
         this.pluginModules.map((m) => m.url),
       );
-    const plugins = new Map<string, Kernel<'plugin'>>([...this.pluginModules.flatMap((m) => [...m.kernels]), ...this.plugins]);
+    const plugins = pluginKernelMap(this.pluginModules, this.plugins);
     return new InlineRunner(createPlanExecutor(plan, { kernels: this.kernels, plugins, ...(limits ? { limits } : {}) }));
   }
 }
