@@ -13,6 +13,7 @@ import { exportOnnx } from '@kiln-inference/onnx';
 import { definePlugin, field } from '@kiln-inference/plugin-sdk';
 import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
+import { inspectModel } from '../src/cli/commands/inspect.js';
 import { createInferenceGraph, InferenceSession, planFor, serializePlan } from '../src/index.js';
 
 const root = resolve(__dirname, '../../..');
@@ -115,10 +116,19 @@ describe('kiln --plugin', () => {
     const run = kiln('run', plan, '--input', `x=${join(dir, 'x.npy')}`, '--output-dir', join(dir, 'out'), '--plugin', FIXTURE);
     expect(run.status).toBe(0);
     expectTensorClose(parseNpy(new Uint8Array(readFileSync(join(dir, 'out', 'y.npy')))), EXPECTED, { rtol: 0, atol: 0 });
+    const inspect = kiln('inspect', plan);
+    expect(inspect.stdout).toContain('plugins     acme::Clip@1 (@acme/kiln-plugin-clip@1.2.0)');
     const without = kiln('run', plan, '--input', `x=${join(dir, 'x.npy')}`, '--output-dir', join(dir, 'out2'));
     expect(without.status).not.toBe(0);
     expect(without.stderr).toContain('acme::Clip@1 from @acme/kiln-plugin-clip@1.2.0');
     expect(without.stderr).toContain('--plugin @acme/kiln-plugin-clip');
+  });
+
+  it('inspects a model with the plugin: its op counts as supported', async () => {
+    const model = join(dir, 'clip-inspect.onnx');
+    writeFileSync(model, clipModel());
+    expect((await inspectModel(model, { plugins: [FIXTURE] })).unsupportedNodes).toEqual([]);
+    expect((await inspectModel(model)).unsupportedNodes.map((n) => n.op)).toEqual(['acme::Clip']);
   });
 
   it('partitions with the plugin: its node converts and falls back to the CPU with the reason', () => {
