@@ -1,5 +1,6 @@
 import { ErrorCode, isKilnError, type KilnError, Network, Tensor } from '@kiln-inference/core';
 import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
+import { buildPlan, Engine, serializePlan } from '@kiln-inference/engine';
 import { expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -147,6 +148,20 @@ describe('definePlugin outputs rule and CPU kernel', () => {
     const executor = new ReferenceExecutor({ plugins: new PluginRegistry([NonZero]).kernels().plugins });
     const x = new Tensor('float32', [6], new Float32Array([0, 3, 0, -2, 5, 0]));
     expect([...executor.run(network, new Map([['x', x]])).get(network.outputs[0]!)!.data]).toEqual([1, 3, 4]);
+  });
+
+  it('builds and runs a plan whose plugin output size depends on the data, feeding later layers', async () => {
+    const network = new Network('nz-plan');
+    network.addInput({ name: 'x', dtype: 'float32', shape: [6] });
+    const [indices] = addPluginLayer(network, NonZero, { inputs: ['x'] });
+    network.addLayer('unary', { inputs: [indices!], outputs: [{ name: 'neg', dtype: 'int32', shape: [null] }], params: { op: 'neg' } });
+    network.markOutput('neg');
+    const registry = new PluginRegistry([NonZero]);
+    const engine = await Engine.create(serializePlan(await buildPlan(network)), { ...registry.kernels(), execution: 'inline' });
+    const context = engine.createExecutionContext();
+    const x = new Tensor('float32', [6], new Float32Array([0, 3, 0, -2, 5, 0]));
+    expect([...(await context.run({ x })).neg!.data]).toEqual([-1, -3, -4]);
+    await context.dispose();
   });
 
   it('reports a kernel that breaks its outputs rule, naming the layer', () => {

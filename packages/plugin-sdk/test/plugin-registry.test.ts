@@ -1,4 +1,4 @@
-import { checkSupport, convertGraph, createOnnxRegistry, createTfRegistry } from '@kiln-inference/converters';
+import { checkSupport, convertGraph, createOnnxRegistry, createTfRegistry, createUffRegistry } from '@kiln-inference/converters';
 import { type AttributeValue, ErrorCode, Graph, type GraphNode, isKilnError, type KilnError, Tensor } from '@kiln-inference/core';
 import { ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import { expectTensorClose } from '@kiln-inference/testkit';
@@ -17,7 +17,7 @@ function thrown(f: () => unknown): KilnError {
 }
 
 /** A one-node graph x[2,3] float32 → node → y. */
-function oneNodeGraph(format: 'onnx' | 'tf', node: Omit<GraphNode, 'inputs' | 'outputs' | 'name'>): Graph {
+function oneNodeGraph(format: 'onnx' | 'tf' | 'uff', node: Omit<GraphNode, 'inputs' | 'outputs' | 'name'>): Graph {
   return new Graph({
     format,
     nodes: [{ name: 'n', inputs: ['x'], outputs: ['y'], ...node }],
@@ -29,7 +29,9 @@ function oneNodeGraph(format: 'onnx' | 'tf', node: Omit<GraphNode, 'inputs' | 'o
 
 const X = new Tensor('float32', [2, 3], new Float32Array([-7, -1, 0.5, 3, 6.5, 12]));
 
-function runConverted(graph: Graph, registry: PluginRegistry, base = graph.format === 'tf' ? createTfRegistry() : createOnnxRegistry()) {
+const BUILT_INS = { onnx: createOnnxRegistry, tf: createTfRegistry, uff: createUffRegistry };
+
+function runConverted(graph: Graph, registry: PluginRegistry, base = BUILT_INS[graph.format]()) {
   const network = convertGraph(graph, base.registerAll(registry.converters()));
   const outputs = new ReferenceExecutor({ plugins: registry.kernels().plugins }).run(network, new Map([['x', X]]));
   return { network, y: outputs.get('y')! };
@@ -110,6 +112,23 @@ describe('conversion to plugins', () => {
     const { y } = runConverted(graph, new PluginRegistry([Swish]));
     const expected = Float64Array.from(X.data as Float32Array, (v) => v / (1 + Math.exp(-2 * v)));
     expectTensorClose(y, new Tensor('float32', [2, 3], Float32Array.from(expected)), { rtol: 1e-6, atol: 1e-6 });
+  });
+
+  it('maps a UFF op (a TensorRT plugin node) to the plugin', () => {
+    const Plugin6 = definePlugin({
+      ...Clip.spec,
+      namespace: 'uffplugins',
+      converts: [{ domain: 'uff', op: 'Clip_TRT', fields: (a) => ({ max: a.clipMax }) }],
+    });
+    const graph = oneNodeGraph('uff', { op: 'Clip_TRT', domain: 'uff', attributes: { clipMax: { kind: 'float', value: 1 } } });
+    expectTensorClose(
+      runConverted(graph, new PluginRegistry([Plugin6])).y,
+      new Tensor('float32', [2, 3], new Float32Array([0, 0, 0.5, 1, 1, 1])),
+      {
+        rtol: 0,
+        atol: 0,
+      },
+    );
   });
 
   it('overrides a built-in converter only with a higher priority', () => {
