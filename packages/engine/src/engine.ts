@@ -3,7 +3,7 @@
  * version, backend, plugins) and says what to rebuild when it cannot be used.
  */
 import { type DType, ErrorCode, KilnError, type ResourceLimits, resourceLimits, type Shape, type TensorDesc } from '@kiln-inference/core';
-import type { Kernel } from '@kiln-inference/cpu-runtime';
+import type { Kernel, PluginModule } from '@kiln-inference/cpu-runtime';
 import type { Backend, ExecutionMode } from './backend.js';
 import { CpuBackend } from './backends/cpu-backend.js';
 import { CudaBackend } from './backends/cuda/cuda-backend.js';
@@ -12,6 +12,7 @@ import type { StartWorker } from './backends/worker-pool.js';
 import { ExecutionContext } from './execution-context.js';
 import { checkProfileInputs } from './hybrid/optimization-profile.js';
 import type { BackendName } from './plan/manifest.js';
+import { missingPluginError } from './plan/missing-plugin.js';
 import type { Plan } from './plan/plan.js';
 import { deserializePlan, serializePlan } from './plan/plan-container.js';
 
@@ -30,6 +31,8 @@ export interface EngineOptions {
   execution?: ExecutionMode;
   /** CPU backend only: extra plugin kernels keyed by pluginKey(namespace, name, version). */
   plugins?: ReadonlyMap<string, Kernel<'plugin'>>;
+  /** CPU backend only: plugin kernels from modules, which worker threads import by URL (see CpuBackendOptions.pluginModules). */
+  pluginModules?: readonly PluginModule[];
   /** CPU backend only: how to start the execution worker (see CpuBackendOptions.startWorker). */
   startWorker?: StartWorker;
   /** CUDA backend only: the device to run on (default 0). */
@@ -82,17 +85,7 @@ export class Engine {
         },
       );
     }
-    for (const ref of plan.manifest.plugins) {
-      if (!backend.hasPlugin(ref)) {
-        throw new KilnError(
-          ErrorCode.PLAN_MISSING_PLUGIN,
-          `the plan uses plugin ${ref.namespace}::${ref.name} version ${ref.version}, which is not registered`,
-          {
-            hint: 'register the plugin (EngineOptions.plugins) before loading, or rebuild the plan from a model that does not need it',
-          },
-        );
-      }
-    }
+    for (const ref of plan.manifest.plugins) if (!backend.hasPlugin(ref)) throw missingPluginError(ref);
     checkPlanProfile(plan);
     return new Engine(plan, backend, bytes, limits);
   }
@@ -140,11 +133,12 @@ function resolveBackend(plan: Plan, options: EngineOptions): Backend {
     return backend;
   }
   if (b === 'cpu') {
-    const { execution, plugins, startWorker, kernels } = options;
+    const { execution, plugins, pluginModules, startWorker, kernels } = options;
     return new CpuBackend({
       ...(kernels ? { kernels } : {}),
       ...(execution ? { execution } : {}),
       ...(plugins ? { plugins } : {}),
+      ...(pluginModules ? { pluginModules } : {}),
       ...(startWorker ? { startWorker } : {}),
     });
   }

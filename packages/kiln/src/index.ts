@@ -38,6 +38,8 @@ export {
 export { decodeTensorProto, encodeTensorProto, exportOnnx, importOnnx, loadOnnxFile } from '@kiln-inference/onnx';
 export type { HybridGraph, PartitionOptions, PartitionReport } from '@kiln-inference/partitioner';
 export { partition, renderPartitionHtml } from '@kiln-inference/partitioner';
+export type { Plugin, PluginNode, PluginsOption } from '@kiln-inference/plugin-sdk';
+export { collapseNamespaces, definePlugin, field, loadPlugins, PluginRegistry, replaceOps, upTo } from '@kiln-inference/plugin-sdk';
 export { createInferenceGraph, InferenceGraph } from './inference-graph/inference-graph.js';
 export type {
   InferenceGraphOptions,

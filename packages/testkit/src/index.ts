@@ -15,5 +15,6 @@ export type { NativeLoadOutcome } from './native-gate.js';
 export { loadNativeForTests, nativeRequired, nativeSkipNote, withoutFallbackWarnings } from './native-gate.js';
 export { ProtoWriter } from './proto-writer.js';
 export { mulberry32, randomTensor } from './random.js';
+export { startSourceWorker } from './source-worker.js';
 export type { CompareReport, Tolerance } from './tensor-compare.js';
 export { compareTensors, expectTensorClose, formatCompareReport } from './tensor-compare.js';
