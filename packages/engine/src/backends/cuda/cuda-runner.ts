@@ -4,7 +4,7 @@
  * by this runner (its own stream and activation memory), and stages that do not lower run on
  * the reference kernels in between, tensors crossing through the programs' pinned buffers.
  */
-import { ErrorCode, KilnError, type Network, Tensor } from '@kiln-inference/core';
+import { ErrorCode, KilnError, type Network, type ProgramData, Tensor } from '@kiln-inference/core';
 import { ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
 import type { CudaProgram, CudaProgramOptions } from '@kiln-inference/cuda-runtime';
 import type { BackendRunner } from '../../backend.js';
@@ -14,7 +14,7 @@ import { stageAsNetwork } from '../../lowering/stage-network.js';
 import { cudaRuntime } from './cuda-runtime-module.js';
 
 type RunnableStage =
-  | { kind: 'program'; program: CudaProgram; inputNames: string[]; outputNames: string[]; outputShapes: number[][] }
+  | { kind: 'program'; program: CudaProgram; inputNames: string[]; outputNames: string[] }
   | { kind: 'layer'; network: Network; inputNames: string[]; outputNames: string[] };
 
 export interface CudaRunnerOptions {
@@ -56,17 +56,21 @@ export class CudaRunner implements BackendRunner {
         for (const [name, value] of this.reference.runValues(stage.network, stageFeeds)) values.set(name, value);
         continue;
       }
-      const inputs = stage.inputNames.map((name) => {
+      const inputs = stage.inputNames.map((name, i) => {
         const t = values.get(name);
-        if (!(t instanceof Tensor) || t.dtype !== 'float32') {
-          throw new KilnError(ErrorCode.FEED_DTYPE_MISMATCH, `'${name}' must be a float32 tensor for the CUDA backend`, {
-            hint: 'cast the input to float32',
+        const dtype = stage.program.inputs[i]?.dtype;
+        if (!(t instanceof Tensor) || t.dtype !== dtype) {
+          throw new KilnError(ErrorCode.FEED_DTYPE_MISMATCH, `'${name}' must be a ${dtype} tensor for its CUDA stage`, {
+            hint: `cast the input to ${dtype}`,
           });
         }
-        return t.data as Float32Array;
+        return t.data as ProgramData;
       });
       const outputs = await stage.program.run(inputs);
-      for (const [i, name] of stage.outputNames.entries()) values.set(name, new Tensor('float32', stage.outputShapes[i] ?? [], outputs[i]));
+      for (const [i, name] of stage.outputNames.entries()) {
+        const value = stage.program.outputs[i]!;
+        values.set(name, new Tensor(value.dtype, value.shape, outputs[i]!));
+      }
     }
     return new Map(this.network.outputs.map((name) => [name, values.get(name) as RuntimeValue]));
   }
@@ -113,7 +117,6 @@ export class CudaRunner implements BackendRunner {
           program,
           inputNames: stage.inputNames,
           outputNames: stage.outputNames,
-          outputShapes: stage.program.outputs.map((id) => [...(stage.program.values[id]?.shape ?? [])]),
         });
       }
     } catch (e) {
