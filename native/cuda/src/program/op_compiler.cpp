@@ -607,7 +607,8 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
     case OpKind::Cast:
     case OpKind::Gather:
     case OpKind::GatherNd:
-    case OpKind::ArgReduce: break;  // refused by checkCudaSupport: no integer kernels yet
+    case OpKind::ArgReduce:
+    default: break;  // refused by checkCudaSupport: no kernel yet
   }
   badOp(op, "unknown op kind");
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kiln/failure.h"
+#include "kiln/program_op_table.h"
 #include "tensor_desc.h"
 
 namespace kiln::cuda {
@@ -15,22 +16,35 @@ namespace {
                 FailureLayer{op.label.empty() ? "op " + std::to_string(op.index) : op.label, opKindName(op.kind), op.index});
 }
 
-// Every value id an op reads or writes (absent optional operands are −1).
+// Every value id an op reads or writes (absent optional operands are −1), from the op table.
 std::vector<int64_t> touched(const OpDesc& op) {
-  std::vector<int64_t> ids = {op.x, op.w, op.b, op.residual, op.y, op.a, op.bias, op.scale, op.shift, op.condition, op.indices};
-  ids.insert(ids.end(), op.inputs.begin(), op.inputs.end());
+  std::vector<int64_t> ids;
+  for (const OperandRef& o : operandsOf(op)) ids.push_back(o.id);
   return ids;
 }
 
+// The kinds op_compiler.cpp has kernels for; any other kind (a new op) is refused by name.
 bool floatOnlyKind(OpKind kind) {
   switch (kind) {
-    case OpKind::Compare:
-    case OpKind::Where:
-    case OpKind::Cast:
-    case OpKind::Gather:
-    case OpKind::GatherNd:
-    case OpKind::ArgReduce: return false;
-    default: return true;
+    case OpKind::Conv2d:
+    case OpKind::Deconv2d:
+    case OpKind::Gemm:
+    case OpKind::BatchedMatmul:
+    case OpKind::Pool2d:
+    case OpKind::GlobalPool:
+    case OpKind::Binary:
+    case OpKind::Activation:
+    case OpKind::Unary:
+    case OpKind::ChannelAffine:
+    case OpKind::Softmax:
+    case OpKind::Concat:
+    case OpKind::Copy:
+    case OpKind::Transpose:
+    case OpKind::Lrn:
+    case OpKind::Pad:
+    case OpKind::Slice:
+    case OpKind::Resize2d: return true;
+    default: return false;
   }
 }
 

@@ -102,7 +102,7 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
     case OpKind::Pad:
       op.kind = OpKind::Pad;
       op.padsNd = d.pads;
-      op.padValue = static_cast<float>(d.padValue);
+      op.padValue = static_cast<float>(d.value);
       break;
     case OpKind::Slice:
       op.kind = OpKind::Slice;
@@ -129,7 +129,8 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
     case OpKind::Cast:
     case OpKind::Gather:
     case OpKind::GatherNd:
-    case OpKind::ArgReduce: op.kind = d.kind; break;  // refused by checkCudaSupport before parsing
+    case OpKind::ArgReduce:
+    default: op.kind = d.kind; break;  // refused by checkCudaSupport before parsing
   }
   return op;
 }
