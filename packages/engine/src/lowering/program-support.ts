@@ -23,6 +23,8 @@ import {
   PROGRAM_UNARY_OPS,
   type ValueFacts,
 } from '@kiln-inference/core';
+import { supportRuleOf } from './lowerer.js';
+import { lowerers } from './lowerers/index.js';
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 
@@ -72,6 +74,8 @@ export function programSupport(
 ): ProgramSupport {
   // Constants of any dtype are weights or shape operands read at lowering time, never executed.
   if (layer.kind === 'constant') return SUPPORTED;
+  const ownRule = supportRuleOf(lowerers[layer.kind]);
+  if (ownRule) return ownRule(layer, (t) => (network.tensors.get(t) ?? inferredFacts(network).get(t))?.dtype, target);
   for (const t of [...layer.inputs, ...layer.outputs]) {
     if (!t) continue;
     // A graph weight may have no declared tensor: its inferred facts still give its dtype.

@@ -12,7 +12,7 @@ import {
   type ProgramCompareOp,
   type ProgramUnaryOp,
 } from '@kiln-inference/core';
-import { layerAxis, loweringError, product } from '../lowerer.js';
+import { type LowererTable, layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
 /** Elementwise layer ops and Program binary ops share their names ('mod' with fmod is 'fmod'). */
@@ -140,3 +140,14 @@ export function lowerParametricRelu(layer: Layer<'parametric_relu'>, asm: Progra
   asm.setShape(yName, out);
   asm.emit({ op: 'binary', type: 'prelu', a: asm.ref(xName), b: asm.ref(slopeName), y: asm.ref(yName) });
 }
+
+/** This family's lowerers by layer kind (lowerers/index.ts merges the families). */
+export const pointwiseLowerers: LowererTable = {
+  unary: lowerUnary,
+  parametric_relu: lowerParametricRelu,
+  elementwise: lowerElementwise,
+  activation: lowerActivation,
+  scale: lowerScale,
+  softmax: lowerSoftmax,
+  lrn: lowerLrn,
+};
