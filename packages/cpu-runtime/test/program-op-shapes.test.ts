@@ -350,6 +350,21 @@ const GENERATORS: { [K in ProgramOpKind]: (rng: Rng) => OpCase } = {
       }),
     };
   },
+  quantize(rng) {
+    const x = shapeOf(rng, int(rng, 0, 3));
+    const perAxis = x.length > 0 && rng() < 0.6;
+    const axis = perAxis ? int(rng, -x.length, x.length - 1) : 0;
+    const params = perAxis ? [x[axis < 0 ? axis + x.length : axis]!] : pick(rng, [[], [1]]);
+    const q = pick(rng, ['int8', 'uint8'] as const);
+    const zeroPoint = rng() < 0.6;
+    return {
+      operands: [x, params, ...(zeroPoint ? [params] : [])],
+      dtypes: ['float32', 'float32', ...(zeroPoint ? [q] : [])],
+      y: x,
+      yDtype: q,
+      op: (yi) => ({ op: 'quantize', x: 0, scale: 1, ...(zeroPoint ? { zeroPoint: 2 } : {}), y: yi, axis }),
+    };
+  },
   softmax(rng) {
     const x = shapeOf(rng, int(rng, 1, 4));
     const axis = int(rng, -x.length, x.length - 1);

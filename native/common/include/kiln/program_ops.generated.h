@@ -23,6 +23,7 @@
   X(Lrn, lrn) \
   X(Pad, pad) \
   X(Pool2d, pool2d) \
+  X(Quantize, quantize) \
   X(Resize2d, resize2d) \
   X(Slice, slice) \
   X(Softmax, softmax) \
@@ -42,6 +43,7 @@
   X(residual) \
   X(indices) \
   X(bias) \
+  X(zeroPoint) \
   X(condition)
 
 // X(field): operand fields holding a list of value ids.

@@ -10,12 +10,13 @@ import {
   PROGRAM_UNARY_OPS,
   type ProgramBinaryOp,
   type ProgramCompareOp,
+  type ProgramDType,
   type ProgramUnaryOp,
 } from '../program.js';
 import { activationType, fusedActivation } from './attribute-types.js';
 import { defineProgramOp, type ProgramOpBodyShape, type ProgramOutputRule } from './descriptor.js';
 import { ANY_DTYPE, ARITHMETIC_DTYPES, BOOL_DTYPE, NUMERIC_DTYPES } from './dtype-sets.js';
-import { type ProgramOpContext, sameCount, shapeText } from './op-context.js';
+import { type ProgramOpContext, sameCount, sameShape, shapeText } from './op-context.js';
 
 /** numpy broadcast of the named operands, failing on the first that does not fit the ones before it. */
 function broadcastOperands(c: ProgramOpContext<ProgramOpBodyShape>, operands: readonly (readonly [string, number])[]): number[] {
@@ -206,5 +207,60 @@ export const channel_affine = defineProgramOp<ChannelAffineOp>('channel_affine')
       if (id !== undefined) c.require(c.size(id) === channels, `${field} must have one value per channel (${channels})`, id);
     }
   },
+  output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
+});
+
+/** The quantized types: quantize's y, dequantize's x, and their zero points. */
+const QUANTIZED_DTYPES: readonly ProgramDType[] = ['int8', 'uint8'];
+
+/**
+ * The quantization parameters of `data` (quantize's x, dequantize's x): per tensor when scale has
+ * one element ([] or [1]); otherwise per axis, scale [n] with n = data's dim at `axis`. A zero
+ * point has scale's shape.
+ */
+function checkQuantizationParams(c: ProgramOpContext<QuantizeOp>, data: number): void {
+  const { op } = c;
+  const ss = c.shape(op.scale);
+  if (c.size(op.scale) === 1) {
+    c.require(ss.length <= 1, `a per-tensor scale must be a scalar or [1], got ${shapeText(ss)}`, op.scale);
+  } else {
+    const ds = c.shape(data);
+    const axis = c.axis(op.axis, ds.length, data);
+    c.require(
+      ss.length === 1 && ss[0] === ds[axis],
+      `a per-axis scale must be [${ds[axis]}] (one value per index of axis ${axis}), got ${shapeText(ss)}`,
+      op.scale,
+    );
+  }
+  if (op.zeroPoint !== undefined) {
+    c.require(sameShape(c.shape(op.zeroPoint), ss), `the zero point must have the scale's shape ${shapeText(ss)}`, op.zeroPoint);
+  }
+}
+
+/**
+ * ONNX QuantizeLinear to int8/uint8: y = saturate(round_half_even(x / scale) + zeroPoint), the
+ * quotient in float32; NaN gives 0 and an absent zero point is 0. Per tensor or per axis
+ * (checkQuantizationParams).
+ */
+export interface QuantizeOp {
+  op: 'quantize';
+  x: number;
+  scale: number;
+  zeroPoint?: number;
+  y: number;
+  /** The axis of per-axis parameters (unused per tensor). */
+  axis: number;
+}
+
+export const quantize = defineProgramOp<QuantizeOp>('quantize')({
+  summary: 'ONNX QuantizeLinear: y = saturate(round_half_even(x / scale) + zeroPoint) to int8/uint8, per tensor or per axis',
+  operands: [
+    { field: 'x', role: 'input' },
+    { field: 'scale', role: 'weight' },
+    { field: 'zeroPoint', role: 'weight', optional: true, dtype: { same: 'y' } },
+    { field: 'y', role: 'output', dtype: QUANTIZED_DTYPES },
+  ],
+  attributes: { axis: req(int()) },
+  check: (c) => checkQuantizationParams(c, c.op.x),
   output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
 });
