@@ -7,8 +7,9 @@ namespace kiln {
 namespace {
 
 // Per tensor when scale has one element ([] or [1]); otherwise per axis, scale [n] with n the
-// dim of `data` at `axis`. A zero point has scale's shape; y has x's.
-void checkQuantizationParams(const OpCheck& c, const OpDesc& op, int64_t data) {
+// dim of x at `axis`. A zero point has scale's shape; y has x's.
+void checkQuantizationParams(const OpCheck& c, const OpDesc& op) {
+  const int64_t data = op.x;
   const Shape& ss = c.shape(op.scale);
   if (c.size(op.scale) == 1) {
     c.require(ss.size() <= 1, "a per-tensor scale must be a scalar or [1], got " + shapeText(ss), op.scale);
@@ -26,6 +27,7 @@ void checkQuantizationParams(const OpCheck& c, const OpDesc& op, int64_t data) {
 
 }  // namespace
 
-KILN_PROGRAM_OP_CHECK(quantize) { checkQuantizationParams(c, op, op.x); }
+KILN_PROGRAM_OP_CHECK(quantize) { checkQuantizationParams(c, op); }
+KILN_PROGRAM_OP_CHECK(dequantize) { checkQuantizationParams(c, op); }
 
 }  // namespace kiln

@@ -16,6 +16,7 @@
   X(Conv2d, conv2d) \
   X(Copy, copy) \
   X(Deconv2d, deconv2d) \
+  X(Dequantize, dequantize) \
   X(Gather, gather) \
   X(GatherNd, gather_nd) \
   X(Gemm, gemm) \
@@ -41,9 +42,9 @@
   X(shift) \
   X(w) \
   X(residual) \
+  X(zeroPoint) \
   X(indices) \
   X(bias) \
-  X(zeroPoint) \
   X(condition)
 
 // X(field): operand fields holding a list of value ids.

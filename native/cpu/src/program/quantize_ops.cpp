@@ -1,6 +1,7 @@
-// quantize (ONNX QuantizeLinear) to int8/uint8, per tensor or per axis, with the reference
-// interpreter's arithmetic: the quotient x / scale in float32, rounded half to even, plus the
-// zero point, saturated (NaN gives 0).
+// quantize and dequantize (ONNX QuantizeLinear / DequantizeLinear) to and from int8/uint8, per
+// tensor or per axis, with the reference interpreter's arithmetic: quantize takes the quotient
+// x / scale in float32, rounds half to even, adds the zero point and saturates (NaN gives 0);
+// dequantize rounds (x − zeroPoint) · scale once to float32.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -64,13 +65,55 @@ class QuantizeKernel final : public OpKernel {
   ParamLayout l_;
 };
 
-}  // namespace
+template <typename Q>
+class DequantizeKernel final : public OpKernel {
+ public:
+  DequantizeKernel(const OpSpec& op, ParamLayout layout) : op_(op), l_(layout) {}
+  const char* tactic() const override { return "direct"; }
+  void run(const RunContext& ctx) const override {
+    const Q* x = ctx.data<Q>(op_.x);
+    const float* scale = ctx.ptr(op_.scale);
+    const Q* zeroPoint = op_.zeroPoint >= 0 ? ctx.data<Q>(op_.zeroPoint) : nullptr;
+    float* y = ctx.ptr(op_.y);
+    parallelFor(l_.rows, l_.inner, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t c = r % l_.channels;
+        const double s = scale[c];
+        const int32_t z = zeroPoint != nullptr ? zeroPoint[c] : 0;
+        // (x − z) has at most 9 bits, so the double product is exact and the float cast rounds once.
+        for (int64_t i = r * l_.inner; i < (r + 1) * l_.inner; ++i) y[i] = static_cast<float>((static_cast<int32_t>(x[i]) - z) * s);
+      }
+    });
+  }
 
-KILN_CPU_KERNEL(quantize) {
-  const OpSpec& op = ctx.op();
+ private:
+  OpSpec op_;
+  ParamLayout l_;
+};
+
+// Checks the parameters against x as the validator did (this file's kernels index by them).
+ParamLayout checkedLayout(const BuildContext& ctx, const OpSpec& op) {
   ctx.require(ctx.shape(op.y) == ctx.shape(op.x), op.y, "must have x's shape");
   const ParamLayout layout = paramLayout(ctx, op, op.x);
   if (op.zeroPoint >= 0) ctx.require(ctx.value(op.zeroPoint).size == ctx.value(op.scale).size, op.zeroPoint, "must have the scale's size");
+  return layout;
+}
+
+}  // namespace
+
+KILN_CPU_KERNEL(dequantize) {
+  const OpSpec& op = ctx.op();
+  const ParamLayout layout = checkedLayout(ctx, op);
+  switch (ctx.dtype(op.x)) {
+    case DType::Int8: return std::make_unique<DequantizeKernel<int8_t>>(op, layout);
+    case DType::Uint8: return std::make_unique<DequantizeKernel<uint8_t>>(op, layout);
+    default: ctx.fail(std::string("x is ") + dtypeName(ctx.dtype(op.x)) + "; dequantize reads int8 or uint8");
+  }
+}
+
+KILN_CPU_KERNEL(quantize) {
+  const OpSpec& op = ctx.op();
+  const ParamLayout layout = checkedLayout(ctx, op);
   switch (ctx.dtype(op.y)) {
     case DType::Int8: return std::make_unique<QuantizeKernel<int8_t>>(op, layout);
     case DType::Uint8: return std::make_unique<QuantizeKernel<uint8_t>>(op, layout);

@@ -214,11 +214,11 @@ export const channel_affine = defineProgramOp<ChannelAffineOp>('channel_affine')
 const QUANTIZED_DTYPES: readonly ProgramDType[] = ['int8', 'uint8'];
 
 /**
- * The quantization parameters of `data` (quantize's x, dequantize's x): per tensor when scale has
- * one element ([] or [1]); otherwise per axis, scale [n] with n = data's dim at `axis`. A zero
- * point has scale's shape.
+ * The quantization parameters of x: per tensor when scale has one element ([] or [1]); otherwise
+ * per axis, scale [n] with n = x's dim at `axis`. A zero point has scale's shape.
  */
-function checkQuantizationParams(c: ProgramOpContext<QuantizeOp>, data: number): void {
+function checkQuantizationParams(c: ProgramOpContext<QuantizeOp | DequantizeOp>): void {
+  const data = c.op.x;
   const { op } = c;
   const ss = c.shape(op.scale);
   if (c.size(op.scale) === 1) {
@@ -261,6 +261,33 @@ export const quantize = defineProgramOp<QuantizeOp>('quantize')({
     { field: 'y', role: 'output', dtype: QUANTIZED_DTYPES },
   ],
   attributes: { axis: req(int()) },
-  check: (c) => checkQuantizationParams(c, c.op.x),
+  check: checkQuantizationParams,
+  output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
+});
+
+/**
+ * ONNX DequantizeLinear from int8/uint8: y = (x − zeroPoint) · scale, rounded once to float32;
+ * an absent zero point is 0. Per tensor or per axis (checkQuantizationParams).
+ */
+export interface DequantizeOp {
+  op: 'dequantize';
+  x: number;
+  scale: number;
+  zeroPoint?: number;
+  y: number;
+  /** The axis of per-axis parameters (unused per tensor). */
+  axis: number;
+}
+
+export const dequantize = defineProgramOp<DequantizeOp>('dequantize')({
+  summary: 'ONNX DequantizeLinear: y = (x − zeroPoint) · scale from int8/uint8, per tensor or per axis',
+  operands: [
+    { field: 'x', role: 'input', dtype: QUANTIZED_DTYPES },
+    { field: 'scale', role: 'weight' },
+    { field: 'zeroPoint', role: 'weight', optional: true, dtype: { same: 'x' } },
+    { field: 'y', role: 'output' },
+  ],
+  attributes: { axis: req(int()) },
+  check: checkQuantizationParams,
   output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
 });

@@ -1,8 +1,9 @@
 /**
- * quantize (ONNX QuantizeLinear) to int8/uint8 run natively against the reference interpreter
- * and against hand-computed values: per tensor (scalar or [1] scale) and per axis (every axis,
- * negative ones too), with and without a zero point, round half to even, saturation, NaN and
- * ±Inf. Then hostile quantization Programs, refused by validateProgram and by the addon's own
+ * quantize and dequantize (ONNX QuantizeLinear / DequantizeLinear) between float32 and
+ * int8/uint8 run natively against the reference interpreter and against hand-computed values:
+ * per tensor (scalar or [1] scale) and per axis (every axis, negative ones too), with and without
+ * a zero point, round half to even, saturation, NaN and ±Inf, and a quantize → dequantize round
+ * trip. Then hostile quantization Programs, refused by validateProgram and by the addon's own
  * validator (no TypeScript in front of it), each naming the op.
  */
 import { ErrorCode, KilnError, type Program, validateProgram } from '@kiln-inference/core';
@@ -103,6 +104,78 @@ describe.skipIf(skip)(`quantize runs natively as the interpreter does${skipReaso
   });
 });
 
+describe.skipIf(skip)(`dequantize runs natively as the interpreter does${skipReason}`, () => {
+  it('gives the hand-computed values (x − zeroPoint) · scale', async () => {
+    const cases = [
+      { x: Int8Array.from([-128, -1, 0, 1, 127]), dtype: 'int8' as const, zeroPoint: Int8Array.of(-1), want: [-31.75, 0, 0.25, 0.5, 32] },
+      {
+        x: Uint8Array.from([0, 127, 128, 255, 3]),
+        dtype: 'uint8' as const,
+        zeroPoint: Uint8Array.of(128),
+        want: [-32, -0.25, 0, 31.75, -31.25],
+      },
+      { x: Int8Array.from([-128, -1, 0, 1, 127]), dtype: 'int8' as const, want: [-32, -0.25, 0, 0.25, 31.75] },
+    ];
+    for (const c of cases) {
+      const p = new ProgramBuilder();
+      const x = p.input('x', [5], c.dtype);
+      const scale = p.weight('scale', [1], Float32Array.of(0.25));
+      const zeroPoint = c.zeroPoint ? p.weight('zp', [1], c.zeroPoint, c.dtype) : undefined;
+      const y = p.arena('y', [5]);
+      p.op({ op: 'dequantize', x, scale, ...(zeroPoint === undefined ? {} : { zeroPoint }), y, axis: 0 }).output(y);
+      const program = p.build();
+      const [got] = await NativeProgram.create(program).run([c.x]);
+      expect(Array.from(got as Float32Array)).toEqual(c.want);
+      expect(Array.from(interpretProgram(program, [c.x])[0] as Float32Array)).toEqual(c.want);
+    }
+  });
+
+  it('per tensor and per axis (every axis, negative ones too), with and without a zero point', async () => {
+    const shape = [3, 2, 5];
+    let seed = 100;
+    for (const dtype of QUANTIZED) {
+      for (const axis of [null, 0, 1, 2, -1, -2] as const) {
+        for (const withZeroPoint of [false, true]) {
+          const paramShape = axis === null ? (seed % 2 === 0 ? [] : [1]) : [shape[axis < 0 ? axis + 3 : axis]!];
+          const n = sizeOf(paramShape);
+          const p = new ProgramBuilder();
+          const x = p.input('x', shape, dtype);
+          const scale = p.weight('scale', paramShape, scales(n, seed++));
+          const zeroPoint = withZeroPoint ? p.weight('zp', paramShape, zeroPoints(dtype, n, seed++), dtype) : undefined;
+          const y = p.arena('y', shape);
+          p.op({ op: 'dequantize', x, scale, ...(zeroPoint === undefined ? {} : { zeroPoint }), y, axis: axis ?? 0 }).output(y);
+          const rand = mulberry32(seed++);
+          const data = Array.from({ length: 30 }, () => Math.floor(rand() * 256));
+          await expectMatchesInterpreter(p.build(), [dtype === 'int8' ? Int8Array.from(data, (v) => v - 128) : Uint8Array.from(data)], {
+            rtol: 0,
+            atol: 0,
+          });
+        }
+      }
+    }
+  });
+
+  it('round-trips quantize → dequantize within half a step per channel, in one program', async () => {
+    const shape = [2, 4, 8];
+    const p = new ProgramBuilder();
+    const x = p.input('x', shape);
+    const scaleValues = Float32Array.from([0.01, 0.02, 0.05, 0.1]);
+    const scale = p.weight('scale', [4], scaleValues);
+    const zeroPoint = p.weight('zp', [4], Uint8Array.from([128, 120, 100, 90]), 'uint8');
+    const q = p.arena('q', shape, 'uint8');
+    const y = p.arena('y', shape);
+    p.op({ op: 'quantize', x, scale, zeroPoint, y: q, axis: 1 });
+    p.op({ op: 'dequantize', x: q, scale, zeroPoint, y, axis: 1 }).output(y);
+    const rand = mulberry32(77);
+    const xs = Float32Array.from({ length: sizeOf(shape) }, () => rand() * 2 - 1);
+    const [got] = (await NativeProgram.create(p.build()).run([xs])) as Float32Array[];
+    for (let i = 0; i < xs.length; i++) {
+      const step = scaleValues[Math.floor(i / 8) % 4]!;
+      expect(Math.abs(got![i]! - xs[i]!), `element ${i}`).toBeLessThanOrEqual(step / 2 + 1e-6);
+    }
+  });
+});
+
 /** One hostile Program, the op its error must name, and what the message says. */
 interface Hostile {
   name: string;
@@ -172,6 +245,40 @@ function hostilePrograms(): Hostile[] {
     axis: 0,
   }));
   {
+    // dequantize from float32 and with a zero point of another dtype than x's.
+    const p = new ProgramBuilder();
+    const x = p.input('x', [4]);
+    const scale = p.weight('s', [], scales(1, 1));
+    const y = p.arena('y', [4]);
+    p.op({ op: 'dequantize', x, scale, y, axis: 0, label: 'q' }).output(y);
+    out.push({ name: 'a dequantize of float32', program: p.build(), message: /x is float32 but must be int8 or uint8/ });
+  }
+  {
+    const p = new ProgramBuilder();
+    const x = p.input('x', [4], 'int8');
+    const scale = p.weight('s', [4], scales(4, 1));
+    const zeroPoint = p.weight('z', [4], Uint8Array.of(1, 2, 3, 4), 'uint8');
+    const y = p.arena('y', [4]);
+    p.op({ op: 'dequantize', x, scale, zeroPoint, y, axis: -1, label: 'q' }).output(y);
+    out.push({
+      name: "a dequantize zero point of another dtype than x's",
+      program: p.build(),
+      message: /zeroPoint is uint8 but must have x's dtype int8/,
+    });
+  }
+  {
+    const p = new ProgramBuilder();
+    const x = p.input('x', [2, 4], 'uint8');
+    const scale = p.weight('s', [4], scales(4, 1));
+    const y = p.arena('y', [2, 4], 'int8');
+    p.op({ op: 'dequantize', x, scale, y, axis: 0, label: 'q' }).output(y);
+    out.push({
+      name: 'a dequantize to int8 (the dtype is checked before the scale for the wrong axis)',
+      program: p.build(),
+      message: /y is int8 but must be float32/,
+    });
+  }
+  {
     // No scale at all: the reader refuses the missing field before any check runs.
     const p = new ProgramBuilder();
     const x = p.input('x', [2]);
@@ -223,19 +330,21 @@ describe.skipIf(skip)(`kiln_cpu.node's own validator refuses hostile quantizatio
 const cudaCreateProgram = loadCudaCreateProgram();
 
 describe.skipIf(!cudaCreateProgram)('kiln_cuda.node refuses quantization ops by name (no CUDA kernel yet)', () => {
-  it('is UNSUPPORTED_LAYER with the op as the layer', () => {
-    const p = new ProgramBuilder();
-    const x = p.input('x', [4]);
-    const scale = p.weight('s', [], Float32Array.of(0.5));
-    const y = p.arena('y', [4], 'int8');
-    p.op({ op: 'quantize', x, scale, y, axis: 0, label: 'q' }).output(y);
-    let raw: { code?: string; layer?: object } | undefined;
-    try {
-      cudaCreateProgram!(p.build(), {});
-    } catch (e) {
-      raw = e as typeof raw;
-    }
-    expect(raw?.code).toBe(ErrorCode.UNSUPPORTED_LAYER);
-    expect(raw?.layer).toMatchObject({ kind: 'quantize', index: 0, name: 'q' });
-  });
+  for (const kind of ['quantize', 'dequantize'] as const) {
+    it(`${kind} is UNSUPPORTED_LAYER with the op as the layer`, () => {
+      const p = new ProgramBuilder();
+      const x = p.input('x', [4], kind === 'quantize' ? 'float32' : 'int8');
+      const scale = p.weight('s', [], Float32Array.of(0.5));
+      const y = p.arena('y', [4], kind === 'quantize' ? 'int8' : 'float32');
+      p.op({ op: kind, x, scale, y, axis: 0, label: 'q' }).output(y);
+      let raw: { code?: string; layer?: object } | undefined;
+      try {
+        cudaCreateProgram!(p.build(), {});
+      } catch (e) {
+        raw = e as typeof raw;
+      }
+      expect(raw?.code).toBe(ErrorCode.UNSUPPORTED_LAYER);
+      expect(raw?.layer).toMatchObject({ kind, index: 0, name: 'q' });
+    });
+  }
 });

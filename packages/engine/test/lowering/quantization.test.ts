@@ -1,6 +1,6 @@
 /**
- * Quantize layers lower to the quantize Program op where their dtypes fit (float32 in, int8 or
- * uint8 out, per tensor or per axis) and match the reference kernels; the rest (blocked
+ * Quantize and dequantize layers lower to their Program ops where their dtypes fit (float32 and
+ * int8 or uint8, per tensor or per axis) and match the reference kernels; the rest (blocked
  * scales, other types, the CUDA target) stays on the reference kernels, and a scale that does
  * not fit its axis is an error naming the layer.
  */
@@ -84,5 +84,60 @@ describe('quantize lowering', () => {
     expect(isKilnError(error, ErrorCode.UNSUPPORTED_LAYER)).toBe(true);
     expect((error as { layer?: { kind: string } }).layer?.kind).toBe('quantize');
     expect(String((error as Error).message)).toMatch(/scale \[2\] does not give one value per index of axis 1/);
+  });
+});
+
+describe('dequantize lowering', () => {
+  it('a Q/DQ pair per axis (uint8, zero point) and a per-tensor int8 dequantize of a feed, each one native op', async () => {
+    const b = new NetBuilder();
+    const x = b.input('x', [2, 4, 3]);
+    const scale = b.constant(Tensor.fromValues('float32', [4], [0.01, 0.02, 0.05, 0.1]));
+    const zeroPoint = b.constant(Tensor.fromValues('uint8', [4], [128, 120, 100, 90]));
+    const params = { axis: 1, quantizedType: 'uint8' as const, floatType: 'float32' as const };
+    const q = b.layer('quantize', [x, scale, zeroPoint], params);
+    b.net.tensors.get(q)!.dtype = 'uint8';
+    const dq = b.layer('dequantize', [q, scale, zeroPoint], params);
+    const k = b.input('k', [5], 'int8');
+    const dk = b.layer('dequantize', [k, b.constant(Tensor.scalar('float32', 0.5))], {
+      axis: null,
+      quantizedType: 'int8',
+      floatType: 'float32',
+    });
+    const net = b.output(dq, dk);
+    expect(stageKinds(net)).toEqual(['native']);
+    const lowered = lowerNetwork(
+      net,
+      new Map([
+        ['x', [2, 4, 3]],
+        ['k', [5]],
+      ]),
+    );
+    const program = lowered.stages[0]!.kind === 'program' ? lowered.stages[0]!.program : undefined;
+    expect(program?.ops.map((o) => o.op).sort()).toEqual(['dequantize', 'dequantize', 'quantize']);
+    await expectStagedMatchesReference(
+      net,
+      { x: randomTensor('float32', [2, 4, 3], 8, -1, 1), k: Tensor.fromValues('int8', [5], [-128, -1, 0, 1, 127]) },
+      { nativeStages: 1, atol: 0 },
+    );
+  });
+
+  it('keeps a dequantize to float16 and the CUDA target on the reference kernels', () => {
+    const b = new NetBuilder();
+    const k = b.input('k', [5], 'int8');
+    const y = b.layer('dequantize', [k, b.constant(Tensor.scalar('float32', 0.5))], {
+      axis: null,
+      quantizedType: 'int8',
+      floatType: 'float16',
+    });
+    b.net.tensors.get(y)!.dtype = 'float16';
+    expect(stageKinds(b.output(y))).toEqual(['reference']);
+    const c = new NetBuilder();
+    const k2 = c.input('k', [5], 'int8');
+    const y2 = c.layer('dequantize', [k2, c.constant(Tensor.scalar('float32', 0.5))], {
+      axis: null,
+      quantizedType: 'int8',
+      floatType: 'float32',
+    });
+    expect(stageKinds(c.output(y2), 'cuda')).toEqual(['reference']);
   });
 });

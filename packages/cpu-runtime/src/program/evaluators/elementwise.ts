@@ -1,8 +1,8 @@
-/** The elementwise family: binary, compare, where, cast, activation, unary, channel_affine, quantize. */
+/** The elementwise family: binary, compare, where, cast, activation, unary, channel_affine, quantize, dequantize. */
 import type { ProgramDType, Tensor } from '@kiln-inference/core';
 import { castTo, type FamilyEvaluators, layer, oneOf, run, zeroOf } from '../evaluator.js';
 export const elementwiseEvaluators: FamilyEvaluators<
-  'binary' | 'compare' | 'where' | 'cast' | 'activation' | 'unary' | 'channel_affine' | 'quantize'
+  'binary' | 'compare' | 'where' | 'cast' | 'activation' | 'unary' | 'channel_affine' | 'quantize' | 'dequantize'
 > = {
   binary(op, t) {
     const type = op.type;
@@ -30,4 +30,6 @@ export const elementwiseEvaluators: FamilyEvaluators<
   // The layer kernel takes per tensor whenever scale has one element, as the op does.
   quantize: (op, t, _yShape, yDtype) =>
     run(layer('quantize', { axis: op.axis, quantizedType: yDtype, floatType: 'float32' }, 3), [t.x, t.scale, t.zeroPoint]),
+  dequantize: (op, t) =>
+    run(layer('dequantize', { axis: op.axis, quantizedType: t.x.dtype, floatType: 'float32' }, 3), [t.x, t.scale, t.zeroPoint]),
 };

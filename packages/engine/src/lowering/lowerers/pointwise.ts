@@ -1,6 +1,7 @@
 /**
  * Elementwise and per-channel layers: elementwise → binary, activation, scale → channel_affine
- * (or binary ops for elementwise scales), softmax, lrn, quantize (float32 to int8/uint8).
+ * (or binary ops for elementwise scales), softmax, lrn, quantize and dequantize (between float32
+ * and int8/uint8).
  */
 import {
   broadcastShapes,
@@ -150,19 +151,20 @@ const QUANTIZED_DTYPES: readonly DType[] = ['int8', 'uint8'];
  * uint8 quantized ones (the zero point's too), per tensor or per axis, on the CPU (CUDA has no
  * integer values yet). Blocked scales and other types stay on the reference kernels.
  */
-const quantizationSupport: SupportRule<Layer<'quantize'>> = (layer, dtypeOf, target) => {
+const quantizationSupport: SupportRule<Layer<'quantize' | 'dequantize'>> = (layer, dtypeOf, target) => {
   const no = (reason: string): ProgramSupport => ({ supported: false, reason });
   const { blockSize, quantizedType, floatType } = layer.params;
   if (blockSize) return no(`blocked quantization (block size ${blockSize})`);
   if (!QUANTIZED_DTYPES.includes(quantizedType)) return no(`${layer.kind} to ${quantizedType} (int8 and uint8 lower)`);
   if (floatType !== 'float32') return no(`${layer.kind} from ${floatType} (float32 lowers)`);
-  if (target === 'cuda') return no(`'${layer.outputs[0]}' is ${quantizedType}; the CUDA executor computes float32 only so far`);
   const [x, scale, zeroPoint] = layer.inputs;
+  const quantized = layer.kind === 'quantize' ? layer.outputs[0] : x;
+  if (target === 'cuda') return no(`'${quantized}' is ${quantizedType}; the CUDA executor computes float32 only so far`);
   const want: [string | undefined, DType][] = [
-    [x, floatType],
+    [x, layer.kind === 'quantize' ? floatType : quantizedType],
     [scale, 'float32'],
     [zeroPoint, quantizedType],
-    [layer.outputs[0], quantizedType],
+    [layer.outputs[0], layer.kind === 'quantize' ? quantizedType : floatType],
   ];
   for (const [tensor, dtype] of want) {
     const got = tensor ? dtypeOf(tensor) : undefined;
@@ -172,7 +174,7 @@ const quantizationSupport: SupportRule<Layer<'quantize'>> = (layer, dtypeOf, tar
 };
 
 /** The op's axis: 0 per tensor (one scale, the axis unused), else the layer's axis, which the scale must span. */
-function quantizationAxis(layer: Layer<'quantize'>, data: readonly number[], scale: readonly number[]): number {
+function quantizationAxis(layer: Layer<'quantize' | 'dequantize'>, data: readonly number[], scale: readonly number[]): number {
   if (product(scale) === 1) return 0;
   if (layer.params.axis === null) throw loweringError(layer, `a per-tensor ${layer.kind} with ${product(scale)} scales`);
   const axis = layerAxis(layer, layer.params.axis, data.length);
@@ -182,13 +184,14 @@ function quantizationAxis(layer: Layer<'quantize'>, data: readonly number[], sca
   return axis;
 }
 
-export function lowerQuantize(layer: Layer<'quantize'>, asm: ProgramAssembler): void {
+/** quantize → quantize, dequantize → dequantize: the same operands and axis. */
+export function lowerQuantization(layer: Layer<'quantize' | 'dequantize'>, asm: ProgramAssembler): void {
   const [xName, scaleName, zeroPointName] = layer.inputs as [string, string, string?];
   const x = asm.shape(xName);
   const yName = layer.outputs[0]!;
   asm.setShape(yName, x);
   asm.emit({
-    op: 'quantize',
+    op: layer.kind,
     x: asm.ref(xName),
     scale: asm.ref(scaleName),
     ...(zeroPointName ? { zeroPoint: asm.ref(zeroPointName) } : {}),
@@ -206,5 +209,6 @@ export const pointwiseLowerers: LowererTable = {
   scale: lowerScale,
   softmax: lowerSoftmax,
   lrn: lowerLrn,
-  quantize: { lower: lowerQuantize, support: quantizationSupport },
+  quantize: { lower: lowerQuantization, support: quantizationSupport },
+  dequantize: { lower: lowerQuantization, support: quantizationSupport },
 };
