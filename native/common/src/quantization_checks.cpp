@@ -7,7 +7,8 @@ namespace kiln {
 namespace {
 
 // Per tensor when scale has one element ([] or [1]); otherwise per axis, scale [n] with n the
-// dim of x at `axis`. A zero point has scale's shape; y has x's.
+// dim of x at `axis`. A zero point is one element too ([] or [1], either with either: ONNX
+// models mix them) or has the per-axis scale's shape; y has x's.
 void checkQuantizationParams(const OpCheck& c, const OpDesc& op) {
   const int64_t data = op.x;
   const Shape& ss = c.shape(op.scale);
@@ -21,7 +22,15 @@ void checkQuantizationParams(const OpCheck& c, const OpDesc& op) {
                   "), got " + shapeText(ss),
               op.scale);
   }
-  if (op.zeroPoint >= 0) c.require(c.shape(op.zeroPoint) == ss, "the zero point must have the scale's shape " + shapeText(ss), op.zeroPoint);
+  if (op.zeroPoint >= 0) {
+    const Shape& zs = c.shape(op.zeroPoint);
+    if (c.size(op.scale) == 1) {
+      c.require(c.size(op.zeroPoint) == 1 && zs.size() <= 1, "a per-tensor zero point must be a scalar or [1], got " + shapeText(zs),
+                op.zeroPoint);
+    } else {
+      c.require(zs == ss, "the zero point must have the scale's shape " + shapeText(ss), op.zeroPoint);
+    }
+  }
   c.require(c.shape(op.y) == c.shape(op.x), "y must be x's shape = " + shapeText(c.shape(op.x)), op.y);
 }
 

@@ -215,7 +215,8 @@ const QUANTIZED_DTYPES: readonly ProgramDType[] = ['int8', 'uint8'];
 
 /**
  * The quantization parameters of x: per tensor when scale has one element ([] or [1]); otherwise
- * per axis, scale [n] with n = x's dim at `axis`. A zero point has scale's shape.
+ * per axis, scale [n] with n = x's dim at `axis`. A zero point is one element too ([] or [1],
+ * either with either: ONNX models mix them) or has the per-axis scale's shape.
  */
 function checkQuantizationParams(c: ProgramOpContext<QuantizeOp | DequantizeOp>): void {
   const data = c.op.x;
@@ -233,7 +234,16 @@ function checkQuantizationParams(c: ProgramOpContext<QuantizeOp | DequantizeOp>)
     );
   }
   if (op.zeroPoint !== undefined) {
-    c.require(sameShape(c.shape(op.zeroPoint), ss), `the zero point must have the scale's shape ${shapeText(ss)}`, op.zeroPoint);
+    const zs = c.shape(op.zeroPoint);
+    if (c.size(op.scale) === 1) {
+      c.require(
+        c.size(op.zeroPoint) === 1 && zs.length <= 1,
+        `a per-tensor zero point must be a scalar or [1], got ${shapeText(zs)}`,
+        op.zeroPoint,
+      );
+    } else {
+      c.require(sameShape(zs, ss), `the zero point must have the scale's shape ${shapeText(ss)}`, op.zeroPoint);
+    }
   }
 }
 

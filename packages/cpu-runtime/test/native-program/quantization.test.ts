@@ -94,6 +94,23 @@ describe.skipIf(skip)(`quantize runs natively as the interpreter does${skipReaso
     await expectMatchesInterpreter(p.build(), [floats(sizeOf(shape), 7), scales(16, 8), zeroPoints('uint8', 16, 9)]);
   });
 
+  it('takes a scalar scale with a [1] zero point and a [1] scale with a scalar one (ONNX models mix them)', async () => {
+    for (const [scaleShape, zeroPointShape] of [
+      [[], [1]],
+      [[1], []],
+    ]) {
+      const p = new ProgramBuilder();
+      const x = p.input('x', [2, 3]);
+      const scale = p.weight('scale', scaleShape!, Float32Array.of(0.1));
+      const zeroPoint = p.weight('zp', zeroPointShape!, Int8Array.of(-4), 'int8');
+      const q = p.arena('q', [2, 3], 'int8');
+      const y = p.arena('y', [2, 3]);
+      p.op({ op: 'quantize', x, scale, zeroPoint, y: q, axis: 0 });
+      p.op({ op: 'dequantize', x: q, scale, zeroPoint, y, axis: 0 }).output(q).output(y);
+      await expectMatchesInterpreter(p.build(), [floats(6, 12)]);
+    }
+  });
+
   it('quantizes an empty tensor to an empty one', async () => {
     const p = new ProgramBuilder();
     const x = p.input('x', [0, 3]);
@@ -216,6 +233,12 @@ function hostilePrograms(): Hostile[] {
     scale: p.weight('s', [1, 1], scales(1, 1)),
     y: p.arena('y', [2, 3], 'int8'),
     axis: 0,
+  }));
+  build('a per-tensor zero point of three elements', /per-tensor zero point must be a scalar or \[1\], got \[3\]/, (p) => ({
+    scale: p.weight('s', [], scales(1, 1)),
+    zeroPoint: p.weight('z', [3], Int8Array.of(0, 1, 2), 'int8'),
+    y: p.arena('y', [2, 3], 'int8'),
+    axis: 1,
   }));
   build('a zero point of another shape than the scale', /zero point must have the scale's shape \[3\]/, (p) => ({
     scale: p.weight('s', [3], scales(3, 1)),
