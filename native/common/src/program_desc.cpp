@@ -2,9 +2,6 @@
 
 namespace kiln {
 
-static_assert(sizeof(kOpKindNames) / sizeof(kOpKindNames[0]) == static_cast<size_t>(OpKind::Resize2d) + 1,
-              "one name per OpKind");
-
 std::string describeOp(const OpDesc& op) {
   std::string s = "op " + std::to_string(op.index) + " (" + opKindName(op.kind);
   if (!op.label.empty()) s += ", layer '" + op.label + "'";

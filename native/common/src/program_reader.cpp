@@ -4,14 +4,13 @@
 #include <limits>
 
 #include "kiln/failure.h"
+#include "kiln/program_op_table.h"
 #include "kiln/program_validator.h"
 
 namespace kiln {
 namespace {
 
 constexpr int64_t kMaxSafe = (int64_t{1} << 53) - 1;  // Number.MAX_SAFE_INTEGER
-constexpr int64_t kMaxAttr = 2147483647;              // window attributes fit int32 (the CUDA kernels' type)
-constexpr int64_t kMaxOffset = int64_t{1} << 40;      // pad/slice offsets: far past any real tensor
 
 // The Program's typed-array classes by N-API type; false for any other (Float64Array, Uint8ClampedArray …).
 bool arrayClassOf(napi_typedarray_type type, ArrayClass* array) {
@@ -155,135 +154,42 @@ OpDesc readOp(const Napi::Value& v, uint32_t index, const std::vector<ValueDesc>
   FieldReader r(o, caller + ": " + describeOp(op), layer);
   if (!absent(label) && !label.IsString()) r.fail("label", "must be a string (the layer name), got " + describe(label));
   const int64_t lastId = static_cast<int64_t>(values.size()) - 1;
-  auto id = [&](const char* key) { return r.integer(key, 0, lastId); };
-  auto optionalId = [&](const char* key) { return r.has(key) ? r.integer(key, 0, lastId) : int64_t{-1}; };
-  op.y = id("y");
   if (r.has("tactic")) op.tactic = r.string("tactic");
-  if (r.has("activation")) {
-    op.hasActivation = true;
-    op.activation = readActivation(r);
+  // The fields the op's descriptor names, as the generated op table types them.
+  const OpInfo& info = opInfo(op.kind);
+  for (size_t i = 0; i < info.operandCount; ++i) {
+    const OperandInfo& operand = info.operands[i];
+    if (operand.list != nullptr) {
+      op.*operand.list = r.integers(operand.field, 0, lastId);
+    } else if (!operand.optional || r.has(operand.field)) {
+      op.*operand.id = r.integer(operand.field, 0, lastId);
+    }
   }
-  auto window = [&](bool withWindow) {
-    if (withWindow) op.window = r.integers("window", 1, kMaxAttr);
-    op.strides = r.integers("strides", 1, kMaxAttr);
-    op.pads = r.integers("pads", 0, kMaxAttr);
-    op.dilations = r.integers("dilations", 1, kMaxAttr);
-  };
-  switch (op.kind) {
-    case OpKind::Conv2d:
-    case OpKind::Deconv2d:
-      op.x = id("x");
-      op.w = id("w");
-      op.b = optionalId("b");
-      if (op.kind == OpKind::Conv2d) op.residual = optionalId("residual");
-      window(false);
-      op.groups = r.integer("groups", 1, kMaxAttr);
-      break;
-    case OpKind::Gemm:
-      op.a = id("a");
-      op.b = id("b");
-      op.bias = optionalId("bias");
-      op.transA = r.flag("transA");
-      op.transB = r.flag("transB");
-      op.alpha = r.number("alpha");
-      op.beta = r.number("beta");
-      break;
-    case OpKind::BatchedMatmul:
-      op.a = id("a");
-      op.b = id("b");
-      break;
-    case OpKind::Pool2d:
-      op.x = id("x");
-      op.type = r.string("type");
-      window(true);
-      op.countIncludePad = r.flag("countIncludePad");
-      break;
-    case OpKind::GlobalPool:
-      op.x = id("x");
-      op.type = r.string("type");
-      break;
-    case OpKind::Binary:
-      op.a = id("a");
-      op.b = id("b");
-      op.type = r.string("type");
-      break;
-    case OpKind::Compare:
-      op.a = id("a");
-      op.b = id("b");
-      op.type = r.string("type");
-      break;
-    case OpKind::Where:
-      op.condition = id("condition");
-      op.a = id("a");
-      op.b = id("b");
-      break;
-    case OpKind::Gather:
-      op.x = id("x");
-      op.indices = id("indices");
-      op.axis = r.integer("axis", -kMaxAttr, kMaxAttr);
-      break;
-    case OpKind::GatherNd:
-      op.x = id("x");
-      op.indices = id("indices");
-      break;
-    case OpKind::ArgReduce:
-      op.x = id("x");
-      op.type = r.string("type");
-      op.axis = r.integer("axis", -kMaxAttr, kMaxAttr);
-      op.selectLastIndex = r.flag("selectLastIndex");
-      break;
-    case OpKind::Activation:
-    case OpKind::Cast:
-    case OpKind::Copy:
-      op.x = id("x");
-      break;
-    case OpKind::Unary:
-      op.x = id("x");
-      op.type = r.string("type");
-      break;
-    case OpKind::ChannelAffine:
-      op.x = id("x");
-      op.scale = optionalId("scale");
-      op.shift = optionalId("shift");
-      op.channelAxis = r.integer("channelAxis", 0, kMaxAttr);
-      break;
-    case OpKind::Softmax:
-      op.x = id("x");
-      // A scalar softmax has no axis to name (TypeScript checks it only for rank > 0).
-      op.axis = r.integer("axis", -kMaxAttr, kMaxAttr);
-      op.log = r.flag("log");
-      break;
-    case OpKind::Concat:
-      op.inputs = r.integers("inputs", 0, lastId);
-      op.axis = r.integer("axis", -kMaxAttr, kMaxAttr);
-      break;
-    case OpKind::Transpose:
-      op.x = id("x");
-      op.perm = r.integers("perm", 0, kMaxAttr);
-      break;
-    case OpKind::Lrn:
-      op.x = id("x");
-      op.size = r.integer("size", 1, kMaxAttr);
-      op.alpha = r.number("alpha");
-      op.beta = r.number("beta");
-      op.lrnBias = r.number("bias");
-      break;
-    case OpKind::Pad:
-      op.x = id("x");
-      op.pads = r.integers("pads", -kMaxOffset, kMaxOffset);
-      op.padValue = r.number("value");
-      break;
-    case OpKind::Slice:
-      op.x = id("x");
-      op.starts = r.integers("starts", -kMaxOffset, kMaxOffset);
-      op.steps = r.integers("steps", -kMaxOffset, kMaxOffset);
-      break;
-    case OpKind::Resize2d:
-      op.x = id("x");
-      op.mode = r.string("mode");
-      op.coordinateTransform = r.string("coordinateTransform");
-      op.nearestMode = r.string("nearestMode");
-      break;
+  for (size_t i = 0; i < info.attributeCount; ++i) {
+    const AttributeInfo& a = info.attributes[i];
+    if (a.optional && !r.has(a.field)) continue;
+    switch (a.type) {
+      case AttributeType::Int: op.*a.integer = r.integer(a.field, a.min, a.max); break;
+      case AttributeType::Ints: op.*a.integers = r.integers(a.field, a.min, a.max); break;
+      case AttributeType::Number: op.*a.number = r.number(a.field); break;
+      case AttributeType::Bool: op.*a.flag = r.flag(a.field); break;
+      case AttributeType::String: {
+        const std::string text = r.string(a.field);
+        bool known = false;
+        std::string allowed;
+        for (size_t k = 0; k < a.valueCount; ++k) {
+          known = known || text == a.values[k];
+          allowed += (k == 0 ? "'" : k + 1 == a.valueCount ? " or '" : ", '") + std::string(a.values[k]) + "'";
+        }
+        if (!known) r.fail(a.field, "'" + text.substr(0, 40) + "' must be " + allowed);
+        op.*a.text = text;
+        break;
+      }
+      case AttributeType::Activation:
+        op.hasActivation = true;
+        op.activation = readActivation(r);
+        break;
+    }
   }
   return op;
 }

@@ -6,11 +6,11 @@
 #include <utility>
 
 #include "kiln/failure.h"
+#include "kiln/program_op_table.h"
+#include "program_check.h"
 
 namespace kiln {
 namespace {
-
-using Shape = std::vector<int64_t>;
 
 const char* const kBinaryTypes[] = {"add", "sub", "mul", "div", "max", "min", "pow", "prelu", "mod", "fmod"};
 const char* const kCompareTypes[] = {"equal", "less", "less_equal", "greater", "greater_equal"};
@@ -40,68 +40,6 @@ bool oneOf(const std::string& s, const char* const (&names)[N]) {
                               FailureLayer layer = {}) {
   throw Failure("INVALID_ARGUMENT", caller + ": " + message, hint, std::move(layer));
 }
-
-bool addOk(int64_t a, int64_t b, int64_t* out) { return !__builtin_add_overflow(a, b, out); }
-bool mulOk(int64_t a, int64_t b, int64_t* out) { return !__builtin_mul_overflow(a, b, out); }
-
-// Errors that name the op (index, kind, layer) and optionally one of its values.
-class OpCheck {
- public:
-  OpCheck(const ProgramDesc& p, const OpDesc& op, const std::string& caller) : p_(p), op_(op), caller_(caller) {}
-
-  const Shape& shape(int64_t id) const { return value(id).shape; }
-  DType dtype(int64_t id) const { return value(id).dtype; }
-  int64_t size(int64_t id) const { return value(id).elements; }
-  const ValueDesc& value(int64_t id) const { return p_.values[static_cast<size_t>(id)]; }
-
-  [[noreturn]] void fail(const std::string& message, int64_t valueId = -1, const std::string& hint = {}) const {
-    std::string what;
-    if (valid(valueId)) what = "value " + std::to_string(valueId) + " '" + value(valueId).name + "' " + shapeText(shape(valueId)) + ": ";
-    FailureLayer layer{op_.label, opKindName(op_.kind), op_.index};
-    if (layer.name.empty()) layer.name = valid(op_.y) ? value(op_.y).name : "op " + std::to_string(op_.index);
-    throw Failure("INVALID_ARGUMENT", caller_ + ": " + describeOp(op_) + ": " + what + message,
-                  hint.empty() ? "the Program does not follow @kiln-inference/core program.ts; lower it with lowerNetwork()" : hint, layer);
-  }
-
-  void require(bool ok, const std::string& message, int64_t valueId = -1, const std::string& hint = {}) const {
-    if (!ok) fail(message, valueId, hint);
-  }
-
-  // A required operand: a value id of this program.
-  int64_t id(const char* field, int64_t id) const {
-    require(valid(id), std::string(field) + " = " + std::to_string(id) + " is not a value id (the program has " +
-                           std::to_string(p_.values.size()) + " values)",
-            -1, "operands are indices into program.values");
-    return id;
-  }
-  // An optional operand: -1 when absent, else a value id.
-  int64_t optionalId(const char* field, int64_t v) const { return v == -1 ? -1 : id(field, v); }
-
-  void ints(const Shape& v, size_t count, int64_t min, const char* what) const {
-    bool ok = v.size() == count;
-    for (int64_t e : v) ok = ok && e >= min;
-    require(ok, std::string(what) + " must be " + std::to_string(count) + " integers >= " + std::to_string(min) + ", got " + shapeText(v));
-  }
-
-  void activation(bool present, const ActivationDesc& a) const {
-    if (!present) return;
-    require(isActivationType(a.type), "unknown activation '" + a.type + "'", -1, "use an ActivationType of @kiln-inference/core layers.ts");
-  }
-
-  // Axis `axis` of a rank-`rank` tensor (negative counts from the end), normalized.
-  int64_t axis(int64_t axis, size_t rank, int64_t valueId) const {
-    const int64_t r = static_cast<int64_t>(rank);
-    require(axis >= -r && axis < r, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r), valueId);
-    return axis < 0 ? axis + r : axis;
-  }
-
-  bool valid(int64_t id) const { return id >= 0 && id < static_cast<int64_t>(p_.values.size()); }
-
- private:
-  const ProgramDesc& p_;
-  const OpDesc& op_;
-  const std::string& caller_;
-};
 
 // The window attributes shared by conv2d, deconv2d and pool2d.
 void checkWindowFields(const OpCheck& c, const OpDesc& op) {
@@ -457,110 +395,87 @@ void checkResize(const OpCheck& c, const OpDesc& op) {
   c.require((xs[r - 1] > 0 && xs[r - 2] > 0) || ys[r - 1] == 0 || ys[r - 2] == 0, "cannot resize an empty image to a non-empty one", x);
 }
 
-// Whether an operand may share the output's arena bytes (program-ops descriptors' `inPlace`):
-// elementwise reads may be exactly y's bytes, a concat input its own contiguous slice of y.
-enum class Sharing { None, Exact, Slice };
+}  // namespace
 
-// The dtypes an operand takes (program-ops/dtype-sets.ts), one bit per DType.
-using DTypeSet = unsigned;
-constexpr DTypeSet bit(DType d) { return 1u << static_cast<unsigned>(d); }
-constexpr DTypeSet kFloat = bit(DType::Float32);
-constexpr DTypeSet kArithmetic = kFloat | bit(DType::Int32) | bit(DType::Int64);
-constexpr DTypeSet kNumeric = kArithmetic | bit(DType::Int8) | bit(DType::Uint8);
-constexpr DTypeSet kIndex = bit(DType::Int32) | bit(DType::Int64);
-constexpr DTypeSet kBool = bit(DType::Bool);
-constexpr DTypeSet kAny = kNumeric | kBool;
-
-// One operand of an op as its descriptor states it: the output comes last; `same` names the
-// operand whose dtype this one must have (descriptor.ts `{ same }`), else `dtypes` applies.
-struct Operand {
-  const char* field;
-  int64_t id;
-  Sharing sharing = Sharing::None;
-  DTypeSet dtypes = kFloat;
-  const char* same = nullptr;
-};
-
-std::vector<Operand> operandsOf(const OpDesc& op) {
-  const Operand y{"y", op.y};
-  switch (op.kind) {
-    case OpKind::Conv2d: return {{"x", op.x}, {"w", op.w}, {"b", op.b}, {"residual", op.residual, Sharing::Exact}, y};
-    case OpKind::Deconv2d: return {{"x", op.x}, {"w", op.w}, {"b", op.b}, y};
-    case OpKind::Gemm: return {{"a", op.a}, {"b", op.b}, {"bias", op.bias}, y};
-    case OpKind::BatchedMatmul: return {{"a", op.a}, {"b", op.b}, y};
-    case OpKind::Binary:
-      return {{"a", op.a, Sharing::Exact, kArithmetic}, {"b", op.b, Sharing::Exact, 0, "a"}, {"y", op.y, Sharing::None, 0, "a"}};
-    case OpKind::Compare: return {{"a", op.a, Sharing::None, kNumeric}, {"b", op.b, Sharing::None, 0, "a"}, {"y", op.y, Sharing::None, kBool}};
-    case OpKind::Where:
-      return {{"condition", op.condition, Sharing::None, kBool},
-              {"a", op.a, Sharing::None, kAny},
-              {"b", op.b, Sharing::None, 0, "a"},
-              {"y", op.y, Sharing::None, 0, "a"}};
-    case OpKind::Cast: return {{"x", op.x, Sharing::None, kAny}, {"y", op.y, Sharing::None, kAny}};
-    case OpKind::Gather:
-    case OpKind::GatherNd:
-      return {{"x", op.x, Sharing::None, kAny}, {"indices", op.indices, Sharing::None, kIndex}, {"y", op.y, Sharing::None, 0, "x"}};
-    case OpKind::ArgReduce: return {{"x", op.x, Sharing::None, kNumeric}, {"y", op.y, Sharing::None, kIndex}};
-    case OpKind::Activation:
-    case OpKind::Unary: return {{"x", op.x, Sharing::Exact}, y};
-    case OpKind::Copy: return {{"x", op.x, Sharing::Exact, kAny}, {"y", op.y, Sharing::None, 0, "x"}};
-    case OpKind::ChannelAffine: return {{"x", op.x, Sharing::Exact}, {"scale", op.scale}, {"shift", op.shift}, y};
-    case OpKind::Concat: {
-      std::vector<Operand> list;
-      for (int64_t id : op.inputs) list.push_back({"inputs", id, Sharing::Slice, kAny});
-      list.push_back({"y", op.y, Sharing::None, 0, "inputs"});
-      return list;
-    }
-    case OpKind::Transpose:
-    case OpKind::Pad:
-    case OpKind::Slice: return {{"x", op.x, Sharing::None, kAny}, {"y", op.y, Sharing::None, 0, "x"}};
-    case OpKind::Softmax:
-    case OpKind::Lrn:
-    case OpKind::Resize2d:
-    case OpKind::Pool2d:
-    case OpKind::GlobalPool: return {{"x", op.x}, y};
-  }
-  return {{"x", op.x}, y};
+// The per-op checks of the ops whose checks live here; other families register theirs in their own files.
+KILN_PROGRAM_OP_CHECK(conv2d) { checkConv(c, op); }
+KILN_PROGRAM_OP_CHECK(deconv2d) { checkDeconv(c, op); }
+KILN_PROGRAM_OP_CHECK(gemm) { checkGemm(c, op); }
+KILN_PROGRAM_OP_CHECK(batched_matmul) { checkBatchedMatmul(c, op); }
+KILN_PROGRAM_OP_CHECK(pool2d) { checkPool(c, op); }
+KILN_PROGRAM_OP_CHECK(global_pool) { checkGlobalPool(c, op); }
+KILN_PROGRAM_OP_CHECK(binary) { checkBinary(c, op); }
+KILN_PROGRAM_OP_CHECK(compare) { checkCompare(c, op); }
+KILN_PROGRAM_OP_CHECK(where) { checkWhere(c, op); }
+KILN_PROGRAM_OP_CHECK(cast) { checkCast(c, op); }
+KILN_PROGRAM_OP_CHECK(gather) { checkGather(c, op); }
+KILN_PROGRAM_OP_CHECK(gather_nd) { checkGatherNd(c, op); }
+KILN_PROGRAM_OP_CHECK(arg_reduce) { checkArgReduce(c, op); }
+KILN_PROGRAM_OP_CHECK(activation) {
+  checkSameSize(c, op.x, op.y);
+  c.require(op.hasActivation, "needs an activation");
 }
+KILN_PROGRAM_OP_CHECK(unary) {
+  checkSameSize(c, op.x, op.y);
+  c.require(isProgramUnaryType(op.type), "unknown unary type '" + op.type + "'", -1, "see PROGRAM_UNARY_OPS in @kiln-inference/core");
+}
+KILN_PROGRAM_OP_CHECK(channel_affine) { checkChannelAffine(c, op); }
+KILN_PROGRAM_OP_CHECK(softmax) { checkSoftmax(c, op); }
+KILN_PROGRAM_OP_CHECK(concat) { checkConcat(c, op); }
+KILN_PROGRAM_OP_CHECK(copy) { checkSameSize(c, op.x, op.y); }
+KILN_PROGRAM_OP_CHECK(transpose) { checkTranspose(c, op); }
+KILN_PROGRAM_OP_CHECK(lrn) { checkLrn(c, op); }
+KILN_PROGRAM_OP_CHECK(pad) { checkPad(c, op); }
+KILN_PROGRAM_OP_CHECK(slice) { checkSlice(c, op); }
+KILN_PROGRAM_OP_CHECK(resize2d) { checkResize(c, op); }
+
+namespace {
+
+// Each kind's check, indexed by OpKind (from the generated op list: a kind without one fails to link).
+const OpCheckFn kOpChecks[] = {
+#define KILN_OP_CHECK_ENTRY(Enum, name) KILN_PROGRAM_OP_CHECK_NAME(name),
+    KILN_PROGRAM_OPS(KILN_OP_CHECK_ENTRY)
+#undef KILN_OP_CHECK_ENTRY
+};
 
 std::string dtypeSetText(DTypeSet set) {
   std::string s;
   for (int d = 0; d < kDTypeCount; ++d)
-    if (set & bit(static_cast<DType>(d))) s += (s.empty() ? "" : " or ") + std::string(kDTypeNames[d]);
+    if (set & dtypeBit(static_cast<DType>(d))) s += (s.empty() ? "" : " or ") + std::string(kDTypeNames[d]);
   return s;
 }
 
 // Every operand id is a value of the program and every dtype follows the op's descriptor
 // (a list operand's values share one dtype).
 void checkDTypes(const OpCheck& c, const OpDesc& op) {
-  const std::vector<Operand> operands = operandsOf(op);
-  auto first = [&](const char* field) -> const Operand* {
-    for (const Operand& o : operands)
-      if (o.id >= 0 && std::string(o.field) == field) return &o;
+  const std::vector<OperandRef> operands = operandsOf(op);
+  auto first = [&](const char* field) -> const OperandRef* {
+    for (const OperandRef& o : operands)
+      if (o.id >= 0 && std::string(o.info->field) == field) return &o;
     return nullptr;
   };
   size_t listIndex = 0;
-  for (const Operand& o : operands) {
+  for (const OperandRef& o : operands) {
     if (o.id < 0) continue;  // an absent optional operand (the reader read every required one)
-    const bool list = o.sharing == Sharing::Slice;
-    const std::string field = list ? "inputs[" + std::to_string(listIndex++) + "]" : o.field;
+    const std::string field = o.info->list != nullptr ? std::string(o.info->field) + "[" + std::to_string(listIndex++) + "]" : o.info->field;
     c.id(field.c_str(), o.id);
   }
-  for (const Operand& o : operands) {
+  for (const OperandRef& o : operands) {
     if (o.id < 0) continue;
     const DType dtype = c.dtype(o.id);
-    const Operand* head = first(o.field);
+    const OperandRef* head = first(o.info->field);
     c.require(dtype == c.dtype(head->id),
-              "every " + std::string(o.field) + " value must have one dtype (" + dtypeName(c.dtype(head->id)) + ")", o.id);
-    if (o.same != nullptr) {
-      const Operand* other = first(o.same);
+              "every " + std::string(o.info->field) + " value must have one dtype (" + dtypeName(c.dtype(head->id)) + ")", o.id);
+    if (o.info->same != nullptr) {
+      const OperandRef* other = first(o.info->same);
       if (other == nullptr) continue;
       const DType want = c.dtype(other->id);
       c.require(dtype == want,
-                std::string(o.field) + " is " + dtypeName(dtype) + " but must have " + o.same + "'s dtype " + dtypeName(want), o.id);
-    } else {
-      c.require((o.dtypes & bit(dtype)) != 0, std::string(o.field) + " is " + dtypeName(dtype) + " but must be " + dtypeSetText(o.dtypes),
+                std::string(o.info->field) + " is " + dtypeName(dtype) + " but must have " + o.info->same + "'s dtype " + dtypeName(want),
                 o.id);
+    } else {
+      c.require((o.info->dtypes & dtypeBit(dtype)) != 0,
+                std::string(o.info->field) + " is " + dtypeName(dtype) + " but must be " + dtypeSetText(o.info->dtypes), o.id);
     }
   }
 }
@@ -579,10 +494,15 @@ void checkOverlap(const OpCheck& c, const OpDesc& op) {
     for (int64_t i = 0; i < axis; ++i) contiguousSlices = contiguousSlices && y.shape[static_cast<size_t>(i)] == 1;
   }
   int64_t sliceStart = yBegin;
-  std::vector<Operand> operands = operandsOf(op);
+  std::vector<OperandRef> operands = operandsOf(op);
   operands.pop_back();  // y itself
-  for (const Operand& o : operands) {
-    if (o.id < 0) continue;
+  for (const OperandRef& ref : operands) {
+    if (ref.id < 0) continue;
+    const struct {
+      const char* field;
+      int64_t id;
+      Sharing sharing;
+    } o{ref.info->field, ref.id, ref.info->sharing};
     const ValueDesc& v = c.value(o.id);
     const int64_t bytes = dtypeBytes(v.dtype) * v.elements;
     const int64_t begin = v.byteOffset, end = v.byteOffset + bytes;
@@ -613,38 +533,8 @@ void checkShapes(const OpCheck& c, const OpDesc& op) {
   c.require(c.value(op.y).storage == ValueStorage::Arena, "writes a value that is not in the arena (ops may only write 'arena' values)",
             op.y);
   checkDTypes(c, op);
-  switch (op.kind) {
-    case OpKind::Conv2d: return checkConv(c, op);
-    case OpKind::Gemm: return checkGemm(c, op);
-    case OpKind::BatchedMatmul: return checkBatchedMatmul(c, op);
-    case OpKind::Pool2d: return checkPool(c, op);
-    case OpKind::GlobalPool: return checkGlobalPool(c, op);
-    case OpKind::Binary: return checkBinary(c, op);
-    case OpKind::Compare: return checkCompare(c, op);
-    case OpKind::Where: return checkWhere(c, op);
-    case OpKind::Cast: return checkCast(c, op);
-    case OpKind::Gather: return checkGather(c, op);
-    case OpKind::GatherNd: return checkGatherNd(c, op);
-    case OpKind::ArgReduce: return checkArgReduce(c, op);
-    case OpKind::Activation:
-      checkSameSize(c, c.id("x", op.x), op.y);
-      c.require(op.hasActivation, "needs an activation");
-      return c.activation(true, op.activation);
-    case OpKind::Unary:
-      checkSameSize(c, c.id("x", op.x), op.y);
-      return c.require(isProgramUnaryType(op.type), "unknown unary type '" + op.type + "'", -1, "see PROGRAM_UNARY_OPS in @kiln-inference/core");
-    case OpKind::Deconv2d: return checkDeconv(c, op);
-    case OpKind::ChannelAffine: return checkChannelAffine(c, op);
-    case OpKind::Softmax: return checkSoftmax(c, op);
-    case OpKind::Concat: return checkConcat(c, op);
-    case OpKind::Copy: return checkSameSize(c, c.id("x", op.x), op.y);
-    case OpKind::Transpose: return checkTranspose(c, op);
-    case OpKind::Lrn: return checkLrn(c, op);
-    case OpKind::Pad: return checkPad(c, op);
-    case OpKind::Slice: return checkSlice(c, op);
-    case OpKind::Resize2d: return checkResize(c, op);
-  }
-  c.fail("unknown op kind", -1, "see PROGRAM_OP_KINDS in @kiln-inference/core");
+  c.activation(op.hasActivation, op.activation);
+  kOpChecks[static_cast<int>(op.kind)](c, op);
 }
 
 // The op that writes a value, else the first that reads it, so a value over a limit or with bad
@@ -656,7 +546,7 @@ FailureLayer ownerOf(const ProgramDesc& p, int64_t id) {
   for (const OpDesc& op : p.ops)
     if (op.y == id) return layerOf(op);
   for (const OpDesc& op : p.ops)
-    for (const Operand& o : operandsOf(op))
+    for (const OperandRef& o : operandsOf(op))
       if (o.id == id) return layerOf(op);
   return {};
 }

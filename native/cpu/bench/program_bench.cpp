@@ -43,7 +43,8 @@ class Builder {
     std::uniform_real_distribution<float> d(-scale, scale);
     std::vector<float> w(static_cast<size_t>(elementCount(shape)));
     for (float& x : w) x = d(rng);
-    spec.weights.push_back(std::move(w));
+    const auto* bytes = reinterpret_cast<const unsigned char*>(w.data());
+    spec.weights.emplace_back(bytes, bytes + w.size() * sizeof(float));
     return add(name, std::move(shape), StorageKind::Weight, static_cast<int64_t>(spec.weights.size()) - 1);
   }
   int64_t value(const std::string& name, std::vector<int64_t> shape) { return add(name, std::move(shape), StorageKind::Arena, 0); }
@@ -60,7 +61,7 @@ class Builder {
     const auto s = shape(x);
     const int64_t pad = k / 2, o = (s[2] + 2 * pad - k) / stride + 1;
     OpSpec op;
-    op.kind = "conv2d";
+    op.kind = kiln::OpKind::Conv2d, op.kindName = "conv2d";
     op.x = x;
     op.w = weight(name + ".w", {m, s[1], k, k}, std::sqrt(3.0f / static_cast<float>(s[1] * k * k)));
     op.b = weight(name + ".b", {m}, 0.1f);
@@ -69,7 +70,7 @@ class Builder {
     op.pads = {pad, pad, pad, pad};
     op.dilations = {1, 1};
     op.residual = residual;
-    if (relu) op.activation.kind = kiln::cpu::ActivationKind::Relu;
+    if (relu) op.epilogue.kind = kiln::cpu::ActivationKind::Relu;
     if (const char* t = std::getenv("KILN_BENCH_TACTIC")) op.tactic = t;
     push(op);
     return op.y;
@@ -77,13 +78,13 @@ class Builder {
   int64_t affineRelu(const std::string& name, int64_t x) {
     const auto s = shape(x);
     OpSpec op;
-    op.kind = "channel_affine";
+    op.kind = kiln::OpKind::ChannelAffine, op.kindName = "channel_affine";
     op.x = x;
     op.scale = weight(name + ".s", {s[1]}, 1.0f);
     op.shift = weight(name + ".t", {s[1]}, 0.1f);
     op.y = value(name, s);
     op.channelAxis = 1;
-    op.activation.kind = kiln::cpu::ActivationKind::Relu;
+    op.epilogue.kind = kiln::cpu::ActivationKind::Relu;
     push(op);
     return op.y;
   }
@@ -91,7 +92,7 @@ class Builder {
     const auto s = shape(x);
     const int64_t o = (s[2] + 2 * p - k) / st + 1;
     OpSpec op;
-    op.kind = "pool2d";
+    op.kind = kiln::OpKind::Pool2d, op.kindName = "pool2d";
     op.type = type;
     op.x = x;
     op.y = into >= 0 ? into : value("pool", {s[0], s[1], o, o});
@@ -105,13 +106,13 @@ class Builder {
   int64_t head(int64_t x) {
     const auto s = shape(x);
     OpSpec gp;
-    gp.kind = "global_pool";
+    gp.kind = kiln::OpKind::GlobalPool, gp.kindName = "global_pool";
     gp.type = "average";
     gp.x = x;
     gp.y = value("gap", {s[0], s[1], 1, 1});
     push(gp);
     OpSpec fc;
-    fc.kind = "gemm";
+    fc.kind = kiln::OpKind::Gemm, fc.kindName = "gemm";
     fc.a = view(gp.y, {s[0], s[1]}, 0);
     fc.b = weight("fc.w", {1000, s[1]}, std::sqrt(3.0f / static_cast<float>(s[1])));
     fc.bias = weight("fc.b", {1000}, 0.1f);
@@ -224,8 +225,8 @@ void bench(const char* name, ProgramSpec spec, int runs, int top) {
   std::uniform_real_distribution<float> d(-1, 1);
   for (float& v : input) v = d(rng);
   std::vector<float> out(1000);
-  std::vector<const float*> ins = {input.data()};
-  std::vector<float*> outs = {out.data()};
+  std::vector<const void*> ins = {input.data()};
+  std::vector<void*> outs = {out.data()};
   for (int i = 0; i < 3; ++i) inst.run(ins, outs, nullptr);
   std::vector<double> total;
   std::vector<std::vector<double>> perOp;
@@ -282,8 +283,8 @@ void benchConv(char** v, int runs) {
   auto def = std::make_shared<const ProgramDefinition>(std::move(spec));
   ProgramInstance inst(def);
   std::vector<float> input(static_cast<size_t>(c * h * h), 0.5f), out(static_cast<size_t>(ys[1] * ys[2] * ys[3]));
-  std::vector<const float*> ins = {input.data()};
-  std::vector<float*> outs = {out.data()};
+  std::vector<const void*> ins = {input.data()};
+  std::vector<void*> outs = {out.data()};
   std::vector<double> t;
   for (int r = 0; r < runs + 3; ++r) {
     const auto t0 = std::chrono::steady_clock::now();

@@ -94,7 +94,6 @@ export {
   PROGRAM_COMPARE_OPS,
   PROGRAM_DTYPE_ARRAYS,
   PROGRAM_DTYPES,
-  PROGRAM_OP_KINDS,
   PROGRAM_UNARY_OPS,
   programDTypeBytes,
 } from './program.js';

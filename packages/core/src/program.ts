@@ -23,7 +23,8 @@
  * checks) is stated once, in program-ops/ (PROGRAM_OP_DESCRIPTORS); the validator, the
  * reference interpreter and the engine's operand tables derive from it.
  */
-import type { ActivationSpec } from './layers.js';
+import type { ProgramOpOfDescriptor } from './program-ops/descriptor.js';
+import type { PROGRAM_OP_DESCRIPTORS } from './program-ops/descriptors.js';
 
 /** The element types a Program value may have; each op's descriptor says which it takes. */
 export const PROGRAM_DTYPES = ['float32', 'int32', 'int64', 'int8', 'uint8', 'bool'] as const;
@@ -105,167 +106,17 @@ export interface ProgramOpCommon {
 }
 
 /**
- * One step. Operands are indices into Program.values. `activation` fields are fused epilogues
+ * One step: the op type its descriptor's family file declares (program-ops/), with the common
+ * fields. Operands are indices into Program.values; `activation` fields are fused epilogues
  * (ActivationSpec meanings from layers.ts).
  */
-export type ProgramOp = ProgramOpBody & ProgramOpCommon;
+export type ProgramOp = {
+  [K in keyof ProgramOpDescriptors]: ProgramOpOfDescriptor<ProgramOpDescriptors[K]>;
+}[keyof ProgramOpDescriptors];
 
-/** The op-specific fields of each op kind (ProgramOp adds the common ones). */
-export type ProgramOpBody =
-  /** NCHW conv, w [M, C/groups, kH, kW]; y = act(conv(x, w) + b + residual). */
-  | {
-      op: 'conv2d';
-      x: number;
-      w: number;
-      b?: number;
-      residual?: number;
-      y: number;
-      strides: [number, number];
-      /** [top, left, bottom, right]. */
-      pads: [number, number, number, number];
-      dilations: [number, number];
-      groups: number;
-      activation?: ActivationSpec;
-    }
-  /**
-   * y[M,N] = act(alpha·op(a)·op(b) + beta·bias), a [M,K] ([K,M] when transA), b [K,N] ([N,K]
-   * when transB); bias broadcasts to [M,N] (numpy rules: [N], [1,N], [M,1] or [M,N]).
-   */
-  | {
-      op: 'gemm';
-      a: number;
-      b: number;
-      bias?: number;
-      y: number;
-      transA: boolean;
-      transB: boolean;
-      alpha: number;
-      beta: number;
-      activation?: ActivationSpec;
-    }
-  /** numpy matmul of rank ≥ 2 operands with broadcast batch dims (no transposes: the lowering adds them). */
-  | { op: 'batched_matmul'; a: number; b: number; y: number }
-  /**
-   * 2-D NCHW pooling; y's shape already accounts for ceil mode. Windows are clipped to the
-   * input; average divides by the window area (countIncludePad, pads counted, clipped at the
-   * padded border) or by the valid element count.
-   */
-  | {
-      op: 'pool2d';
-      type: 'max' | 'average';
-      x: number;
-      y: number;
-      window: [number, number];
-      strides: [number, number];
-      pads: [number, number, number, number];
-      dilations: [number, number];
-      countIncludePad: boolean;
-    }
-  /** Mean or max over the spatial dims of an N C spatial… tensor; y is [N, C, 1, …]. */
-  | { op: 'global_pool'; type: 'max' | 'average'; x: number; y: number }
-  /** `activation` only on float32 values. */
-  | { op: 'binary'; type: ProgramBinaryOp; a: number; b: number; y: number; activation?: ActivationSpec }
-  | { op: 'compare'; type: ProgramCompareOp; a: number; b: number; y: number }
-  /** y = condition ? a : b, the three broadcast together (ONNX Where). */
-  | { op: 'where'; condition: number; a: number; b: number; y: number }
-  /**
-   * y = x converted to y's dtype (ONNX Cast): float → integer truncates toward zero and
-   * saturates at the type's range, NaN → 0 (never undefined behaviour); integer → narrower
-   * integer wraps (two's complement); anything → bool is x ≠ 0.
-   */
-  | { op: 'cast'; x: number; y: number }
-  /**
-   * ONNX Gather along `axis`: y = x[…, indices[j…], …]; an index in [−n, 0) counts from the end,
-   * and one outside [−n, n) gives zeros (never a read out of bounds).
-   */
-  | { op: 'gather'; x: number; indices: number; y: number; axis: number }
-  /**
-   * ONNX GatherND with batch_dims 0: indices [..., k] picks x's slices x[i0, …, ik−1]; an index
-   * outside its dim (after the negative wrap) gives zeros.
-   */
-  | { op: 'gather_nd'; x: number; indices: number; y: number }
-  /**
-   * Index of the largest ('max') or smallest value along `axis`; y has x's shape with that axis
-   * 1 (a view drops it). A scan from the first element replaces the best on a strictly better
-   * value (better or equal with selectLastIndex): ties pick the first (last) index, and a NaN
-   * never compares better, so it is picked only where it comes first.
-   */
-  | { op: 'arg_reduce'; type: 'max' | 'min'; x: number; y: number; axis: number; selectLastIndex: boolean }
-  | { op: 'activation'; x: number; y: number; activation: ActivationSpec }
-  | { op: 'unary'; type: ProgramUnaryOp; x: number; y: number }
-  /**
-   * 2-D transposed convolution (ONNX ConvTranspose), NCHW: x [N, C, H, W], w [C, M/groups, kH,
-   * kW], y [N, M, OH, OW] with OH = (H−1)·sH − padTop − padBottom + dH·(kH−1) + 1 + outPadH
-   * (y's shape gives it); y = act(deconv(x, w) + b).
-   */
-  | {
-      op: 'deconv2d';
-      x: number;
-      w: number;
-      b?: number;
-      y: number;
-      strides: [number, number];
-      /** [top, left, bottom, right]. */
-      pads: [number, number, number, number];
-      dilations: [number, number];
-      groups: number;
-      activation?: ActivationSpec;
-    }
-  /** y = act(x·scale[c] + shift[c]) with c the index along `channelAxis`; scale/shift each optional. */
-  | { op: 'channel_affine'; x: number; scale?: number; shift?: number; y: number; channelAxis: number; activation?: ActivationSpec }
-  | { op: 'softmax'; x: number; y: number; axis: number; log: boolean }
-  /** Copies inputs into y along axis (absent when the planner made the inputs slices of y). */
-  | { op: 'concat'; inputs: number[]; y: number; axis: number }
-  /** Same element count, new shape (or a plain copy). Absent when the planner made y a view of x. */
-  | { op: 'copy'; x: number; y: number }
-  | { op: 'transpose'; x: number; y: number; perm: number[] }
-  /** Across-channel LRN (ONNX): y = x / (bias + alpha/size · Σ x²)^beta over `size` channels. */
-  | { op: 'lrn'; x: number; y: number; size: number; alpha: number; beta: number; bias: number }
-  /** Constant padding; pads are ONNX order [begin…, end…] for every axis (may be negative: crops). */
-  | { op: 'pad'; x: number; y: number; pads: number[]; value: number }
-  /** Strided slice: y[i…] = x[starts + i·steps …] per axis (steps may be negative). */
-  | { op: 'slice'; x: number; y: number; starts: number[]; steps: number[] }
-  /**
-   * 2-D resize of the last two dims, 'nearest' (with ONNX nearestMode) or bilinear, with the
-   * ONNX coordinate transform; y's shape gives the output size.
-   */
-  | {
-      op: 'resize2d';
-      x: number;
-      y: number;
-      mode: 'nearest' | 'linear';
-      coordinateTransform: 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric';
-      nearestMode: 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
-    };
+type ProgramOpDescriptors = typeof PROGRAM_OP_DESCRIPTORS;
 
 export type ProgramOpKind = ProgramOp['op'];
-
-export const PROGRAM_OP_KINDS = [
-  'conv2d',
-  'gemm',
-  'batched_matmul',
-  'pool2d',
-  'global_pool',
-  'binary',
-  'compare',
-  'where',
-  'cast',
-  'gather',
-  'gather_nd',
-  'arg_reduce',
-  'activation',
-  'unary',
-  'deconv2d',
-  'channel_affine',
-  'softmax',
-  'concat',
-  'copy',
-  'transpose',
-  'lrn',
-  'pad',
-  'slice',
-  'resize2d',
-] as const satisfies readonly ProgramOpKind[];
 
 export interface Program {
   values: ProgramValue[];

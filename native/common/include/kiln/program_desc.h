@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "kiln/program_ops.generated.h"
+
 namespace kiln {
 
 enum class ValueStorage { Input, Weight, Arena };
@@ -80,44 +82,26 @@ struct ValueDesc {
   int64_t byteOffset = 0;  // arena byte offset ('arena'), a multiple of the dtype's size
 };
 
+// program.ts op kinds, in PROGRAM_OP_KINDS order (the generated X-macro list).
 enum class OpKind {
-  Conv2d,
-  Gemm,
-  BatchedMatmul,
-  Pool2d,
-  GlobalPool,
-  Binary,
-  Compare,
-  Where,
-  Cast,
-  Gather,
-  GatherNd,
-  ArgReduce,
-  Activation,
-  Unary,
-  Deconv2d,
-  ChannelAffine,
-  Softmax,
-  Concat,
-  Copy,
-  Transpose,
-  Lrn,
-  Pad,
-  Slice,
-  Resize2d,
+#define KILN_OP_ENUM(Enum, name) Enum,
+  KILN_PROGRAM_OPS(KILN_OP_ENUM)
+#undef KILN_OP_ENUM
 };
 
 // program.ts op names, indexed by OpKind (inline: executors' pure C++ parts use them unlinked).
 inline constexpr const char* kOpKindNames[] = {
-    "conv2d",     "gemm",  "batched_matmul", "pool2d",         "global_pool", "binary", "compare", "where",
-    "cast",       "gather", "gather_nd",     "arg_reduce",     "activation",  "unary",  "deconv2d", "channel_affine",
-    "softmax",    "concat", "copy",          "transpose",      "lrn",         "pad",    "slice",   "resize2d"};
+#define KILN_OP_NAME(Enum, name) #name,
+    KILN_PROGRAM_OPS(KILN_OP_NAME)
+#undef KILN_OP_NAME
+};
+inline constexpr int kOpKindCount = static_cast<int>(sizeof(kOpKindNames) / sizeof(kOpKindNames[0]));
 
 inline const char* opKindName(OpKind kind) { return kOpKindNames[static_cast<int>(kind)]; }
 
 // false when `name` is no program.ts op name.
 inline bool opKindFromName(const std::string& name, OpKind* kind) {
-  for (int i = 0; i < static_cast<int>(sizeof(kOpKindNames) / sizeof(kOpKindNames[0])); ++i) {
+  for (int i = 0; i < kOpKindCount; ++i) {
     if (name == kOpKindNames[i]) {
       *kind = static_cast<OpKind>(i);
       return true;
@@ -138,31 +122,24 @@ struct ActivationDesc {
   double beta = std::numeric_limits<double>::quiet_NaN();
 };
 
-// One op; only the fields of its kind are meaningful, absent optional operands are -1. Operand
-// fields keep program.ts names: gemm and batched_matmul read `a` and `b`, conv2d `x`, `w`, `b`.
+// One op; only the fields of its kind are meaningful, absent optional operands are -1. The
+// members are the descriptors' fields under their program.ts names (program_ops.generated.h);
+// an attribute named like an operand field elsewhere gets its op's prefix (lrn's `bias` number
+// is lrnBias). Which fields each kind has: opInfo(kind) (program_op_table.h).
 struct OpDesc {
   OpKind kind = OpKind::Copy;
   int64_t index = 0;  // position in program.ops
   std::string label;  // the op's layer name when the Program carries one (program.ts `label`), else empty
-  int64_t x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
-  int64_t condition = -1, indices = -1;  // where; gather and gather_nd
-  std::vector<int64_t> inputs;           // concat
-  // conv2d, deconv2d, pool2d: 2 strides/dilations/window, 4 pads [top, left, bottom, right];
-  // pad: 2·rank pads [begin…, end…]; slice: one start and step per axis; transpose: perm.
-  std::vector<int64_t> strides, pads, dilations, window, perm, starts, steps;
-  int64_t groups = 1;
-  int64_t axis = 0;         // softmax, concat, gather, arg_reduce (may be negative: counts from the end)
-  int64_t channelAxis = 1;  // channel_affine
-  int64_t size = 1;         // lrn
-  bool transA = false, transB = false, log = false, countIncludePad = false;
-  bool selectLastIndex = false;  // arg_reduce
-  double alpha = 1.0, beta = 1.0;  // gemm; lrn's alpha and beta
-  double lrnBias = 1.0;            // lrn's `bias` (a number there, not a value id)
-  double padValue = 0.0;           // pad's `value`
-  // pool2d/global_pool/arg_reduce 'max' | 'average' | 'min'; binary, compare and unary op names
-  // (PROGRAM_BINARY_OPS, PROGRAM_COMPARE_OPS, PROGRAM_UNARY_OPS); resize2d's mode, coordinateTransform and nearestMode.
-  std::string type, mode, coordinateTransform, nearestMode;
   std::string tactic;  // forced by the builder; empty = the executor's choice
+#define KILN_OP_ID_MEMBER(field) int64_t field = -1;
+  KILN_PROGRAM_OPERAND_FIELDS(KILN_OP_ID_MEMBER)
+#undef KILN_OP_ID_MEMBER
+#define KILN_OP_LIST_MEMBER(field) std::vector<int64_t> field;
+  KILN_PROGRAM_LIST_FIELDS(KILN_OP_LIST_MEMBER)
+#undef KILN_OP_LIST_MEMBER
+#define KILN_OP_ATTRIBUTE_MEMBER(type, member) type member{};
+  KILN_PROGRAM_ATTRIBUTE_FIELDS(KILN_OP_ATTRIBUTE_MEMBER)
+#undef KILN_OP_ATTRIBUTE_MEMBER
   bool hasActivation = false;
   ActivationDesc activation;
 };

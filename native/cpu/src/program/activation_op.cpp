@@ -16,7 +16,7 @@ class ActivationKernel final : public OpKernel {
     float* y = ctx.ptr(op_.y);
     parallelFor(size_, 4, [&](int64_t begin, int64_t end) {
       if (x != y) std::copy(x + begin, x + end, y + begin);
-      activateSpan(op_.activation, y + begin, end - begin);
+      activateSpan(op_.epilogue, y + begin, end - begin);
     });
   }
 
@@ -27,7 +27,7 @@ class ActivationKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeActivationKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(activation) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   ctx.require(ctx.value(op.x).size == ctx.value(op.y).size, op.y, "must have x's element count");

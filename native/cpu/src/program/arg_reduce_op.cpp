@@ -50,7 +50,7 @@ class ArgReduceKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeArgReduceKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(arg_reduce) {
   const OpSpec& op = ctx.op();
   const auto& xs = ctx.shape(op.x);
   const int64_t rank = static_cast<int64_t>(xs.size());

@@ -123,7 +123,7 @@ class BinaryKernel final : public OpKernel {
       unsigned char* out = y + r * inner * e;
       fn_(a + at[0] * e, plan_.strides[0].back(), b + at[1] * e, plan_.strides[1].back(), out, inner);
       // The validator allows a fused activation on float32 only.
-      if (op_.activation.kind != ActivationKind::None) activateSpan(op_.activation, reinterpret_cast<float*>(out), inner);
+      if (op_.epilogue.kind != ActivationKind::None) activateSpan(op_.epilogue, reinterpret_cast<float*>(out), inner);
     });
   }
 
@@ -142,7 +142,7 @@ const std::pair<const char*, BinaryKind> kBinaryKinds[] = {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeBinaryKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(binary) {
   const OpSpec& op = ctx.op();
   bool found = false;
   BinaryKind kind = BinaryKind::Add;

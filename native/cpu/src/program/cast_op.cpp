@@ -32,7 +32,7 @@ class CastKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeCastKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(cast) {
   const OpSpec& op = ctx.op();
   CastFn fn = withDType(ctx.dtype(op.y), [&](auto to) {
     return withDType(ctx.dtype(op.x), [](auto from) -> CastFn { return castSpan<decltype(to)::value, decltype(from)::value>; });

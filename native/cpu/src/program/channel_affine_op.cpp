@@ -23,7 +23,7 @@ class ChannelAffineKernel final : public OpKernel {
         const float* in = x + r * inner_;
         float* out = y + r * inner_;
         for (int64_t i = 0; i < inner_; ++i) out[i] = in[i] * s + t;
-        activateSpan(op_.activation, out, inner_);
+        activateSpan(op_.epilogue, out, inner_);
       }
     });
   }
@@ -35,7 +35,7 @@ class ChannelAffineKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeChannelAffineKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(channel_affine) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   const auto& xs = ctx.shape(op.x);

@@ -70,7 +70,7 @@ const std::pair<const char*, CompareKind> kCompareKinds[] = {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeCompareKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(compare) {
   const OpSpec& op = ctx.op();
   bool found = false;
   CompareKind kind = CompareKind::Equal;

@@ -89,7 +89,7 @@ class Conv2dKernel final : public OpKernel {
     const float* residual = op_.residual >= 0 ? ctx.ptr(op_.residual) : nullptr;
     float* y = ctx.ptr(op_.y);
     if (tactic_ == ConvTactic::Depthwise) {
-      depthwiseConv2d(g_, Conv2dArgs{x, w, bias, residual, y, op_.activation});
+      depthwiseConv2d(g_, Conv2dArgs{x, w, bias, residual, y, op_.epilogue});
       return;
     }
     const int64_t cg = g_.groupChannels(), mg = g_.groupOutChannels();
@@ -124,7 +124,7 @@ class Conv2dKernel final : public OpKernel {
         p.epilogue.biasRowStride = 1;
         p.epilogue.residual = residual != nullptr ? residual + outOffset : nullptr;
         p.epilogue.residualStride = pixels;
-        p.epilogue.activation = op_.activation;
+        p.epilogue.activation = op_.epilogue;
         problems.push_back(p);
       }
     }
@@ -259,7 +259,7 @@ class Conv2dKernel final : public OpKernel {
         e.biasRowStride = 1;
         e.residual = residual != nullptr ? residual + outOffset : nullptr;
         e.residualStride = pixels;
-        e.activation = op_.activation;
+        e.activation = op_.epilogue;
         const int64_t tiles = t1 - t0;
         const int64_t ldAcc = tiles * kPanelCols;
         const int64_t rowsPad = (rows + kPanelRows - 1) / kPanelRows * kPanelRows;
@@ -348,7 +348,7 @@ class Conv2dKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeConv2dKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(conv2d) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0 && op.w >= 0, -1, "needs x and w");
   const auto& xs = ctx.shape(op.x);

@@ -92,7 +92,7 @@ class Deconv2dKernel final : public OpKernel {
           std::fill(out, out + g_.outPlane(), bias != nullptr ? bias[m] : 0.0f);
           if (gemm) gatherColumns(m, columns, out);
           if (direct_) scatterDirect(n, m, x, w, out);
-          activateSpan(op_.activation, out, g_.outPlane());
+          activateSpan(op_.epilogue, out, g_.outPlane());
         }
       });
     }
@@ -156,7 +156,7 @@ std::string shapeList(const std::vector<int64_t>& s) {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeDeconv2dKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(deconv2d) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0 && op.w >= 0, -1, "needs x and w");
   const auto& xs = ctx.shape(op.x);

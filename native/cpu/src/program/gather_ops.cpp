@@ -88,7 +88,7 @@ class GatherNdKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeGatherKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(gather) {
   const OpSpec& op = ctx.op();
   const auto& xs = ctx.shape(op.x);
   const int64_t rank = static_cast<int64_t>(xs.size());
@@ -99,7 +99,7 @@ std::unique_ptr<OpKernel> makeGatherKernel(const BuildContext& ctx) {
                                         dtypeBytes(ctx.dtype(op.x)), ctx.dtype(op.indices) == DType::Int64);
 }
 
-std::unique_ptr<OpKernel> makeGatherNdKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(gather_nd) {
   const OpSpec& op = ctx.op();
   const auto& xs = ctx.shape(op.x);
   const auto& is = ctx.shape(op.indices);

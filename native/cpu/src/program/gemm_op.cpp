@@ -49,7 +49,7 @@ class GemmKernel final : public OpKernel {
       p.epilogue.biasRowStride = biasRowStride_;
       p.epilogue.biasColStride = biasColStride_;
     }
-    p.epilogue.activation = op_.activation;
+    p.epilogue.activation = op_.epilogue;
     runGemm(p);
   }
 
@@ -113,7 +113,7 @@ class BatchedMatmulKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeGemmKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(gemm) {
   const OpSpec& op = ctx.op();
   ctx.require(op.a >= 0 && op.b >= 0, -1, "needs a and b");
   const auto& as = ctx.shape(op.a);
@@ -139,7 +139,7 @@ std::unique_ptr<OpKernel> makeGemmKernel(const BuildContext& ctx) {
   return std::make_unique<GemmKernel>(ctx, m, n, k, rowStride, colStride);
 }
 
-std::unique_ptr<OpKernel> makeBatchedMatmulKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(batched_matmul) {
   const OpSpec& op = ctx.op();
   ctx.require(op.a >= 0 && op.b >= 0, -1, "needs a and b");
   const auto& as = ctx.shape(op.a);

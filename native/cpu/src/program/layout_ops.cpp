@@ -145,14 +145,14 @@ int64_t normalizeAxis(const BuildContext& ctx, int64_t axis, int64_t rank, int64
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeCopyKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(copy) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   ctx.require(ctx.value(op.x).size == ctx.value(op.y).size, op.y, "must have x's element count " + ctx.describe(op.x));
   return std::make_unique<CopyKernel>(op, ctx.value(op.y).size * dtypeBytes(ctx.dtype(op.y)));
 }
 
-std::unique_ptr<OpKernel> makeConcatKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(concat) {
   const OpSpec& op = ctx.op();
   ctx.require(!op.inputs.empty(), -1, "needs at least one input");
   const auto& ys = ctx.shape(op.y);
@@ -174,7 +174,7 @@ std::unique_ptr<OpKernel> makeConcatKernel(const BuildContext& ctx) {
   return std::make_unique<ConcatKernel>(op, ctx.dtype(op.y), outer, ys[static_cast<size_t>(axis)] * inner, std::move(chunks));
 }
 
-std::unique_ptr<OpKernel> makeTransposeKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(transpose) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   const auto& xs = ctx.shape(op.x);
@@ -194,7 +194,7 @@ std::unique_ptr<OpKernel> makeTransposeKernel(const BuildContext& ctx) {
   return std::make_unique<StridedCopyKernel>(op, ctx.dtype(op.y), ys, 0, src, 0, rowMajorStrides(ys), false, ctx.value(op.y).size);
 }
 
-std::unique_ptr<OpKernel> makeSliceKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(slice) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   const auto& xs = ctx.shape(op.x);
@@ -219,7 +219,7 @@ std::unique_ptr<OpKernel> makeSliceKernel(const BuildContext& ctx) {
   return std::make_unique<StridedCopyKernel>(op, ctx.dtype(op.y), ys, offset, src, 0, rowMajorStrides(ys), false, ctx.value(op.y).size);
 }
 
-std::unique_ptr<OpKernel> makePadKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(pad) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   const auto& xs = ctx.shape(op.x);

@@ -33,7 +33,7 @@ class LrnKernel final : public OpKernel {
         const float* in = x + r * plane_;
         float* out = y + r * plane_;
         for (int64_t i = 0; i < plane_; ++i)
-          out[i] = static_cast<float>(in[i] / std::pow(op_.biasValue + scale * sq[static_cast<size_t>(i)], op_.beta));
+          out[i] = static_cast<float>(in[i] / std::pow(op_.lrnBias + scale * sq[static_cast<size_t>(i)], op_.beta));
       }
     });
   }
@@ -45,7 +45,7 @@ class LrnKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeLrnKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(lrn) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   const auto& xs = ctx.shape(op.x);

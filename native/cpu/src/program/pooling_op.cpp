@@ -147,7 +147,7 @@ class GlobalPoolKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makePool2dKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(pool2d) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   ctx.require(op.type == "max" || op.type == "average", -1, "type must be 'max' or 'average'");
@@ -166,7 +166,7 @@ std::unique_ptr<OpKernel> makePool2dKernel(const BuildContext& ctx) {
   return std::make_unique<Pool2dKernel>(op, g);
 }
 
-std::unique_ptr<OpKernel> makeGlobalPoolKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(global_pool) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   ctx.require(op.type == "max" || op.type == "average", -1, "type must be 'max' or 'average'");

@@ -6,40 +6,16 @@
 #include <utility>
 
 #include "../thread_pool.h"
+#include "kiln/program_op_table.h"
 
 namespace kiln::cpu::program {
 namespace {
 
-struct FactoryEntry {
-  const char* kind;
-  OpFactory make;
-};
-
-const FactoryEntry kFactories[] = {
-    {"conv2d", makeConv2dKernel},
-    {"gemm", makeGemmKernel},
-    {"batched_matmul", makeBatchedMatmulKernel},
-    {"pool2d", makePool2dKernel},
-    {"global_pool", makeGlobalPoolKernel},
-    {"binary", makeBinaryKernel},
-    {"compare", makeCompareKernel},
-    {"where", makeWhereKernel},
-    {"cast", makeCastKernel},
-    {"gather", makeGatherKernel},
-    {"gather_nd", makeGatherNdKernel},
-    {"arg_reduce", makeArgReduceKernel},
-    {"activation", makeActivationKernel},
-    {"unary", makeUnaryKernel},
-    {"deconv2d", makeDeconv2dKernel},
-    {"channel_affine", makeChannelAffineKernel},
-    {"softmax", makeSoftmaxKernel},
-    {"concat", makeConcatKernel},
-    {"copy", makeCopyKernel},
-    {"transpose", makeTransposeKernel},
-    {"lrn", makeLrnKernel},
-    {"pad", makePadKernel},
-    {"slice", makeSliceKernel},
-    {"resize2d", makeResizeKernel},
+// Each kind's factory, indexed by OpKind.
+const OpFactory kFactories[] = {
+#define KILN_CPU_FACTORY_ENTRY(Enum, name) KILN_CPU_KERNEL_NAME(name),
+    KILN_PROGRAM_OPS(KILN_CPU_FACTORY_ENTRY)
+#undef KILN_CPU_FACTORY_ENTRY
 };
 
 std::string shapeText(const std::vector<int64_t>& shape) {
@@ -84,8 +60,8 @@ void parallelRange(int64_t count, int64_t costPerItem, void (*fn)(void*, int64_t
 
 void BuildContext::fail(const std::string& message, const std::string& hint) const {
   const std::string layer = op_.label.empty() ? "" : ", layer '" + op_.label + "'";
-  throw Failure("INVALID_ARGUMENT", "NativeProgram: op " + std::to_string(op_.index) + " (" + op_.kind + layer + "): " + message, hint,
-                FailureLayer{op_.label.empty() ? "op " + std::to_string(op_.index) : op_.label, op_.kind, op_.index});
+  throw Failure("INVALID_ARGUMENT", "NativeProgram: op " + std::to_string(op_.index) + " (" + op_.kindName + layer + "): " + message, hint,
+                FailureLayer{op_.label.empty() ? "op " + std::to_string(op_.index) : op_.label, op_.kindName, op_.index});
 }
 
 void BuildContext::require(bool ok, int64_t valueId, const std::string& message) const {
@@ -116,21 +92,9 @@ ProgramSpec specFromDesc(const ProgramDesc& desc) {
   }
   for (const OpDesc& d : desc.ops) {
     OpSpec op;
-    op.kind = opKindName(d.kind);
-    op.index = d.index;
-    op.label = d.label;
-    op.x = d.x, op.w = d.w, op.b = d.b, op.residual = d.residual, op.y = d.y;
-    op.a = d.a, op.bias = d.bias, op.scale = d.scale, op.shift = d.shift;
-    op.condition = d.condition, op.indices = d.indices, op.selectLastIndex = d.selectLastIndex;
-    op.inputs = d.inputs;
-    op.strides = d.strides, op.pads = d.pads, op.dilations = d.dilations, op.window = d.window;
-    op.perm = d.perm, op.starts = d.starts, op.steps = d.steps;
-    op.groups = d.groups, op.axis = d.axis, op.channelAxis = d.channelAxis, op.size = d.size;
-    op.transA = d.transA, op.transB = d.transB, op.log = d.log, op.countIncludePad = d.countIncludePad;
-    op.alpha = d.alpha, op.beta = d.beta, op.biasValue = d.lrnBias, op.value = d.padValue;
-    op.type = d.type, op.mode = d.mode, op.coordinateTransform = d.coordinateTransform, op.nearestMode = d.nearestMode;
-    op.tactic = d.tactic;
-    op.activation = activationOf(d);
+    static_cast<OpDesc&>(op) = d;
+    op.kindName = opKindName(d.kind);
+    op.epilogue = activationOf(d);
     spec.ops.push_back(std::move(op));
   }
   spec.inputs = desc.inputs;
@@ -154,11 +118,7 @@ ProgramDefinition::ProgramDefinition(ProgramSpec spec) {
   for (const auto& w : weights_) weightPointers_.push_back(w.data());
   for (const OpSpec& op : spec.ops) {
     BuildContext ctx(values_, weightPointers_, op);
-    OpFactory make = nullptr;
-    for (const FactoryEntry& f : kFactories)
-      if (op.kind == f.kind) make = f.make;
-    if (make == nullptr) ctx.fail("unknown op kind", "see PROGRAM_OP_KINDS in @kiln-inference/core program.ts");
-    kernels_.push_back(make(ctx));
+    kernels_.push_back(kFactories[static_cast<int>(op.kind)](ctx));
   }
   releasePackedWeights(spec.ops);
 }
@@ -175,8 +135,8 @@ void ProgramDefinition::releasePackedWeights(const std::vector<OpSpec>& ops) {
   for (int64_t id : outputs_) markRaw(id);
   for (size_t i = 0; i < ops.size(); ++i) {
     const OpSpec& op = ops[i];
-    std::vector<int64_t> ids = {op.x, op.w, op.b, op.residual, op.y, op.a, op.bias, op.scale, op.shift, op.condition, op.indices};
-    ids.insert(ids.end(), op.inputs.begin(), op.inputs.end());
+    std::vector<int64_t> ids;
+    for (const OperandRef& o : operandsOf(op)) ids.push_back(o.id);
     // A packed copy stands in for one operand slot only: the same weight read in another slot
     // (a conv whose x and w are one value) still needs its raw data.
     std::vector<int64_t> packedSlotsSeen;

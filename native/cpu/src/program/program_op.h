@@ -27,21 +27,11 @@ struct ValueInfo {
   int64_t offset = 0;  // arena byte offset
 };
 
-// One op as the checked ProgramDesc (kiln/program_desc.h) describes it, in the form the
-// kernels take; fields that an op kind does not use keep defaults.
-struct OpSpec {
-  std::string kind;
-  int64_t index = 0;
-  std::string label;  // the op's layer name, when the Program carries one
-  int64_t x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
-  int64_t condition = -1, indices = -1;
-  std::vector<int64_t> inputs;
-  std::vector<int64_t> strides, pads, dilations, window, perm, starts, steps;
-  int64_t groups = 1, axis = 0, channelAxis = 1, size = 0;
-  bool transA = false, transB = false, log = false, countIncludePad = false, selectLastIndex = false;
-  double alpha = 1.0, beta = 0.0, biasValue = 0.0, value = 0.0;
-  std::string type, mode, coordinateTransform, nearestMode, tactic;
-  Activation activation;
+// One op as the checked ProgramDesc (kiln/program_desc.h) describes it, with what the kernels
+// take in their own form: the kind's name and the parsed fused activation.
+struct OpSpec : OpDesc {
+  std::string kindName;
+  Activation epilogue;
 };
 
 // Resolves value ids to memory during one run: a value's first byte, or its elements typed.
@@ -111,30 +101,13 @@ class BuildContext {
 
 using OpFactory = std::unique_ptr<OpKernel> (*)(const BuildContext& ctx);
 
-std::unique_ptr<OpKernel> makeConv2dKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeGemmKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeBatchedMatmulKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makePool2dKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeGlobalPoolKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeBinaryKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeCompareKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeWhereKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeCastKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeGatherKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeGatherNdKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeArgReduceKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeActivationKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeUnaryKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeDeconv2dKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeChannelAffineKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeSoftmaxKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeConcatKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeCopyKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeTransposeKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeSliceKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makePadKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeLrnKernel(const BuildContext& ctx);
-std::unique_ptr<OpKernel> makeResizeKernel(const BuildContext& ctx);
+// Each op kind's kernel factory, defined with KILN_CPU_KERNEL(kind) in its family's file; the
+// executor's factory table is built from the generated op list, so a kind without one fails to link.
+#define KILN_CPU_KERNEL_NAME(name) makeKernel_##name
+#define KILN_CPU_KERNEL(name) std::unique_ptr<OpKernel> KILN_CPU_KERNEL_NAME(name)(const BuildContext& ctx)
+#define KILN_DECLARE_CPU_KERNEL(Enum, name) KILN_CPU_KERNEL(name);
+KILN_PROGRAM_OPS(KILN_DECLARE_CPU_KERNEL)
+#undef KILN_DECLARE_CPU_KERNEL
 
 // Shared helpers.
 int64_t elementCount(const std::vector<int64_t>& shape);

@@ -88,7 +88,7 @@ class ResizeKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeResizeKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(resize2d) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   const auto& xs = ctx.shape(op.x);

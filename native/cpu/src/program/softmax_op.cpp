@@ -44,7 +44,7 @@ class SoftmaxKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeSoftmaxKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(softmax) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   const auto& xs = ctx.shape(op.x);

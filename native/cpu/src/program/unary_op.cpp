@@ -79,7 +79,7 @@ class UnaryKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeUnaryKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(unary) {
   const OpSpec& op = ctx.op();
   ctx.require(op.x >= 0, -1, "needs x");
   ctx.require(ctx.value(op.x).size == ctx.value(op.y).size, op.y, "must have x's element count");

@@ -45,7 +45,7 @@ class WhereKernel final : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> makeWhereKernel(const BuildContext& ctx) {
+KILN_CPU_KERNEL(where) {
   const OpSpec& op = ctx.op();
   const DType dtype = ctx.dtype(op.a);
   RunFn fn = withElementBits(dtype, [](auto bits) -> RunFn { return whereRun<decltype(bits)>; });

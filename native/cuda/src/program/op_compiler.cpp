@@ -668,6 +668,7 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
                 launchCheck(launchArgReduce(ctx.ptr(y), yd, yt, ctx.ptr(x), xd, xt, axis, max, last, ctx.stream()), op, "arg_reduce kernel");
               }};
     }
+    default: break;  // kinds without a CUDA kernel: refused by checkCudaSupport
   }
   badOp(op, "unknown op kind");
 }

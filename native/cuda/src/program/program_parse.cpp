@@ -104,7 +104,7 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
     case OpKind::Pad:
       op.kind = OpKind::Pad;
       op.padsNd = d.pads;
-      op.padValue = static_cast<float>(d.padValue);
+      op.padValue = static_cast<float>(d.value);
       break;
     case OpKind::Slice:
       op.kind = OpKind::Slice;
@@ -143,6 +143,7 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
     case OpKind::Where:
     case OpKind::Cast:
     case OpKind::GatherNd: op.kind = d.kind; break;
+    default: op.kind = d.kind; break;  // kinds without a CUDA kernel: refused by checkCudaSupport before parsing
   }
   return op;
 }

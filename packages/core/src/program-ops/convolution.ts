@@ -1,7 +1,8 @@
 /** The convolution family: conv2d and deconv2d (NCHW, 2-D windows, grouped). */
 import { int, req } from '../layer-defs/param-builders.js';
+import type { ActivationSpec } from '../layers.js';
 import { fusedActivation, nonNegativeInts, positiveInts } from './attribute-types.js';
-import { defineProgramOp, type ProgramOpOf } from './descriptor.js';
+import { defineProgramOp } from './descriptor.js';
 import { type ProgramOpContext, sameShape, shapeText } from './op-context.js';
 import { deconvOutput, windowOutput } from './window-arithmetic.js';
 
@@ -15,7 +16,7 @@ const windowAttributes = {
 };
 
 /** Lengths of the window attributes (their element types are checked already). */
-function checkWindowLengths(c: ProgramOpContext<ProgramOpOf<'conv2d' | 'deconv2d'>>): void {
+function checkWindowLengths(c: ProgramOpContext<Conv2dOp | Deconv2dOp>): void {
   const { strides, dilations, pads } = c.op;
   c.require(strides.length === 2, 'strides must be two integers >= 1');
   c.require(dilations.length === 2, 'dilations must be two integers >= 1');
@@ -23,7 +24,7 @@ function checkWindowLengths(c: ProgramOpContext<ProgramOpOf<'conv2d' | 'deconv2d
 }
 
 /** [N, M, OH, OW] of a conv2d whose operands and attributes passed its check. */
-function convOutputShape(c: ProgramOpContext<ProgramOpOf<'conv2d'>>): number[] {
+function convOutputShape(c: ProgramOpContext<Conv2dOp>): number[] {
   const { op } = c;
   const xs = c.shape(op.x);
   const ws = c.shape(op.w);
@@ -33,7 +34,23 @@ function convOutputShape(c: ProgramOpContext<ProgramOpOf<'conv2d'>>): number[] {
   return [xs[0]!, ws[0]!, oh, ow];
 }
 
-export const conv2d = defineProgramOp('conv2d')({
+/** NCHW conv, w [M, C/groups, kH, kW]; y = act(conv(x, w) + b + residual). */
+export interface Conv2dOp {
+  op: 'conv2d';
+  x: number;
+  w: number;
+  b?: number;
+  residual?: number;
+  y: number;
+  strides: [number, number];
+  /** [top, left, bottom, right]. */
+  pads: [number, number, number, number];
+  dilations: [number, number];
+  groups: number;
+  activation?: ActivationSpec;
+}
+
+export const conv2d = defineProgramOp<Conv2dOp>('conv2d')({
   summary: 'NCHW convolution, w [M, C/groups, kH, kW]; y = act(conv(x, w) + b + residual)',
   operands: [
     { field: 'x', role: 'input' },
@@ -63,7 +80,26 @@ export const conv2d = defineProgramOp('conv2d')({
   output: (c) => ({ shape: convOutputShape(c), pattern: '[N, M, OH, OW]' }),
 });
 
-export const deconv2d = defineProgramOp('deconv2d')({
+/**
+ * 2-D transposed convolution (ONNX ConvTranspose), NCHW: x [N, C, H, W], w [C, M/groups, kH,
+ * kW], y [N, M, OH, OW] with OH = (H−1)·sH − padTop − padBottom + dH·(kH−1) + 1 + outPadH
+ * (y's shape gives it); y = act(deconv(x, w) + b).
+ */
+export interface Deconv2dOp {
+  op: 'deconv2d';
+  x: number;
+  w: number;
+  b?: number;
+  y: number;
+  strides: [number, number];
+  /** [top, left, bottom, right]. */
+  pads: [number, number, number, number];
+  dilations: [number, number];
+  groups: number;
+  activation?: ActivationSpec;
+}
+
+export const deconv2d = defineProgramOp<Deconv2dOp>('deconv2d')({
   summary: 'NCHW transposed convolution (ONNX ConvTranspose), w [C, M/groups, kH, kW]; y = act(deconv(x, w) + b)',
   operands: [
     { field: 'x', role: 'input' },

@@ -5,10 +5,17 @@
 import { arrayOf, int, number, oneOf, req } from '../layer-defs/param-builders.js';
 import { defineProgramOp } from './descriptor.js';
 import { ANY_DTYPE } from './dtype-sets.js';
-import { sameCount } from './elementwise.js';
-import { shapeText, valueText } from './op-context.js';
+import { sameCount, shapeText, valueText } from './op-context.js';
 
-export const concat = defineProgramOp('concat')({
+/** Copies inputs into y along axis (absent when the planner made the inputs slices of y). */
+export interface ConcatOp {
+  op: 'concat';
+  inputs: number[];
+  y: number;
+  axis: number;
+}
+
+export const concat = defineProgramOp<ConcatOp>('concat')({
   summary: 'copies inputs into y along axis (absent when the planner made the inputs slices of y)',
   operands: [
     { field: 'inputs', role: 'input', list: true, inPlace: 'slice', dtype: ANY_DTYPE },
@@ -40,7 +47,14 @@ export const concat = defineProgramOp('concat')({
   },
 });
 
-export const copy = defineProgramOp('copy')({
+/** Same element count, new shape (or a plain copy). Absent when the planner made y a view of x. */
+export interface CopyOp {
+  op: 'copy';
+  x: number;
+  y: number;
+}
+
+export const copy = defineProgramOp<CopyOp>('copy')({
   summary: 'same element count, new shape (absent when the planner made y a view of x)',
   operands: [
     { field: 'x', role: 'input', inPlace: 'exact', dtype: ANY_DTYPE },
@@ -50,7 +64,14 @@ export const copy = defineProgramOp('copy')({
   output: sameCount,
 });
 
-export const transpose = defineProgramOp('transpose')({
+export interface TransposeOp {
+  op: 'transpose';
+  x: number;
+  y: number;
+  perm: number[];
+}
+
+export const transpose = defineProgramOp<TransposeOp>('transpose')({
   summary: "y = x with its axes permuted: y's axis i is x's axis perm[i]",
   operands: [
     { field: 'x', role: 'input', dtype: ANY_DTYPE },
@@ -72,7 +93,16 @@ export const transpose = defineProgramOp('transpose')({
   },
 });
 
-export const pad = defineProgramOp('pad')({
+/** Constant padding; pads are ONNX order [begin…, end…] for every axis (may be negative: crops). */
+export interface PadOp {
+  op: 'pad';
+  x: number;
+  y: number;
+  pads: number[];
+  value: number;
+}
+
+export const pad = defineProgramOp<PadOp>('pad')({
   summary: 'constant padding (value converted to the dtype); pads are ONNX order [begin…, end…] for every axis (negative pads crop)',
   operands: [
     { field: 'x', role: 'input', dtype: ANY_DTYPE },
@@ -92,7 +122,16 @@ export const pad = defineProgramOp('pad')({
   },
 });
 
-export const slice = defineProgramOp('slice')({
+/** Strided slice: y[i…] = x[starts + i·steps …] per axis (steps may be negative). */
+export interface SliceOp {
+  op: 'slice';
+  x: number;
+  y: number;
+  starts: number[];
+  steps: number[];
+}
+
+export const slice = defineProgramOp<SliceOp>('slice')({
   summary: "strided slice: y[i…] = x[starts + i·steps …] per axis (steps may be negative); y's shape gives the counts",
   operands: [
     { field: 'x', role: 'input', dtype: ANY_DTYPE },
@@ -129,7 +168,20 @@ export const slice = defineProgramOp('slice')({
   },
 });
 
-export const resize2d = defineProgramOp('resize2d')({
+/**
+ * 2-D resize of the last two dims, 'nearest' (with ONNX nearestMode) or bilinear, with the
+ * ONNX coordinate transform; y's shape gives the output size.
+ */
+export interface Resize2dOp {
+  op: 'resize2d';
+  x: number;
+  y: number;
+  mode: 'nearest' | 'linear';
+  coordinateTransform: 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric';
+  nearestMode: 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
+}
+
+export const resize2d = defineProgramOp<Resize2dOp>('resize2d')({
   summary: "2-D resize of the last two dims (nearest or bilinear, ONNX coordinate transforms); y's shape gives the size",
   operands: [
     { field: 'x', role: 'input' },

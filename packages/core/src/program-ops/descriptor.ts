@@ -1,18 +1,24 @@
 /**
- * The contract of one Program op kind, stated once: which fields are operands (value ids) and
- * what they are for, which are attributes and their types, the output-shape rule, and the
- * checks beyond types. The validator, the reference interpreter's operand access and the
- * engine's operand tables are derived from these descriptors, so adding an op means adding a
- * descriptor (a missing one is a compile error in PROGRAM_OP_DESCRIPTORS).
+ * The contract of one Program op kind, stated once: its TypeScript shape (the op body type its
+ * family file declares), which fields are operands (value ids) and what they are for, which are
+ * attributes and their types, the output-shape rule, and the checks beyond types. ProgramOp, the
+ * validator, the reference interpreter's operand access, the engine's operand tables and the
+ * native reader's op table (tools/scripts/generate-native-op-table.mjs) are derived from these
+ * descriptors, so adding an op means adding a descriptor to a family file.
  */
 import type { ParamField } from '../layer-def.js';
 import type { ProgramDType, ProgramOp, ProgramOpCommon, ProgramOpKind } from '../program.js';
 import type { ProgramOpContext } from './op-context.js';
 
+/** What every op body has: its kind (ProgramOp adds the common fields). */
+export interface ProgramOpBodyShape {
+  readonly op: string;
+}
+
 export type ProgramOpOf<K extends ProgramOpKind> = Extract<ProgramOp, { op: K }>;
 
-/** The fields of op kind K that its descriptor must describe (the discriminant and common fields aside). */
-export type ProgramOpField<K extends ProgramOpKind> = Exclude<keyof ProgramOpOf<K>, 'op' | keyof ProgramOpCommon>;
+/** The fields of op body O that its descriptor must describe (the discriminant and common fields aside). */
+export type ProgramOpField<O extends ProgramOpBodyShape> = Exclude<keyof O, 'op' | keyof ProgramOpCommon>;
 
 /**
  * What an operand is for. `input`: an activation (a feed or an arena value) read by the op;
@@ -59,35 +65,39 @@ export type ProgramOutputRule =
     }
   | { readonly accepts: (y: readonly number[]) => string | undefined };
 
-export interface ProgramOpDescriptor<K extends ProgramOpKind = ProgramOpKind> {
-  readonly kind: K;
+export interface ProgramOpDescriptor<O extends ProgramOpBodyShape = ProgramOpBodyShape> {
+  readonly kind: O['op'];
   /** One line for docs and `kiln inspect`. */
   readonly summary: string;
   /** Every operand in the order executors and tables list them; the output last. */
-  readonly operands: readonly ProgramOperandSpec<ProgramOpField<K> & string>[];
+  readonly operands: readonly ProgramOperandSpec<ProgramOpField<O> & string>[];
   /** The attribute fields with their types (checked before `check` and `output` run). */
-  readonly attributes: { readonly [F in string & ProgramOpField<K>]?: ParamField };
+  readonly attributes: { readonly [F in string & ProgramOpField<O>]?: ParamField };
   /**
    * Checks beyond types: ranks, attribute lengths, operand sizes, window arithmetic. Runs after
    * every operand id and attribute type is known to be valid; fails through `c`.
    */
-  check?(c: ProgramOpContext<ProgramOpOf<K>>): void;
+  check?(c: ProgramOpContext<O & ProgramOpCommon>): void;
   /** y's shape rule; runs after `check`. */
-  output(c: ProgramOpContext<ProgramOpOf<K>>): ProgramOutputRule;
+  output(c: ProgramOpContext<O & ProgramOpCommon>): ProgramOutputRule;
 }
+
+/** The op type (body and common fields) a descriptor states: what ProgramOp is the union of. */
+export type ProgramOpOfDescriptor<D> = D extends { output(c: ProgramOpContext<infer O>): ProgramOutputRule } ? O : never;
 
 type OperandFieldsOf<O extends readonly ProgramOperandSpec[]> = O[number]['field'];
 
 /**
- * States a descriptor with the compiler checking that operands and attributes together name
- * every field of the op exactly once.
+ * States the descriptor of op body O (declared next to it in its family file) with the compiler
+ * checking that operands and attributes together name every field of O exactly once.
  */
-export function defineProgramOp<K extends ProgramOpKind>(kind: K) {
-  return <const O extends readonly ProgramOperandSpec<ProgramOpField<K> & string>[]>(descriptor: {
+export function defineProgramOp<O extends ProgramOpBodyShape>(kind: O['op']) {
+  return <const Ops extends readonly ProgramOperandSpec<ProgramOpField<O> & string>[]>(descriptor: {
     readonly summary: string;
-    readonly operands: O;
-    readonly attributes: { readonly [F in Exclude<ProgramOpField<K>, OperandFieldsOf<O>>]-?: ParamField };
-    check?(c: ProgramOpContext<ProgramOpOf<K>>): void;
-    output(c: ProgramOpContext<ProgramOpOf<K>>): ProgramOutputRule;
-  }): ProgramOpDescriptor<K> & { readonly operands: O } => ({ kind, ...descriptor }) as ProgramOpDescriptor<K> & { readonly operands: O };
+    readonly operands: Ops;
+    readonly attributes: { readonly [F in Exclude<ProgramOpField<O>, OperandFieldsOf<Ops>>]-?: ParamField };
+    check?(c: ProgramOpContext<O & ProgramOpCommon>): void;
+    output(c: ProgramOpContext<O & ProgramOpCommon>): ProgramOutputRule;
+  }): ProgramOpDescriptor<O> & { readonly operands: Ops } =>
+    ({ kind, ...descriptor }) as ProgramOpDescriptor<O> & { readonly operands: Ops };
 }

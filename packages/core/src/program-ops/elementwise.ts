@@ -3,14 +3,23 @@
  * activation, unary, channel_affine.
  */
 import { int, oneOf, opt, req } from '../layer-defs/param-builders.js';
-import { PROGRAM_BINARY_OPS, PROGRAM_COMPARE_OPS, PROGRAM_UNARY_OPS } from '../program.js';
+import type { ActivationSpec } from '../layers.js';
+import {
+  PROGRAM_BINARY_OPS,
+  PROGRAM_COMPARE_OPS,
+  PROGRAM_UNARY_OPS,
+  type ProgramBinaryOp,
+  type ProgramCompareOp,
+  type ProgramDType,
+  type ProgramUnaryOp,
+} from '../program.js';
 import { activationType, fusedActivation } from './attribute-types.js';
-import { defineProgramOp, type ProgramOpOf } from './descriptor.js';
+import { defineProgramOp, type ProgramOpBodyShape, type ProgramOutputRule } from './descriptor.js';
 import { ANY_DTYPE, ARITHMETIC_DTYPES, BOOL_DTYPE, NUMERIC_DTYPES } from './dtype-sets.js';
-import { type ProgramOpContext, shapeText, sizeOf } from './op-context.js';
+import { type ProgramOpContext, sameCount, sameShape, shapeText } from './op-context.js';
 
 /** numpy broadcast of the named operands, failing on the first that does not fit the ones before it. */
-function broadcastOperands(c: ProgramOpContext, operands: readonly (readonly [string, number])[]): number[] {
+function broadcastOperands(c: ProgramOpContext<ProgramOpBodyShape>, operands: readonly (readonly [string, number])[]): number[] {
   let out: number[] = [];
   const before: string[] = [];
   for (const [field, id] of operands) {
@@ -29,14 +38,8 @@ function broadcastOperands(c: ProgramOpContext, operands: readonly (readonly [st
   return out;
 }
 
-/** y of an elementwise op over x: any shape with x's element count (a reshape may be folded in). */
-export function sameCount(c: ProgramOpContext<ProgramOpOf<'activation' | 'unary' | 'copy'>>) {
-  const count = c.size(c.op.x);
-  return { accepts: (ys: readonly number[]) => (sizeOf(ys) === count ? undefined : `must have x's element count ${count}`) };
-}
-
 /** binary's and compare's y: the broadcast of a and b. */
-const broadcastOfAB = (c: ProgramOpContext<ProgramOpOf<'binary' | 'compare'>>) => ({
+const broadcastOfAB = (c: ProgramOpContext<BinaryOp | CompareOp>): ProgramOutputRule => ({
   shape: broadcastOperands(c, [
     ['a', c.op.a],
     ['b', c.op.b],
@@ -44,7 +47,17 @@ const broadcastOfAB = (c: ProgramOpContext<ProgramOpOf<'binary' | 'compare'>>) =
   pattern: 'the broadcast of a and b',
 });
 
-export const binary = defineProgramOp('binary')({
+/** `activation` only on float32 values. */
+export interface BinaryOp {
+  op: 'binary';
+  type: ProgramBinaryOp;
+  a: number;
+  b: number;
+  y: number;
+  activation?: ActivationSpec;
+}
+
+export const binary = defineProgramOp<BinaryOp>('binary')({
   summary: "elementwise a ∘ b with numpy broadcasting to y; 'prelu' is a ≥ 0 ? a : a·b",
   operands: [
     { field: 'a', role: 'input', inPlace: 'exact', dtype: ARITHMETIC_DTYPES },
@@ -60,7 +73,15 @@ export const binary = defineProgramOp('binary')({
   output: broadcastOfAB,
 });
 
-export const compare = defineProgramOp('compare')({
+export interface CompareOp {
+  op: 'compare';
+  type: ProgramCompareOp;
+  a: number;
+  b: number;
+  y: number;
+}
+
+export const compare = defineProgramOp<CompareOp>('compare')({
   summary: 'y (bool) = a ∘ b with numpy broadcasting',
   operands: [
     { field: 'a', role: 'input', dtype: NUMERIC_DTYPES },
@@ -71,7 +92,16 @@ export const compare = defineProgramOp('compare')({
   output: broadcastOfAB,
 });
 
-export const where = defineProgramOp('where')({
+/** y = condition ? a : b, the three broadcast together (ONNX Where). */
+export interface WhereOp {
+  op: 'where';
+  condition: number;
+  a: number;
+  b: number;
+  y: number;
+}
+
+export const where = defineProgramOp<WhereOp>('where')({
   summary: 'y = condition ? a : b, the three broadcast together',
   operands: [
     { field: 'condition', role: 'input', dtype: BOOL_DTYPE },
@@ -90,7 +120,18 @@ export const where = defineProgramOp('where')({
   }),
 });
 
-export const cast = defineProgramOp('cast')({
+/**
+ * y = x converted to y's dtype (ONNX Cast): float → integer truncates toward zero and
+ * saturates at the type's range, NaN → 0 (never undefined behaviour); integer → narrower
+ * integer wraps (two's complement); anything → bool is x ≠ 0.
+ */
+export interface CastOp {
+  op: 'cast';
+  x: number;
+  y: number;
+}
+
+export const cast = defineProgramOp<CastOp>('cast')({
   summary: "y = x converted to y's dtype (float → integer truncates; → bool is x ≠ 0)",
   operands: [
     { field: 'x', role: 'input', dtype: ANY_DTYPE },
@@ -100,7 +141,14 @@ export const cast = defineProgramOp('cast')({
   output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
 });
 
-export const activation = defineProgramOp('activation')({
+export interface ActivationOp {
+  op: 'activation';
+  x: number;
+  y: number;
+  activation: ActivationSpec;
+}
+
+export const activation = defineProgramOp<ActivationOp>('activation')({
   summary: 'y = act(x), element by element',
   operands: [
     { field: 'x', role: 'input', inPlace: 'exact' },
@@ -110,7 +158,14 @@ export const activation = defineProgramOp('activation')({
   output: sameCount,
 });
 
-export const unary = defineProgramOp('unary')({
+export interface UnaryOp {
+  op: 'unary';
+  type: ProgramUnaryOp;
+  x: number;
+  y: number;
+}
+
+export const unary = defineProgramOp<UnaryOp>('unary')({
   summary: "y = f(x) element by element (ONNX semantics; 'round' is half to even)",
   operands: [
     { field: 'x', role: 'input', inPlace: 'exact' },
@@ -120,7 +175,18 @@ export const unary = defineProgramOp('unary')({
   output: sameCount,
 });
 
-export const channel_affine = defineProgramOp('channel_affine')({
+/** y = act(x·scale[c] + shift[c]) with c the index along `channelAxis`; scale/shift each optional. */
+export interface ChannelAffineOp {
+  op: 'channel_affine';
+  x: number;
+  scale?: number;
+  shift?: number;
+  y: number;
+  channelAxis: number;
+  activation?: ActivationSpec;
+}
+
+export const channel_affine = defineProgramOp<ChannelAffineOp>('channel_affine')({
   summary: 'y = act(x·scale[c] + shift[c]) with c the index along channelAxis',
   operands: [
     { field: 'x', role: 'input', inPlace: 'exact' },
@@ -141,5 +207,97 @@ export const channel_affine = defineProgramOp('channel_affine')({
       if (id !== undefined) c.require(c.size(id) === channels, `${field} must have one value per channel (${channels})`, id);
     }
   },
+  output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
+});
+
+/** The quantized types: quantize's y, dequantize's x, and their zero points. */
+const QUANTIZED_DTYPES: readonly ProgramDType[] = ['int8', 'uint8'];
+
+/**
+ * The quantization parameters of x: per tensor when scale has one element ([] or [1]); otherwise
+ * per axis, scale [n] with n = x's dim at `axis`. A zero point is one element too ([] or [1],
+ * either with either: ONNX models mix them) or has the per-axis scale's shape.
+ */
+function checkQuantizationParams(c: ProgramOpContext<QuantizeOp | DequantizeOp>): void {
+  const data = c.op.x;
+  const { op } = c;
+  const ss = c.shape(op.scale);
+  if (c.size(op.scale) === 1) {
+    c.require(ss.length <= 1, `a per-tensor scale must be a scalar or [1], got ${shapeText(ss)}`, op.scale);
+  } else {
+    const ds = c.shape(data);
+    const axis = c.axis(op.axis, ds.length, data);
+    c.require(
+      ss.length === 1 && ss[0] === ds[axis],
+      `a per-axis scale must be [${ds[axis]}] (one value per index of axis ${axis}), got ${shapeText(ss)}`,
+      op.scale,
+    );
+  }
+  if (op.zeroPoint !== undefined) {
+    const zs = c.shape(op.zeroPoint);
+    if (c.size(op.scale) === 1) {
+      c.require(
+        c.size(op.zeroPoint) === 1 && zs.length <= 1,
+        `a per-tensor zero point must be a scalar or [1], got ${shapeText(zs)}`,
+        op.zeroPoint,
+      );
+    } else {
+      c.require(sameShape(zs, ss), `the zero point must have the scale's shape ${shapeText(ss)}`, op.zeroPoint);
+    }
+  }
+}
+
+/**
+ * ONNX QuantizeLinear to int8/uint8: y = saturate(round_half_even(x / scale) + zeroPoint), the
+ * quotient in float32; NaN gives 0 and an absent zero point is 0. Per tensor or per axis
+ * (checkQuantizationParams).
+ */
+export interface QuantizeOp {
+  op: 'quantize';
+  x: number;
+  scale: number;
+  zeroPoint?: number;
+  y: number;
+  /** The axis of per-axis parameters (unused per tensor). */
+  axis: number;
+}
+
+export const quantize = defineProgramOp<QuantizeOp>('quantize')({
+  summary: 'ONNX QuantizeLinear: y = saturate(round_half_even(x / scale) + zeroPoint) to int8/uint8, per tensor or per axis',
+  operands: [
+    { field: 'x', role: 'input' },
+    { field: 'scale', role: 'weight' },
+    { field: 'zeroPoint', role: 'weight', optional: true, dtype: { same: 'y' } },
+    { field: 'y', role: 'output', dtype: QUANTIZED_DTYPES },
+  ],
+  attributes: { axis: req(int()) },
+  check: checkQuantizationParams,
+  output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
+});
+
+/**
+ * ONNX DequantizeLinear from int8/uint8: y = (x − zeroPoint) · scale, rounded once to float32;
+ * an absent zero point is 0. Per tensor or per axis (checkQuantizationParams).
+ */
+export interface DequantizeOp {
+  op: 'dequantize';
+  x: number;
+  scale: number;
+  zeroPoint?: number;
+  y: number;
+  /** The axis of per-axis parameters (unused per tensor). */
+  axis: number;
+}
+
+export const dequantize = defineProgramOp<DequantizeOp>('dequantize')({
+  summary: 'ONNX DequantizeLinear: y = (x − zeroPoint) · scale from int8/uint8, per tensor or per axis',
+  operands: [
+    { field: 'x', role: 'input', dtype: QUANTIZED_DTYPES },
+    { field: 'scale', role: 'weight' },
+    { field: 'zeroPoint', role: 'weight', optional: true, dtype: { same: 'x' } },
+    { field: 'y', role: 'output' },
+  ],
+  attributes: { axis: req(int()) },
+  check: checkQuantizationParams,
   output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
 });

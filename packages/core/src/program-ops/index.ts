@@ -1,5 +1,6 @@
 /** Program op descriptors and what derives from them: operand access and the validator. */
 export type {
+  ProgramOpBodyShape,
   ProgramOpDescriptor,
   ProgramOperandRole,
   ProgramOperandSpec,
@@ -7,7 +8,7 @@ export type {
   ProgramOpOf,
   ProgramOutputRule,
 } from './descriptor.js';
-export { PROGRAM_OP_DESCRIPTORS, programOpDescriptor } from './descriptors.js';
+export { PROGRAM_OP_DESCRIPTORS, PROGRAM_OP_KINDS, programOpDescriptor } from './descriptors.js';
 export { ANY_DTYPE, ARITHMETIC_DTYPES, BOOL_DTYPE, INDEX_DTYPES, NUMERIC_DTYPES } from './dtype-sets.js';
 export { ProgramOpContext } from './op-context.js';
 export type { ProgramOperandValues, ProgramOpOperands } from './operands.js';

@@ -4,7 +4,19 @@ import { defineProgramOp } from './descriptor.js';
 import { ANY_DTYPE, INDEX_DTYPES, NUMERIC_DTYPES } from './dtype-sets.js';
 import { shapeText } from './op-context.js';
 
-export const gather = defineProgramOp('gather')({
+/**
+ * ONNX Gather along `axis`: y = x[…, indices[j…], …]; an index in [−n, 0) counts from the end,
+ * and one outside [−n, n) gives zeros (never a read out of bounds).
+ */
+export interface GatherOp {
+  op: 'gather';
+  x: number;
+  indices: number;
+  y: number;
+  axis: number;
+}
+
+export const gather = defineProgramOp<GatherOp>('gather')({
   summary: 'ONNX Gather along axis: y = x[…, indices[j…], …] (negative indices wrap; out of range gives zeros)',
   operands: [
     { field: 'x', role: 'input', dtype: ANY_DTYPE },
@@ -22,7 +34,18 @@ export const gather = defineProgramOp('gather')({
   },
 });
 
-export const gather_nd = defineProgramOp('gather_nd')({
+/**
+ * ONNX GatherND with batch_dims 0: indices [..., k] picks x's slices x[i0, …, ik−1]; an index
+ * outside its dim (after the negative wrap) gives zeros.
+ */
+export interface GatherNdOp {
+  op: 'gather_nd';
+  x: number;
+  indices: number;
+  y: number;
+}
+
+export const gather_nd = defineProgramOp<GatherNdOp>('gather_nd')({
   summary: "ONNX GatherND (batch_dims 0): indices [..., k] pick x's slices x[i0, …, ik−1] (out of range gives zeros)",
   operands: [
     { field: 'x', role: 'input', dtype: ANY_DTYPE },
@@ -48,7 +71,22 @@ export const gather_nd = defineProgramOp('gather_nd')({
   },
 });
 
-export const arg_reduce = defineProgramOp('arg_reduce')({
+/**
+ * Index of the largest ('max') or smallest value along `axis`; y has x's shape with that axis
+ * 1 (a view drops it). A scan from the first element replaces the best on a strictly better
+ * value (better or equal with selectLastIndex): ties pick the first (last) index, and a NaN
+ * never compares better, so it is picked only where it comes first.
+ */
+export interface ArgReduceOp {
+  op: 'arg_reduce';
+  type: 'max' | 'min';
+  x: number;
+  y: number;
+  axis: number;
+  selectLastIndex: boolean;
+}
+
+export const arg_reduce = defineProgramOp<ArgReduceOp>('arg_reduce')({
   summary: 'index of the largest or smallest value along axis; y is x with that axis 1',
   operands: [
     { field: 'x', role: 'input', dtype: NUMERIC_DTYPES },

@@ -1,11 +1,12 @@
 /** The matrix-product family: gemm (2-D, transposes, bias) and batched_matmul (numpy matmul). */
 import { bool, number, req } from '../layer-defs/param-builders.js';
+import type { ActivationSpec } from '../layers.js';
 import { fusedActivation } from './attribute-types.js';
-import { defineProgramOp, type ProgramOpOf } from './descriptor.js';
+import { defineProgramOp } from './descriptor.js';
 import { type ProgramOpContext, shapeText } from './op-context.js';
 
 /** [M, K] of op(a) and [K', N] of op(b). */
-function gemmDims(c: ProgramOpContext<ProgramOpOf<'gemm'>>): { m: number; k: number; kb: number; n: number } {
+function gemmDims(c: ProgramOpContext<GemmOp>): { m: number; k: number; kb: number; n: number } {
   const as = c.shape(c.op.a);
   const bs = c.shape(c.op.b);
   const [m, k] = c.op.transA ? [as[1]!, as[0]!] : [as[0]!, as[1]!];
@@ -13,7 +14,24 @@ function gemmDims(c: ProgramOpContext<ProgramOpOf<'gemm'>>): { m: number; k: num
   return { m, k, kb, n };
 }
 
-export const gemm = defineProgramOp('gemm')({
+/**
+ * y[M,N] = act(alpha·op(a)·op(b) + beta·bias), a [M,K] ([K,M] when transA), b [K,N] ([N,K]
+ * when transB); bias broadcasts to [M,N] (numpy rules: [N], [1,N], [M,1] or [M,N]).
+ */
+export interface GemmOp {
+  op: 'gemm';
+  a: number;
+  b: number;
+  bias?: number;
+  y: number;
+  transA: boolean;
+  transB: boolean;
+  alpha: number;
+  beta: number;
+  activation?: ActivationSpec;
+}
+
+export const gemm = defineProgramOp<GemmOp>('gemm')({
   summary: 'y[M,N] = act(alpha·op(a)·op(b) + beta·bias); bias broadcasts to [M, N]',
   operands: [
     { field: 'a', role: 'input' },
@@ -51,7 +69,15 @@ export const gemm = defineProgramOp('gemm')({
   },
 });
 
-export const batched_matmul = defineProgramOp('batched_matmul')({
+/** numpy matmul of rank ≥ 2 operands with broadcast batch dims (no transposes: the lowering adds them). */
+export interface BatchedMatmulOp {
+  op: 'batched_matmul';
+  a: number;
+  b: number;
+  y: number;
+}
+
+export const batched_matmul = defineProgramOp<BatchedMatmulOp>('batched_matmul')({
   summary: 'numpy matmul of rank >= 2 operands with broadcast batch dims',
   operands: [
     { field: 'a', role: 'input' },

@@ -2,7 +2,15 @@
 import { bool, int, number, req } from '../layer-defs/param-builders.js';
 import { defineProgramOp } from './descriptor.js';
 
-export const softmax = defineProgramOp('softmax')({
+export interface SoftmaxOp {
+  op: 'softmax';
+  x: number;
+  y: number;
+  axis: number;
+  log: boolean;
+}
+
+export const softmax = defineProgramOp<SoftmaxOp>('softmax')({
   summary: 'softmax or log-softmax along one axis',
   operands: [
     { field: 'x', role: 'input' },
@@ -16,7 +24,18 @@ export const softmax = defineProgramOp('softmax')({
   output: (c) => ({ shape: c.shape(c.op.x), pattern: "x's shape" }),
 });
 
-export const lrn = defineProgramOp('lrn')({
+/** Across-channel LRN (ONNX): y = x / (bias + alpha/size · Σ x²)^beta over `size` channels. */
+export interface LrnOp {
+  op: 'lrn';
+  x: number;
+  y: number;
+  size: number;
+  alpha: number;
+  beta: number;
+  bias: number;
+}
+
+export const lrn = defineProgramOp<LrnOp>('lrn')({
   summary: 'across-channel LRN (ONNX): y = x / (bias + alpha/size · Σ x²)^beta over size channels',
   operands: [
     { field: 'x', role: 'input' },

@@ -5,6 +5,7 @@
  */
 import { ErrorCode, KilnError } from '../errors.js';
 import type { ProgramDType, ProgramOp, ProgramValue } from '../program.js';
+import type { ProgramOpBodyShape } from './descriptor.js';
 
 export function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
@@ -38,7 +39,7 @@ export function opTitle(op: unknown, index: number): string {
   return `program op ${index} (${String((op as { op?: unknown } | null)?.op)})`;
 }
 
-export class ProgramOpContext<O extends ProgramOp = ProgramOp> {
+export class ProgramOpContext<O extends ProgramOpBodyShape = ProgramOp> {
   constructor(
     readonly op: O,
     readonly index: number,
@@ -82,4 +83,10 @@ export class ProgramOpContext<O extends ProgramOp = ProgramOp> {
     this.require(Number.isInteger(axis) && a >= 0 && a < rank, `axis ${axis} is out of range for rank ${rank}`, id);
     return a;
   }
+}
+
+/** y of an elementwise op over x: any shape with x's element count (a reshape may be folded in). */
+export function sameCount(c: ProgramOpContext<ProgramOpBodyShape & { x: number }>) {
+  const count = c.size(c.op.x);
+  return { accepts: (ys: readonly number[]) => (sizeOf(ys) === count ? undefined : `must have x's element count ${count}`) };
 }

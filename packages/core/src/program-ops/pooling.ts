@@ -6,7 +6,24 @@ import { ceilWindowOutput, windowOutput } from './window-arithmetic.js';
 
 const poolType = req(oneOf('max', 'average'));
 
-export const pool2d = defineProgramOp('pool2d')({
+/**
+ * 2-D NCHW pooling; y's shape already accounts for ceil mode. Windows are clipped to the
+ * input; average divides by the window area (countIncludePad, pads counted, clipped at the
+ * padded border) or by the valid element count.
+ */
+export interface Pool2dOp {
+  op: 'pool2d';
+  type: 'max' | 'average';
+  x: number;
+  y: number;
+  window: [number, number];
+  strides: [number, number];
+  pads: [number, number, number, number];
+  dilations: [number, number];
+  countIncludePad: boolean;
+}
+
+export const pool2d = defineProgramOp<Pool2dOp>('pool2d')({
   summary: "2-D NCHW max or average pooling; y's shape already accounts for ceil mode",
   operands: [
     { field: 'x', role: 'input' },
@@ -52,7 +69,15 @@ export const pool2d = defineProgramOp('pool2d')({
   },
 });
 
-export const global_pool = defineProgramOp('global_pool')({
+/** Mean or max over the spatial dims of an N C spatial… tensor; y is [N, C, 1, …]. */
+export interface GlobalPoolOp {
+  op: 'global_pool';
+  type: 'max' | 'average';
+  x: number;
+  y: number;
+}
+
+export const global_pool = defineProgramOp<GlobalPoolOp>('global_pool')({
   summary: 'mean or max over the spatial dims of an N C spatial… tensor; y is [N, C, 1, …]',
   operands: [
     { field: 'x', role: 'input' },

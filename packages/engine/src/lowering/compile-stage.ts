@@ -5,7 +5,6 @@
  */
 import {
   type ActivationSpec,
-  type AnyLayer,
   ErrorCode,
   isProgramDType,
   KilnError,
@@ -21,7 +20,7 @@ import {
 import type { MemoryPlan } from '../memory/memory-plan.js';
 import { planMemory } from '../memory/plan-memory.js';
 import { opOperands } from '../tactics/op-operands.js';
-import { loweringError, lowerWithLayerContext } from './lowerer.js';
+import { loweringError, lowerOf, lowerWithLayerContext } from './lowerer.js';
 import { lowerers } from './lowerers/index.js';
 import { finalizeValues, type PendingOp, ProgramAssembler } from './program-assembler.js';
 import type { NativeTarget } from './program-support.js';
@@ -76,7 +75,7 @@ export function compileStage(
   for (const [name, t] of constants) asm.setShape(name, t.shape as number[]);
   const opLayer: string[] = [];
   for (const layer of stage.layers) {
-    const lower = lowerers[layer.kind] as ((l: AnyLayer, a: ProgramAssembler) => void) | undefined;
+    const lower = lowerOf(lowerers[layer.kind]);
     if (!lower) throw loweringError(layer, `no lowering for '${layer.kind}' layers`);
     const before = asm.ops.length;
     asm.lowerLayer(layer.name, () => lowerWithLayerContext(layer, () => lower(layer, asm)));

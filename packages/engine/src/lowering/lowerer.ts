@@ -3,12 +3,42 @@
  * outputs' shapes, and refuses (KilnError naming the layer) what programSupport let through but
  * the actual shapes do not allow.
  */
-import { type AnyLayer, ErrorCode, KilnError, type LayerKind } from '@kiln-inference/core';
+import { type AnyLayer, type DType, ErrorCode, KilnError, type LayerKind } from '@kiln-inference/core';
 import type { ProgramAssembler } from './program-assembler.js';
+import type { NativeTarget, ProgramSupport } from './program-support.js';
 
 export type Lowerer<L extends AnyLayer = AnyLayer> = (layer: L, asm: ProgramAssembler) => void;
 
-export type LowererTable = { [K in LayerKind]?: Lowerer<Extract<AnyLayer, { kind: K }>> };
+/**
+ * Whether a layer of one kind lowers for `target`, judged by the kind's own lowerer file from its
+ * params and its tensors' dtypes (`dtypeOf`, undefined where unknown). programSupport asks it
+ * instead of its generic dtype and kind rules, so what a lowerer accepts sits beside how it lowers.
+ */
+export type SupportRule<L extends AnyLayer = AnyLayer> = (
+  layer: L,
+  dtypeOf: (tensor: string) => DType | undefined,
+  target: NativeTarget,
+) => ProgramSupport;
+
+/** A lowerer with its own support rule. */
+export interface RuledLowerer<L extends AnyLayer = AnyLayer> {
+  lower: Lowerer<L>;
+  support: SupportRule<L>;
+}
+
+export type LowererTable = {
+  [K in LayerKind]?: Lowerer<Extract<AnyLayer, { kind: K }>> | RuledLowerer<Extract<AnyLayer, { kind: K }>>;
+};
+
+/** The lowering function of a table entry. */
+export function lowerOf(entry: LowererTable[LayerKind]): Lowerer | undefined {
+  return (typeof entry === 'function' ? entry : entry?.lower) as Lowerer | undefined;
+}
+
+/** A table entry's own support rule, when it has one. */
+export function supportRuleOf(entry: LowererTable[LayerKind]): SupportRule | undefined {
+  return (typeof entry === 'object' ? entry.support : undefined) as SupportRule | undefined;
+}
 
 export function loweringError(layer: AnyLayer, message: string, hint?: string): KilnError {
   return new KilnError(ErrorCode.UNSUPPORTED_LAYER, `cannot lower to native ops: ${message}`, {

@@ -7,8 +7,9 @@
  * Tensors lower with the dtypes their Program ops take (program-ops descriptors): data
  * movement, casts, gathers and selects of any Program dtype; integer arithmetic, comparisons
  * and arg max/min for index math; float32 for everything else. Both executors hold every
- * Program dtype, so the targets agree today; `target` is where they would part. Shape-dependent parameters (reshape dims, pads, slice bounds, resize
- * sizes) must be constants, since a Program is compiled for static shapes.
+ * Program dtype; where an op has no kernel on one target, its lowerer's support rule says so.
+ * Shape-dependent parameters (reshape dims, pads, slice bounds, resize sizes) must be
+ * constants, since a Program is compiled for static shapes.
  */
 import {
   type AnyLayer,
@@ -23,6 +24,8 @@ import {
   PROGRAM_UNARY_OPS,
   type ValueFacts,
 } from '@kiln-inference/core';
+import { supportRuleOf } from './lowerer.js';
+import { lowerers } from './lowerers/index.js';
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 
@@ -63,17 +66,19 @@ const RESIZE_TRANSFORMS = new Set(['half_pixel', 'pytorch_half_pixel', 'align_co
 /**
  * Whether `layer` of `network` lowers to native ops. `isConstant` says whether a tensor's value
  * is known at build time (produced by a constant layer); parameters read from tensors need it.
- * `target` names the executor asked about; both answer alike today (every Program op and dtype
- * runs on both), and callers keep asking per target so a backend may differ again.
+ * `target` names the executor asked about: both run every dtype their ops' descriptors allow,
+ * but an op may lack a kernel on one of them (its lowerer's own support rule says so).
  */
 export function programSupport(
   layer: AnyLayer,
   network: Network,
   isConstant: (tensor: string) => boolean,
-  _target: NativeTarget = 'cpu',
+  target: NativeTarget = 'cpu',
 ): ProgramSupport {
   // Constants of any dtype are weights or shape operands read at lowering time, never executed.
   if (layer.kind === 'constant') return SUPPORTED;
+  const ownRule = supportRuleOf(lowerers[layer.kind]);
+  if (ownRule) return ownRule(layer, (t) => (network.tensors.get(t) ?? inferredFacts(network).get(t))?.dtype, target);
   for (const t of [...layer.inputs, ...layer.outputs]) {
     if (!t) continue;
     // A graph weight may have no declared tensor: its inferred facts still give its dtype.

@@ -5,7 +5,7 @@
  */
 import type { ActivationSpec, Layer } from '@kiln-inference/core';
 import { broadcastShapes, perDim, windowGeometry } from '@kiln-inference/core';
-import { loweringError, product } from '../lowerer.js';
+import { type LowererTable, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -204,3 +204,10 @@ export function lowerDeconvolution(layer: Layer<'deconvolution'>, asm: ProgramAs
   });
   if (residual) trailingEpilogue(asm, asm.ref(yName), residual, activation);
 }
+
+/** This family's lowerers by layer kind (lowerers/index.ts merges the families). */
+export const convolutionLowerers: LowererTable = {
+  convolution: lowerConvolution,
+  deconvolution: lowerDeconvolution,
+  matrix_multiply: lowerMatrixMultiply,
+};

@@ -14,7 +14,7 @@ import {
   sliceRange,
   type ValueFacts,
 } from '@kiln-inference/core';
-import { constantIntegers, layerAxis, loweringError, product } from '../lowerer.js';
+import { constantIntegers, type LowererTable, layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
 /**
@@ -194,3 +194,16 @@ export function lowerResize(layer: Layer<'resize'>, asm: ProgramAssembler): void
     nearestMode: p.nearestMode,
   });
 }
+
+/** This family's lowerers by layer kind (lowerers/index.ts merges the families). */
+export const dataMovementLowerers: LowererTable = {
+  identity: lowerView,
+  squeeze: lowerView,
+  unsqueeze: lowerView,
+  shuffle: lowerShuffle,
+  concatenation: lowerConcatenation,
+  padding: lowerPadding,
+  slice: lowerSlice,
+  split: lowerSplit,
+  resize: lowerResize,
+};

@@ -1,35 +1,19 @@
-/** The lowering table: layer kind → lowerer. Kinds absent here never lower (see program-support.ts). */
+/**
+ * The lowering table: layer kind → lowerer, merged from the family files (each states its own
+ * kinds, and may give a kind its own support rule). Kinds absent here never lower (see
+ * program-support.ts).
+ */
 import type { LowererTable } from '../lowerer.js';
-import { lowerConvolution, lowerDeconvolution, lowerMatrixMultiply } from './convolution.js';
-import { lowerConcatenation, lowerPadding, lowerResize, lowerShuffle, lowerSlice, lowerSplit, lowerView } from './data-movement.js';
-import { lowerArgReduce, lowerCast, lowerGather, lowerSelect } from './indexing.js';
-import { lowerActivation, lowerElementwise, lowerLrn, lowerParametricRelu, lowerScale, lowerSoftmax, lowerUnary } from './pointwise.js';
-import { lowerPooling, lowerReduce } from './pooling.js';
+import { convolutionLowerers } from './convolution.js';
+import { dataMovementLowerers } from './data-movement.js';
+import { indexingLowerers } from './indexing.js';
+import { pointwiseLowerers } from './pointwise.js';
+import { poolingLowerers } from './pooling.js';
 
 export const lowerers: LowererTable = {
-  identity: lowerView,
-  cast: lowerCast,
-  gather: lowerGather,
-  arg_reduce: lowerArgReduce,
-  select: lowerSelect,
-  squeeze: lowerView,
-  unsqueeze: lowerView,
-  shuffle: lowerShuffle,
-  concatenation: lowerConcatenation,
-  padding: lowerPadding,
-  slice: lowerSlice,
-  split: lowerSplit,
-  resize: lowerResize,
-  convolution: lowerConvolution,
-  deconvolution: lowerDeconvolution,
-  unary: lowerUnary,
-  parametric_relu: lowerParametricRelu,
-  matrix_multiply: lowerMatrixMultiply,
-  pooling: lowerPooling,
-  reduce: lowerReduce,
-  elementwise: lowerElementwise,
-  activation: lowerActivation,
-  scale: lowerScale,
-  softmax: lowerSoftmax,
-  lrn: lowerLrn,
+  ...dataMovementLowerers,
+  ...indexingLowerers,
+  ...convolutionLowerers,
+  ...pointwiseLowerers,
+  ...poolingLowerers,
 };

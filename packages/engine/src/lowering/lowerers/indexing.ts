@@ -3,7 +3,7 @@
  * and casts between Program dtypes, so integer keypoint and shape arithmetic stays native.
  */
 import { broadcastShapes, type Layer } from '@kiln-inference/core';
-import { layerAxis, loweringError } from '../lowerer.js';
+import { type LowererTable, layerAxis, loweringError } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 import { lowerView } from './data-movement.js';
 
@@ -65,3 +65,11 @@ export function lowerCast(layer: Layer<'cast'>, asm: ProgramAssembler): void {
   asm.setShape(yName, asm.shape(xName));
   asm.emit({ op: 'cast', x: asm.ref(xName), y: asm.ref(yName) });
 }
+
+/** This family's lowerers by layer kind (lowerers/index.ts merges the families). */
+export const indexingLowerers: LowererTable = {
+  cast: lowerCast,
+  gather: lowerGather,
+  arg_reduce: lowerArgReduce,
+  select: lowerSelect,
+};

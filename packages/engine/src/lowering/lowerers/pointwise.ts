@@ -1,9 +1,11 @@
 /**
  * Elementwise and per-channel layers: elementwise → binary, activation, scale → channel_affine
- * (or binary ops for elementwise scales), softmax, lrn.
+ * (or binary ops for elementwise scales), softmax, lrn, quantize and dequantize (between float32
+ * and int8/uint8).
  */
 import {
   broadcastShapes,
+  type DType,
   type Layer,
   PROGRAM_BINARY_OPS,
   PROGRAM_COMPARE_OPS,
@@ -12,8 +14,9 @@ import {
   type ProgramCompareOp,
   type ProgramUnaryOp,
 } from '@kiln-inference/core';
-import { layerAxis, loweringError, product } from '../lowerer.js';
+import { type LowererTable, layerAxis, loweringError, product, type SupportRule } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
+import type { ProgramSupport } from '../program-support.js';
 
 /** Elementwise layer ops and Program binary ops share their names ('mod' with fmod is 'fmod'). */
 function binaryOp(params: Layer<'elementwise'>['params']): ProgramBinaryOp | undefined {
@@ -140,3 +143,72 @@ export function lowerParametricRelu(layer: Layer<'parametric_relu'>, asm: Progra
   asm.setShape(yName, out);
   asm.emit({ op: 'binary', type: 'prelu', a: asm.ref(xName), b: asm.ref(slopeName), y: asm.ref(yName) });
 }
+
+const QUANTIZED_DTYPES: readonly DType[] = ['int8', 'uint8'];
+
+/**
+ * Quantization layers lower where their values fit the Program ops: float32 float values, int8 or
+ * uint8 quantized ones (the zero point's too), per tensor or per axis, on the CPU (CUDA has no
+ * integer values yet). Blocked scales and other types stay on the reference kernels.
+ */
+const quantizationSupport: SupportRule<Layer<'quantize' | 'dequantize'>> = (layer, dtypeOf, target) => {
+  const no = (reason: string): ProgramSupport => ({ supported: false, reason });
+  const { blockSize, quantizedType, floatType } = layer.params;
+  if (blockSize) return no(`blocked quantization (block size ${blockSize})`);
+  if (!QUANTIZED_DTYPES.includes(quantizedType)) return no(`${layer.kind} to ${quantizedType} (int8 and uint8 lower)`);
+  if (floatType !== 'float32') return no(`${layer.kind} from ${floatType} (float32 lowers)`);
+  const [x, scale, zeroPoint] = layer.inputs;
+  const quantized = layer.kind === 'quantize' ? layer.outputs[0] : x;
+  if (target === 'cuda') return no(`'${quantized}' is ${quantizedType}; the CUDA executor computes float32 only so far`);
+  const want: [string | undefined, DType][] = [
+    [x, layer.kind === 'quantize' ? floatType : quantizedType],
+    [scale, 'float32'],
+    [zeroPoint, quantizedType],
+    [layer.outputs[0], layer.kind === 'quantize' ? quantizedType : floatType],
+  ];
+  for (const [tensor, dtype] of want) {
+    const got = tensor ? dtypeOf(tensor) : undefined;
+    if (tensor && got !== undefined && got !== dtype) return no(`'${tensor}' is ${got}; ${layer.kind} lowers with ${dtype} there`);
+  }
+  return { supported: true };
+};
+
+/** The op's axis: 0 per tensor (one scale, the axis unused), else the layer's axis, which the scale must span. */
+function quantizationAxis(layer: Layer<'quantize' | 'dequantize'>, data: readonly number[], scale: readonly number[]): number {
+  if (product(scale) === 1) return 0;
+  if (layer.params.axis === null) throw loweringError(layer, `a per-tensor ${layer.kind} with ${product(scale)} scales`);
+  const axis = layerAxis(layer, layer.params.axis, data.length);
+  if (scale.length !== 1 || scale[0] !== data[axis]) {
+    throw loweringError(layer, `scale [${scale.join(', ')}] does not give one value per index of axis ${axis} of [${data.join(', ')}]`);
+  }
+  return axis;
+}
+
+/** quantize → quantize, dequantize → dequantize: the same operands and axis. */
+export function lowerQuantization(layer: Layer<'quantize' | 'dequantize'>, asm: ProgramAssembler): void {
+  const [xName, scaleName, zeroPointName] = layer.inputs as [string, string, string?];
+  const x = asm.shape(xName);
+  const yName = layer.outputs[0]!;
+  asm.setShape(yName, x);
+  asm.emit({
+    op: layer.kind,
+    x: asm.ref(xName),
+    scale: asm.ref(scaleName),
+    ...(zeroPointName ? { zeroPoint: asm.ref(zeroPointName) } : {}),
+    y: asm.ref(yName),
+    axis: quantizationAxis(layer, x, asm.shape(scaleName)),
+  });
+}
+
+/** This family's lowerers by layer kind (lowerers/index.ts merges the families). */
+export const pointwiseLowerers: LowererTable = {
+  unary: lowerUnary,
+  parametric_relu: lowerParametricRelu,
+  elementwise: lowerElementwise,
+  activation: lowerActivation,
+  scale: lowerScale,
+  softmax: lowerSoftmax,
+  lrn: lowerLrn,
+  quantize: { lower: lowerQuantization, support: quantizationSupport },
+  dequantize: { lower: lowerQuantization, support: quantizationSupport },
+};

@@ -3,7 +3,7 @@
  * [1, outer, inner] view (the same reduction, laid out as one pooling window per row).
  */
 import { type Layer, perDim, windowGeometry } from '@kiln-inference/core';
-import { layerAxis, loweringError, product } from '../lowerer.js';
+import { type LowererTable, layerAxis, loweringError, product } from '../lowerer.js';
 import type { ProgramAssembler } from '../program-assembler.js';
 
 export function lowerPooling(layer: Layer<'pooling'>, asm: ProgramAssembler): void {
@@ -68,3 +68,9 @@ export function lowerReduce(layer: Layer<'reduce'>, asm: ProgramAssembler): void
     y: asm.ref(yName, [1, outer, 1]),
   });
 }
+
+/** This family's lowerers by layer kind (lowerers/index.ts merges the families). */
+export const poolingLowerers: LowererTable = {
+  pooling: lowerPooling,
+  reduce: lowerReduce,
+};
