@@ -1,8 +1,9 @@
 /**
  * The builder's rule list, in the order rules are tried (each rule sweeps the whole network
  * before the next one starts, and the list repeats until nothing changes):
- *   1. clean-up: constant folding, dead-layer elimination, identity removal, then shuffle and
- *      squeeze/unsqueeze cancellation (which leave identities and dead layers behind);
+ *   1. clean-up: constant folding, dead-layer elimination, identity removal, moving a resize's
+ *      axes last (between two transposes), then shuffle and squeeze/unsqueeze cancellation
+ *      (which leave identities and dead layers behind);
  *   2. folding: a constant add becomes a conv bias or matmul epilogue bias before the remaining
  *      constant mul/add/sub/div turn into scales, consecutive scales merge, and a scale after a
  *      conv/matmul folds into its weights (BatchNorm folding);
@@ -21,6 +22,7 @@ import { elementwiseToScale } from './rules/elementwise-to-scale.js';
 import { horizontalConvFusion } from './rules/horizontal-conv-fusion.js';
 import { identityRemoval } from './rules/identity-removal.js';
 import { residualFusion } from './rules/residual-fusion.js';
+import { resizeAxesLast } from './rules/resize-axes-last.js';
 import { scaleFolding } from './rules/scale-folding.js';
 import { scaleMerging } from './rules/scale-merging.js';
 import { shuffleCancellation } from './rules/shuffle-cancellation.js';
@@ -30,6 +32,7 @@ export const defaultBuilderRules: readonly BuilderRule[] = [
   constantFolding,
   deadLayerElimination,
   identityRemoval,
+  resizeAxesLast,
   shuffleCancellation,
   squeezeCancellation,
   biasFusion,

@@ -237,7 +237,10 @@ function resizesLastTwoDims(layer: Layer<'resize'>, network: Network): boolean {
   const y = shapeOf(layer.outputs[0]);
   const rank = x?.length ?? y?.length;
   if (rank === undefined) return true;
-  if (layer.params.axes?.some((a) => (a < 0 ? a + rank : a) < rank - 2)) return false;
+  // Two given axes anywhere: the builder's resize-axes-last rule moves them last.
+  const axes = layer.params.axes;
+  if (axes?.length === 2 && rank >= 3) return true;
+  if (axes?.some((a) => (a < 0 ? a + rank : a) < rank - 2)) return false;
   if (!x || !y || x.length !== y.length) return true;
   return x.slice(0, -2).every((d, i) => typeof d !== 'number' || typeof y[i] !== 'number' || d === y[i]);
 }
