@@ -128,12 +128,11 @@ function resolveBackend(plan: Plan, options: EngineOptions): ProgramBackend {
     ...(plugins ? { plugins } : {}),
     ...(startWorker ? { startWorker } : {}),
   });
-  // A CPU plan runs on any CPU; a device plan only where it was built and tuned.
-  if (b !== 'cpu') checkDevice(plan, backend);
+  if (backend.deviceSpecificPlans) checkDevice(plan, backend);
   return backend;
 }
 
-/** A device plan runs only on the GPU model and compute capability it was built and tuned for. */
+/** A device-specific plan runs only on the GPU model and compute capability it was built and tuned for. */
 function checkDevice(plan: Plan, backend: ProgramBackend): void {
   const built = plan.manifest.device;
   const here = backend.device();

@@ -42,6 +42,8 @@ export interface ProgramBackend {
   /** Precisions a plan for this backend may be built with; the first is the default. */
   readonly precisions: readonly PlanPrecision[];
   device(): DeviceInfo;
+  /** Plans are built and tuned for one device model and load only on that model (type and arch): GPUs, not CPUs. */
+  readonly deviceSpecificPlans: boolean;
   hasPlugin(ref: PluginRef): boolean;
   /**
    * Whether `layer` of `network` lowers to Program ops this backend runs, and why not.

@@ -22,7 +22,7 @@ import {
 import { FakeDeviceBackend } from './fake-device-backend.js';
 import { mixedInput, mixedNetwork } from './mixed-network.js';
 
-const rejectsWith = (code: string, pattern: RegExp) => (e: unknown) => isKilnError(e, code) && pattern.test(e.message);
+const rejectsWith = (code: ErrorCode, pattern: RegExp) => (e: unknown) => isKilnError(e, code) && pattern.test(e.message);
 
 /** A registry holding one fake device as 'cuda', and the backends it created. */
 function fakeRegistry(): { registry: BackendRegistry; made: FakeDeviceBackend[] } {

@@ -28,6 +28,7 @@ export const FAKE_TACTICS: Record<string, { ms: number; workspaceBytes: number }
 export class FakeDeviceBackend implements ProgramBackend {
   readonly name = 'cuda' as const;
   readonly precisions: readonly PlanPrecision[] = ['fp32', 'fp16'];
+  readonly deviceSpecificPlans = true;
   /** Programs created, in order. */
   readonly created: Program[] = [];
   disposed = 0;

@@ -39,6 +39,8 @@ const TUNED_OPS = new Set<ProgramOp['op']>(['conv2d', 'gemm']);
 export class CudaBackend implements ProgramBackend {
   readonly name = 'cuda' as const;
   readonly precisions = PRECISIONS;
+  /** Tactics chosen on one GPU model may not exist on another. */
+  readonly deviceSpecificPlans = true;
   private readonly options: CudaBackendOptions & { precision: CudaPrecision };
   private readonly tactics: CudaTactics;
 

@@ -65,6 +65,8 @@ function defaultWorker(): { script: WorkerScript; start: StartWorker | undefined
 export class CpuBackend implements ProgramBackend {
   readonly name = 'cpu' as const;
   readonly precisions: readonly PlanPrecision[] = ['fp32'];
+  /** CPU plans carry no device-specific tactics that fail elsewhere: they load on any CPU. */
+  readonly deviceSpecificPlans = false;
   private readonly execution: ExecutionMode;
   private readonly plugins: ReadonlyMap<string, Kernel<'plugin'>>;
   private readonly startWorker: StartWorker | undefined;
