@@ -71,7 +71,8 @@ cp "$addon_api"/napi.h "$addon_api"/napi-inl.h "$addon_api"/napi-inl.deprecated.
 cp tools/gpu-bundle/build-native.sh "$out/build-native.sh"
 # The corpus model the backend test runs (KILN_CORPUS=.gpu/corpus on the host), when present.
 corpus=${KILN_CORPUS:-../shared/corpus}
-for model in onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx tf/tfjs/models/facemesh.json tf/tfjs/models/facemesh.bin; do
+for model in onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx tf/tfjs/models/facemesh.json tf/tfjs/models/facemesh.bin \
+  tf/tfjs/models/movenet-lightning.json tf/tfjs/models/movenet-lightning.bin; do
   if [ -f "$corpus/$model" ]; then mkdir -p "$out/corpus/$(dirname $model)" && cp "$corpus/$model" "$out/corpus/$model"; fi
 done
 # The fuzzer's corpus seeds (tools/fuzz/src/targets: graphdef, savedmodel, uff, and the small

@@ -303,7 +303,14 @@ export interface LayerParamsMap {
    * A custom layer implemented by a registered plugin, looked up by (namespace, name, version).
    * Kiln's own plugins (namespace 'kiln') cover ops that fit no layer above.
    */
-  plugin: { namespace: string; name: string; version: string; fields: Record<string, PluginFieldValue> };
+  plugin: {
+    namespace: string;
+    name: string;
+    version: string;
+    fields: Record<string, PluginFieldValue>;
+    /** The npm package (name@version) that provides the plugin, so a plan can say what to install; absent for kiln's own. */
+    package?: string;
+  };
   /*
    * Tensor sequences (ONNX sequence ops). Sequence tensors are marked valueKind 'sequence' in the
    * Network; only the CPU reference backend runs these layers. Positions are int32/int64 scalars;

@@ -17,15 +17,12 @@ import { type Feeds, feedsToMap, validateFeeds } from './feeds.js';
 import type { Kernel, KernelContext, KernelTable, ValueKernel } from './kernel.js';
 import { referenceKernels, valueKernels } from './kernels/index.js';
 import { builtinPlugins } from './plugins/index.js';
+import { pluginKey } from './plugins/plugin-identity.js';
 import { type RuntimeValue, TensorSequence } from './runtime-value.js';
 
 export interface ExecutorOptions {
   kernels?: KernelTable;
   plugins?: Map<string, Kernel<'plugin'>>;
-}
-
-export function pluginKey(namespace: string, name: string, version: string): string {
-  return `${namespace}::${name}::${version}`;
 }
 
 /** Integer tensors this small are passed to inference by value: shape, axes and pads operands. */

@@ -6,7 +6,17 @@
  * executes op by op; later runs replay a CUDA graph of the whole run. clone() makes another
  * context over the same weights, for concurrent runs.
  */
-import { currentResourceLimits, ErrorCode, KilnError, type Program, type ResourceLimits, validateProgram } from '@kiln-inference/core';
+import {
+  currentResourceLimits,
+  ErrorCode,
+  KilnError,
+  PROGRAM_DTYPE_ARRAYS,
+  type Program,
+  type ProgramData,
+  type ProgramDType,
+  type ResourceLimits,
+  validateProgram,
+} from '@kiln-inference/core';
 import { callNative, callNativeSync, checkDeviceIndex, requireCudaApi } from './cuda-error.js';
 import type { NativeCudaProgram } from './native-addon.js';
 
@@ -78,18 +88,32 @@ export interface OpTiming {
 
 const PRECISIONS = new Set<string>(['fp32', 'tf32', 'fp16']);
 
+/** The shape and dtype of one program input or output. */
+export interface CudaProgramValue {
+  readonly shape: readonly number[];
+  readonly dtype: ProgramDType;
+}
+
 export class CudaProgram {
   /** @internal */
   readonly native: NativeCudaProgram;
-  readonly inputShapes: number[][];
-  readonly outputShapes: number[][];
+  readonly inputs: readonly CudaProgramValue[];
+  readonly outputs: readonly CudaProgramValue[];
   /** Runs queue here so callers may call run() without awaiting the previous one. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(native: NativeCudaProgram, inputShapes: number[][], outputShapes: number[][]) {
+  private constructor(native: NativeCudaProgram, inputs: readonly CudaProgramValue[], outputs: readonly CudaProgramValue[]) {
     this.native = native;
-    this.inputShapes = inputShapes;
-    this.outputShapes = outputShapes;
+    this.inputs = inputs;
+    this.outputs = outputs;
+  }
+
+  get inputShapes(): number[][] {
+    return this.inputs.map((v) => [...v.shape]);
+  }
+
+  get outputShapes(): number[][] {
+    return this.outputs.map((v) => [...v.shape]);
   }
 
   /**
@@ -116,11 +140,12 @@ export class CudaProgram {
         maxModelBytes: limits.maxModelBytes,
       }),
     );
-    return new CudaProgram(
-      native,
-      program.inputs.map((id) => [...(program.values[id]?.shape ?? [])]),
-      program.outputs.map((id) => [...(program.values[id]?.shape ?? [])]),
-    );
+    // validateProgram checked every input and output id.
+    const describeValue = (id: number): CudaProgramValue => {
+      const v = program.values[id]!;
+      return { shape: [...v.shape], dtype: v.dtype ?? 'float32' };
+    };
+    return new CudaProgram(native, program.inputs.map(describeValue), program.outputs.map(describeValue));
   }
 
   get info(): CudaProgramInfo {
@@ -132,22 +157,23 @@ export class CudaProgram {
   }
 
   /**
-   * One inference: float32 NCHW inputs in program input order; resolves with new output arrays.
-   * The inputs must not change until the promise settles.
+   * One inference: inputs in program input order, each the typed array of its dtype
+   * (PROGRAM_DTYPE_ARRAYS: float32 NCHW images are Float32Arrays, int64 indices BigInt64Arrays);
+   * resolves with new output arrays. The inputs must not change until the promise settles.
    */
-  run(inputs: readonly Float32Array[]): Promise<Float32Array[]> {
-    const outputs = this.outputShapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  run(inputs: readonly ProgramData[]): Promise<ProgramData[]> {
+    const outputs = this.outputs.map((v) => new PROGRAM_DTYPE_ARRAYS[v.dtype](v.shape.reduce((a, b) => a * b, 1)));
     return this.runInto(inputs, outputs).then(() => outputs);
   }
 
   /** Like run, writing into caller-owned output arrays (no allocation per run). */
-  runInto(inputs: readonly Float32Array[], outputs: Float32Array[]): Promise<void> {
+  runInto(inputs: readonly ProgramData[], outputs: ProgramData[]): Promise<void> {
     return this.enqueue(() => callNative(() => this.native.run([...inputs], outputs)));
   }
 
   /** Another execution context over the same model: own stream and memory, shared weights. */
   clone(): Promise<CudaProgram> {
-    return this.enqueue(async () => new CudaProgram(await callNative(() => this.native.clone()), this.inputShapes, this.outputShapes));
+    return this.enqueue(async () => new CudaProgram(await callNative(() => this.native.clone()), this.inputs, this.outputs));
   }
 
   /** GPU time per op (mean of `iterations` op-by-op runs after a warm-up), with the chosen tactics. */

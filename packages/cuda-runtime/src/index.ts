@@ -1,6 +1,14 @@
 export type { CompileCudaOptions, KernelArg, KernelScalar, LaunchOptions, NvrtcStatus } from './cuda-module.js';
 export { CudaModule, nvrtcStatus } from './cuda-module.js';
-export type { CudaPrecision, CudaProgramInfo, CudaProgramOptions, OpTactic, OpTiming, TacticTrial } from './cuda-program.js';
+export type {
+  CudaPrecision,
+  CudaProgramInfo,
+  CudaProgramOptions,
+  CudaProgramValue,
+  OpTactic,
+  OpTiming,
+  TacticTrial,
+} from './cuda-program.js';
 export { assertCudaProgramAvailable, CudaProgram } from './cuda-program.js';
 export type { CudaDevice, CudaStatus, DeviceMemoryStats } from './cuda-status.js';
 export { cudaStatus, deviceMemoryStats } from './cuda-status.js';

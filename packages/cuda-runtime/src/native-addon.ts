@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProgramData } from '@kiln-inference/core';
 
 export interface NativeStream {
   readonly device: number;
@@ -54,7 +55,7 @@ export interface NativeMemoryStats {
 export interface NativeCudaProgram {
   readonly info: import('./cuda-program.js').CudaProgramInfo;
   readonly disposed: boolean;
-  run(inputs: Float32Array[], outputs: Float32Array[]): Promise<void>;
+  run(inputs: ProgramData[], outputs: ProgramData[]): Promise<void>;
   clone(): Promise<NativeCudaProgram>;
   profile(iterations: number): Promise<import('./cuda-program.js').OpTiming[]>;
   benchmark(iterations: number): Promise<number[]>;

@@ -8,6 +8,7 @@ import { type BackendRegistry, type BackendSettings, defaultBackends } from './b
 import { ExecutionContext } from './execution-context.js';
 import { checkProfileInputs } from './hybrid/optimization-profile.js';
 import type { BackendName } from './plan/manifest.js';
+import { missingPluginError } from './plan/missing-plugin.js';
 import type { Plan } from './plan/plan.js';
 import { deserializePlan, serializePlan } from './plan/plan-container.js';
 import type { ProgramBackend } from './program-backend.js';
@@ -72,17 +73,7 @@ export class Engine {
         },
       );
     }
-    for (const ref of plan.manifest.plugins) {
-      if (!backend.hasPlugin(ref)) {
-        throw new KilnError(
-          ErrorCode.PLAN_MISSING_PLUGIN,
-          `the plan uses plugin ${ref.namespace}::${ref.name} version ${ref.version}, which is not registered`,
-          {
-            hint: 'register the plugin (EngineOptions.plugins) before loading, or rebuild the plan from a model that does not need it',
-          },
-        );
-      }
-    }
+    for (const ref of plan.manifest.plugins) if (!backend.hasPlugin(ref)) throw missingPluginError(ref);
     checkPlanProfile(plan);
     return new Engine(plan, backend, bytes, limits);
   }
@@ -119,13 +110,14 @@ function checkPlanProfile(plan: Plan): void {
 function resolveBackend(plan: Plan, options: EngineOptions): ProgramBackend {
   const b = options.backend ?? plan.manifest.backend;
   if (typeof b !== 'string') return b;
-  const { execution, plugins, startWorker, kernels, device } = options;
+  const { execution, plugins, pluginModules, startWorker, kernels, device } = options;
   const backend = (options.backends ?? defaultBackends).create(b, {
     precision: plan.manifest.buildSettings.precision,
     ...(device !== undefined ? { device } : {}),
     ...(kernels ? { kernels } : {}),
     ...(execution ? { execution } : {}),
     ...(plugins ? { plugins } : {}),
+    ...(pluginModules ? { pluginModules } : {}),
     ...(startWorker ? { startWorker } : {}),
   });
   if (backend.deviceSpecificPlans) checkDevice(plan, backend);

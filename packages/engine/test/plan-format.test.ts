@@ -143,7 +143,7 @@ describe('plan loading errors', () => {
 
   it('refuses a plan whose plugin is not registered, and loads once it is', async () => {
     const bytes = await planBytes();
-    await expectKilnErrorAsync(Engine.create(bytes), ErrorCode.PLAN_MISSING_PLUGIN, /test::everything version 2.*rebuild/);
+    await expectKilnErrorAsync(Engine.create(bytes), ErrorCode.PLAN_MISSING_PLUGIN, /test::everything@2.*rebuild/);
     const plugins = new Map([['test::everything::2', () => []]]);
     const engine = await Engine.create(bytes, { plugins });
     expect(engine.outputs.map((o) => o.name)).toEqual(['plugin_out', 'loop_out']);

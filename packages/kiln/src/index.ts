@@ -44,6 +44,8 @@ export {
 export { decodeTensorProto, encodeTensorProto, exportOnnx, importOnnx, loadOnnxFile } from '@kiln-inference/onnx';
 export type { HybridGraph, PartitionOptions, PartitionReport } from '@kiln-inference/partitioner';
 export { partition, renderPartitionHtml } from '@kiln-inference/partitioner';
+export type { Plugin, PluginNode, PluginsOption } from '@kiln-inference/plugin-sdk';
+export { collapseNamespaces, definePlugin, field, loadPlugins, PluginRegistry, replaceOps, upTo } from '@kiln-inference/plugin-sdk';
 export type { CudaBackendOptions } from './cuda/cuda-backend.js';
 export { CudaBackend } from './cuda/cuda-backend.js';
 // cudaStatus loads the optional @kiln-inference/cuda-runtime on first call (the umbrella's CUDA seam).

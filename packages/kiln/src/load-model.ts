@@ -16,6 +16,7 @@ import {
   withResourceLimits,
 } from '@kiln-inference/core';
 import { importOnnx, loadOnnxFile } from '@kiln-inference/onnx';
+import type { PluginRegistry } from '@kiln-inference/plugin-sdk';
 import { importGraphDef, loadTensorFlow } from '@kiln-inference/tf-graph';
 import { loadUff } from '@kiln-inference/uff';
 import { detectModelFormat, type ModelFormat } from './model-format.js';
@@ -78,19 +79,22 @@ function uffInputs({ inputShapes = {}, inputOrders = {} }: LoadModelOptions): Re
   return Object.fromEntries(Object.entries(inputShapes).map(([name, shape]) => [name, { shape, order: inputOrders[name] ?? 'file' }]));
 }
 
-/** Picks the converter registry for a graph's format. */
-export function registryFor(graph: Graph): ConverterRegistry {
-  if (graph.format === 'tf') return createTfRegistry();
-  if (graph.format === 'uff') return createUffRegistry();
-  return createOnnxRegistry();
+/** The converter registry for a graph's format, with the plugins' converters over the built-ins. */
+export function registryFor(graph: Graph, plugins?: PluginRegistry): ConverterRegistry {
+  const registry = graph.format === 'tf' ? createTfRegistry() : graph.format === 'uff' ? createUffRegistry() : createOnnxRegistry();
+  return plugins ? registry.registerAll(plugins.converters()) : registry;
 }
 
-/** Converts a loaded graph to a Network, applying input shape overrides. */
-export function toNetwork(graph: Graph, options: LoadModelOptions = {}): Network {
+/** Converts a loaded graph to a Network, applying input shape overrides; `plugins` convert the ops they claim. */
+export function toNetwork(graph: Graph, options: LoadModelOptions = {}, plugins?: PluginRegistry): Network {
   // Converters size fills, ranges and splits from constants; they check them against these limits.
   return withResourceLimits(nodeResourceLimits(options.limits), () =>
     // The UFF importer applied the shapes already, each in its registered order.
-    convertGraph(graph, registryFor(graph), options.inputShapes && graph.format !== 'uff' ? { inputShapes: options.inputShapes } : {}),
+    convertGraph(
+      graph,
+      registryFor(graph, plugins),
+      options.inputShapes && graph.format !== 'uff' ? { inputShapes: options.inputShapes } : {},
+    ),
   );
 }
 

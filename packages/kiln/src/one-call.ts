@@ -1,6 +1,7 @@
 /** The one-call API: build a plan, load an engine, or run a model, each in one await. */
 import type { Tensor } from '@kiln-inference/core';
 import { Engine, type Plan } from '@kiln-inference/engine';
+import { resolvePlugins } from '@kiln-inference/plugin-sdk';
 import { modelSource } from './ort-compat/model-source.js';
 import {
   engineInput,
@@ -20,7 +21,8 @@ export function build(modelPath: string, options: SessionOptions = {}): Promise<
 /** Loads an engine from a model path, a plan path, or model or plan bytes. */
 export async function load(model: ModelInput, options: SessionOptions = {}): Promise<Engine> {
   const resolved = resolveSessionOptions(options);
-  return Engine.create(await engineInput(modelSource(model), resolved), engineOptions(resolved));
+  const plugins = await resolvePlugins(resolved.plugins);
+  return Engine.create(await engineInput(modelSource(model), resolved, plugins), engineOptions(resolved, plugins));
 }
 
 /** Runs a model once on the given feeds. */

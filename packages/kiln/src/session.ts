@@ -16,6 +16,7 @@ import {
   type Plan,
   type RunOptions,
 } from '@kiln-inference/engine';
+import { type PluginRegistry, type PluginsOption, resolvePlugins } from '@kiln-inference/plugin-sdk';
 import { type LoadModelOptions, loadModel, loadModelBytes, toNetwork } from './load-model.js';
 import { readRunArguments, writeInto } from './ort-compat/fetches.js';
 import { type ModelSource, modelSource } from './ort-compat/model-source.js';
@@ -38,6 +39,12 @@ export interface SessionOptions extends LoadModelOptions, OrtSessionOptions {
    * the session accepts and is where tactics are timed.
    */
   build?: Omit<BuildOptions, 'backend'>;
+  /**
+   * Custom layers: plugin package names or paths (loaded from the working directory; their
+   * kernels run in the CPU worker, which imports them too), plugin objects (run on the calling
+   * thread), or a PluginRegistry. They convert the ops they claim and run the plans that use them.
+   */
+  plugins?: PluginsOption;
 }
 
 /** A model as create() takes it: a path (model or plan), or the bytes of an ONNX model, a GraphDef or a plan. */
@@ -74,8 +81,9 @@ export class InferenceSession {
   ): Promise<InferenceSession> {
     const bytes = typeof second === 'number' && model instanceof ArrayBuffer ? new Uint8Array(model, second, byteLength) : model;
     const options = resolveSessionOptions((typeof second === 'number' ? last : second) ?? {});
+    const plugins = await resolvePlugins(options.plugins);
     // Plan bytes go to the engine as they are: it keeps them for its workers instead of re-serializing.
-    const engine = await Engine.create(await engineInput(modelSource(bytes), options), engineOptions(options));
+    const engine = await Engine.create(await engineInput(modelSource(bytes), options, plugins), engineOptions(options, plugins));
     return new InferenceSession(engine, await engine.createExecutionContext());
   }
 
@@ -134,17 +142,18 @@ export class InferenceSession {
 
 /** Model path or bytes → built plan; plan path or bytes → deserialized plan. */
 export async function planFor(model: ModelInput, options: SessionOptions = {}): Promise<Plan> {
-  const input = await engineInput(modelSource(model), resolveSessionOptions(options));
+  const resolved = resolveSessionOptions(options);
+  const input = await engineInput(modelSource(model), resolved, await resolvePlugins(resolved.plugins));
   return input instanceof Uint8Array ? deserializePlan(input) : input;
 }
 
 /** What Engine.create() takes for a model: plan bytes unchanged, or the plan built from the model. */
-export async function engineInput(source: ModelSource, options: SessionOptions): Promise<Plan | Uint8Array> {
+export async function engineInput(source: ModelSource, options: SessionOptions, plugins?: PluginRegistry): Promise<Plan | Uint8Array> {
   if (source.kind === 'plan') return source.bytes;
   const { graph } =
     source.kind === 'model-file' ? await loadModel(source.path, options) : loadModelBytes(source.format, source.bytes, options);
   const device = options.device !== undefined ? { device: options.device } : {};
-  return buildPlan(toNetwork(graph, options), { tune: false, ...device, ...options.build, backend: options.backend ?? 'cpu' });
+  return buildPlan(toNetwork(graph, options, plugins), { tune: false, ...device, ...options.build, backend: options.backend ?? 'cpu' });
 }
 
 /** The onnxruntime options folded into Kiln's (backend and device, the build's rules) and removed, so resolving twice is harmless. */
@@ -159,9 +168,10 @@ export function resolveSessionOptions(options: SessionOptions): SessionOptions {
   };
 }
 
-/** The `EngineOptions` that session options stand for (backend, device, execution, kernels, limits). */
-export function engineOptions(options: SessionOptions): EngineOptions {
+/** The `EngineOptions` that session options stand for (backend, device, execution, kernels, limits, the plugins' kernels). */
+export function engineOptions(options: SessionOptions, plugins?: PluginRegistry): EngineOptions {
   return {
+    ...plugins?.kernels(),
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.device !== undefined ? { device: options.device } : {}),
     ...(options.execution ? { execution: options.execution } : {}),

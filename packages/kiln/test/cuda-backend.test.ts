@@ -3,7 +3,7 @@
 // CPU stages (hybrid). Its outputs must match the CPU backend's.
 import { join } from 'node:path';
 import { convertGraph, createOnnxRegistry, createTfRegistry } from '@kiln-inference/converters';
-import { Graph, type GraphNode, type Tensor } from '@kiln-inference/core';
+import { Graph, type GraphNode, Tensor } from '@kiln-inference/core';
 import { cudaStatus } from '@kiln-inference/cuda-runtime';
 import { lowerNetwork } from '@kiln-inference/engine';
 import { loadOnnxFile } from '@kiln-inference/onnx';
@@ -57,6 +57,78 @@ function preluDeconvUnary(): Graph {
     opsetImports: [{ domain: '', version: 17 }],
   });
 }
+const int = (value: number) => ({ kind: 'int' as const, value });
+const int32 = (shape: number[], values: number[]) => new Tensor('int32', shape, Int32Array.from(values));
+const int64 = (shape: number[], values: number[]) => new Tensor('int64', shape, BigInt64Array.from(values.map(BigInt)));
+
+/**
+ * MoveNet-style index math on every new Program op: arg max, casts (saturating float → uint8 and
+ * int8, int → float), integer div/mod by 0 and −1 and a wrapping add, float and integer
+ * comparisons, where, gather, gather_nd, and integer concat, transpose, pad, slice and reshape.
+ * x holds halves of small integers, exact in half precision, so fp16 runs must match exactly too.
+ */
+function indexMath(): Graph {
+  const weights = new Map<string, Tensor>([
+    ['divisor', int32([3], [2, 0, -1])],
+    ['modulus', int32([3], [3, -2, 0])],
+    ['wrap', int32([3], [2147483647, -2147483648, 7])],
+    ['zero', new Tensor('float32', [], Float32Array.of(0))],
+    ['floor_value', new Tensor('float32', [], Float32Array.of(-0.25))],
+    ['columns', int64([4], [-1, 0, 3, 2])],
+    ['rows', int64([2, 2], [1, 4, 0, -1])],
+    ['pads', int64([8], [0, 0, 1, 0, 0, 0, 0, 2])],
+    ['pad_value', int32([], [7])],
+    ['starts', int64([2], [1, 0])],
+    ['ends', int64([2], [4, 6])],
+    ['axes', int64([2], [2, 3])],
+    ['steps', int64([2], [2, 3])],
+    ['flat', int64([2], [2, 12])],
+  ]);
+  const nodes: GraphNode[] = [
+    node('arg', 'ArgMax', ['x'], { axis: int(1), keepdims: int(1) }),
+    node('arg32', 'Cast', ['arg'], { to: int(6) }),
+    node('quotient', 'Div', ['arg32', 'divisor']),
+    node('remainder', 'Mod', ['arg32', 'modulus']),
+    node('wrapped', 'Add', ['arg32', 'wrap']),
+    node('bytes', 'Cast', ['x'], { to: int(2) }),
+    node('signed_bytes', 'Cast', ['x'], { to: int(3) }),
+    node('positive', 'Greater', ['x', 'zero']),
+    node('clamped', 'Where', ['positive', 'x', 'floor_value']),
+    node('same', 'Equal', ['arg32', 'divisor']),
+    node('picked', 'Gather', ['x', 'columns'], { axis: int(2) }),
+    node('rows_picked', 'GatherND', ['x', 'rows']),
+    node('joined', 'Concat', ['quotient', 'remainder'], { axis: int(3) }),
+    node('turned', 'Transpose', ['joined'], { perm: ints([0, 3, 2, 1]) }),
+    node('padded', 'Pad', ['arg32', 'pads', 'pad_value']),
+    node('sliced', 'Slice', ['joined', 'starts', 'ends', 'axes', 'steps']),
+    node('reshaped', 'Reshape', ['wrapped', 'flat']),
+    node('as_float', 'Cast', ['quotient'], { to: int(1) }),
+  ];
+  const outputs = [
+    'arg',
+    'bytes',
+    'signed_bytes',
+    'clamped',
+    'same',
+    'picked',
+    'rows_picked',
+    'turned',
+    'padded',
+    'sliced',
+    'reshaped',
+    'as_float',
+  ];
+  return new Graph({
+    format: 'onnx',
+    name: 'index-math',
+    nodes,
+    inputs: [{ name: 'x', type: { kind: 'tensor', dtype: 'float32', shape: [2, 5, 4, 3] } }],
+    outputs: outputs.map((name) => ({ name, type: null })),
+    weights,
+    opsetImports: [{ domain: '', version: 17 }],
+  });
+}
+
 const corpus = corpusDir();
 const reason = status.devices.length === 0 ? (status.reason ?? 'no GPU') : corpus ? '' : CORPUS_MISSING_MESSAGE;
 
@@ -80,6 +152,36 @@ describe.skipIf(!gpu)(
   },
 );
 
+describe.skipIf(!gpu)(`CUDA programs for integer index math${gpu ? '' : ` (skipped: ${status.reason ?? 'no GPU'})`}`, () => {
+  for (const precision of ['fp32', 'fp16'] as const) {
+    it(`runs every index-math op in one ${precision} CUDA program, matching the CPU backend exactly`, async () => {
+      const network = () => convertGraph(indexMath(), createOnnxRegistry());
+      const halves = randomTensor('float32', [2, 5, 4, 3], 41, -8, 8).data as Float32Array;
+      const x = new Tensor(
+        'float32',
+        [2, 5, 4, 3],
+        halves.map((v) => Math.round(v) / 2),
+      );
+      const expected = await (await Engine.create(await buildPlan(network()), { execution: 'inline' })).createExecutionContext().run({ x });
+      const plan = await buildPlan(network(), { backend: 'cuda', precision });
+      const lowered = lowerNetwork(plan.network, new Map([['x', [2, 5, 4, 3]]]), { target: 'cuda' });
+      expect(lowered.stages.map((s) => s.kind)).toEqual(['program']);
+      const actual = await (await Engine.create(plan)).createExecutionContext().run({ x });
+      for (const [name, value] of Object.entries(expected)) {
+        const got = actual[name] as Tensor;
+        expect({ name, dtype: got.dtype, shape: got.shape }).toEqual({
+          name,
+          dtype: (value as Tensor).dtype,
+          shape: (value as Tensor).shape,
+        });
+        expect(Array.from(got.data as ArrayLike<number | bigint>), name).toEqual(
+          Array.from((value as Tensor).data as ArrayLike<number | bigint>),
+        );
+      }
+    });
+  }
+});
+
 describe.skipIf(reason !== '')(`CudaBackend${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it('runs a hybrid plan (CUDA programs + reference stages) like the CPU backend', async () => {
     const graph = await loadOnnxFile(join(corpus ?? '', 'onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx'));
@@ -100,6 +202,22 @@ describe.skipIf(reason !== '')(`CudaBackend${reason ? ` (skipped: ${reason})` : 
         for (const [name, value] of expected) expectTensorClose(actual.get(name) as Tensor, value as Tensor, tol);
       }
       await runner.dispose();
+    }
+  });
+
+  it('runs MoveNet (TF.js, integer keypoint decoding) as one CUDA program like the CPU backend', async () => {
+    const network = convertGraph(await loadTfjsModel(join(corpus ?? '', 'tf/tfjs/models/movenet-lightning.json')), createTfRegistry());
+    const input = network.inputs[0]!;
+    const shape = (input.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
+    const pixels = randomTensor('float32', shape, 9, 0, 255).data as Float32Array;
+    const feeds = { [input.name]: new Tensor('int32', shape, Int32Array.from(pixels, Math.floor)) };
+    const expected = await (await Engine.create(await buildPlan(network), { execution: 'inline' })).createExecutionContext().run(feeds);
+    const plan = await buildPlan(network, { backend: 'cuda', precision: 'fp32' });
+    const lowered = lowerNetwork(plan.network, new Map([[input.name, shape]]), { target: 'cuda' });
+    expect(lowered.stages.map((s) => s.kind)).toEqual(['program']);
+    const actual = await (await Engine.create(plan)).createExecutionContext().run(feeds);
+    for (const [name, value] of Object.entries(expected)) {
+      expectTensorClose(actual[name] as Tensor, value as Tensor, { rtol: 1e-3, atol: 1e-3 });
     }
   });
 

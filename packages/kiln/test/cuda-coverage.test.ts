@@ -14,6 +14,8 @@ if (!corpus) console.warn(CORPUS_MISSING_MESSAGE);
 const MODELS = [
   { name: 'facemesh (TF.js: PReLU)', path: 'tf/tfjs/models/facemesh.json', maxEngines: 1 },
   { name: 'PaddleOCR v4 det (ONNX: ConvTranspose)', path: 'onnx-models/paddleocr-ppocrv4-det/ch_PP-OCRv4_det_infer.onnx', maxEngines: 1 },
+  // Its keypoint decoder is integer index math: ArgMax, int32 floor-div/mod, GatherNd.
+  { name: 'MoveNet (TF.js: integer index math)', path: 'tf/tfjs/models/movenet-lightning.json', maxEngines: 1 },
 ];
 
 describe.skipIf(!corpus)(`cuda target coverage of corpus models${corpus ? '' : ' (skipped: corpus not found)'}`, () => {

@@ -16,5 +16,6 @@ export { loadNativeForTests, nativeRequired, nativeSkipNote, withoutFallbackWarn
 export { convPoolNetwork } from './networks.js';
 export { ProtoWriter } from './proto-writer.js';
 export { mulberry32, randomTensor } from './random.js';
+export { startSourceWorker } from './source-worker.js';
 export type { CompareReport, Tolerance } from './tensor-compare.js';
 export { compareTensors, expectTensorClose, formatCompareReport } from './tensor-compare.js';

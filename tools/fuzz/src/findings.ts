@@ -75,18 +75,36 @@ export function listFindings(root: string): string[] {
   return out.sort();
 }
 
-/** JSON cannot hold NaN, ±Infinity or -0, which Program and plan cases use on purpose. */
+/** The typed arrays Program and plan cases hold (every Program dtype's array class), by name. */
+const TYPED_ARRAYS = { Int32Array, BigInt64Array, Int8Array, Uint8Array } as const;
+type TypedArrayName = keyof typeof TYPED_ARRAYS;
+
+/**
+ * JSON cannot hold NaN, ±Infinity, -0, bigints or typed arrays, which Program and plan cases use
+ * on purpose: each is written as a one-key object the reviver turns back.
+ */
 export function metaReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)))
     return { $number: String(Object.is(value, -0) ? '-0' : value) };
+  if (typeof value === 'bigint') return { $bigint: String(value) };
   if (value instanceof Float32Array) return { $float32: Array.from(value, (v) => (Number.isFinite(v) ? v : String(v))) };
+  for (const [name, type] of Object.entries(TYPED_ARRAYS)) {
+    if (value instanceof type)
+      return { [`$${name}`]: Array.from(value as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? String(v) : v)) };
+  }
   return value;
 }
 
 export function metaReviver(_key: string, value: unknown): unknown {
-  if (value && typeof value === 'object' && '$number' in value && Object.keys(value).length === 1)
-    return Number((value as { $number: string }).$number);
-  if (value && typeof value === 'object' && '$float32' in value && Object.keys(value).length === 1)
-    return Float32Array.from((value as { $float32: (number | string)[] }).$float32, Number);
+  if (!value || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length !== 1) return value;
+  const [key, inner] = Object.entries(value)[0]!;
+  if (key === '$number') return Number(inner as string);
+  if (key === '$bigint') return BigInt(inner as string);
+  if (key === '$float32') return Float32Array.from(inner as (number | string)[], Number);
+  const name = key.slice(1) as TypedArrayName;
+  if (key.startsWith('$') && name in TYPED_ARRAYS) {
+    const items = inner as (number | string)[];
+    return name === 'BigInt64Array' ? BigInt64Array.from(items, (v) => BigInt(v)) : TYPED_ARRAYS[name].from(items as number[]);
+  }
   return value;
 }

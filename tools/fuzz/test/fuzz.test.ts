@@ -95,6 +95,16 @@ describe('JSON mutations', () => {
     expect(back.w[0]).toBeInstanceOf(Float32Array);
     expect(Array.from(back.w[0])).toEqual([1, Number.NaN]);
   });
+
+  it('meta encoding keeps bigints and every Program weight class (typed Programs save as findings)', () => {
+    const weights = [Int32Array.of(-7, 2), BigInt64Array.of(-(2n ** 63n), 5n), Int8Array.of(-128), Uint8Array.of(255, 0)];
+    const back = JSON.parse(JSON.stringify({ weights, b: 12345678901234567890n }, metaReplacer), metaReviver);
+    expect(back.b).toBe(12345678901234567890n);
+    weights.forEach((w, i) => {
+      expect(back.weights[i]).toBeInstanceOf(w.constructor);
+      expect(Array.from(back.weights[i] as ArrayLike<number | bigint>)).toEqual(Array.from(w as ArrayLike<number | bigint>));
+    });
+  });
 });
 
 describe('generators', () => {

@@ -25,6 +25,7 @@
 #include "kiln/js_errors.h"
 #include "kiln/program_reader.h"
 #include "kiln/promise_worker.h"
+#include "kiln/typed_array_class.h"
 
 namespace kiln::cpu {
 namespace {
@@ -35,17 +36,6 @@ using program::ProgramSpec;
 using program::ValueInfo;
 
 constexpr int64_t kMaxRepeats = 100000;
-
-napi_typedarray_type napiArrayType(ArrayClass array) {
-  switch (array) {
-    case ArrayClass::Float32Array: return napi_float32_array;
-    case ArrayClass::Int32Array: return napi_int32_array;
-    case ArrayClass::BigInt64Array: return napi_bigint64_array;
-    case ArrayClass::Int8Array: return napi_int8_array;
-    case ArrayClass::Uint8Array: break;
-  }
-  return napi_uint8_array;
-}
 
 // A fresh zeroed typed array for `v` (bool → Uint8Array, int64 → BigInt64Array); *data gets its bytes.
 Napi::Value newOutputArray(Napi::Env env, const ValueInfo& v, void** data) {

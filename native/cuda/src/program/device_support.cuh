@@ -68,6 +68,13 @@ __device__ __forceinline__ float applyBinary(BinaryKind op, float a, float b) {
     case BinaryKind::Min: return fminf(a, b);
     case BinaryKind::Pow: return powf(a, b);
     case BinaryKind::Prelu: return a >= 0.0f ? a : a * b;
+    case BinaryKind::Mod:
+    case BinaryKind::Fmod: {
+      // fmod is exact in double; 'mod' moves a non-zero remainder to the divisor's sign.
+      double r = fmod(static_cast<double>(a), static_cast<double>(b));
+      if (op == BinaryKind::Mod && r != 0 && !isnan(r) && (r < 0) != (b < 0)) r += static_cast<double>(b);
+      return static_cast<float>(r);
+    }
   }
   return 0.0f;
 }

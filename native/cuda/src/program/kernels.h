@@ -1,6 +1,7 @@
 // Host entry points of kiln's own CUDA kernels for Program ops. Every launcher enqueues on
 // `stream`, never synchronizes (so it can be captured into a CUDA graph), and returns the
-// launch error. `DType` says whether the pointed-to data is float or half.
+// launch error. `DType` is how the pointed-to elements are stored: float values as float or half
+// (the program's precision), integer and bool values exactly as the Program types them.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -13,11 +14,32 @@
 
 namespace kiln::cuda {
 
-enum class DType { F32, F16 };
-inline int64_t dtypeBytes(DType t) { return t == DType::F32 ? 4 : 2; }
+// Usable in device code too when nvcc compiles the includer.
+#ifdef __CUDACC__
+#define KILN_HOST_DEVICE __host__ __device__
+#else
+#define KILN_HOST_DEVICE
+#endif
+
+enum class DType { F32, F16, I32, I64, I8, U8, Bool };
+KILN_HOST_DEVICE inline bool isFloatType(DType t) { return t == DType::F32 || t == DType::F16; }
+KILN_HOST_DEVICE inline int64_t dtypeBytes(DType t) {
+  switch (t) {
+    case DType::I64: return 8;
+    case DType::F32:
+    case DType::I32: return 4;
+    case DType::F16: return 2;
+    case DType::I8:
+    case DType::U8:
+    case DType::Bool: return 1;
+  }
+  return 1;
+}
 
 // dst[c] = src[start + c·step] per dim (src coordinates outside `bound` read `padValue`). `src`
-// is expressed in dst's logical dims (strides permuted for transposes). Converts dtype.
+// is expressed in dst's logical dims (strides permuted for transposes). Converts float ↔ half;
+// integer and bool values are copied as they are (dst and src of one type; `padValue` is cast to
+// it as program.ts casts a float).
 struct GatherMap {
   int64_t start[kMaxRank] = {};
   int64_t step[kMaxRank] = {};
@@ -98,5 +120,35 @@ struct GemmShape {
 cudaError_t launchGemm(DType t, void* y, const void* a, const void* b, const GemmShape& s, const int64_t* aOffsets,
                        const int64_t* bOffsets, float alpha, float beta, const void* bias, const TensorDesc& biasDesc,
                        ActivationSpec act, cudaStream_t stream);
+
+// The index-math ops (kernels_index.cu), with program.ts semantics: no index ever forms an
+// address outside its tensor, no integer operation traps. Float operands may be float or half
+// and any layout; integer and bool values are row-major.
+
+// y = x converted to y's type: float → integer truncates and saturates (NaN → 0), integers wrap,
+// anything → bool is x ≠ 0.
+cudaError_t launchCast(void* y, const TensorDesc& yDesc, DType yType, const void* x, const TensorDesc& xDesc, DType xType,
+                       cudaStream_t stream);
+// y (bool) = a ∘ b; a and b of `type`, already broadcast to y's logical shape.
+cudaError_t launchCompare(CompareKind op, void* y, const TensorDesc& yDesc, const void* a, const TensorDesc& aDesc, const void* b,
+                          const TensorDesc& bDesc, DType type, cudaStream_t stream);
+// y = condition ? a : b; all broadcast to y's logical shape; a, b and y of `type`.
+cudaError_t launchWhere(void* y, const TensorDesc& yDesc, const void* condition, const TensorDesc& conditionDesc, const void* a,
+                        const TensorDesc& aDesc, const void* b, const TensorDesc& bDesc, DType type, cudaStream_t stream);
+// Integer y = a ∘ b on int32/int64 (add sub mul div max min mod fmod; x/0 and x%0 give 0,
+// INT_MIN/−1 wraps); a and b broadcast to y's logical shape.
+cudaError_t launchIntegerBinary(BinaryKind op, DType type, void* y, const TensorDesc& yDesc, const void* a, const TensorDesc& aDesc,
+                                const void* b, const TensorDesc& bDesc, cudaStream_t stream);
+// ONNX Gather along `axis`: y = x[…, indices[j…], …]; an index outside [−n, n) gives zeros.
+cudaError_t launchGatherAxis(void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc, DType type, const void* indices,
+                             const TensorDesc& indicesDesc, DType indexType, int axis, cudaStream_t stream);
+// ONNX GatherND (batch_dims 0): each row of indices' last dim picks a slice of x; a row with an
+// index out of range gives zeros.
+cudaError_t launchGatherNd(void* y, const TensorDesc& yDesc, const void* x, const TensorDesc& xDesc, DType type, const void* indices,
+                           const TensorDesc& indicesDesc, DType indexType, cudaStream_t stream);
+// The index of the largest (`max`) or smallest value along `axis` (y has that dim 1): first index
+// on ties (last with `last`); a NaN is picked only where it comes first.
+cudaError_t launchArgReduce(void* y, const TensorDesc& yDesc, DType yType, const void* x, const TensorDesc& xDesc, DType xType, int axis,
+                            bool max, bool last, cudaStream_t stream);
 
 }  // namespace kiln::cuda

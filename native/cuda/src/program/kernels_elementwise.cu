@@ -3,6 +3,7 @@
 // activation.
 // Threads walk the output in its physical order so stores coalesce in NCHW and NHWC alike.
 #include "device_support.cuh"
+#include "element_access.cuh"
 #include "kernels.h"
 
 namespace kiln::cuda {
@@ -22,6 +23,35 @@ __global__ void gatherKernel(D* dst, TensorDesc dd, const S* src, TensorDesc sd,
       srcOffset += s * sd.stride[k];
     }
     storeF(dst + outOffset, inside ? loadF(src + srcOffset) : padValue);
+  }
+}
+
+// gatherKernel for integer and bool values: their bits move unchanged (U: an unsigned type of the
+// element's size).
+template <typename U>
+__global__ void gatherBitsKernel(U* dst, TensorDesc dd, const U* src, TensorDesc sd, GatherMap map, U pad, int64_t n) {
+  int64_t c[kMaxRank];
+  KILN_GRID_STRIDE(i, n) {
+    physicalCoords(dd, i, c);
+    int64_t srcOffset = sd.offset;
+    bool inside = true;
+    for (int k = 0; k < dd.rank; ++k) {
+      const int64_t s = map.start[k] + c[k] * map.step[k];
+      inside = inside && s >= 0 && s < map.bound[k];
+      srcOffset += s * sd.stride[k];
+    }
+    dst[offsetOf(dd, c)] = inside ? src[srcOffset] : pad;
+  }
+}
+
+template <typename U>
+__global__ void reshapeBitsKernel(U* dst, TensorDesc dd, const U* src, TensorDesc sd, int64_t n) {
+  int64_t c[kMaxRank];
+  KILN_GRID_STRIDE(i, n) {
+    rowMajorCoords(dd, i, c);
+    const int64_t outOffset = offsetOf(dd, c);
+    rowMajorCoords(sd, i, c);
+    dst[outOffset] = src[offsetOf(sd, c)];
   }
 }
 
@@ -90,6 +120,18 @@ cudaError_t reshapeTyped(void* dst, const TensorDesc& dd, const void* src, const
 
 cudaError_t launchGather(void* dst, const TensorDesc& dstDesc, DType dstType, const void* src, const TensorDesc& srcDesc,
                          DType srcType, const GatherMap& map, float padValue, cudaStream_t stream) {
+  if (!isFloatType(dstType) || !isFloatType(srcType)) {
+    if (dstType != srcType) return cudaErrorInvalidValue;  // integers never change type here (cast does that)
+    const int64_t n = dstDesc.count();
+    if (n == 0) return cudaSuccess;
+    return withBits(dstType, [&](auto bits) {
+      using U = decltype(bits);
+      U pad{};
+      storeInt(&pad, 0, dstType, floatToInt(padValue, dstType));
+      gatherBitsKernel<U><<<gridFor(n), 256, 0, stream>>>(static_cast<U*>(dst), dstDesc, static_cast<const U*>(src), srcDesc, map, pad, n);
+      return cudaGetLastError();
+    });
+  }
   if (dstType == DType::F32 && srcType == DType::F32) return gatherTyped<float, float>(dst, dstDesc, src, srcDesc, map, padValue, stream);
   if (dstType == DType::F32) return gatherTyped<float, __half>(dst, dstDesc, src, srcDesc, map, padValue, stream);
   if (srcType == DType::F32) return gatherTyped<__half, float>(dst, dstDesc, src, srcDesc, map, padValue, stream);
@@ -98,6 +140,16 @@ cudaError_t launchGather(void* dst, const TensorDesc& dstDesc, DType dstType, co
 
 cudaError_t launchReshapeCopy(void* dst, const TensorDesc& dstDesc, DType dstType, const void* src, const TensorDesc& srcDesc,
                               DType srcType, cudaStream_t stream) {
+  if (!isFloatType(dstType) || !isFloatType(srcType)) {
+    if (dstType != srcType) return cudaErrorInvalidValue;
+    const int64_t n = dstDesc.count();
+    if (n == 0) return cudaSuccess;
+    return withBits(dstType, [&](auto bits) {
+      using U = decltype(bits);
+      reshapeBitsKernel<U><<<gridFor(n), 256, 0, stream>>>(static_cast<U*>(dst), dstDesc, static_cast<const U*>(src), srcDesc, n);
+      return cudaGetLastError();
+    });
+  }
   if (dstType == DType::F32 && srcType == DType::F32) return reshapeTyped<float, float>(dst, dstDesc, src, srcDesc, stream);
   if (dstType == DType::F32) return reshapeTyped<float, __half>(dst, dstDesc, src, srcDesc, stream);
   if (srcType == DType::F32) return reshapeTyped<__half, float>(dst, dstDesc, src, srcDesc, stream);

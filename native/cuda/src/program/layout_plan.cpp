@@ -13,9 +13,21 @@ int findRoot(std::vector<int>& parent, int v) {
 
 }  // namespace
 
+DType storageTypeOf(::kiln::DType dtype, DType storage) {
+  switch (dtype) {
+    case ::kiln::DType::Float32: return storage;
+    case ::kiln::DType::Int32: return DType::I32;
+    case ::kiln::DType::Int64: return DType::I64;
+    case ::kiln::DType::Int8: return DType::I8;
+    case ::kiln::DType::Uint8: return DType::U8;
+    case ::kiln::DType::Bool: return DType::Bool;
+  }
+  return storage;
+}
+
 std::vector<int> opReads(const OpSpec& op) {
   std::vector<int> ids;
-  for (int v : {op.x, op.w, op.b, op.residual, op.a, op.bias, op.scale, op.shift}) {
+  for (int v : {op.x, op.w, op.b, op.residual, op.a, op.bias, op.scale, op.shift, op.condition, op.indices}) {
     if (v >= 0) ids.push_back(v);
   }
   for (int v : op.inputs) ids.push_back(v);
@@ -49,14 +61,18 @@ LayoutPlan planLayout(const ProgramSpec& spec, DType storage, bool channelsLast)
   for (int i = 0; i < opCount; ++i)
     for (int v : opReads(spec.ops[i]))
       if (firstRead[v] < 0) firstRead[v] = i;
-  auto byteEnd = [&](int v) { return spec.values[v].byteOffset + spec.values[v].elements() * 4; };
+  auto byteEnd = [&](int v) { return spec.values[v].byteOffset + spec.values[v].bytes(); };
+  // Float values and the exact region's values never share storage, whatever their offsets.
+  auto sameRegion = [&](int u, int v) { return spec.values[u].isFloat() == spec.values[v].isFloat(); };
   std::vector<int> start(plan.firstWrite);
   for (int v = 0; v < count; ++v) {
     if (spec.values[v].storage != StorageKind::Arena || plan.firstWrite[v] >= 0 || firstRead[v] < 0) continue;
     // The latest writers of each byte of v before its first read: sweep writers newest first.
     std::vector<int> writers;
     for (int u = 0; u < count; ++u) {
-      if (u == v || spec.values[u].storage != StorageKind::Arena || plan.firstWrite[u] < 0 || plan.firstWrite[u] >= firstRead[v]) continue;
+      if (u == v || !sameRegion(u, v) || spec.values[u].storage != StorageKind::Arena || plan.firstWrite[u] < 0 ||
+          plan.firstWrite[u] >= firstRead[v])
+        continue;
       if (spec.values[u].byteOffset < byteEnd(v) && spec.values[v].byteOffset < byteEnd(u)) writers.push_back(u);
     }
     std::sort(writers.begin(), writers.end(), [&](int a, int b) { return plan.firstWrite[a] > plan.firstWrite[b]; });
@@ -81,8 +97,8 @@ LayoutPlan planLayout(const ProgramSpec& spec, DType storage, bool channelsLast)
     if (a.storage != StorageKind::Arena || a.elements() == 0) continue;
     for (int v = u + 1; v < count; ++v) {
       const ValueSpec& b = spec.values[v];
-      if (b.storage != StorageKind::Arena || b.elements() == 0) continue;
-      const bool bytesOverlap = a.byteOffset < b.byteOffset + b.elements() * 4 && b.byteOffset < a.byteOffset + a.elements() * 4;
+      if (b.storage != StorageKind::Arena || b.elements() == 0 || !sameRegion(u, v)) continue;
+      const bool bytesOverlap = a.byteOffset < byteEnd(v) && b.byteOffset < byteEnd(u);
       if (!bytesOverlap) continue;
       if ((start[u] < 0 && plan.lastUse[u] < 0) || (start[v] < 0 && plan.lastUse[v] < 0)) continue;  // dead values
       const bool livesOverlap = start[u] <= plan.lastUse[v] && start[v] <= plan.lastUse[u];
@@ -96,18 +112,31 @@ LayoutPlan planLayout(const ProgramSpec& spec, DType storage, bool channelsLast)
     const ValueSpec& s = spec.values[v];
     const int root = findRoot(parent, v);
     const ValueSpec& r = spec.values[root];
-    bool ok = channelsLast && s.shape.size() == 4 && !rowMajorOnly[v];
+    bool ok = channelsLast && s.isFloat() && s.shape.size() == 4 && !rowMajorOnly[v];
     if (s.storage == StorageKind::Arena) ok = ok && s.shape == r.shape && s.byteOffset == r.byteOffset;
     if (s.storage == StorageKind::Weight) ok = false;
     if (groupOk[root] != 0) groupOk[root] = ok ? 1 : 0;
   }
+  // The exact region spans the integer and bool arena values (from an 8-byte aligned start, so
+  // every value stays aligned to its size).
+  int64_t exactBegin = -1, exactEnd = 0;
+  for (int v = 0; v < count; ++v) {
+    const ValueSpec& s = spec.values[v];
+    if (s.storage != StorageKind::Arena || s.isFloat()) continue;
+    exactBegin = exactBegin < 0 ? s.byteOffset : std::min(exactBegin, s.byteOffset);
+    exactEnd = std::max(exactEnd, byteEnd(v));
+  }
+  exactBegin = exactBegin < 0 ? 0 : exactBegin / 8 * 8;
+  plan.exactBytes = std::max<int64_t>(exactEnd - exactBegin, 0);
   for (int v = 0; v < count; ++v) {
     const ValueSpec& s = spec.values[v];
     ValuePlacement& p = plan.values[v];
-    p.type = storage;
+    p.type = storageTypeOf(s.dtype, storage);
     const bool nhwc = groupOk[findRoot(parent, v)] == 1;
     p.desc = nhwc ? nhwcDesc(s.shape) : rowMajorDesc(s.shape);
-    if (s.storage == StorageKind::Arena) p.arenaElement = s.byteOffset / 4;
+    if (s.storage != StorageKind::Arena) continue;
+    if (s.isFloat()) p.arenaElement = s.byteOffset / 4;
+    else p.exactByte = s.byteOffset - exactBegin;
   }
   return plan;
 }

@@ -423,6 +423,7 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
   const OpSpec& op = m.spec.ops[index];
   const auto& V = m.spec.values;
   const DType t = m.storage;
+  const DType yt = m.plan.values[op.y].type;  // how y is stored: data movement keeps it, index ops choose by it
   const int x = op.x, y = op.y;
   for (int id : opReads(op)) prepareOperand(m, id);
   if (V[op.y].storage != StorageKind::Arena) badOp(op, "its output '" + V[op.y].name + "' is not an arena value");
@@ -438,7 +439,7 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
       if (V[x].elements() != V[y].elements()) badOp(op, "copy needs equal element counts");
       const TensorDesc xd = desc(x), yd = desc(y);
       return {"copy", [=](ProgramContext& ctx) {
-                launchCheck(launchReshapeCopy(ctx.ptr(y), yd, t, ctx.ptr(x), xd, t, ctx.stream()), op, "copy kernel");
+                launchCheck(launchReshapeCopy(ctx.ptr(y), yd, yt, ctx.ptr(x), xd, yt, ctx.stream()), op, "copy kernel");
               }};
     }
     case OpKind::Transpose:
@@ -469,7 +470,7 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
       }
       const float value = op.padValue;
       return {op.kind == OpKind::Pad ? "pad" : op.kind == OpKind::Slice ? "slice" : "transpose", [=](ProgramContext& ctx) {
-                launchCheck(launchGather(ctx.ptr(y), yd, t, ctx.ptr(x), src, t, map, value, ctx.stream()), op, "gather kernel");
+                launchCheck(launchGather(ctx.ptr(y), yd, yt, ctx.ptr(x), src, yt, map, value, ctx.stream()), op, "gather kernel");
               }};
     }
     case OpKind::Concat: {
@@ -489,7 +490,7 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
       for (int in : op.inputs) srcs.push_back(desc(in));
       return {"concat", [=](ProgramContext& ctx) {
                 for (size_t i = 0; i < pieces.size(); ++i) {
-                  launchCheck(launchGather(ctx.ptr(y), pieces[i].second, t, ctx.ptr(pieces[i].first), srcs[i], t,
+                  launchCheck(launchGather(ctx.ptr(y), pieces[i].second, yt, ctx.ptr(pieces[i].first), srcs[i], yt,
                                            identityMap(pieces[i].second), 0.0f, ctx.stream()),
                               op, "concat kernel");
                 }
@@ -502,6 +503,11 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
       const int a = op.a, b = op.b;
       const BinaryKind kind = op.binary;
       const ActivationSpec act = op.activation;
+      if (!isFloatType(yt)) {
+        return {"integer_binary", [=](ProgramContext& ctx) {
+                  launchCheck(launchIntegerBinary(kind, yt, ctx.ptr(y), yd, ctx.ptr(a), ad, ctx.ptr(b), bd, ctx.stream()), op, "integer binary kernel");
+                }};
+      }
       if (sameDesc(ad, yd) && sameDesc(bd, yd) && fitsFast(yd.count()) && (isRowMajor(yd) || (isNhwc(yd) && yd.offset == 0))) {
         const int64_t count = yd.count();
         return {"binary_flat", [=](ProgramContext& ctx) {
@@ -602,12 +608,66 @@ CompiledOp compileOp(ProgramModel& m, ProgramContext& ctx, int index) {
               }};
     }
     case OpKind::Deconv2d: return compileDeconv(m, op);
-    case OpKind::Compare:
-    case OpKind::Where:
-    case OpKind::Cast:
-    case OpKind::Gather:
-    case OpKind::GatherNd:
-    case OpKind::ArgReduce: break;  // refused by checkCudaSupport: no integer kernels yet
+    case OpKind::Cast: {
+      same(x, y);
+      const TensorDesc xd = desc(x), yd = desc(y);
+      const DType xt = m.plan.values[x].type;
+      return {"cast", [=](ProgramContext& ctx) {
+                launchCheck(launchCast(ctx.ptr(y), yd, yt, ctx.ptr(x), xd, xt, ctx.stream()), op, "cast kernel");
+              }};
+    }
+    case OpKind::Compare: {
+      const TensorDesc yd = desc(y);
+      if (V[op.a].shape.size() > V[y].shape.size() || V[op.b].shape.size() > V[y].shape.size()) badOp(op, "operands outrank y");
+      const TensorDesc ad = broadcastTo(desc(op.a), yd), bd = broadcastTo(desc(op.b), yd);
+      const int a = op.a, b = op.b;
+      const DType operandType = m.plan.values[a].type;
+      const CompareKind kind = op.compare;
+      return {"compare", [=](ProgramContext& ctx) {
+                launchCheck(launchCompare(kind, ctx.ptr(y), yd, ctx.ptr(a), ad, ctx.ptr(b), bd, operandType, ctx.stream()), op, "compare kernel");
+              }};
+    }
+    case OpKind::Where: {
+      const TensorDesc yd = desc(y);
+      for (int id : {op.condition, op.a, op.b})
+        if (V[id].shape.size() > V[y].shape.size()) badOp(op, "operands outrank y");
+      const TensorDesc cd = broadcastTo(desc(op.condition), yd), ad = broadcastTo(desc(op.a), yd), bd = broadcastTo(desc(op.b), yd);
+      const int condition = op.condition, a = op.a, b = op.b;
+      return {"where", [=](ProgramContext& ctx) {
+                launchCheck(launchWhere(ctx.ptr(y), yd, ctx.ptr(condition), cd, ctx.ptr(a), ad, ctx.ptr(b), bd, yt, ctx.stream()), op, "where kernel");
+              }};
+    }
+    case OpKind::Gather: {
+      const TensorDesc xd = desc(x), yd = desc(y), id = desc(op.indices);
+      const int axis = normalizeAxis(op, op.axis, xd.rank);
+      if (yd.rank != xd.rank - 1 + id.rank) badOp(op, "y's rank is not x's rank − 1 + the indices' rank");
+      const int indices = op.indices;
+      const DType it = m.plan.values[indices].type;
+      return {"gather", [=](ProgramContext& ctx) {
+                launchCheck(launchGatherAxis(ctx.ptr(y), yd, ctx.ptr(x), xd, yt, ctx.ptr(indices), id, it, axis, ctx.stream()), op, "gather kernel");
+              }};
+    }
+    case OpKind::GatherNd: {
+      const TensorDesc xd = desc(x), yd = desc(y), id = desc(op.indices);
+      if (id.rank < 1 || id.shape[id.rank - 1] > xd.rank || yd.rank != id.rank - 1 + xd.rank - id.shape[id.rank - 1]) {
+        badOp(op, "the indices' last dim or y's rank does not fit x");
+      }
+      const int indices = op.indices;
+      const DType it = m.plan.values[indices].type;
+      return {"gather_nd", [=](ProgramContext& ctx) {
+                launchCheck(launchGatherNd(ctx.ptr(y), yd, ctx.ptr(x), xd, yt, ctx.ptr(indices), id, it, ctx.stream()), op, "gather_nd kernel");
+              }};
+    }
+    case OpKind::ArgReduce: {
+      const TensorDesc xd = desc(x), yd = desc(y);
+      const int axis = normalizeAxis(op, op.axis, xd.rank);
+      if (yd.rank != xd.rank || yd.shape[axis] != 1 || xd.shape[axis] < 1) badOp(op, "arg_reduce needs a non-empty axis and y with that dim 1");
+      const DType xt = m.plan.values[x].type;
+      const bool max = op.argMax, last = op.selectLastIndex;
+      return {"arg_reduce", [=](ProgramContext& ctx) {
+                launchCheck(launchArgReduce(ctx.ptr(y), yd, yt, ctx.ptr(x), xd, xt, axis, max, last, ctx.stream()), op, "arg_reduce kernel");
+              }};
+    }
   }
   badOp(op, "unknown op kind");
 }

@@ -4,6 +4,7 @@
 #include "kiln/args.h"
 #include "kiln/js_errors.h"
 #include "kiln/promise_worker.h"
+#include "kiln/typed_array_class.h"
 #include "program_parse.h"
 
 namespace kiln::cuda {
@@ -52,29 +53,31 @@ ProgramLimits readLimits(const Args& args, size_t index) {
   return limits;
 }
 
-// Float32Arrays matching the program's inputs or outputs, in order.
-std::vector<Float32View> readTensors(const Args& args, size_t index, const char* name, const ProgramSpec& spec,
-                                     const std::vector<int>& ids) {
+// Typed arrays matching the program's inputs or outputs, in order: float values as Float32Array,
+// the others as their dtype's array class (program.ts PROGRAM_DTYPE_ARRAYS), of the value's length.
+std::vector<BytesView> readTensors(const Args& args, size_t index, const char* name, const ProgramSpec& spec, const std::vector<int>& ids) {
   Napi::Value v = args.info()[index];
-  if (!v.IsArray()) args.fail(std::string(name) + " must be an array of Float32Arrays");
+  if (!v.IsArray()) args.fail(std::string(name) + " must be an array of typed arrays");
   Napi::Array array = v.As<Napi::Array>();
   if (array.Length() != ids.size()) {
     args.fail(std::string(name) + " has " + std::to_string(array.Length()) + " entries; the program has " + std::to_string(ids.size()));
   }
-  std::vector<Float32View> views;
+  std::vector<BytesView> views;
   for (uint32_t i = 0; i < array.Length(); ++i) {
     Napi::Value e = array.Get(i);
-    if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-      args.fail(std::string(name) + "[" + std::to_string(i) + "] must be a Float32Array");
-    }
-    Napi::Float32Array f = e.As<Napi::Float32Array>();
     const ValueSpec& value = spec.values[ids[i]];
-    if (static_cast<int64_t>(f.ElementLength()) != value.elements()) {
-      args.fail(std::string(name) + "[" + std::to_string(i) + "] ('" + value.name + "') has " + std::to_string(f.ElementLength()) +
-                    " elements; the program needs " + std::to_string(value.elements()),
+    const ArrayClass want = arrayClassOf(value.dtype);
+    const std::string what = std::string(name) + "[" + std::to_string(i) + "] ('" + value.name + "', " + dtypeName(value.dtype) + ")";
+    if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napiArrayType(want)) {
+      args.fail(what + " must be a " + arrayClassName(want), "pass each value as the typed array of its dtype (PROGRAM_DTYPE_ARRAYS in @kiln-inference/core)");
+    }
+    Napi::TypedArray t = e.As<Napi::TypedArray>();
+    if (static_cast<int64_t>(t.ElementLength()) != value.elements()) {
+      args.fail(what + " has " + std::to_string(t.ElementLength()) + " elements; the program needs " + std::to_string(value.elements()),
                 "feed tensors of the shapes the engine was built for");
     }
-    views.push_back(Float32View{f.Data(), f.ElementLength(), e});
+    auto* base = static_cast<unsigned char*>(t.ArrayBuffer().Data());
+    views.push_back(BytesView{base == nullptr ? nullptr : base + t.ByteOffset(), t.ByteLength(), e});
   }
   return views;
 }
@@ -124,10 +127,10 @@ Napi::Value CudaProgram::run(const Napi::CallbackInfo& info) {
     Args args(info, "CudaProgram.run");
     requireIdle("run");
     const ProgramSpec& spec = context_->model().spec;
-    std::vector<Float32View> in = readTensors(args, 0, "inputs", spec, spec.inputs);
-    std::vector<Float32View> out = readTensors(args, 1, "outputs", spec, spec.outputs);
-    std::vector<const float*> inPtrs;
-    std::vector<float*> outPtrs;
+    std::vector<BytesView> in = readTensors(args, 0, "inputs", spec, spec.inputs);
+    std::vector<BytesView> out = readTensors(args, 1, "outputs", spec, spec.outputs);
+    std::vector<const void*> inPtrs;
+    std::vector<void*> outPtrs;
     for (auto& v : in) inPtrs.push_back(v.data);
     for (auto& v : out) outPtrs.push_back(v.data);
     std::shared_ptr<ProgramContext> context = context_;

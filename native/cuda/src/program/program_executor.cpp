@@ -23,8 +23,12 @@ bool isDenseRowMajor(const TensorDesc& d) {
   return d.offset == 0;
 }
 
-// An input or output can skip the conversion kernel when it is stored as float32 row-major.
-bool needsConversion(const ValuePlacement& p) { return p.type != DType::F32 || !isDenseRowMajor(p.desc); }
+// An input or output can skip the conversion kernel when it is stored as on the host: float32 or
+// an exact (integer, bool) type, row-major.
+bool needsConversion(const ValuePlacement& p) { return p.type == DType::F16 || !isDenseRowMajor(p.desc); }
+
+// Bytes of a value on the host side of run(): float values cross as float32 whatever the storage.
+int64_t hostBytes(const ValueSpec& v) { return v.bytes(); }
 
 GatherMap identityMap(const TensorDesc& d) {
   GatherMap m;
@@ -42,14 +46,22 @@ const float* ProgramModel::hostWeight(int id) const {
   if (v.storage != StorageKind::Weight || spec.weights.empty()) {
     throw Failure("INTERNAL", "value '" + v.name + "' is not a weight available on the host");
   }
-  return spec.weights[v.index];
+  return static_cast<const float*>(spec.weights[v.index]);  // float values read Float32Arrays (validated)
 }
 
 void* ProgramModel::weight(int id) {
   if (weights.size() < spec.values.size()) weights.resize(spec.values.size());
   if (weights[id]) return weights[id]->get();
+  const ValueSpec& v = spec.values[id];
+  const int64_t count = v.elements();
+  if (!v.isFloat()) {
+    // Integer and bool weights keep their exact bytes.
+    if (v.storage != StorageKind::Weight || spec.weights.empty()) throw Failure("INTERNAL", "value '" + v.name + "' is not a weight available on the host");
+    weights[id] = DeviceAllocation::make(v.bytes(), options.device, "a weight");
+    checkCuda(cudaMemcpy(weights[id]->get(), spec.weights[v.index], v.bytes(), cudaMemcpyHostToDevice), "cudaMemcpy (weight upload)");
+    return weights[id]->get();
+  }
   const float* host = hostWeight(id);
-  const int64_t count = spec.values[id].elements();
   weights[id] = DeviceAllocation::make(count * dtypeBytes(storage), options.device, "a weight");
   if (storage == DType::F32) {
     checkCuda(cudaMemcpy(weights[id]->get(), host, count * 4, cudaMemcpyHostToDevice), "cudaMemcpy (weight upload)");
@@ -74,18 +86,17 @@ ProgramContext::ProgramContext(std::shared_ptr<ProgramModel> model, int64_t work
   const ProgramSpec& spec = model_->spec;
   const int64_t elt = dtypeBytes(model_->storage);
   arena_ = DeviceAllocation::make(model_->plan.arenaElements * elt, device_, "the activation arena");
+  if (model_->plan.exactBytes > 0) exact_ = DeviceAllocation::make(model_->plan.exactBytes, device_, "the integer value region");
   for (int id : spec.inputs) {
     const ValueSpec& v = spec.values[id];
-    inputs_.push_back(DeviceAllocation::make(v.elements() * elt, device_, ("input '" + v.name + "'").c_str()));
-    inputStaging_.push_back(needsConversion(placement(id)) ? DeviceAllocation::make(v.elements() * 4, device_, "input staging")
-                                                           : nullptr);
-    pinnedIn_.emplace_back(v.elements() * 4);
+    inputs_.push_back(DeviceAllocation::make(v.elements() * dtypeBytes(placement(id).type), device_, ("input '" + v.name + "'").c_str()));
+    inputStaging_.push_back(needsConversion(placement(id)) ? DeviceAllocation::make(hostBytes(v), device_, "input staging") : nullptr);
+    pinnedIn_.emplace_back(hostBytes(v));
   }
   for (int id : spec.outputs) {
     const ValueSpec& v = spec.values[id];
-    outputStaging_.push_back(needsConversion(placement(id)) ? DeviceAllocation::make(v.elements() * 4, device_, "output staging")
-                                                            : nullptr);
-    pinnedOut_.emplace_back(v.elements() * 4);
+    outputStaging_.push_back(needsConversion(placement(id)) ? DeviceAllocation::make(hostBytes(v), device_, "output staging") : nullptr);
+    pinnedOut_.emplace_back(hostBytes(v));
   }
   if (workspaceBytes > 0) workspace_ = DeviceAllocation::make(workspaceBytes, device_, "the library workspace");
   vendor_ = std::make_unique<VendorHandles>(stream_.get());
@@ -110,6 +121,7 @@ void ProgramContext::fillPattern() {
   useDevice(device_);
   // 0x3c bytes: 1.06 as half, 0.0115 as float — small, non-zero, finite.
   checkCuda(cudaMemsetAsync(arena_->get(), 0x3c, arena_->bytes(), stream()), "cudaMemsetAsync");
+  if (exact_) checkCuda(cudaMemsetAsync(exact_->get(), 0x3c, exact_->bytes(), stream()), "cudaMemsetAsync");
   for (auto& in : inputs_) checkCuda(cudaMemsetAsync(in->get(), 0x3c, in->bytes(), stream()), "cudaMemsetAsync");
   checkCuda(cudaStreamSynchronize(stream()), "cudaStreamSynchronize");
 }
@@ -123,7 +135,9 @@ void* ProgramContext::ptr(int id) const {
       if (w == nullptr) throw Failure("INTERNAL", "weight '" + v.name + "' was not uploaded");
       return const_cast<void*>(w);
     }
-    case StorageKind::Arena: return static_cast<char*>(arena_->get()) + placement(id).arenaElement * dtypeBytes(model_->storage);
+    case StorageKind::Arena:
+      if (!v.isFloat()) return exact_ ? static_cast<char*>(exact_->get()) + placement(id).exactByte : nullptr;  // none: empty values only
+      return static_cast<char*>(arena_->get()) + placement(id).arenaElement * dtypeBytes(model_->storage);
   }
   return nullptr;
 }
@@ -138,7 +152,7 @@ void ProgramContext::enqueueRun() {
   for (size_t i = 0; i < spec.inputs.size(); ++i) {
     const int id = spec.inputs[i];
     const ValuePlacement& p = placement(id);
-    const int64_t bytes = spec.values[id].elements() * 4;
+    const int64_t bytes = hostBytes(spec.values[id]);
     void* landing = inputStaging_[i] ? inputStaging_[i]->get() : inputs_[i]->get();
     checkCuda(cudaMemcpyAsync(landing, pinnedIn_[i].get(), bytes, cudaMemcpyHostToDevice, s), "cudaMemcpyAsync (input)");
     if (inputStaging_[i]) {
@@ -151,7 +165,7 @@ void ProgramContext::enqueueRun() {
   for (size_t i = 0; i < spec.outputs.size(); ++i) {
     const int id = spec.outputs[i];
     const ValuePlacement& p = placement(id);
-    const int64_t bytes = spec.values[id].elements() * 4;
+    const int64_t bytes = hostBytes(spec.values[id]);
     const void* from = ptr(id);
     if (outputStaging_[i]) {
       const TensorDesc dst = rowMajorDesc(spec.values[id].shape);
@@ -191,7 +205,7 @@ void ProgramContext::captureGraph() {
   }
 }
 
-void ProgramContext::run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
+void ProgramContext::run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs) {
   useDevice(device_);
   cudaGetLastError();  // a failed call of an earlier job on this worker thread must not be blamed on this run
   for (size_t i = 0; i < inputs.size(); ++i) std::memcpy(pinnedIn_[i].get(), inputs[i], pinnedIn_[i].bytes());
@@ -284,7 +298,7 @@ std::vector<double> ProgramContext::benchmark(int iterations) {
 }
 
 int64_t ProgramContext::deviceBytes() const {
-  int64_t bytes = arena_->bytes() + workspaceBytes();
+  int64_t bytes = arena_->bytes() + workspaceBytes() + (exact_ ? exact_->bytes() : 0);
   for (const auto& b : inputs_) bytes += b->bytes();
   for (const auto& b : inputStaging_)
     if (b) bytes += b->bytes();

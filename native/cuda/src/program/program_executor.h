@@ -62,7 +62,7 @@ class ProgramModel {
   // The weight value `id` on the device in the storage type, row-major (uploaded on first use).
   void* weight(int id);
   const void* weightIfUploaded(int id) const;
-  // Host copy of a weight value's floats (valid only while the model is being built).
+  // Host copy of a float weight value (valid only while the model is being built).
   const float* hostWeight(int id) const;
   std::vector<std::shared_ptr<DeviceAllocation>> weights;  // by value id
 };
@@ -88,8 +88,9 @@ class ProgramContext {
   // Fills the arena and inputs with a non-zero pattern so tactic timing sees real data paths.
   void fillPattern();
 
-  // One inference: host float32 NCHW inputs in, outputs out (sizes checked by the caller).
-  void run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+  // One inference: host row-major inputs in, outputs out, float values as float32 and the others
+  // as their Program dtype (types and sizes checked by the caller).
+  void run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs);
   // Milliseconds per op, averaged over `iterations` eager runs timed with events.
   std::vector<double> profile(int iterations);
   // Milliseconds of each of `iterations` replays of the ops alone (inputs already on the device,
@@ -108,6 +109,7 @@ class ProgramContext {
   int device_;
   UniqueStream stream_;
   std::shared_ptr<DeviceAllocation> arena_;
+  std::shared_ptr<DeviceAllocation> exact_;  // integer and bool values (layout_plan.h)
   std::vector<std::shared_ptr<DeviceAllocation>> inputs_;       // internal-layout input values
   std::vector<std::shared_ptr<DeviceAllocation>> inputStaging_;  // float32 NCHW, when a conversion is needed
   std::vector<std::shared_ptr<DeviceAllocation>> outputStaging_;

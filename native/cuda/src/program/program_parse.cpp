@@ -39,6 +39,8 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
   op.bias = static_cast<int>(d.bias);
   op.scale = static_cast<int>(d.scale);
   op.shift = static_cast<int>(d.shift);
+  op.condition = static_cast<int>(d.condition);
+  op.indices = static_cast<int>(d.indices);
   op.activation = activationOf(d, "CudaProgram.create: " + describeOp(d));
   switch (d.kind) {
     case OpKind::Conv2d:
@@ -122,14 +124,25 @@ OpSpec toOpSpec(const OpDesc& d, const std::vector<ValueDesc>& values) {
       op.kind = OpKind::Unary;
       op.unary = static_cast<UnaryKind>(indexOf(d.type, kUnaryNames));
       break;
-    case OpKind::Activation:
-    case OpKind::Copy: op.kind = d.kind; break;
     case OpKind::Compare:
+      op.kind = OpKind::Compare;
+      op.compare = static_cast<CompareKind>(indexOf(d.type, kCompareNames));
+      break;
+    case OpKind::Gather:
+      op.kind = OpKind::Gather;
+      op.axis = static_cast<int>(d.axis);
+      break;
+    case OpKind::ArgReduce:
+      op.kind = OpKind::ArgReduce;
+      op.axis = static_cast<int>(d.axis);
+      op.argMax = d.type == "max";
+      op.selectLastIndex = d.selectLastIndex;
+      break;
+    case OpKind::Activation:
+    case OpKind::Copy:
     case OpKind::Where:
     case OpKind::Cast:
-    case OpKind::Gather:
-    case OpKind::GatherNd:
-    case OpKind::ArgReduce: op.kind = d.kind; break;  // refused by checkCudaSupport before parsing
+    case OpKind::GatherNd: op.kind = d.kind; break;
   }
   return op;
 }
@@ -145,6 +158,7 @@ ProgramSpec parseProgram(Napi::Object program, const ProgramLimits& limits) {
     value.name = v.name;
     value.shape = v.shape;
     value.storage = v.storage;
+    value.dtype = v.dtype;
     value.index = v.index;
     value.byteOffset = v.byteOffset;
     spec.values.push_back(std::move(value));
@@ -154,9 +168,8 @@ ProgramSpec parseProgram(Napi::Object program, const ProgramLimits& limits) {
   for (int64_t id : desc.outputs) spec.outputs.push_back(static_cast<int>(id));
   spec.arenaBytes = desc.arenaBytes;
   for (const WeightDesc& w : desc.weights) {
-    // checkCudaSupport admitted float32 values only, and the validator matched each weight's
-    // array class to its values' dtype: every weight that a value reads is a Float32Array.
-    spec.weights.push_back(static_cast<const float*>(w.data));
+    // The validator matched each weight's array class to the dtype of the values that read it.
+    spec.weights.push_back(w.data);
     spec.weightLengths.push_back(w.elements);
   }
   return spec;

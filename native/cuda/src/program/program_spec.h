@@ -20,8 +20,11 @@ struct ValueSpec {
   std::string name;
   std::vector<int64_t> shape;
   StorageKind storage = StorageKind::Arena;
+  ::kiln::DType dtype = ::kiln::DType::Float32;  // the Program's dtype (float32 values are stored in the precision's type)
   int64_t index = 0;       // input feed / weight number
-  int64_t byteOffset = 0;  // arena byte offset (float32 units in the Program)
+  int64_t byteOffset = 0;  // arena byte offset
+  bool isFloat() const { return dtype == ::kiln::DType::Float32; }
+  int64_t bytes() const { return elements() * ::kiln::dtypeBytes(dtype); }
   int64_t elements() const {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
@@ -29,9 +32,14 @@ struct ValueSpec {
   }
 };
 
-// program.ts PROGRAM_BINARY_OPS, in order ('prelu': a >= 0 ? a : a·b).
-enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow, Prelu };
-inline constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "max", "min", "pow", "prelu"};
+// program.ts PROGRAM_BINARY_OPS, in order ('prelu': a >= 0 ? a : a·b; 'mod' takes the divisor's
+// sign, 'fmod' the dividend's).
+enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow, Prelu, Mod, Fmod };
+inline constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "max", "min", "pow", "prelu", "mod", "fmod"};
+
+// program.ts PROGRAM_COMPARE_OPS, in order.
+enum class CompareKind { Equal, Less, LessEqual, Greater, GreaterEqual };
+inline constexpr const char* kCompareNames[] = {"equal", "less", "less_equal", "greater", "greater_equal"};
 
 // program.ts PROGRAM_UNARY_OPS, in order.
 enum class UnaryKind { Abs, Neg, Exp, Log, Sqrt, Reciprocal, Sin, Cos, Tan, Erf, Floor, Ceil, Round, Sign };
@@ -45,6 +53,7 @@ struct OpSpec {
   int index = -1;          // the op's number in the Program, reported with its tactic
   std::vector<int> fused;  // numbers of the Program ops folded into this one (a residual add)
   int x = -1, w = -1, b = -1, residual = -1, y = -1, a = -1, bias = -1, scale = -1, shift = -1;
+  int condition = -1, indices = -1;  // where; gather and gather_nd
   std::vector<int> inputs;  // concat
   int strides[2] = {1, 1};
   int pads[4] = {0, 0, 0, 0};  // top, left, bottom, right
@@ -58,7 +67,9 @@ struct OpSpec {
   bool countIncludePad = false;
   BinaryKind binary = BinaryKind::Add;
   UnaryKind unary = UnaryKind::Abs;
-  int axis = 0;  // softmax, concat; channel_affine's channel axis
+  CompareKind compare = CompareKind::Equal;
+  int axis = 0;  // softmax, concat, gather, arg_reduce; channel_affine's channel axis
+  bool argMax = true, selectLastIndex = false;  // arg_reduce
   bool logSoftmax = false;
   std::vector<int64_t> perm, padsNd, starts, steps;
   float padValue = 0.0f;
@@ -75,8 +86,9 @@ struct ProgramSpec {
   std::vector<OpSpec> ops;
   std::vector<int> inputs, outputs;
   int64_t arenaBytes = 0;
-  // Host pointers to the weights (Float32Arrays kept alive by the creating promise).
-  std::vector<const float*> weights;
+  // Host pointers to the weights (typed arrays of their values' dtypes, kept alive by the
+  // creating promise).
+  std::vector<const void*> weights;
   std::vector<int64_t> weightLengths;
 };
 

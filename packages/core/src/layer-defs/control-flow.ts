@@ -482,6 +482,7 @@ const plugin: LayerDef<'plugin'> = {
     name: req(string),
     version: req(string),
     fields: req({ t: 'record', of: pluginField }),
+    package: opt(string),
   },
   inputs: [{ name: 'inputs', role: 'data', variadic: true }],
   outputs: [{ name: 'outputs', variadic: true }],

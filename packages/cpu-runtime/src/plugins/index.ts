@@ -40,7 +40,7 @@ import { uniquePlugin } from './unique.js';
 import { blackmanWindowPlugin, hammingWindowPlugin, hannWindowPlugin } from './windows.js';
 
 export const builtinPlugins: ReadonlyMap<string, Kernel<'plugin'>> = new Map<string, Kernel<'plugin'>>([
-  // Keys follow pluginKey(namespace, name, version) in executor.ts.
+  // Keys follow pluginKey(namespace, name, version) in plugin-identity.ts.
   ['kiln::AffineGrid::1', affineGridPlugin],
   ['kiln::Attention::1', attentionPlugin],
   ['kiln::BitCast::1', bitCastPlugin],

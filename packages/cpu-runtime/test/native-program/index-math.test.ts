@@ -541,30 +541,37 @@ describe.skipIf(!native.ok)(`kiln_cpu.node's own validator refuses hostile dtype
 
 const cudaCreateProgram = loadCudaCreateProgram();
 
-describe.skipIf(!cudaCreateProgram)('kiln_cuda.node refuses integer and bool values before any device work, naming the op', () => {
-  it('an int64 gather and a float32 cast are UNSUPPORTED_LAYER with the op as the layer', () => {
+describe.skipIf(!cudaCreateProgram)('kiln_cuda.node reads integer and bool programs with the shared validator', () => {
+  it('accepts an int64 gather and a cast (device work is asynchronous: no GPU here only fails the promise)', async () => {
     const p = new ProgramBuilder();
     const x = p.input('x', [4, 2]);
     const idx = p.input('idx', [3], 'int64');
     const y = p.arena('y', [3, 2]);
-    const z = p.arena('z', [3, 2]);
+    const z = p.arena('z', [3, 2], 'int32');
     p.op({ op: 'gather', x, indices: idx, y, axis: 0, label: 'pick' });
-    p.op({ op: 'cast', x: y, y: z, label: 'same_type' }).output(z);
-    const program = p.build();
-    const refusal = (prog: Program) => {
-      try {
-        cudaCreateProgram!(prog, {});
-      } catch (e) {
-        return e as { code?: string; message: string; layer?: object };
-      }
-      return undefined;
-    };
-    const e = refusal(program);
-    expect(e?.code).toBe('UNSUPPORTED_LAYER');
-    expect(e?.message).toMatch(/op 0 \(gather, layer 'pick'\): value 1 'idx' is int64: integer and bool values have no CUDA kernels yet/);
-    expect(e?.layer).toMatchObject({ name: 'pick', kind: 'gather', index: 0 });
-    // All float32, but cast has no CUDA kernel either.
-    const floats = { ...program, values: program.values.map((v) => ({ ...v, dtype: 'float32' as const })), ops: [program.ops[1]!] };
-    expect(refusal(floats)?.message).toMatch(/op 0 \(cast, layer 'same_type'\): cast has no CUDA kernel yet/);
+    p.op({ op: 'cast', x: y, y: z, label: 'to_int' }).output(z);
+    let created: unknown;
+    expect(() => {
+      created = cudaCreateProgram!(p.build(), {});
+    }).not.toThrow();
+    await Promise.resolve(created).then(
+      (program) => (program as { dispose(): Promise<void> }).dispose(),
+      () => undefined,
+    );
   });
+
+  for (const h of hostilePrograms()) {
+    it(`refuses as the CPU executor does: ${h.name}`, () => {
+      let raw: { message: string; code?: string } | undefined;
+      try {
+        cudaCreateProgram!(h.program, {});
+      } catch (e) {
+        raw = e as typeof raw;
+      }
+      expect(raw, 'kiln_cuda.node accepted the Program').toBeDefined();
+      expect(raw!.code).toBe(ErrorCode.INVALID_ARGUMENT);
+      expect(raw!.message).toMatch(/^CudaProgram\.create: /);
+      expect(raw!.message).toMatch(h.message);
+    });
+  }
 });

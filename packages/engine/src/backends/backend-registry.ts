@@ -5,7 +5,7 @@
  * loads the CUDA binding only when a CUDA backend is created. A CPU-only program never loads it.
  */
 import { ErrorCode, KilnError } from '@kiln-inference/core';
-import type { Kernel } from '@kiln-inference/cpu-runtime';
+import type { Kernel, PluginModule } from '@kiln-inference/cpu-runtime';
 import type { ExecutionMode } from '../backend.js';
 import type { BackendName, PlanPrecision } from '../plan/manifest.js';
 import type { ProgramBackend } from '../program-backend.js';
@@ -23,6 +23,8 @@ export interface BackendSettings {
   execution?: ExecutionMode;
   /** CPU: extra plugin kernels keyed by pluginKey(namespace, name, version). */
   plugins?: ReadonlyMap<string, Kernel<'plugin'>>;
+  /** CPU: plugin kernels from modules, which worker threads import by URL. */
+  pluginModules?: readonly PluginModule[];
   /** CPU: how to start the execution worker. */
   startWorker?: StartWorker;
   /** CPU: 'native' kernels where kiln_cpu.node is built (default), or 'reference' only. */
@@ -79,11 +81,12 @@ export class BackendRegistry {
 }
 
 /** The CPU backend with the settings that apply to it. */
-export const cpuBackendFactory: BackendFactory = ({ execution, plugins, startWorker, kernels }) =>
+export const cpuBackendFactory: BackendFactory = ({ execution, plugins, pluginModules, startWorker, kernels }) =>
   new CpuBackend({
     ...(kernels ? { kernels } : {}),
     ...(execution ? { execution } : {}),
     ...(plugins ? { plugins } : {}),
+    ...(pluginModules ? { pluginModules } : {}),
     ...(startWorker ? { startWorker } : {}),
   });
 

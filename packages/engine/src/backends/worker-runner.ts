@@ -27,10 +27,16 @@ export class WorkerRunner implements BackendRunner {
   /** Set when the worker reports that its plan loaded. */
   private started = false;
 
-  constructor(startWorker: StartWorker, planBytes: Uint8Array, kernels: 'native' | 'reference' = 'native', limits?: ResourceLimits) {
+  constructor(
+    startWorker: StartWorker,
+    planBytes: Uint8Array,
+    kernels: 'native' | 'reference' = 'native',
+    limits?: ResourceLimits,
+    pluginModules: readonly string[] = [],
+  ) {
     this.lease = leaseWorker(
       startWorker,
-      { planBytes, kernels, ...(limits ? { limits } : {}) },
+      { planBytes, kernels, ...(limits ? { limits } : {}), ...(pluginModules.length > 0 ? { pluginModules: [...pluginModules] } : {}) },
       { message: (m) => this.settle(m), ended: (end) => this.fail(workerFailure({ ...end, started: this.started })) },
     );
   }

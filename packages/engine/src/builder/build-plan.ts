@@ -221,8 +221,8 @@ function pluginsOf(network: Network): PluginRef[] {
   forEachNetwork(network, (n) => {
     for (const l of n.layers) {
       if (l.kind !== 'plugin') continue;
-      const { namespace, name, version } = l.params;
-      found.set(`${namespace}::${name}::${version}`, { namespace, name, version });
+      const { namespace, name, version, package: pkg } = l.params;
+      found.set(`${namespace}::${name}::${version}`, { namespace, name, version, ...(pkg ? { package: pkg } : {}) });
     }
   });
   return [...found.keys()].sort().map((k) => found.get(k)!);

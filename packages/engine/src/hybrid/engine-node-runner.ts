@@ -6,7 +6,7 @@
  * (`whenCacheFull: 'fallback'`, TF-TRT's behaviour) or evicts the least recently used engine.
  */
 import { type Graph, isKilnError } from '@kiln-inference/core';
-import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
+import { pluginKernelMap, type RuntimeValue } from '@kiln-inference/cpu-runtime';
 import type { EngineSegment } from '@kiln-inference/partitioner';
 import { EngineCache } from './engine-cache.js';
 import type { HybridEvent, SegmentFallbackReason } from './hybrid-events.js';
@@ -70,7 +70,8 @@ export class EngineNodeRunner {
     private readonly emit: (event: HybridEvent) => void,
   ) {
     this.cache = new EngineCache(options.maximumCachedEngines);
-    this.reference = new ReferenceGraphRunner(graph, settings.registry);
+    const plugins = pluginKernelMap(settings.engineOptions?.pluginModules, settings.engineOptions?.plugins);
+    this.reference = new ReferenceGraphRunner(graph, settings.registry, plugins);
     this.feeds = this.reference.feeds;
   }
 

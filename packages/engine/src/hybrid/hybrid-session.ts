@@ -6,7 +6,7 @@
  */
 import type { ConverterRegistry } from '@kiln-inference/converters';
 import { ErrorCode, isKilnError, KilnError, Tensor, type ValueType } from '@kiln-inference/core';
-import { type Feeds, feedsToMap, type RuntimeValue } from '@kiln-inference/cpu-runtime';
+import { type Feeds, feedsToMap, pluginKernelMap, type RuntimeValue } from '@kiln-inference/cpu-runtime';
 import { type HybridGraph, isolateNode } from '@kiln-inference/partitioner';
 import type { BuildOptions } from '../builder/build-plan.js';
 import type { EngineOptions } from '../engine.js';
@@ -123,6 +123,8 @@ export class HybridSession {
     const emit = (e: HybridEvent) => session.record(e);
     const known = new Set(hybrid.graph.weights.keys());
     const inferred = staticBuildTypes(hybrid, options);
+    // Fallback nodes run on the reference kernels: plugin layers there need the engines' plugin kernels too.
+    const plugins = pluginKernelMap(options.engineOptions?.pluginModules, options.engineOptions?.plugins);
     for (const step of hybrid.steps) {
       if (step.kind === 'engine') {
         let graph = withConstantInputs(step.segment.graph, constants);
@@ -130,7 +132,11 @@ export class HybridSession {
         steps.push({ kind: 'engine', runner: new EngineNodeRunner(step.segment, graph, settings, nodeOptions, emit) });
         continue;
       }
-      const runner = new ReferenceGraphRunner(withConstantInputs(isolateNode(hybrid.graph, step.node), constants), options.registry);
+      const runner = new ReferenceGraphRunner(
+        withConstantInputs(isolateNode(hybrid.graph, step.node), constants),
+        options.registry,
+        plugins,
+      );
       if (readsOnlyConstants(step.node, known) && foldStep(runner, hybrid.graph.weights, constants)) {
         for (const o of step.node.outputs) if (o) known.add(o);
         continue;

@@ -5,7 +5,7 @@
  */
 import { type ConverterRegistry, convertGraph } from '@kiln-inference/converters';
 import type { Graph, Network, ValueType } from '@kiln-inference/core';
-import { ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
+import { type Kernel, ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
 import { retypeInputs, valueTypeOf } from './retype-inputs.js';
 import { type InputSignature, signatureKey, signatureOf } from './value-signature.js';
 
@@ -14,15 +14,18 @@ const CONVERSIONS_KEPT = 4;
 
 export class ReferenceGraphRunner {
   private readonly conversions = new Map<string, Network>();
-  private readonly executor = new ReferenceExecutor();
+  private readonly executor: ReferenceExecutor;
   /** The graph's inputs that values must be fed for (weights travel inside the graph). */
   readonly feeds: readonly string[];
 
+  /** `plugins`: kernels for the plugin layers the registry's plugin converters make. */
   constructor(
     readonly graph: Graph,
     private readonly registry: ConverterRegistry,
+    plugins: ReadonlyMap<string, Kernel<'plugin'>> = new Map(),
   ) {
     this.feeds = graph.feedInputs.map((i) => i.name);
+    this.executor = new ReferenceExecutor({ plugins: new Map(plugins) });
   }
 
   /** Reads the graph's feeds from `values` and writes its outputs back into it. */

@@ -6,8 +6,8 @@
  *
  * Tensors lower with the dtypes their Program ops take (program-ops descriptors): data
  * movement, casts, gathers and selects of any Program dtype; integer arithmetic, comparisons
- * and arg max/min for index math; float32 for everything else. The CUDA executor has float32
- * kernels only so far. Shape-dependent parameters (reshape dims, pads, slice bounds, resize
+ * and arg max/min for index math; float32 for everything else. Both executors hold every
+ * Program dtype, so the targets agree today; `target` is where they would part. Shape-dependent parameters (reshape dims, pads, slice bounds, resize
  * sizes) must be constants, since a Program is compiled for static shapes.
  */
 import {
@@ -26,7 +26,7 @@ import {
 
 export type ProgramSupport = { supported: true } | { supported: false; reason: string };
 
-/** The native backends. Both run every Program op on float32; only the CPU has integer and bool values so far. */
+/** The native backends. Both run every Program op on every dtype its descriptor allows. */
 export type NativeTarget = 'cpu' | 'cuda';
 
 /** Layer kinds that move or pick elements without arithmetic: any Program dtype lowers. */
@@ -63,12 +63,14 @@ const RESIZE_TRANSFORMS = new Set(['half_pixel', 'pytorch_half_pixel', 'align_co
 /**
  * Whether `layer` of `network` lowers to native ops. `isConstant` says whether a tensor's value
  * is known at build time (produced by a constant layer); parameters read from tensors need it.
+ * `target` names the executor asked about; both answer alike today (every Program op and dtype
+ * runs on both), and callers keep asking per target so a backend may differ again.
  */
 export function programSupport(
   layer: AnyLayer,
   network: Network,
   isConstant: (tensor: string) => boolean,
-  target: NativeTarget = 'cpu',
+  _target: NativeTarget = 'cpu',
 ): ProgramSupport {
   // Constants of any dtype are weights or shape operands read at lowering time, never executed.
   if (layer.kind === 'constant') return SUPPORTED;
@@ -79,7 +81,7 @@ export function programSupport(
     if (!desc?.dtype) continue;
     if (desc.valueKind === 'sequence') return no(`'${t}' is a tensor sequence (reference kernels only)`);
     if (isShapeOperand(layer, t)) continue;
-    const problem = dtypeProblem(layer, t, desc.dtype, target);
+    const problem = dtypeProblem(layer, t, desc.dtype);
     if (problem) return no(problem);
   }
   if (FREE_KINDS.has(layer.kind)) {
@@ -188,9 +190,8 @@ const isIndexDType = (dtype: DType): boolean => (INDEX_DTYPES as readonly string
  * Why tensor `t` of `layer` cannot be a value of its Program op, or undefined when it can: the
  * dtype rules of the op descriptors (packages/core/src/program-ops), seen from the layer.
  */
-function dtypeProblem(layer: AnyLayer, t: string, dtype: DType, target: NativeTarget): string | undefined {
+function dtypeProblem(layer: AnyLayer, t: string, dtype: DType): string | undefined {
   if (dtype === 'float32') return undefined;
-  if (target === 'cuda') return `'${t}' is ${dtype}; the CUDA executor computes float32 only so far`;
   if (!isProgramDType(dtype)) return `'${t}' is ${dtype}, which native programs do not hold`;
   const isOutput = layer.outputs.includes(t);
   if (ANY_DTYPE_KINDS.has(layer.kind)) {

@@ -21,6 +21,8 @@ export interface PluginRef {
   namespace: string;
   name: string;
   version: string;
+  /** The npm package (name@version) the plugin came from: what a loader without it should install. */
+  package?: string;
 }
 
 /** Compute precision a plan was built for. */

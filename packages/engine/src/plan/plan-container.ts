@@ -120,7 +120,7 @@ function parseManifest(bytes: Uint8Array): PlanManifest {
     str(m.kilnVersion) &&
     Array.isArray(m.sections) &&
     Array.isArray(m.plugins) &&
-    m.plugins.every((p) => str(p?.namespace) && str(p?.name) && str(p?.version)) &&
+    m.plugins.every((p) => str(p?.namespace) && str(p?.name) && str(p?.version) && (p.package === undefined || str(p.package))) &&
     Array.isArray(m.precisions) &&
     m.precisions.every(str) &&
     typeof m.device === 'object' &&

@@ -1,14 +1,14 @@
 /**
- * The worker thread behind CPU execution contexts, one context at a time: loads the context's
- * plan (from workerData at start, or from a `load` message when the pool hands the thread to a
- * new context), applies the context's resource limits to this thread, then answers run requests
+ * The worker thread behind CPU execution contexts, one context at a time: imports the context's
+ * plugin modules and loads its plan (from workerData at start, or from a `load` message when the
+ * pool hands the thread to a new context), applies the context's resource limits to this thread, then answers run requests
  * one at a time, in order, with the plan executor (native stages where kiln_cpu.node is loaded,
  * reference kernels otherwise); an `unload` frees the plan for the next context. Every message
  * gets an answer: a malformed one is a KilnError response, never a dead worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { currentResourceLimits, ErrorCode, KilnError, resourceLimits, setProcessResourceLimits } from '@kiln-inference/core';
-import { validateFeeds } from '@kiln-inference/cpu-runtime';
+import { importPluginModule, type Kernel, validateFeeds } from '@kiln-inference/cpu-runtime';
 import { createPlanExecutor, type PlanExecutor } from '../backends/cpu/plan-executor.js';
 import type { Plan } from '../plan/plan.js';
 import { deserializePlan } from '../plan/plan-container.js';
@@ -24,7 +24,7 @@ interface Loaded {
   executor: PlanExecutor;
 }
 
-function load(data: EngineWorkerData): Loaded {
+async function load(data: EngineWorkerData): Promise<Loaded> {
   if (!(data.planBytes instanceof Uint8Array)) {
     throw new KilnError(ErrorCode.INVALID_ARGUMENT, 'the execution worker was sent a plan that is not bytes', {
       hint: 'post nothing to an execution worker yourself; create an execution context',
@@ -32,7 +32,16 @@ function load(data: EngineWorkerData): Loaded {
   }
   setProcessResourceLimits(data.limits ? resourceLimits(data.limits, threadDefaultLimits) : threadDefaultLimits);
   const plan = deserializePlan(data.planBytes);
-  return { plan, executor: createPlanExecutor(plan, { kernels: data.kernels ?? 'native' }) };
+  // Functions cannot be posted to a worker: plugin kernels arrive as module URLs and are imported here.
+  const urls: unknown = data.pluginModules ?? [];
+  if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string')) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, 'the execution worker was sent plugin modules that are not URLs', {
+      hint: 'post nothing to an execution worker yourself; create an execution context',
+    });
+  }
+  const plugins = new Map<string, Kernel<'plugin'>>();
+  for (const url of urls) for (const entry of (await importPluginModule(url)).kernels) plugins.set(...entry);
+  return { plan, executor: createPlanExecutor(plan, { kernels: data.kernels ?? 'native', plugins }) };
 }
 
 async function unload(loaded: Loaded | undefined): Promise<void> {
@@ -41,9 +50,9 @@ async function unload(loaded: Loaded | undefined): Promise<void> {
 }
 
 /** Loads a plan and says whether it did: a failure before this is a worker that could not start. */
-function loadAndReport(port: NonNullable<typeof parentPort>, data: EngineWorkerData): Loaded | undefined {
+async function loadAndReport(port: NonNullable<typeof parentPort>, data: EngineWorkerData): Promise<Loaded | undefined> {
   try {
-    const loaded = load(data);
+    const loaded = await load(data);
     port.postMessage({ id: null, ok: true } satisfies WorkerResponse);
     return loaded;
   } catch (e) {
@@ -76,15 +85,17 @@ async function answerRun(port: NonNullable<typeof parentPort>, loaded: Loaded | 
 
 const port = parentPort;
 if (port) {
-  let loaded = loadAndReport(port, workerData as EngineWorkerData);
-  let queue: Promise<void> = Promise.resolve();
+  let loaded: Loaded | undefined;
+  let queue: Promise<void> = loadAndReport(port, workerData as EngineWorkerData).then((l) => {
+    loaded = l;
+  });
   port.on('message', (message: unknown) => {
     queue = queue.then(async () => {
       const control = parseControl(message);
       if (!control) return answerRun(port, loaded, message);
       await unload(loaded);
       loaded = undefined;
-      if ('load' in control) loaded = loadAndReport(port, control.load);
+      if ('load' in control) loaded = await loadAndReport(port, control.load);
       else port.postMessage({ id: null, unloaded: true } satisfies WorkerResponse);
     });
   });

@@ -20,6 +20,8 @@ export interface EngineWorkerData {
   planBytes: Uint8Array;
   kernels?: 'native' | 'reference';
   limits?: ResourceLimits;
+  /** URLs of plugin modules the worker imports before it loads the plan (see PluginModule). */
+  pluginModules?: string[];
 }
 
 export interface WireTensor {

@@ -28,9 +28,10 @@ interface ModelFlags {
   inputShape?: string[];
   signature?: string;
   outputs?: string;
+  plugin?: string[];
 }
 
-type ModelOptions = Pick<LoadModelOptions, 'inputShapes' | 'inputOrders' | 'signature' | 'outputs'>;
+type ModelOptions = Pick<LoadModelOptions, 'inputShapes' | 'inputOrders' | 'signature' | 'outputs'> & { plugins?: string[] };
 
 function withModelFlags(command: Command): Command {
   return command
@@ -40,7 +41,8 @@ function withModelFlags(command: Command): Command {
       collect,
     )
     .option('--signature <NAME>', 'SavedModel signature')
-    .option('--outputs <a,b>', 'output names for frozen graphs');
+    .option('--outputs <a,b>', 'output names for frozen graphs')
+    .option('--plugin <PACKAGE|PATH>', 'load a plugin package or module (repeat per plugin)', collect);
 }
 
 function modelOptions(flags: ModelFlags): ModelOptions {
@@ -53,6 +55,7 @@ function modelOptions(flags: ModelFlags): ModelOptions {
   }
   if (flags.signature) options.signature = flags.signature;
   if (flags.outputs) options.outputs = flags.outputs.split(',').filter(Boolean);
+  if (flags.plugin) options.plugins = flags.plugin;
   return options;
 }
 

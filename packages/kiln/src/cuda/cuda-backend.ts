@@ -96,17 +96,9 @@ export class CudaBackend implements ProgramBackend {
       ...(limits ? { limits } : {}),
     };
     const cuda = await cudaRuntime().CudaProgram.create(program, options);
+    // The staged runner has checked each input's dtype against the program's.
     return {
-      run: (inputs) => {
-        const floats = inputs.map((data, i) => {
-          if (data instanceof Float32Array) return data;
-          const name = program.values[program.inputs[i]!]?.name ?? `input ${i}`;
-          throw new KilnError(ErrorCode.FEED_DTYPE_MISMATCH, `'${name}' must be a float32 tensor for the CUDA backend`, {
-            hint: 'cast the input to float32',
-          });
-        });
-        return cuda.run(floats);
-      },
+      run: (inputs) => cuda.run(inputs),
       dispose: () => cuda.dispose(),
     };
   }

@@ -5,6 +5,7 @@
  */
 import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { EngineOptions, OptimizationProfile } from '@kiln-inference/engine';
+import type { PluginsOption } from '@kiln-inference/plugin-sdk';
 import type { ModelSourceOptions } from './model-source.js';
 
 /** TF-TRT's precision modes; a target refuses the ones it cannot compute. */
@@ -38,6 +39,8 @@ export interface InferenceGraphOptions extends ModelSourceOptions {
   excludeOps?: string[];
   /** Passed to every engine (e.g. `{ kernels: 'reference' }`). Not saved. */
   engineOptions?: EngineOptions;
+  /** Plugin packages, paths or objects (see SessionOptions.plugins): their nodes convert and run on the CPU. Not saved. */
+  plugins?: PluginsOption;
 }
 
 /** The options that shape the partition and the engines, as save() records them. */

@@ -9,6 +9,7 @@ import type { Tensor } from '@kiln-inference/core';
 import type { Feeds, RuntimeValue } from '@kiln-inference/cpu-runtime';
 import { type EngineOptions, type HybridCounters, HybridSession, type SavedSegmentEngine, targetOracle } from '@kiln-inference/engine';
 import { type HybridGraph, type PartitionReport, partition } from '@kiln-inference/partitioner';
+import { type PluginRegistry, resolvePlugins } from '@kiln-inference/plugin-sdk';
 import { registryFor } from '../load-model.js';
 import { type InferenceGraphOptions, type ResolvedInferenceOptions, resolveInferenceOptions } from './inference-graph-options.js';
 import { type ModelSource, openModelSource } from './model-source.js';
@@ -30,11 +31,12 @@ export class InferenceGraph {
   static async open(
     source: ModelSource,
     options: ResolvedInferenceOptions,
-    engineOptions: EngineOptions | undefined,
+    runtime: { engineOptions?: EngineOptions; plugins?: PluginRegistry },
     engines?: ReadonlyMap<string, readonly SavedSegmentEngine[]>,
     checkPartition?: (hybrid: HybridGraph) => void,
   ): Promise<InferenceGraph> {
-    const registry = registryFor(source.graph);
+    const registry = registryFor(source.graph, runtime.plugins);
+    const engineOptions = runtime.plugins ? { ...runtime.engineOptions, ...runtime.plugins.kernels() } : runtime.engineOptions;
     const { hybrid, report } = partition(source.graph, targetOracle(options.target, registry), {
       minimumSegmentSize: options.minimumSegmentSize,
       excludeOps: options.excludeOps,
@@ -83,5 +85,6 @@ export class InferenceGraph {
 export async function createInferenceGraph(options: InferenceGraphOptions): Promise<InferenceGraph> {
   const resolved = resolveInferenceOptions(options);
   const source = await openModelSource(options);
-  return InferenceGraph.open(source, resolved, options.engineOptions);
+  const plugins = await resolvePlugins(options.plugins);
+  return InferenceGraph.open(source, resolved, { ...(options.engineOptions ? { engineOptions: options.engineOptions } : {}), plugins });
 }

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { ErrorCode, KILN_VERSION, KilnError } from '@kiln-inference/core';
 import type { EngineOptions, InputSignature, SavedSegmentEngine } from '@kiln-inference/engine';
+import { type PluginsOption, resolvePlugins } from '@kiln-inference/plugin-sdk';
 import { InferenceGraph } from './inference-graph.js';
 import type { ResolvedInferenceOptions } from './inference-graph-options.js';
 import { reopenModelSource, type StoredSource } from './model-source.js';
@@ -80,7 +81,10 @@ function readManifest(path: string): InferenceGraphManifest {
 }
 
 /** Loads a folder written by `InferenceGraph.save()`, starting its engine nodes with the saved engines (none rebuilt). */
-export async function loadInferenceGraph(path: string, options: { engineOptions?: EngineOptions } = {}): Promise<InferenceGraph> {
+export async function loadInferenceGraph(
+  path: string,
+  options: { engineOptions?: EngineOptions; plugins?: PluginsOption } = {},
+): Promise<InferenceGraph> {
   const manifest = readManifest(path);
   const source = await reopenModelSource(path, manifest.source);
   const engines = new Map<string, SavedSegmentEngine[]>();
@@ -91,7 +95,11 @@ export async function loadInferenceGraph(path: string, options: { engineOptions?
     );
   }
   const expected = Object.fromEntries(Object.entries(manifest.engineNodes).map(([n, e]) => [n, e.inputs.join(',')]));
-  return InferenceGraph.open(source, manifest.options, options.engineOptions, engines, (hybrid) => {
+  const runtime = {
+    ...(options.engineOptions ? { engineOptions: options.engineOptions } : {}),
+    plugins: await resolvePlugins(options.plugins),
+  };
+  return InferenceGraph.open(source, manifest.options, runtime, engines, (hybrid) => {
     // The same model and options give the same segments; anything else means the folder was edited.
     const found = Object.fromEntries(hybrid.segments.map((s) => [s.name, s.inputs.join(',')]));
     if (JSON.stringify(found) !== JSON.stringify(expected)) {

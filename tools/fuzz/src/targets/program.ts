@@ -360,7 +360,9 @@ function mutateProgram(rng: Rng, p: Program): Mutation {
       const t = p.ops.findIndex((o) => o.op === 'transpose');
       if (t < 0) return { program: json, note: 'no transpose' };
       const perm = (p.ops[t] as { perm: number[] }).perm;
-      const bad = rng.pick([perm.map(() => 0), [...perm, perm.length], perm.slice(1), perm.map((x) => x + 1)]);
+      // All zeros repeats an axis only from rank 2 (rank 1's [0] is the identity): the others are always wrong.
+      const repeats = perm.length > 1 ? [perm.map(() => 0)] : [];
+      const bad = rng.pick([...repeats, [...perm, perm.length], perm.slice(1), perm.map((x) => x + 1)]);
       return {
         program: setAt(json, ['ops', t, 'perm'], bad),
         note: `ops[${t}].perm = [${bad}]`,
@@ -472,8 +474,10 @@ export const programTarget: Target = {
       };
     }
     if (m.note === 'weight-length') {
-      const w = rng.int(0, weights.length - 1);
-      if (weights.length) {
+      // Only a weight with elements can be cut short (an empty one stays valid).
+      const cuttable = weights.flatMap((data, i) => (data.length > 0 ? [i] : []));
+      const w = cuttable[rng.int(0, cuttable.length - 1)] ?? 0;
+      if (cuttable.length) {
         const cut = rng.int(0, weights[w]!.length - 1);
         weights = weights.slice();
         weights[w] = weights[w]!.subarray(0, cut);
@@ -514,8 +518,8 @@ export const programTarget: Target = {
     if (cudaStatus().devices.length > 0) {
       const cuda = await CudaProgram.create(program);
       try {
-        // CudaProgram.create admits float32 values only, so every feed that reaches it is a Float32Array.
-        await cuda.run(feeds as Float32Array[]);
+        // Each feed is the typed array of its value's dtype, as CudaProgram.run takes it.
+        await cuda.run(feeds);
       } finally {
         await cuda.dispose();
       }

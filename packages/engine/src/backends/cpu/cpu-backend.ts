@@ -15,7 +15,7 @@ import {
   type ProgramOp,
   type ResourceLimits,
 } from '@kiln-inference/core';
-import { builtinPlugins, type Kernel, pluginKey } from '@kiln-inference/cpu-runtime';
+import { builtinPlugins, type Kernel, type PluginModule, pluginKernelMap, pluginKey } from '@kiln-inference/cpu-runtime';
 import type { BackendRunner, ExecutionMode } from '../../backend.js';
 import { TACTIC_OPS } from '../../lowering/compile-stage.js';
 import type { ProgramSupport } from '../../lowering/program-support.js';
@@ -35,6 +35,8 @@ export interface CpuBackendOptions {
   execution?: ExecutionMode;
   /** Extra plugin kernels. Functions cannot cross into a worker, so they force inline execution. */
   plugins?: ReadonlyMap<string, Kernel<'plugin'>>;
+  /** Plugin kernels from modules: a worker imports each module by its URL, so these run off the main thread. */
+  pluginModules?: readonly PluginModule[];
   /**
    * Starts the execution worker, for hosts that place or load the worker script differently
    * (bundlers, test runners). Defaults to dist/engine-worker.js beside this module.
@@ -69,6 +71,7 @@ export class CpuBackend implements ProgramBackend {
   readonly deviceSpecificPlans = false;
   private readonly execution: ExecutionMode;
   private readonly plugins: ReadonlyMap<string, Kernel<'plugin'>>;
+  private readonly pluginModules: readonly PluginModule[];
   private readonly startWorker: StartWorker | undefined;
   private readonly kernels: CpuKernels;
 
@@ -76,6 +79,7 @@ export class CpuBackend implements ProgramBackend {
     this.kernels = options.kernels ?? 'native';
     this.execution = options.execution ?? 'auto';
     this.plugins = options.plugins ?? new Map();
+    this.pluginModules = options.pluginModules ?? [];
     this.startWorker = options.startWorker ?? defaultWorker().start;
   }
 
@@ -85,7 +89,7 @@ export class CpuBackend implements ProgramBackend {
 
   hasPlugin(ref: PluginRef): boolean {
     const key = pluginKey(ref.namespace, ref.name, ref.version);
-    return builtinPlugins.has(key) || this.plugins.has(key);
+    return builtinPlugins.has(key) || this.plugins.has(key) || this.pluginModules.some((m) => m.kernels.has(key));
   }
 
   support(layer: AnyLayer, network: Network, isConstant: (tensor: string) => boolean): ProgramSupport {
@@ -126,9 +130,15 @@ export class CpuBackend implements ProgramBackend {
     }
     if (this.kernels === 'native') warnIfReferenceKernels();
     if (!start && this.execution === 'auto' && this.plugins.size === 0) warnIfMainThread(defaultWorker().script);
-    if (start) return new WorkerRunner(start, planBytes(), this.kernels, limits);
-    return new InlineRunner(
-      createPlanExecutor(plan, { kernels: this.kernels, plugins: new Map(this.plugins), ...(limits ? { limits } : {}) }),
-    );
+    if (start)
+      return new WorkerRunner(
+        start,
+        planBytes(),
+        this.kernels,
+        limits,
+        this.pluginModules.map((m) => m.url),
+      );
+    const plugins = pluginKernelMap(this.pluginModules, this.plugins);
+    return new InlineRunner(createPlanExecutor(plan, { kernels: this.kernels, plugins, ...(limits ? { limits } : {}) }));
   }
 }

@@ -7,10 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { ErrorCode, KilnError, MemoryLogger, type ProgressListener } from '@kiln-inference/core';
 import { loadCpuNative } from '@kiln-inference/cpu-runtime';
 import { buildPlan, defaultBackends, type OptimizationProfile, serializePlan, TimingCache } from '@kiln-inference/engine';
+import { type PluginsOption, resolvePlugins } from '@kiln-inference/plugin-sdk';
 import { type LoadModelOptions, loadModel, toNetwork } from '../../load-model.js';
 
 export interface BuildCommandOptions extends LoadModelOptions {
   output: string;
+  /** Plugin packages or paths (`--plugin`) whose ops the model uses. */
+  plugins?: PluginsOption;
   backend?: string;
   precision?: string;
   timingCache?: string;
@@ -51,7 +54,7 @@ export async function buildModel(model: string, options: BuildCommandOptions): P
     });
   }
   const { graph } = await loadModel(model, options);
-  const network = toNetwork(graph, options);
+  const network = toNetwork(graph, options, await resolvePlugins(options.plugins));
   const cache = options.timingCache ? TimingCache.load(options.timingCache) : undefined;
   const logger = new MemoryLogger();
   const plan = await buildPlan(network, {

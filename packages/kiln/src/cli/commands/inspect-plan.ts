@@ -1,9 +1,10 @@
 /**
  * `kiln inspect MODEL.plan`: what a built plan will run, per layer — kind, input and output
  * dtypes, layout, the tactic the builder chose (with how many were timed) and what was fused
- * into the layer — after the manifest's backend, device, precisions and build settings.
+ * into the layer — after the manifest's backend, device, precisions, plugins and build settings.
  */
 import type { AnyLayer, Network } from '@kiln-inference/core';
+import { pluginLabel } from '@kiln-inference/cpu-runtime';
 import { deserializePlan, type Plan } from '@kiln-inference/engine';
 import { readModelBytes } from '../../load-model.js';
 
@@ -26,6 +27,8 @@ export interface PlanInspectReport {
   backend: string;
   device: string;
   precisions: string[];
+  /** The plugins the plan needs to load, as namespace::name@version (package). */
+  plugins: string[];
   buildSettings: Record<string, unknown>;
   inputs: { name: string; type: string }[];
   outputs: { name: string; type: string }[];
@@ -60,6 +63,7 @@ export function inspectPlanObject(path: string, plan: Plan): PlanInspectReport {
     backend: manifest.backend,
     device: `${manifest.device.type} (${manifest.device.arch})`,
     precisions: [...manifest.precisions],
+    plugins: manifest.plugins.map((p) => `${pluginLabel(p)}${p.package ? ` (${p.package})` : ''}`),
     buildSettings: { ...manifest.buildSettings },
     inputs: network.inputs.map((i) => ({ name: i.name, type: typeOf(network, i.name) })),
     outputs: network.outputs.map((o) => ({ name: o, type: typeOf(network, o) })),
@@ -108,6 +112,7 @@ export function formatPlanInspect(r: PlanInspectReport): string {
     `plan        ${r.path} (format ${r.formatVersion}, kiln ${r.kilnVersion})`,
     `backend     ${r.backend} on ${r.device}`,
     `precisions  ${r.precisions.join(', ') || '-'}`,
+    ...(r.plugins.length > 0 ? [`plugins     ${r.plugins.join(', ')}`] : []),
     `settings    ${settings || '-'}`,
     'inputs',
     ...r.inputs.map((i) => `  ${i.name}: ${i.type}`),

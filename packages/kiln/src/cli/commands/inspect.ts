@@ -5,6 +5,7 @@
 
 import { checkSupport } from '@kiln-inference/converters';
 import { formatShape, type Graph, type ValueInfo } from '@kiln-inference/core';
+import { type PluginRegistry, type PluginsOption, resolvePlugins } from '@kiln-inference/plugin-sdk';
 import type { LoadModelOptions } from '../../load-model.js';
 import { loadModel, registryFor } from '../../load-model.js';
 
@@ -29,8 +30,8 @@ function typeString(v: ValueInfo): string {
   return t.kind;
 }
 
-export function inspectGraph(path: string, format: string, graph: Graph): InspectReport {
-  const registry = registryFor(graph);
+export function inspectGraph(path: string, format: string, graph: Graph, plugins?: PluginRegistry): InspectReport {
+  const registry = registryFor(graph, plugins);
   const ops = new Map<string, { count: number; supported: boolean; reason?: string }>();
   const unsupportedNodes: InspectReport['unsupportedNodes'] = [];
   for (const node of graph.nodes) {
@@ -68,9 +69,9 @@ export function inspectGraph(path: string, format: string, graph: Graph): Inspec
   };
 }
 
-export async function inspectModel(path: string, options: LoadModelOptions = {}): Promise<InspectReport> {
+export async function inspectModel(path: string, options: LoadModelOptions & { plugins?: PluginsOption } = {}): Promise<InspectReport> {
   const { format, graph } = await loadModel(path, options);
-  return inspectGraph(path, format, graph);
+  return inspectGraph(path, format, graph, await resolvePlugins(options.plugins));
 }
 
 export function formatInspect(r: InspectReport): string {

@@ -9,10 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { ErrorCode, KilnError } from '@kiln-inference/core';
 import { targetOracle } from '@kiln-inference/engine';
 import { type PartitionReport, partition, renderPartitionHtml } from '@kiln-inference/partitioner';
+import { type PluginsOption, resolvePlugins } from '@kiln-inference/plugin-sdk';
 import { type LoadModelOptions, loadModel, registryFor } from '../../load-model.js';
 
 export interface PartitionCommandOptions extends LoadModelOptions {
   target: string;
+  /** Plugin packages or paths (`--plugin`): their ops convert, and run on the CPU. */
+  plugins?: PluginsOption;
   minimumSegmentSize?: number;
   maximumSegments?: number;
   excludeOps?: string[];
@@ -42,7 +45,7 @@ function writeReport(path: string, text: string): void {
 
 export async function partitionModel(path: string, options: PartitionCommandOptions): Promise<PartitionCommandReport> {
   const { format, graph } = await loadModel(path, options);
-  const oracle = targetOracle(options.target, registryFor(graph));
+  const oracle = targetOracle(options.target, registryFor(graph, await resolvePlugins(options.plugins)));
   const { report } = partition(graph, oracle, {
     ...(options.minimumSegmentSize !== undefined ? { minimumSegmentSize: options.minimumSegmentSize } : {}),
     ...(options.maximumSegments !== undefined ? { maximumSegments: options.maximumSegments } : {}),
