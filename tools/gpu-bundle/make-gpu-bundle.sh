@@ -43,7 +43,7 @@ echo '{ "type": "module" }' > "$out/bundle/fuzz/package.json"
 # The GPU unit tests, with vitest replaced by a minimal runner (vitest-shim.ts).
 tests=$(mktemp --suffix=.ts -p tools/gpu-bundle)
 trap 'rm -f "$tests"' EXIT
-for f in packages/cuda-runtime/test/*.test.ts packages/engine/test/cuda-*.test.ts; do echo "import '../../$f';" >> "$tests"; done
+for f in packages/cuda-runtime/test/*.test.ts packages/kiln/test/cuda-backend.test.ts packages/kiln/test/cuda-plans.test.ts; do echo "import '../../$f';" >> "$tests"; done
 # --ignore-annotations: the packages say "sideEffects": false, which would drop the test files'
 # bare imports (a test file is all side effects).
 bundle "$tests" gpu-tests.mjs --alias:vitest=./tools/gpu-bundle/vitest-shim.ts --ignore-annotations

@@ -1,20 +1,17 @@
 /**
- * Engine: a loaded plan bound to a backend. Loading checks the plan (corruption, format
- * version, backend, plugins) and says what to rebuild when it cannot be used.
+ * Engine: a loaded plan bound to a ProgramBackend (from the backend registry, or given). Loading
+ * checks the plan (corruption, format version, backend, device, plugins) and says what to
+ * rebuild when it cannot be used.
  */
 import { type DType, ErrorCode, KilnError, type ResourceLimits, resourceLimits, type Shape, type TensorDesc } from '@kiln-inference/core';
-import type { Kernel, PluginModule } from '@kiln-inference/cpu-runtime';
-import type { Backend, ExecutionMode } from './backend.js';
-import { CpuBackend } from './backends/cpu-backend.js';
-import { CudaBackend } from './backends/cuda/cuda-backend.js';
-import { type CpuKernels, planTacticOptions } from './backends/native-cpu/plan-executor.js';
-import type { StartWorker } from './backends/worker-pool.js';
+import { type BackendRegistry, type BackendSettings, defaultBackends } from './backends/backend-registry.js';
 import { ExecutionContext } from './execution-context.js';
 import { checkProfileInputs } from './hybrid/optimization-profile.js';
 import type { BackendName } from './plan/manifest.js';
 import { missingPluginError } from './plan/missing-plugin.js';
 import type { Plan } from './plan/plan.js';
 import { deserializePlan, serializePlan } from './plan/plan-container.js';
+import type { ProgramBackend } from './program-backend.js';
 
 export interface EngineIO {
   name: string;
@@ -24,21 +21,12 @@ export interface EngineIO {
   valueKind?: 'sequence';
 }
 
-export interface EngineOptions {
-  /** A backend name or instance; defaults to the CPU backend. */
-  backend?: BackendName | Backend;
-  /** CPU backend only: worker thread, calling thread, or worker when available ('auto'). */
-  execution?: ExecutionMode;
-  /** CPU backend only: extra plugin kernels keyed by pluginKey(namespace, name, version). */
-  plugins?: ReadonlyMap<string, Kernel<'plugin'>>;
-  /** CPU backend only: plugin kernels from modules, which worker threads import by URL (see CpuBackendOptions.pluginModules). */
-  pluginModules?: readonly PluginModule[];
-  /** CPU backend only: how to start the execution worker (see CpuBackendOptions.startWorker). */
-  startWorker?: StartWorker;
-  /** CUDA backend only: the device to run on (default 0). */
-  device?: number;
-  /** CPU backend only: 'native' (default) uses kiln_cpu.node where it is built; 'reference' only the TypeScript kernels. */
-  kernels?: CpuKernels;
+/** The backend settings (execution, plugins, startWorker, kernels for the CPU; device for CUDA), plus: */
+export interface EngineOptions extends Omit<BackendSettings, 'precision'> {
+  /** A backend name or instance; defaults to the backend the plan was built for. */
+  backend?: BackendName | ProgramBackend;
+  /** Where a backend name is looked up (default: defaultBackends, which the umbrella package fills). */
+  backends?: BackendRegistry;
   /** Resource limits for every context's runs, over the limits of this thread (see ResourceLimits). */
   limits?: Partial<ResourceLimits>;
 }
@@ -59,7 +47,7 @@ export class Engine {
 
   private constructor(
     readonly plan: Plan,
-    private readonly backend: Backend,
+    private readonly backend: ProgramBackend,
     bytes: Uint8Array | undefined,
     private readonly limits: Partial<ResourceLimits>,
   ) {
@@ -119,36 +107,25 @@ function checkPlanProfile(plan: Plan): void {
 }
 
 /** The backend named by the options, or the one the plan was built for. */
-function resolveBackend(plan: Plan, options: EngineOptions): Backend {
+function resolveBackend(plan: Plan, options: EngineOptions): ProgramBackend {
   const b = options.backend ?? plan.manifest.backend;
   if (typeof b !== 'string') return b;
-  if (b === 'cuda') {
-    const backend = new CudaBackend({
-      precision: plan.manifest.buildSettings.precision,
-      // The tactics the build timed on this device model are forced, so contexts start without timing.
-      compile: planTacticOptions(plan),
-      ...(options.device !== undefined ? { device: options.device } : {}),
-    });
-    checkDevice(plan, backend);
-    return backend;
-  }
-  if (b === 'cpu') {
-    const { execution, plugins, pluginModules, startWorker, kernels } = options;
-    return new CpuBackend({
-      ...(kernels ? { kernels } : {}),
-      ...(execution ? { execution } : {}),
-      ...(plugins ? { plugins } : {}),
-      ...(pluginModules ? { pluginModules } : {}),
-      ...(startWorker ? { startWorker } : {}),
-    });
-  }
-  throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, `the '${b}' backend is not available in this installation`, {
-    hint: "run on the 'cpu' backend (rebuild the plan with backend: 'cpu')",
+  const { execution, plugins, pluginModules, startWorker, kernels, device } = options;
+  const backend = (options.backends ?? defaultBackends).create(b, {
+    precision: plan.manifest.buildSettings.precision,
+    ...(device !== undefined ? { device } : {}),
+    ...(kernels ? { kernels } : {}),
+    ...(execution ? { execution } : {}),
+    ...(plugins ? { plugins } : {}),
+    ...(pluginModules ? { pluginModules } : {}),
+    ...(startWorker ? { startWorker } : {}),
   });
+  if (backend.deviceSpecificPlans) checkDevice(plan, backend);
+  return backend;
 }
 
-/** A CUDA plan runs only on the GPU model and compute capability it was built and tuned for. */
-function checkDevice(plan: Plan, backend: Backend): void {
+/** A device-specific plan runs only on the GPU model and compute capability it was built and tuned for. */
+function checkDevice(plan: Plan, backend: ProgramBackend): void {
   const built = plan.manifest.device;
   const here = backend.device();
   if (built.type !== here.type || built.arch !== here.arch) {

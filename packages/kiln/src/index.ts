@@ -4,13 +4,16 @@
  * onnxruntime-node's calls: see docs/from-onnxruntime.md).
  */
 
+import { registerCudaBackend } from './cuda/register-cuda-backend.js';
+
 export type { ConversionContext, Converter, Support, ValidationContext } from '@kiln-inference/converters';
 export { ConverterRegistry, checkSupport, convertGraph, createOnnxRegistry } from '@kiln-inference/converters';
 export * from '@kiln-inference/core';
 export { ReferenceExecutor, runReference } from '@kiln-inference/cpu-runtime';
-// cudaStatus loads the optional @kiln-inference/cuda-runtime on first call (engine's CUDA seam).
 export type { CudaStatus } from '@kiln-inference/cuda-runtime';
 export type {
+  BackendFactory,
+  BackendSettings,
   BuildOptions,
   EngineIO,
   EngineOptions,
@@ -20,12 +23,15 @@ export type {
   MemoryPlan,
   OptimizationProfile,
   Plan,
+  ProgramBackend,
   ShapeRange,
   TacticChoices,
 } from '@kiln-inference/engine';
 export {
+  BackendRegistry,
   buildPlan,
-  cudaStatus,
+  CpuBackend,
+  defaultBackends,
   deserializePlan,
   Engine,
   ExecutionContext,
@@ -40,6 +46,11 @@ export type { HybridGraph, PartitionOptions, PartitionReport } from '@kiln-infer
 export { partition, renderPartitionHtml } from '@kiln-inference/partitioner';
 export type { Plugin, PluginNode, PluginsOption } from '@kiln-inference/plugin-sdk';
 export { collapseNamespaces, definePlugin, field, loadPlugins, PluginRegistry, replaceOps, upTo } from '@kiln-inference/plugin-sdk';
+export type { CudaBackendOptions } from './cuda/cuda-backend.js';
+export { CudaBackend } from './cuda/cuda-backend.js';
+// cudaStatus loads the optional @kiln-inference/cuda-runtime on first call (the umbrella's CUDA seam).
+export { cudaStatus } from './cuda/cuda-runtime-module.js';
+export { cudaBackendFactory, registerCudaBackend } from './cuda/register-cuda-backend.js';
 export { createInferenceGraph, InferenceGraph } from './inference-graph/inference-graph.js';
 export type {
   InferenceGraphOptions,
@@ -62,3 +73,6 @@ export type { OrtSessionOptions } from './ort-compat/ort-session-options.js';
 export type { ValueMetadata } from './ort-compat/value-metadata.js';
 export type { ModelInput, SessionOptions } from './session.js';
 export { engineOptions, InferenceSession, planFor } from './session.js';
+
+// The default registry gets CUDA beside the engine's CPU backend; the binding loads only when used.
+registerCudaBackend();

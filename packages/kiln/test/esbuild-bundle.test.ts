@@ -59,7 +59,7 @@ function bundle(format: 'esm' | 'cjs', source = app): string {
     target: 'node20',
     format,
     outfile,
-    alias: { kiln: umbrella },
+    alias: { 'kiln-inference': umbrella },
     // The packages' ESM builds read import.meta.url, empty in CJS output by design (see tsup configs).
     logOverride: { 'empty-import-meta': 'silent' },
     logLevel: 'error',
@@ -111,7 +111,7 @@ describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
     `finds its natives through a node_modules beside it${nativeBuilt ? '' : ' (skipped: kiln_cpu.node not built)'}`,
     () => {
       const bundled = bundle(format);
-      const scope = join(bundled, '../../node_modules/@kiln');
+      const scope = join(bundled, '../../node_modules/@kiln-inference');
       mkdirSync(scope, { recursive: true });
       for (const pkg of ['core', 'cpu-runtime', 'engine']) symlinkSync(join(root, 'packages', pkg), join(scope, pkg), 'dir');
       expect(run(bundled)).toEqual([]);
@@ -123,7 +123,7 @@ describe.each(['esm', 'cjs'] as const)('an esbuild bundle (%s)', (format) => {
     () => {
       const bundled = bundle(format);
       // As npm installs it: only the platform package, holding the addon (linked here, not copied).
-      const pkg = join(bundled, '../../node_modules/@kiln', platformPackage);
+      const pkg = join(bundled, '../../node_modules/@kiln-inference', platformPackage);
       mkdirSync(pkg, { recursive: true });
       symlinkSync(join(root, 'packages', platformPackage, 'package.json'), join(pkg, 'package.json'));
       symlinkSync(cpuAddon, join(pkg, 'kiln_cpu.node'));

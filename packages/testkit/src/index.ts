@@ -13,6 +13,7 @@ export type { Mutation } from './mutate.js';
 export { fuzz, mutate } from './mutate.js';
 export type { NativeLoadOutcome } from './native-gate.js';
 export { loadNativeForTests, nativeRequired, nativeSkipNote, withoutFallbackWarnings } from './native-gate.js';
+export { convPoolNetwork } from './networks.js';
 export { ProtoWriter } from './proto-writer.js';
 export { mulberry32, randomTensor } from './random.js';
 export { startSourceWorker } from './source-worker.js';

@@ -1,19 +1,22 @@
 /**
- * Runs a plan on the calling thread (source mode, custom plugins); native stages still run off
- * it. Like the worker runner, dispose() rejects every run that has not settled with ABORTED, and
- * frees the executor only once the run in progress has left native code.
+ * Runs a plan on the calling thread (CPU source mode, custom plugins; every CUDA context); native
+ * stages still run off it. Like the worker runner, dispose() rejects every run that has not
+ * settled with ABORTED, and frees the executor only once the run in progress has left native code.
  */
 import { ErrorCode, KilnError } from '@kiln-inference/core';
 import type { RuntimeValue } from '@kiln-inference/cpu-runtime';
 import type { BackendRunner } from '../backend.js';
-import type { PlanExecutor } from './native-cpu/plan-executor.js';
+import type { PlanExecutor } from './cpu/plan-executor.js';
 
 export class InlineRunner implements BackendRunner {
-  readonly offThread = false;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
-  constructor(private readonly executor: PlanExecutor) {}
+  /** `offThread`: the plan's stages run on a device (CUDA), so runs leave the event loop free but for reference stages. */
+  constructor(
+    private readonly executor: Pick<PlanExecutor, 'runValues' | 'dispose'>,
+    readonly offThread = false,
+  ) {}
 
   /** Runs one at a time: native programs own one arena per context. */
   run(feeds: Map<string, RuntimeValue>): Promise<Map<string, RuntimeValue>> {
@@ -30,7 +33,7 @@ export class InlineRunner implements BackendRunner {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.queue;
-    this.executor.dispose();
+    await this.executor.dispose();
   }
 }
 

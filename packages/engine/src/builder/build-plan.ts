@@ -1,8 +1,8 @@
 /**
- * Network → Plan: validate the network (and its sub-networks) and the optimization profile,
- * copy it, run the builder rules, choose tactics by timing them at the profile's `opt` shapes
- * (native backends), plan the memory (at the profile's `max` shapes), record the settings and
- * the profile.
+ * Network → Plan: find the backend in the registry, validate the network (and its sub-networks)
+ * and the optimization profile, copy it, run the builder rules, choose tactics by timing them on
+ * the backend at the profile's `opt` shapes, plan the memory (at the profile's `max` shapes),
+ * record the settings and the profile.
  */
 import {
   checkLayerInputs,
@@ -18,10 +18,7 @@ import {
   type ProgressListener,
   throwIfAborted,
 } from '@kiln-inference/core';
-import { cpuDevice } from '../backends/cpu-backend.js';
-import { cudaDevice } from '../backends/cuda/cuda-device.js';
-import { selectCudaTactics } from '../backends/cuda/cuda-tactics.js';
-import { cpuTacticProvider } from '../backends/native-cpu/cpu-tactic-provider.js';
+import { type BackendRegistry, defaultBackends } from '../backends/backend-registry.js';
 import { checkProfileInputs, maxShapes, type OptimizationProfile, optShapes } from '../hybrid/optimization-profile.js';
 import { buildMemoryPlan } from '../memory/build-memory-plan.js';
 import type { PlanMemoryOptions } from '../memory/memory-plan.js';
@@ -36,6 +33,8 @@ import { runBuilderRules } from './run-rules.js';
 
 export interface BuildOptions {
   backend?: BackendName;
+  /** Where `backend` is looked up (default: defaultBackends, which the umbrella package fills). */
+  backends?: BackendRegistry;
   /** cpu: fp32. cuda: fp32, tf32 or fp16. */
   precision?: PlanPrecision;
   /** CUDA: the device to build for (default 0). */
@@ -71,21 +70,18 @@ export interface BuildOptions {
 }
 
 export async function buildPlan(network: Network, options: BuildOptions = {}): Promise<Plan> {
-  const backend = options.backend ?? 'cpu';
   const precision = options.precision ?? 'fp32';
-  if (backend !== 'cpu' && backend !== 'cuda') {
-    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `backend '${String(backend)}' does not exist`, {
-      hint: "use backend: 'cpu' or 'cuda'",
+  const backend = (options.backends ?? defaultBackends).create(options.backend ?? 'cpu', {
+    precision,
+    ...(options.device !== undefined ? { device: options.device } : {}),
+  });
+  if (!backend.precisions.includes(precision)) {
+    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `precision '${String(precision)}' is not available on the ${backend.name} backend`, {
+      hint: `use precision: ${backend.precisions.map((p) => `'${p}'`).join(' | ')}`,
     });
   }
-  const precisions = backend === 'cpu' ? ['fp32'] : ['fp32', 'tf32', 'fp16'];
-  if (!precisions.includes(precision)) {
-    throw new KilnError(ErrorCode.INVALID_ARGUMENT, `precision '${String(precision)}' is not available on the ${backend} backend`, {
-      hint: `use precision: ${precisions.map((p) => `'${p}'`).join(' | ')}`,
-    });
-  }
-  // A CUDA plan is built for a device, as TensorRT's are: its name and capability go in the manifest.
-  const device = backend === 'cuda' ? cudaDevice(options.device ?? 0) : cpuDevice();
+  // A plan is built for a device, as TensorRT's are: its name and capability go in the manifest.
+  const device = backend.device();
   throwIfAborted(options.signal, 'the build');
   // No `total` here: validation is one step, and a total without `done` drew as 'undefined/N'.
   emitProgress(options.onProgress, { phase: 'validate', message: `${network.layers.length} layers` });
@@ -100,30 +96,25 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
     message: `${log.length} rewrites, ${network.layers.length} → ${working.layers.length} layers`,
   });
   throwIfAborted(options.signal, 'the build');
-  // CUDA tactics are timed by kiln_cuda.node itself (selectCudaTactics); the CPU's one op at a time.
-  const provider = options.tune && backend === 'cpu' ? cpuTacticProvider() : undefined;
-  if (options.tune === true && backend === 'cpu' && !provider) {
-    throw new KilnError(ErrorCode.NATIVE_UNAVAILABLE, 'tactic tuning needs the native CPU kernels (kiln_cpu.node), which are not loaded', {
-      hint: 'build them with `pnpm build:native`, or build with tune: false',
-    });
+  const tacticDevice = options.tune ? backend.tacticDevice() : undefined;
+  if (options.tune === true && tacticDevice === undefined) {
+    throw new KilnError(
+      ErrorCode.NATIVE_UNAVAILABLE,
+      `tactic tuning needs the ${backend.name} backend's native executor, which is not loaded`,
+      {
+        hint: 'build it with `pnpm build:native` (kiln doctor says what is missing), or build with tune: false',
+      },
+    );
   }
   const tuneShapes = profile ? optShapes(profile) : undefined;
-  const tacticOptions = {
-    ...(tuneShapes ? { inputShapes: tuneShapes } : {}),
-    ...(options.timingCache ? { cache: options.timingCache } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-  const tactics = provider
-    ? await selectTactics(working, provider, {
-        ...tacticOptions,
-        ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
-      })
-    : backend === 'cuda' && options.tune
-      ? await selectCudaTactics(working, device, {
-          ...tacticOptions,
-          precision: precision as PlanPrecision,
-          ...(options.device !== undefined ? { device: options.device } : {}),
+  const tactics =
+    tacticDevice !== undefined
+      ? await selectTactics(working, backend, tacticDevice, {
+          ...(tuneShapes ? { inputShapes: tuneShapes } : {}),
+          ...(options.timingCache ? { cache: options.timingCache } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.maxWorkspaceSize !== undefined ? { maxWorkspaceSize: options.maxWorkspaceSize } : {}),
         })
       : undefined;
   if (tactics) warnUntunedInputs(working, tuneShapes, options);
@@ -147,7 +138,7 @@ export async function buildPlan(network: Network, options: BuildOptions = {}): P
     manifest: {
       formatVersion: PLAN_FORMAT_VERSION,
       kilnVersion: KILN_VERSION,
-      backend,
+      backend: backend.name,
       device,
       precisions: precisionsOf(working),
       plugins: pluginsOf(working),

@@ -1,9 +1,8 @@
 /**
- * Network → Programs for given input shapes, all at once: what a backend without a
- * reference fallback of its own (CUDA) compiles per execution context. Stages that cannot
- * lower stay 'layer' stages for the caller to run elsewhere (the partitioner normally keeps
- * them out of CUDA engines entirely). Every shape, past reference stages too, comes from the
- * LayerDefs: no kernel runs to learn one.
+ * Network → Programs for given input shapes, all at once: how a network lowers for a target
+ * (benchmarks and tests inspect it; execution contexts compile stage by stage in the staged
+ * runner instead). Stages that cannot lower stay 'layer' stages for the caller to run elsewhere.
+ * Every shape, past reference stages too, comes from the LayerDefs: no kernel runs to learn one.
  */
 import {
   type AnyLayer,

@@ -4,7 +4,11 @@
  * layers all lower is one native stage: the whole plan in one native call.
  */
 import type { AnyLayer, Network, Tensor } from '@kiln-inference/core';
+import type { ProgramBackend } from '../program-backend.js';
 import { type NativeTarget, programSupport } from './program-support.js';
+
+/** A backend's support query: whether a layer lowers to its Program ops, and why not. */
+export type LayerSupport = ProgramBackend['support'];
 
 export interface Stage {
   kind: 'native' | 'reference';
@@ -22,17 +26,20 @@ export function networkConstants(network: Network): Map<string, Tensor> {
   return constants;
 }
 
+/** Splits by the support of a target's table, or of a backend (`backend.support`). */
 export function splitStages(
   network: Network,
   constants: ReadonlyMap<string, Tensor>,
   forceReference: ReadonlySet<string> = new Set(),
-  target: NativeTarget = 'cpu',
+  support: NativeTarget | LayerSupport = 'cpu',
 ): Stage[] {
   const isConstant = (t: string) => constants.has(t);
+  const supports =
+    typeof support === 'function' ? support : (l: AnyLayer, n: Network, c: (t: string) => boolean) => programSupport(l, n, c, support);
   const groups: { kind: Stage['kind']; layers: AnyLayer[] }[] = [];
   for (const layer of network.layers) {
     if (layer.kind === 'constant') continue;
-    const kind = !forceReference.has(layer.name) && programSupport(layer, network, isConstant, target).supported ? 'native' : 'reference';
+    const kind = !forceReference.has(layer.name) && supports(layer, network, isConstant).supported ? 'native' : 'reference';
     const last = groups.at(-1);
     if (last && last.kind === kind) last.layers.push(layer);
     else groups.push({ kind, layers: [layer] });

@@ -1,8 +1,10 @@
 /**
- * Tactic selection (auto-tuning): every tunable op of the lowered plan (convolutions, GEMMs) is
- * timed on this device with its real shapes under each candidate implementation, and the
- * fastest is kept. Timings come from the timing cache when it has the op's signature, so a
- * warm-cache build times nothing and chooses the same tactics.
+ * Tactic selection (auto-tuning), one procedure for every ProgramBackend: each native stage of
+ * the network is compiled at its tuning shapes; every op the backend calls tunable (convolutions,
+ * GEMMs) gets its candidates from the backend as data (op number, tactic, workspace), they are
+ * timed on the device with the real shapes, and the fastest within the workspace bound is kept.
+ * Every candidate's timing goes in the plan and the timing cache; ops the cache knows are forced
+ * to its fastest tactic and not timed, so a warm-cache build times nothing and chooses the same.
  */
 import {
   type Dim,
@@ -17,21 +19,15 @@ import {
   programDTypeBytes,
   throwIfAborted,
 } from '@kiln-inference/core';
-import { compileStage, TACTIC_OPS } from '../lowering/compile-stage.js';
+import { compileStage } from '../lowering/compile-stage.js';
 import { networkConstants, type Stage, splitStages } from '../lowering/stages.js';
+import type { ProgramBackend, TacticTiming } from '../program-backend.js';
 import { opOperands, withOperands } from './op-operands.js';
 import type { TacticChoice, TacticChoices } from './tactic-choices.js';
-import type { TimingCache } from './timing-cache.js';
+import type { TacticMeasures, TimingCache } from './timing-cache.js';
 
-/** What a backend offers for tuning: its candidates, their scratch needs and a way to time them. */
-export interface TacticProvider {
-  /** Device identity for the timing cache ("cpu x64 avx2_fma 2 threads", a GPU name + capability). */
-  readonly device: string;
-  candidates(op: ProgramOp, values: readonly ProgramValue[]): string[];
-  workspaceBytes(op: ProgramOp, values: readonly ProgramValue[], tactic: string): number;
-  /** Median milliseconds of one run of a program. */
-  time(program: Program, inputs: readonly ProgramData[]): Promise<number>;
-}
+/** What tactic selection asks of a backend. */
+export type TacticBackend = Pick<ProgramBackend, 'support' | 'tunable' | 'tacticCandidates' | 'time'>;
 
 export interface SelectTacticsOptions {
   /**
@@ -144,63 +140,94 @@ export function singleOpProgram(op: ProgramOp, program: Program): { program: Pro
   };
 }
 
+/** The fastest tactic of `measures` whose workspace fits (ties: the first name), or undefined. */
+function fastest(measures: TacticMeasures, maxWorkspace: number | undefined): string | undefined {
+  const fits = Object.keys(measures)
+    .filter((t) => maxWorkspace === undefined || measures[t]!.workspaceBytes <= maxWorkspace)
+    .sort((a, b) => measures[a]!.ms - measures[b]!.ms || (a < b ? -1 : a > b ? 1 : 0));
+  return fits[0];
+}
+
 /**
  * Chooses a tactic for every tunable op of the network's native stages whose input shapes are
  * known (given, or static). Layers of stages fed by an input of unknown size keep the
- * executor's default.
+ * executor's default. `device` is the backend's timing-cache key (ProgramBackend.tacticDevice).
  */
 export async function selectTactics(
   network: Network,
-  provider: TacticProvider,
+  backend: TacticBackend,
+  device: string,
   options: SelectTacticsOptions = {},
 ): Promise<TacticChoices> {
   const constants = networkConstants(network);
   const choices: Record<string, TacticChoice> = {};
-  const stages = splitStages(network, constants).filter((s) => s.kind === 'native');
+  const limit = options.maxWorkspaceSize;
+  const support = backend.support.bind(backend);
+  const stages = splitStages(network, constants, new Set(), support).filter((s) => s.kind === 'native');
   for (const stage of stages) {
+    throwIfAborted(options.signal, 'the build');
     const shapes = stageTuningShapes(network, stage, options.inputShapes);
     if (!shapes) continue;
     const compiled = compileStage(network, stage, shapes, constants);
     const { program } = compiled;
-    const tunable = program.ops.map((op, i) => ({ op, layer: compiled.opLayers[i]! })).filter((t) => TACTIC_OPS.has(t.op.op));
-    for (const [k, { op, layer }] of tunable.entries()) {
+    const tunable = program.ops.map((op, i) => ({ op, i, layer: compiled.opLayers[i]! })).filter((t) => backend.tunable(t.op));
+    const signatures = new Map(tunable.map((t) => [t.i, opSignature(t.op, program.values)]));
+    const cached = new Map<number, { tactic: string; measures: TacticMeasures }>();
+    for (const t of tunable) {
+      const measures = options.cache?.get(signatures.get(t.i)!, device);
+      const tactic = measures && fastest(measures, limit);
+      if (measures && tactic) cached.set(t.i, { tactic, measures });
+    }
+    // Cached ops run with their tactic forced, so a backend that times a whole program (CUDA) skips them.
+    const forced = {
+      ...program,
+      ops: program.ops.map((op, i) => (cached.has(i) ? ({ ...op, tactic: cached.get(i)!.tactic } as ProgramOp) : op)),
+    };
+    const untimed = tunable.filter((t) => !cached.has(t.i)).map((t) => t.i);
+    const measured = new Map<number, { measures: TacticMeasures; folded: boolean }>();
+    if (untimed.length > 0) {
+      emitProgress(options.onProgress, {
+        phase: 'tactics',
+        message: `timing ${untimed.length} of ${tunable.length} tunable ops on the device`,
+      });
+      const candidates = (await backend.tacticCandidates(forced, untimed)).filter((c) => limit === undefined || c.workspaceBytes <= limit);
       throwIfAborted(options.signal, 'the build');
-      if (choices[layer]) continue;
-      const candidates = provider
-        .candidates(op, program.values)
-        .filter(
-          (t) => options.maxWorkspaceSize === undefined || provider.workspaceBytes(op, program.values, t) <= options.maxWorkspaceSize,
-        );
-      if (candidates.length === 0) continue;
-      const signature = opSignature(op, program.values);
-      let timings = options.cache?.get(signature, provider.device);
-      const source: TacticChoice['source'] = timings && candidates.every((c) => timings![c] !== undefined) ? 'cache' : 'measured';
-      if (source === 'measured') {
-        timings = {};
-        const single = singleOpProgram(op, program);
-        for (const tactic of candidates) {
-          throwIfAborted(options.signal, 'the build');
-          single.program.ops[0] = { ...single.program.ops[0]!, tactic } as ProgramOp;
-          timings[tactic] = await provider.time(single.program, single.inputs);
-        }
-        options.cache?.set(signature, provider.device, timings);
+      for (const timing of await backend.time(forced, candidates)) record(measured, timing);
+      for (const [i, m] of measured) {
+        // An op timed with others folded in chose among other candidates than the op alone: plan only.
+        if (!m.folded) options.cache?.set(signatures.get(i)!, device, m.measures);
       }
-      const best = candidates.reduce((a, b) => (timings![b]! < timings![a]! ? b : a));
-      choices[layer] = {
-        tactic: best,
-        timings: Object.fromEntries(candidates.map((c) => [c, timings![c]!])),
+    }
+    for (const [k, t] of tunable.entries()) {
+      const fromCache = cached.get(t.i);
+      const measures = fromCache?.measures ?? measured.get(t.i)?.measures;
+      const tactic = fromCache?.tactic ?? (measures && fastest(measures, limit));
+      if (!measures || !tactic || choices[t.layer]) continue;
+      const source: TacticChoice['source'] = fromCache ? 'cache' : 'measured';
+      const fits = Object.entries(measures).filter(([, m]) => limit === undefined || m.workspaceBytes <= limit);
+      choices[t.layer] = {
+        tactic,
+        // Cached choices keep the cached timings, so warm-cache builds write identical plans.
+        timings: Object.fromEntries(fits.map(([name, m]) => [name, m.ms])),
         source,
-        workspaceBytes: provider.workspaceBytes(op, program.values, best),
+        workspaceBytes: measures[tactic]!.workspaceBytes,
       };
       emitProgress(options.onProgress, {
         phase: 'tactics',
-        item: layer,
+        item: t.layer,
         done: k + 1,
         total: tunable.length,
-        tacticsTried: source === 'cache' ? 0 : candidates.length,
-        message: `${op.op}: ${best} (${source === 'cache' ? 'timing cache' : `timed ${candidates.length} tactics`})`,
+        tacticsTried: fromCache ? 0 : fits.length,
+        message: `${t.op.op}: ${tactic} (${fromCache ? 'timing cache' : `timed ${fits.length} tactics`})`,
       });
     }
   }
-  return { device: provider.device, choices, inputShapes: tuningShapes(network, options.inputShapes) };
+  return { device, choices, inputShapes: tuningShapes(network, options.inputShapes) };
+}
+
+function record(measured: Map<number, { measures: TacticMeasures; folded: boolean }>, timing: TacticTiming): void {
+  const entry = measured.get(timing.opIndex) ?? { measures: {}, folded: false };
+  entry.measures[timing.tactic] = { ms: timing.ms, workspaceBytes: timing.workspaceBytes };
+  entry.folded ||= (timing.foldedOps?.length ?? 0) > 0;
+  measured.set(timing.opIndex, entry);
 }

@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { currentResourceLimits, ErrorCode, KilnError, resourceLimits, setProcessResourceLimits } from '@kiln-inference/core';
 import { importPluginModule, type Kernel, validateFeeds } from '@kiln-inference/cpu-runtime';
-import { createPlanExecutor, type PlanExecutor } from '../backends/native-cpu/plan-executor.js';
+import { createPlanExecutor, type PlanExecutor } from '../backends/cpu/plan-executor.js';
 import type { Plan } from '../plan/plan.js';
 import { deserializePlan } from '../plan/plan-container.js';
 import { type EngineWorkerData, errorToWire, parseControl, parseRequest, requestId, toWire, type WorkerResponse } from './wire.js';
@@ -44,8 +44,8 @@ async function load(data: EngineWorkerData): Promise<Loaded> {
   return { plan, executor: createPlanExecutor(plan, { kernels: data.kernels ?? 'native', plugins }) };
 }
 
-function unload(loaded: Loaded | undefined): void {
-  loaded?.executor.dispose();
+async function unload(loaded: Loaded | undefined): Promise<void> {
+  await loaded?.executor.dispose();
   setProcessResourceLimits(threadDefaultLimits);
 }
 
@@ -93,7 +93,7 @@ if (port) {
     queue = queue.then(async () => {
       const control = parseControl(message);
       if (!control) return answerRun(port, loaded, message);
-      unload(loaded);
+      await unload(loaded);
       loaded = undefined;
       if ('load' in control) loaded = await loadAndReport(port, control.load);
       else port.postMessage({ id: null, unloaded: true } satisfies WorkerResponse);

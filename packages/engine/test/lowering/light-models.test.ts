@@ -10,7 +10,7 @@ import type { Tensor } from '@kiln-inference/core';
 import { decodeTensorProto, loadOnnxFile } from '@kiln-inference/onnx';
 import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, compileStage, networkConstants, StagedExecutor, splitStages } from '../../src/index.js';
+import { buildPlan, compileStage, networkConstants, StagedRunner, splitStages } from '../../src/index.js';
 import { interpreted } from './lowering-support.js';
 
 const corpus = corpusDir();
@@ -48,7 +48,7 @@ describe.skipIf(!corpus)('light models lower to one native program', () => {
     const network = await builtNetwork('squeezenet');
     const x = readTensor(join(corpus!, 'onnx-backend/light-generated-inputs/light_squeezenet_input_0.pb'));
     const expected = readTensor(join(light, 'light_squeezenet_output_0.pb'));
-    const staged = new StagedExecutor(network, { createProgram: interpreted });
+    const staged = new StagedRunner(network, { backend: interpreted });
     const out = await staged.runValues(new Map([[network.inputs[0]!.name, x]]));
     expectTensorClose(out.get(network.outputs[0]!) as Tensor, expected, { rtol: 1e-4, atol: 1e-5 });
   }, 60_000);

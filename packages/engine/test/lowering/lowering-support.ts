@@ -3,13 +3,16 @@ import { type DType, Network, type Tensor } from '@kiln-inference/core';
 import { interpretProgram, ReferenceExecutor } from '@kiln-inference/cpu-runtime';
 import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { expect } from 'vitest';
-import { type CreateProgram, StagedExecutor } from '../../src/index.js';
+import { programSupport, type StageBackend, StagedRunner } from '../../src/index.js';
 
-/** Programs run by the TypeScript interpreter: lowering tests need no native addon. */
-export const interpreted: CreateProgram = (program) => ({
-  run: async (inputs) => interpretProgram(program, inputs),
-  dispose: () => {},
-});
+/** The CPU's layer support, with programs run by the TypeScript interpreter: lowering tests need no native addon. */
+export const interpreted: StageBackend = {
+  support: (layer, network, isConstant) => programSupport(layer, network, isConstant, 'cpu'),
+  createProgram: (program) => ({
+    run: async (inputs) => interpretProgram(program, inputs),
+    dispose: () => {},
+  }),
+};
 
 /** A network under construction with helpers for constants. */
 export class NetBuilder {
@@ -53,9 +56,9 @@ export class NetBuilder {
 export async function expectStagedMatchesReference(
   network: Network,
   feeds: Record<string, Tensor>,
-  options: { rtol?: number; atol?: number; nativeStages?: number; createProgram?: CreateProgram } = {},
-): Promise<StagedExecutor> {
-  const staged = new StagedExecutor(network, { createProgram: options.createProgram ?? interpreted });
+  options: { rtol?: number; atol?: number; nativeStages?: number; backend?: StageBackend } = {},
+): Promise<StagedRunner> {
+  const staged = new StagedRunner(network, { backend: options.backend ?? interpreted });
   if (options.nativeStages !== undefined) {
     expect(staged.describe().filter((s) => s.kind === 'native').length).toBe(options.nativeStages);
   }

@@ -5,6 +5,7 @@
  */
 import { KilnError } from '@kiln-inference/core';
 import { CommanderError } from 'commander';
+import { registerCudaBackend } from '../cuda/register-cuda-backend.js';
 import { exitQuietlyWhenOutputCloses } from './closed-output.js';
 import { kilnProgram } from './program.js';
 import { USAGE_EXIT_CODE, UsageError } from './usage-error.js';
@@ -26,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 exitQuietlyWhenOutputCloses();
+// `kiln build --backend cuda` and `kiln run` of CUDA plans find the backend in the default registry.
+registerCudaBackend();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

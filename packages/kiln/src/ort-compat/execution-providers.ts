@@ -4,7 +4,7 @@
  * silently skipped entry, a name Kiln does not know is an error, so a typo never means "cpu".
  */
 import { ErrorCode, KilnError } from '@kiln-inference/core';
-import { cudaStatus } from '@kiln-inference/engine';
+import { cudaStatus } from '../cuda/cuda-runtime-module.js';
 
 /** A provider name, or onnxruntime's object form `{ name, ...settings }`. */
 export type ExecutionProviderConfig = string | { readonly name: string; readonly deviceId?: number };

@@ -1,6 +1,6 @@
 /**
  * A folder where a page's code blocks run as a user's project would: `kiln` resolves to the
- * built umbrella package (node_modules/kiln links to packages/kiln), `kiln` on the PATH is the
+ * built umbrella package (node_modules/kiln-inference links to packages/kiln), `kiln` on the PATH is the
  * built CLI (with the umbrella's dev tools, e.g. esbuild), and the files the page names are
  * linked in. Blocks of one page share the folder,
  * so a block can use what an earlier one wrote.
@@ -42,7 +42,7 @@ export class DocSandbox {
     this.tsx = createRequire(join(repoRoot, 'package.json')).resolve('tsx/cli');
     writeFileSync(join(this.dir, 'package.json'), '{ "type": "module", "private": true }\n');
     mkdirSync(join(this.dir, 'node_modules'));
-    symlinkSync(join(repoRoot, 'packages/kiln'), join(this.dir, 'node_modules/kiln'));
+    symlinkSync(join(repoRoot, 'packages/kiln'), join(this.dir, 'node_modules/kiln-inference'));
     mkdirSync(join(this.dir, '.bin'));
     const shim = join(this.dir, '.bin/kiln');
     writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'packages/kiln/dist/cli.js')}" "$@"\n`);

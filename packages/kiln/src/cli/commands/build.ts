@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { ErrorCode, KilnError, MemoryLogger, type ProgressListener } from '@kiln-inference/core';
 import { loadCpuNative } from '@kiln-inference/cpu-runtime';
-import { buildPlan, type OptimizationProfile, serializePlan, TimingCache } from '@kiln-inference/engine';
+import { buildPlan, defaultBackends, type OptimizationProfile, serializePlan, TimingCache } from '@kiln-inference/engine';
 import { type PluginsOption, resolvePlugins } from '@kiln-inference/plugin-sdk';
 import { type LoadModelOptions, loadModel, toNetwork } from '../../load-model.js';
 
@@ -46,8 +46,9 @@ export async function buildModel(model: string, options: BuildCommandOptions): P
   if (backend !== 'cpu' && backend !== 'cuda') {
     throw new KilnError(ErrorCode.INVALID_ARGUMENT, `--backend ${backend} does not exist`, { hint: 'use --backend cpu or --backend cuda' });
   }
-  const precisions = backend === 'cpu' ? ['fp32'] : ['fp32', 'tf32', 'fp16'];
-  if (!precisions.includes(precision)) {
+  // The backend says which precisions it builds (creating one loads no binding).
+  const { precisions } = defaultBackends.create(backend);
+  if (!(precisions as readonly string[]).includes(precision)) {
     throw new KilnError(ErrorCode.INVALID_ARGUMENT, `--precision ${precision} is not available for the ${backend} backend`, {
       hint: `use --precision ${precisions.join(' | ')}${backend === 'cpu' ? ' (fp16/tf32 need --backend cuda; int8 arrives with the quantizer)' : ''}`,
     });

@@ -6,7 +6,8 @@
 import { cpus } from 'node:os';
 import { KILN_VERSION } from '@kiln-inference/core';
 import { linuxLibc, loadCpuNative, prebuiltPackageName } from '@kiln-inference/cpu-runtime';
-import { cudaStatus, locateWorkerScript } from '@kiln-inference/engine';
+import { locateWorkerScript } from '@kiln-inference/engine';
+import { cudaStatus } from '../../cuda/cuda-runtime-module.js';
 
 export interface DoctorReport {
   kiln: string;

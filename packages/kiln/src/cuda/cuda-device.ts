@@ -1,6 +1,6 @@
 /** The DeviceInfo of a CUDA plan: the GPU's name and compute capability, from cudaStatus(). */
 import { ErrorCode, KilnError } from '@kiln-inference/core';
-import type { DeviceInfo } from '../../plan/manifest.js';
+import type { DeviceInfo } from '@kiln-inference/engine';
 import { cudaStatus } from './cuda-runtime-module.js';
 
 export function cudaDevice(index = 0): DeviceInfo {

@@ -1,12 +1,13 @@
 /**
- * The one door to @kiln-inference/cuda-runtime, an optional dependency. It is loaded on first use (a CUDA
- * build or run, or a CUDA status query), so a CPU-only program never loads the CUDA binding and
- * an installation without the package still runs on the CPU. Loaded with a lazy require rather
- * than import(): its callers are synchronous (Backend.device/createRunner, cudaStatus(), the
- * execution-provider probe), and bundlers leave a require made through createRequire to be
- * resolved at run time, so a bundle neither inlines the optional package nor fails without it.
- * The ESM build requires the package's ESM entry (Node ≥ 20.19 requires ESM synchronously): the
- * same module instance as any import of it, so the KilnErrors it throws are the caller's class.
+ * The umbrella's one door to @kiln-inference/cuda-runtime, an optional dependency. It is loaded on
+ * first use (a CUDA build or run, or a CUDA status query), so a CPU-only program never loads the
+ * CUDA binding and an installation without the package still runs on the CPU. Loaded with a lazy
+ * require rather than import(): its callers are synchronous (ProgramBackend.device/createRunner,
+ * cudaStatus(), the execution-provider probe), and bundlers leave a require made through
+ * createRequire to be resolved at run time, so a bundle neither inlines the optional package nor
+ * fails without it. The ESM build requires the package's ESM entry (Node ≥ 20.19 requires ESM
+ * synchronously): the same module instance as any import of it, so the KilnErrors it throws are
+ * the caller's class.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -1,13 +1,14 @@
 /**
- * CUDA plans through buildPlan and Engine: the precision each backend accepts, the device a plan
- * records, and the load-time device check. Without a GPU, building or loading a CUDA plan says
- * so (NATIVE_UNAVAILABLE); on a GPU host the plan runs and matches the CPU backend.
+ * CUDA plans through buildPlan and Engine, with the CUDA backend the umbrella registers: the
+ * precision each backend accepts, the device a plan records, and the load-time device check.
+ * Without a GPU, building or loading a CUDA plan says so (NATIVE_UNAVAILABLE); on a GPU host the
+ * plan runs and matches the CPU backend, also for symbolic shapes built with a profile.
  */
 import { ErrorCode, KilnError, Network, type Tensor } from '@kiln-inference/core';
 import { cudaStatus } from '@kiln-inference/cuda-runtime';
-import { expectTensorClose, randomTensor } from '@kiln-inference/testkit';
+import { convPoolNetwork, expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, deserializePlan, Engine, serializePlan, TimingCache } from '../src/index.js';
+import { buildPlan, deserializePlan, Engine, type OptimizationProfile, runReference, serializePlan, TimingCache } from '../src/index.js';
 
 const gpu = cudaStatus().devices.length > 0;
 
@@ -134,5 +135,32 @@ describe('CUDA plans', () => {
     const ctx = (await Engine.create(deserializePlan(serializePlan(warm)))).createExecutionContext();
     expectTensorClose((await ctx.run({ x })).y as Tensor, expected.y as Tensor, { rtol: 1e-2, atol: 1e-2 });
     await ctx.dispose();
+  });
+});
+
+describe.skipIf(!gpu)('CUDA builds of symbolic shapes', () => {
+  const profile: OptimizationProfile = { x: { min: [1, 3, 8, 8], opt: [1, 3, 16, 16], max: [2, 3, 32, 32] } };
+
+  it('times tactics at the opt shapes on the device, runs inside the profile and refuses outside it', async () => {
+    const plan = await buildPlan(convPoolNetwork(), { backend: 'cuda', profile, tune: true });
+    expect(plan.tactics?.inputShapes).toEqual({ x: [1, 3, 16, 16] });
+    expect(plan.manifest.buildSettings.profile).toEqual(profile);
+    const engine = await Engine.create(deserializePlan(serializePlan(plan)));
+    const ctx = engine.createExecutionContext();
+    try {
+      for (const [shape, seed] of [
+        [[1, 3, 16, 16], 8],
+        [[2, 3, 20, 9], 9],
+      ] as const) {
+        const x = randomTensor('float32', [...shape], seed, -1, 1);
+        const want = runReference(convPoolNetwork(), { x }).get('y')!;
+        expectTensorClose((await ctx.run({ x })).y!, want, { rtol: 1e-3, atol: 1e-4 });
+      }
+      await expect(ctx.run({ x: randomTensor('float32', [1, 3, 7, 16], 10, -1, 1) })).rejects.toSatisfy(
+        (e: unknown) => e instanceof KilnError && e.code === ErrorCode.FEED_SHAPE_MISMATCH && /'x'/.test(e.message),
+      );
+    } finally {
+      await ctx.dispose();
+    }
   });
 });

@@ -1,21 +1,35 @@
 /**
- * The CPU backend: the reference executor, in a worker thread when the built worker script is
- * found (worker-script.ts), inline otherwise (sources run by vitest or tsx, where there is no
- * compiled worker to start; elsewhere with a loud warning, fallback-warnings.ts).
+ * The CPU backend: the staged runner over kiln_cpu.node's programs (the reference kernels where
+ * it is not loaded), in a worker thread when the built worker script is found (worker-script.ts),
+ * inline otherwise (sources run by vitest or tsx, where there is no compiled worker to start;
+ * elsewhere with a loud warning, fallback-warnings.ts). Tactics are timed one op at a time.
  */
 import { arch } from 'node:os';
-import { check, ErrorCode, KilnError, type ResourceLimits } from '@kiln-inference/core';
+import {
+  type AnyLayer,
+  check,
+  ErrorCode,
+  KilnError,
+  type Network,
+  type Program,
+  type ProgramOp,
+  type ResourceLimits,
+} from '@kiln-inference/core';
 import { builtinPlugins, type Kernel, type PluginModule, pluginKernelMap, pluginKey } from '@kiln-inference/cpu-runtime';
-import type { Backend, BackendRunner, ExecutionMode } from '../backend.js';
-import type { DeviceInfo, PluginRef } from '../plan/manifest.js';
-import type { Plan } from '../plan/plan.js';
-import { warnIfMainThread, warnIfReferenceKernels } from './fallback-warnings.js';
-import { InlineRunner } from './inline-runner.js';
-import { type CpuKernels, createPlanExecutor } from './native-cpu/plan-executor.js';
-import type { StartWorker } from './worker-pool.js';
-import { WorkerRunner } from './worker-runner.js';
-import { locateWorkerScript, type WorkerScript } from './worker-script.js';
-import { startWorkerThread } from './worker-thread.js';
+import type { BackendRunner, ExecutionMode } from '../../backend.js';
+import { TACTIC_OPS } from '../../lowering/compile-stage.js';
+import type { ProgramSupport } from '../../lowering/program-support.js';
+import type { DeviceInfo, PlanPrecision, PluginRef } from '../../plan/manifest.js';
+import type { Plan } from '../../plan/plan.js';
+import type { ProgramBackend, ProgramRunner, TacticCandidate, TacticTiming } from '../../program-backend.js';
+import { warnIfMainThread, warnIfReferenceKernels } from '../fallback-warnings.js';
+import { InlineRunner } from '../inline-runner.js';
+import type { StartWorker } from '../worker-pool.js';
+import { WorkerRunner } from '../worker-runner.js';
+import { locateWorkerScript, type WorkerScript } from '../worker-script.js';
+import { startWorkerThread } from '../worker-thread.js';
+import { cpuTacticCandidates, cpuTacticDevice, timeCpuTactics } from './cpu-tactics.js';
+import { type CpuKernels, createPlanExecutor, nativeCpuStages } from './plan-executor.js';
 
 export interface CpuBackendOptions {
   execution?: ExecutionMode;
@@ -50,8 +64,11 @@ function defaultWorker(): { script: WorkerScript; start: StartWorker | undefined
   return compiledWorker;
 }
 
-export class CpuBackend implements Backend {
+export class CpuBackend implements ProgramBackend {
   readonly name = 'cpu' as const;
+  readonly precisions: readonly PlanPrecision[] = ['fp32'];
+  /** CPU plans carry no device-specific tactics that fail elsewhere: they load on any CPU. */
+  readonly deviceSpecificPlans = false;
   private readonly execution: ExecutionMode;
   private readonly plugins: ReadonlyMap<string, Kernel<'plugin'>>;
   private readonly pluginModules: readonly PluginModule[];
@@ -73,6 +90,30 @@ export class CpuBackend implements Backend {
   hasPlugin(ref: PluginRef): boolean {
     const key = pluginKey(ref.namespace, ref.name, ref.version);
     return builtinPlugins.has(key) || this.plugins.has(key) || this.pluginModules.some((m) => m.kernels.has(key));
+  }
+
+  support(layer: AnyLayer, network: Network, isConstant: (tensor: string) => boolean): ProgramSupport {
+    return nativeCpuStages.support(layer, network, isConstant);
+  }
+
+  tacticDevice(): string | undefined {
+    return cpuTacticDevice();
+  }
+
+  tunable(op: ProgramOp): boolean {
+    return TACTIC_OPS.has(op.op);
+  }
+
+  async tacticCandidates(program: Program, ops: readonly number[]): Promise<TacticCandidate[]> {
+    return cpuTacticCandidates(program, ops);
+  }
+
+  time(program: Program, candidates: readonly TacticCandidate[]): Promise<TacticTiming[]> {
+    return timeCpuTactics(program, candidates);
+  }
+
+  createProgram(program: Program, limits?: ResourceLimits): ProgramRunner | Promise<ProgramRunner> {
+    return nativeCpuStages.createProgram(program, limits);
   }
 
   createRunner(plan: Plan, planBytes: () => Uint8Array, limits?: ResourceLimits): BackendRunner {

@@ -1,8 +1,10 @@
 /**
- * Runs a plan's network stage by stage: native stages as compiled Programs (one native
- * asynchronous call each, compiled on first use for the actual input shapes and cached by
- * them), reference stages with the TypeScript kernels. A layer whose lowering fails for the
- * actual shapes moves to the reference kernels, and the stages are split again.
+ * Runs a plan's network stage by stage, for every backend: native stages as Programs created by
+ * the backend's createProgram (one native asynchronous call each, compiled on first use for the
+ * actual input shapes and cached by them), reference stages with the TypeScript kernels on the
+ * calling thread. A layer whose lowering (or whose program creation) fails for the actual
+ * shapes with UNSUPPORTED_LAYER moves to the reference kernels, and the stages are split again.
+ * Runs must not overlap: callers (the inline and worker runners) queue them.
  */
 import {
   checkShapeSize,
@@ -10,32 +12,28 @@ import {
   isKilnError,
   KilnError,
   type Network,
-  type Program,
   type ProgramData,
   type ResourceLimits,
   Tensor,
   withResourceLimits,
 } from '@kiln-inference/core';
 import { type Kernel, ReferenceExecutor, type RuntimeValue } from '@kiln-inference/cpu-runtime';
-import { type CompiledStage, type CompileOptions, compileStage } from '../../lowering/compile-stage.js';
-import { tacticsApply } from '../../lowering/lower-network.js';
-import { stageAsNetwork } from '../../lowering/stage-network.js';
-import { networkConstants, type Stage, splitStages } from '../../lowering/stages.js';
+import { type CompiledStage, type CompileOptions, compileStage } from '../lowering/compile-stage.js';
+import { tacticsApply } from '../lowering/lower-network.js';
+import { stageAsNetwork } from '../lowering/stage-network.js';
+import { networkConstants, type Stage, splitStages } from '../lowering/stages.js';
+import type { ProgramBackend, ProgramRunner } from '../program-backend.js';
 
-/** A created Program (NativeProgram on the CPU). */
-export interface ProgramRunner {
-  run(inputs: readonly ProgramData[]): Promise<ProgramData[]>;
-  dispose(): void;
-}
+/** What the runner needs of a backend: which layers its programs run, and a way to create them. */
+export type StageBackend = Pick<ProgramBackend, 'support' | 'createProgram'>;
 
-export type CreateProgram = (program: Program) => ProgramRunner;
-
-export interface StagedExecutorOptions extends CompileOptions {
-  createProgram: CreateProgram;
+export interface StagedRunnerOptions extends CompileOptions {
+  /** Runs the native stages. */
+  backend: StageBackend;
   plugins?: Map<string, Kernel<'plugin'>>;
   /** Cached compiled programs per native stage (distinct input shapes); the oldest is dropped past it. */
   maxShapesPerStage?: number;
-  /** The context's limits, installed around each synchronous section (default: the thread's). */
+  /** The context's limits, installed around each synchronous section and given to the programs (default: the thread's). */
   limits?: ResourceLimits;
 }
 
@@ -59,7 +57,7 @@ class Restage extends Error {
   }
 }
 
-export class StagedExecutor {
+export class StagedRunner {
   private readonly constants;
   private readonly forceReference = new Set<string>();
   private stages: PreparedStage[] = [];
@@ -67,7 +65,7 @@ export class StagedExecutor {
 
   constructor(
     private readonly network: Network,
-    private readonly options: StagedExecutorOptions,
+    private readonly options: StagedRunnerOptions,
   ) {
     this.constants = networkConstants(network);
     this.reference = new ReferenceExecutor(options.plugins ? { plugins: options.plugins } : {});
@@ -86,19 +84,22 @@ export class StagedExecutor {
       } catch (e) {
         if (!(e instanceof Restage)) throw e;
         this.forceReference.add(e.layer);
-        this.dispose();
+        await this.dispose();
         this.prepare();
       }
     }
   }
 
-  dispose(): void {
-    for (const s of this.stages) for (const entry of s.programs.values()) entry.runner.dispose();
+  /** Frees every created program; a later run creates them again. */
+  async dispose(): Promise<void> {
+    const runners = this.stages.flatMap((s) => [...s.programs.values()].map((entry) => entry.runner));
     for (const s of this.stages) s.programs.clear();
+    await Promise.all(runners.map((r) => r.dispose()));
   }
 
   private prepare(): void {
-    this.stages = splitStages(this.network, this.constants, this.forceReference).map((stage) => ({
+    const support = this.options.backend.support.bind(this.options.backend);
+    this.stages = splitStages(this.network, this.constants, this.forceReference, support).map((stage) => ({
       stage,
       ...(stage.kind === 'reference' ? { network: stageAsNetwork(this.network, stage) } : {}),
       programs: new Map(),
@@ -132,7 +133,7 @@ export class StagedExecutor {
         }
         return v;
       });
-      const entry = withResourceLimits(this.options.limits, () => this.programFor(prepared, inputs, useTactics));
+      const entry = await this.programFor(prepared, inputs, useTactics);
       const program = entry.compiled.program;
       inputs.forEach((t, i) => {
         const expected = program.values[program.inputs[i]!]!.dtype;
@@ -169,27 +170,37 @@ export class StagedExecutor {
     });
   }
 
-  private programFor(prepared: PreparedStage, inputs: readonly Tensor[], useTactics: boolean): NativeEntry {
+  /** A layer of this stage that the backend refused: run it on the reference kernels instead. */
+  private restageFor(prepared: PreparedStage, e: unknown): Restage | undefined {
+    const layer = isKilnError(e, ErrorCode.UNSUPPORTED_LAYER) ? e.layer?.name : undefined;
+    if (layer && !this.forceReference.has(layer) && prepared.stage.layers.some((l) => l.name === layer)) return new Restage(layer);
+    return undefined;
+  }
+
+  private async programFor(prepared: PreparedStage, inputs: readonly Tensor[], useTactics: boolean): Promise<NativeEntry> {
     const key = `${useTactics ? 'tuned' : 'default'}:${inputs.map((t) => t.shape.join('x')).join(';')}`;
     const cached = prepared.programs.get(key);
     if (cached) return cached;
     const shapes = new Map(prepared.stage.inputs.map((n, i) => [n, inputs[i]!.shape as number[]]));
-    let compiled: CompiledStage;
+    const { limits } = this.options;
+    let entry: NativeEntry;
     try {
       const options = useTactics ? this.options : { ...this.options, tactics: new Map<string, string>() };
-      compiled = compileStage(this.network, prepared.stage, shapes, this.constants, options);
+      const compiled = withResourceLimits(limits, () => {
+        const c = compileStage(this.network, prepared.stage, shapes, this.constants, options);
+        this.checkValueSizes(c);
+        return c;
+      });
+      entry = { compiled, runner: await this.options.backend.createProgram(compiled.program, limits) };
     } catch (e) {
-      const layer = isKilnError(e, ErrorCode.UNSUPPORTED_LAYER) ? e.layer?.name : undefined;
-      if (layer && !this.forceReference.has(layer) && prepared.stage.layers.some((l) => l.name === layer)) throw new Restage(layer);
-      throw e;
+      throw this.restageFor(prepared, e) ?? e;
     }
-    this.checkValueSizes(compiled);
-    const entry = { compiled, runner: this.options.createProgram(compiled.program) };
     const limit = this.options.maxShapesPerStage ?? 8;
     if (prepared.programs.size >= limit) {
       const oldest = prepared.programs.keys().next().value!;
-      prepared.programs.get(oldest)!.runner.dispose();
+      const evicted = prepared.programs.get(oldest)!.runner;
       prepared.programs.delete(oldest);
+      await evicted.dispose();
     }
     prepared.programs.set(key, entry);
     return entry;

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { convertGraph, createOnnxRegistry, createTfRegistry } from '@kiln-inference/converters';
 import { Graph, type GraphNode, Tensor } from '@kiln-inference/core';
 import { cudaStatus } from '@kiln-inference/cuda-runtime';
+import { lowerNetwork } from '@kiln-inference/engine';
 import { loadOnnxFile } from '@kiln-inference/onnx';
 import { CORPUS_MISSING_MESSAGE, corpusDir, expectTensorClose, randomTensor } from '@kiln-inference/testkit';
 import { loadTfjsModel } from '@kiln-inference/tf-graph';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, CpuBackend, CudaBackend, Engine, lowerNetwork } from '../src/index.js';
+import { buildPlan, CpuBackend, CudaBackend, Engine } from '../src/index.js';
 
 const status = cudaStatus();
 const gpu = status.devices.length > 0;
