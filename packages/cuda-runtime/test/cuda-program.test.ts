@@ -389,7 +389,7 @@ describe.skipIf(!gpu)(`CudaProgram${skipNote}`, () => {
       expect(prog.info.tactics).toHaveLength(program.ops.length);
       for (let run = 0; run < 3; ++run) {
         const outs = await prog.run(inputs);
-        for (const [i, o] of outs.entries()) close(o, expected[i] as Float32Array, shapes[i] as number[], precision);
+        for (const [i, o] of outs.entries()) close(o as Float32Array, expected[i] as Float32Array, shapes[i] as number[], precision);
       }
       expect(prog.info.graph, prog.info.graphFailure).toBe(true);
       await prog.dispose();
@@ -400,7 +400,7 @@ describe.skipIf(!gpu)(`CudaProgram${skipNote}`, () => {
       const { program, inputs, expected, shapes } = dataOps();
       const prog = await CudaProgram.create(program, { precision });
       const outs = await prog.run(inputs);
-      for (const [i, o] of outs.entries()) close(o, expected[i] as Float32Array, shapes[i] as number[], precision);
+      for (const [i, o] of outs.entries()) close(o as Float32Array, expected[i] as Float32Array, shapes[i] as number[], precision);
       await prog.dispose();
     });
   }
