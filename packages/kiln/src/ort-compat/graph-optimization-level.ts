@@ -6,7 +6,8 @@
  *             identity removal, shuffle and squeeze cancellation;
  *   extended  + folding of constants into weights (bias, scales, BatchNorm) and vertical fusion
  *             (residual add and activation into the conv/matmul epilogue);
- *   layout    the same as extended: Kiln has no separate layout transformations;
+ *   layout    + layout transformations: a resize's axes moved last between transposes (so an NHWC
+ *             resize runs natively);
  *   all       every default rule, adding horizontal 1×1-conv fusion and concat elimination.
  */
 import { ErrorCode, KilnError } from '@kiln-inference/core';
@@ -28,6 +29,8 @@ const EXTENDED = [
   'activation-fusion',
 ];
 
+const LAYOUT = [...EXTENDED, 'resize-axes-last'];
+
 /** The builder rules of a level, in the default order. */
 export function rulesForLevel(level: unknown): readonly BuilderRule[] {
   if (!(GRAPH_OPTIMIZATION_LEVELS as readonly unknown[]).includes(level)) {
@@ -41,8 +44,9 @@ export function rulesForLevel(level: unknown): readonly BuilderRule[] {
     case 'basic':
       return defaultBuilderRules.filter((r) => BASIC.includes(r.name));
     case 'extended':
-    case 'layout':
       return defaultBuilderRules.filter((r) => EXTENDED.includes(r.name));
+    case 'layout':
+      return defaultBuilderRules.filter((r) => LAYOUT.includes(r.name));
     case 'all':
       return defaultBuilderRules;
   }
