@@ -9,20 +9,28 @@
 namespace kiln::cuda {
 namespace {
 
+// Where dst's element at coordinates c reads from: its offset in src, or false when the map puts
+// it outside src's bounds (a pad).
+__device__ __forceinline__ bool gatherSource(const TensorDesc& dd, const TensorDesc& sd, const GatherMap& map, const int64_t* c,
+                                             int64_t& srcOffset) {
+  srcOffset = sd.offset;
+  bool inside = true;
+  for (int k = 0; k < dd.rank; ++k) {
+    const int64_t s = map.start[k] + c[k] * map.step[k];
+    inside = inside && s >= 0 && s < map.bound[k];
+    srcOffset += s * sd.stride[k];
+  }
+  return inside;
+}
+
 template <typename D, typename S>
 __global__ void gatherKernel(D* dst, TensorDesc dd, const S* src, TensorDesc sd, GatherMap map, float padValue, int64_t n) {
   int64_t c[kMaxRank];
   KILN_GRID_STRIDE(i, n) {
     physicalCoords(dd, i, c);
-    const int64_t outOffset = offsetOf(dd, c);
-    int64_t srcOffset = sd.offset;
-    bool inside = true;
-    for (int k = 0; k < dd.rank; ++k) {
-      const int64_t s = map.start[k] + c[k] * map.step[k];
-      inside = inside && s >= 0 && s < map.bound[k];
-      srcOffset += s * sd.stride[k];
-    }
-    storeF(dst + outOffset, inside ? loadF(src + srcOffset) : padValue);
+    int64_t srcOffset = 0;
+    const bool inside = gatherSource(dd, sd, map, c, srcOffset);
+    storeF(dst + offsetOf(dd, c), inside ? loadF(src + srcOffset) : padValue);
   }
 }
 
@@ -33,13 +41,8 @@ __global__ void gatherBitsKernel(U* dst, TensorDesc dd, const U* src, TensorDesc
   int64_t c[kMaxRank];
   KILN_GRID_STRIDE(i, n) {
     physicalCoords(dd, i, c);
-    int64_t srcOffset = sd.offset;
-    bool inside = true;
-    for (int k = 0; k < dd.rank; ++k) {
-      const int64_t s = map.start[k] + c[k] * map.step[k];
-      inside = inside && s >= 0 && s < map.bound[k];
-      srcOffset += s * sd.stride[k];
-    }
+    int64_t srcOffset = 0;
+    const bool inside = gatherSource(dd, sd, map, c, srcOffset);
     dst[offsetOf(dd, c)] = inside ? src[srcOffset] : pad;
   }
 }
