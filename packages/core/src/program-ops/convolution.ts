@@ -34,20 +34,24 @@ function convOutputShape(c: ProgramOpContext<Conv2dOp>): number[] {
   return [xs[0]!, ws[0]!, oh, ow];
 }
 
-/** NCHW conv, w [M, C/groups, kH, kW]; y = act(conv(x, w) + b + residual). */
-export interface Conv2dOp {
-  op: 'conv2d';
-  x: number;
-  w: number;
-  b?: number;
-  residual?: number;
-  y: number;
+/** The window and epilogue fields conv2d and deconv2d share. */
+interface ConvolutionWindow {
   strides: [number, number];
   /** [top, left, bottom, right]. */
   pads: [number, number, number, number];
   dilations: [number, number];
   groups: number;
   activation?: ActivationSpec;
+}
+
+/** NCHW conv, w [M, C/groups, kH, kW]; y = act(conv(x, w) + b + residual). */
+export interface Conv2dOp extends ConvolutionWindow {
+  op: 'conv2d';
+  x: number;
+  w: number;
+  b?: number;
+  residual?: number;
+  y: number;
 }
 
 export const conv2d = defineProgramOp<Conv2dOp>('conv2d')({
@@ -85,18 +89,12 @@ export const conv2d = defineProgramOp<Conv2dOp>('conv2d')({
  * kW], y [N, M, OH, OW] with OH = (H−1)·sH − padTop − padBottom + dH·(kH−1) + 1 + outPadH
  * (y's shape gives it); y = act(deconv(x, w) + b).
  */
-export interface Deconv2dOp {
+export interface Deconv2dOp extends ConvolutionWindow {
   op: 'deconv2d';
   x: number;
   w: number;
   b?: number;
   y: number;
-  strides: [number, number];
-  /** [top, left, bottom, right]. */
-  pads: [number, number, number, number];
-  dilations: [number, number];
-  groups: number;
-  activation?: ActivationSpec;
 }
 
 export const deconv2d = defineProgramOp<Deconv2dOp>('deconv2d')({
